@@ -1,0 +1,32 @@
+# Each target makes its own .venv and installs what it needs, so a fresh clone works.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := grammar filters templating player rules cli
+
+.PHONY: test demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per set of extras; reinstall when pyproject.toml changes.
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(subst +,$(comma),$*)]'
+	@touch $@
+
+comma := ,
+
+test: $(VENV)/.installed-test+scale
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/pytest
+
+demo: $(VENV)/.installed-scale
+	$(BIN)/ladle demo -o out
+
+bench: $(VENV)/.installed-bench+scale
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

@@ -1,0 +1,5 @@
+"""The ``ladle`` command: thin click adapters over the library, no logic of its own."""
+
+from cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,46 @@
+"""``ladle eval``: compile and evaluate one expression."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+import grammar
+from cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
+from cli.inputs import apply_settings, load_data
+
+
+@click.command("eval")
+@click.argument("expression")
+@click.option("--data", "data_path", metavar="FILE|-", help="JSON object with the variables.")
+@click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
+              help="Set a variable (VALUE is JSON if it parses, else a string). Repeatable.")
+@click.option("--strict", is_flag=True, help="Undefined variables are an error, not nil.")
+@click.option("--test", "test_mode", is_flag=True,
+              help="Print nothing; exit 0 if the result is truthy, 1 if not.")
+def eval_command(expression: str, data_path: str | None, settings: tuple[str, ...],
+                 strict: bool, test_mode: bool) -> int:
+    """Evaluate EXPRESSION and print the result as JSON.
+
+    Exit codes: 0 success (or truthy with --test), 1 falsy with --test,
+    2 a syntax error, an evaluation error or unreadable input.
+
+    \b
+    Examples:
+      ladle eval "1 + 2 * 3"
+      ladle eval "tag == 'lossless' && (id % 100) <= 47" --data record.json
+      ladle eval "user.name || 'guest'" --set user.name=Ann
+      ladle eval --test "tag == 'lossless'" --data f.json && cp f.flac lossless/
+    """
+    data = apply_settings(load_data(data_path), settings)
+    try:
+        value = grammar.compile(expression, strict=strict).evaluate(data)
+        output = grammar.to_output(value)
+    except grammar.ExpressionError as error:
+        raise UserError("<expr>", error.message, error.source or expression,
+                        error.position) from None
+    if test_mode:
+        return EXIT_OK if grammar.truthy(value) else EXIT_FAILED
+    click.echo(json.dumps(output, ensure_ascii=False, default=str))
+    return EXIT_OK

@@ -1,0 +1,72 @@
+"""Inputs: JSON data files (``-`` is stdin) and ``--set key=value`` pairs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli.diagnostics import UserError
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+def read_text(path: str) -> str:
+    """The text of ``path`` (``-`` reads stdin), or a ``UserError`` saying why not."""
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        file = Path(path)
+        if file.stat().st_size > MAX_INPUT_BYTES:
+            raise UserError(path, f"file is larger than {MAX_INPUT_BYTES // 2**20} MiB")
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(path, f"not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise UserError(path, error.strerror or str(error)) from None
+
+
+def parse_json(text: str, where: str) -> Any:
+    """Parse JSON, reporting the line and column of a syntax error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(where, f"invalid JSON: {error.msg}", text, error.pos) from None
+    except RecursionError:
+        raise UserError(where, "invalid JSON: nested too deeply") from None
+
+
+def load_data(path: str | None) -> dict[str, Any]:
+    """The data object from ``--data`` (an empty one when not given)."""
+    if path is None:
+        return {}
+    where = "<stdin>" if path == "-" else path
+    data = parse_json(read_text(path), where)
+    if not isinstance(data, dict):
+        raise UserError(where, f"the data must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def apply_settings(data: dict[str, Any], settings: tuple[str, ...]) -> dict[str, Any]:
+    """Apply ``key=value`` pairs: the value is JSON when it parses, else a string.
+
+    A dotted key sets a nested value: ``user.name=Ann``.
+    """
+    for setting in settings:
+        key, sep, raw = setting.partition("=")
+        if not sep or not key:
+            raise UserError("--set", f"expected key=value, got {setting!r}")
+        try:
+            value: Any = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError):
+            value = raw
+        target = data
+        *parents, last = key.split(".")
+        for part in parents:
+            child = target.get(part)
+            if not isinstance(child, dict):
+                child = target[part] = {}
+            target = child
+        target[last] = value
+    return data

@@ -1,0 +1,1 @@
+"""Filters: python-liquid's standard filters plus ladle's own, one registry for every host."""

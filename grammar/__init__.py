@@ -1,0 +1,195 @@
+"""The expression language: parse, compile once, evaluate many times.
+
+>>> import grammar
+>>> grammar.evaluate("tag == 'lossless' && (id % 100) <= 47", {"tag": "lossless", "id": 1234})
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from grammar.compiler import NO_DATA, Compiler, check_names, function_table, top_level_names
+from grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
+from grammar.functions import BUILTINS, Function, slot
+from grammar.nodes import Node, unparse
+from grammar.parser import DEFAULT_MAX_DEPTH
+from grammar.parser import parse as _parse
+from grammar.runtime import DEFAULT_MAX_LENGTH, INTEGER_LIMIT, to_output, truthy
+
+__all__ = [
+    "BUILTINS",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_LENGTH",
+    "INTEGER_LIMIT",
+    "EvaluationError",
+    "Expression",
+    "ExpressionError",
+    "ExpressionSet",
+    "ExpressionSyntaxError",
+    "Function",
+    "compile",
+    "compile_set",
+    "evaluate",
+    "parse",
+    "slot",
+    "to_output",
+    "truthy",
+    "unparse",
+]
+
+Filters = Mapping[str, Callable[..., Any]]
+
+
+class _Frozen:
+    """Attributes are set once, in ``__init__``; compiled objects are shared across threads."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+
+class Expression(_Frozen):
+    """A compiled expression. ``evaluate(data)`` returns its value for one mapping of data."""
+
+    __slots__ = ("evaluate", "source", "tree", "variables")
+    evaluate: Callable[..., Any]
+    source: str
+    tree: Node
+    variables: frozenset[str]
+
+    def __init__(self, source: str, tree: Node, function: Callable[..., Any]) -> None:
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "tree", tree)
+        object.__setattr__(self, "variables", top_level_names(tree))
+        object.__setattr__(self, "evaluate", function)
+
+    def __repr__(self) -> str:
+        return f"<Expression {self.source!r}>"
+
+
+class ExpressionSet(_Frozen):
+    """Several expressions compiled into one function that shares their common parts.
+
+    ``evaluate(data)`` returns a tuple with one value per expression, in order.
+    """
+
+    __slots__ = ("evaluate", "sources", "trees", "variables")
+    evaluate: Callable[..., tuple[Any, ...]]
+    sources: tuple[str, ...]
+    trees: tuple[Node, ...]
+    variables: frozenset[str]
+
+    def __init__(
+        self, sources: Sequence[str], trees: Sequence[Node], function: Callable[..., Any]
+    ) -> None:
+        object.__setattr__(self, "sources", tuple(sources))
+        object.__setattr__(self, "trees", tuple(trees))
+        names: frozenset[str] = frozenset().union(*(top_level_names(t) for t in trees))
+        object.__setattr__(self, "variables", names)
+        object.__setattr__(self, "evaluate", function)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __repr__(self) -> str:
+        return f"<ExpressionSet of {len(self.sources)}>"
+
+
+def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Node:
+    """The AST of ``source``; raises ``ExpressionSyntaxError``."""
+    return _parse(source, max_depth=max_depth)
+
+
+def _located(error: ExpressionError, origin: tuple[str, int] | None) -> ExpressionError:
+    return error if origin is None else error.relocated(*origin)
+
+
+def compile(  # noqa: A001 - the public name is fixed by the design
+    source: str,
+    *,
+    filters: Filters | None = None,
+    functions: Mapping[str, Any] | None = None,
+    strict: bool = False,
+    names: Iterable[str] | None = None,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    origin: tuple[str, int] | None = None,
+) -> Expression:
+    """Compile ``source`` once for many evaluations.
+
+    ``filters`` serve the ``|`` pipeline, ``functions`` add callables to the
+    built-ins, ``strict`` makes undefined names an error, and ``names`` (when
+    given) is every name the expression may read. ``origin=(host_text, offset)``
+    positions errors in the host's text, where the expression starts at ``offset``.
+    """
+    return _compile_many([source], filters, functions, strict, names, max_depth, max_length,
+                         origin, single=True)  # type: ignore[return-value]
+
+
+def compile_set(
+    sources: Sequence[str],
+    *,
+    filters: Filters | None = None,
+    functions: Mapping[str, Any] | None = None,
+    strict: bool = False,
+    names: Iterable[str] | None = None,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_length: int = DEFAULT_MAX_LENGTH,
+) -> ExpressionSet:
+    """Compile several expressions into one ``ExpressionSet`` that computes shared parts once."""
+    result = _compile_many(list(sources), filters, functions, strict, names, max_depth,
+                           max_length, None, single=False)
+    assert isinstance(result, ExpressionSet)
+    return result
+
+
+def _compile_many(
+    sources: list[str],
+    filters: Filters | None,
+    functions: Mapping[str, Any] | None,
+    strict: bool,
+    names: Iterable[str] | None,
+    max_depth: int,
+    max_length: int,
+    origin: tuple[str, int] | None,
+    *,
+    single: bool,
+) -> Expression | ExpressionSet:
+    table = function_table(functions)
+    allowed = None if names is None else frozenset(names)
+    trees = []
+    for source in sources:
+        try:
+            tree = _parse(source, max_depth=max_depth)
+            check_names(tree, source, names=allowed, functions=table, filters=filters)
+        except ExpressionError as error:
+            raise _located(error, origin) from None
+        trees.append(tree)
+    compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length)
+    function = compiler.build(list(zip(sources, trees, strict=True)), single=single)
+    if not single:
+        return ExpressionSet(sources, trees, function)
+    if origin is not None:
+        function = _relocating(function, origin)
+    return Expression(sources[0], trees[0], function)
+
+
+def _relocating(function: Callable[..., Any], origin: tuple[str, int]) -> Callable[..., Any]:
+    def evaluate(data: Mapping[str, Any] = NO_DATA) -> Any:
+        try:
+            return function(data)
+        except ExpressionError as error:
+            raise error.relocated(*origin) from error.__cause__
+
+    return evaluate
+
+
+def evaluate(source: str, data: Mapping[str, Any] | None = None, **options: Any) -> Any:
+    """Compile ``source`` and evaluate it once: ``evaluate("1 + 2 * 3", {})`` is 7."""
+    return compile(source, **options).evaluate(NO_DATA if data is None else data)

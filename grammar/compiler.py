@@ -1,0 +1,659 @@
+"""Compiler: AST to a Python function, built from ``ast`` nodes.
+
+User text enters the generated tree only as ``ast.Constant`` values. Constant
+sub-expressions are folded, and a sub-expression that occurs twice is computed
+once wherever the first computation is known to have run (it ran under a subset
+of the current path conditions).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from grammar import runtime
+from grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
+from grammar.functions import BUILTINS, Function
+from grammar.nodes import (
+    Binary,
+    Call,
+    Conditional,
+    Filter,
+    Index,
+    ListLiteral,
+    Literal,
+    Logical,
+    Member,
+    Name,
+    Node,
+    Pipeline,
+    RangeLiteral,
+    RootIndex,
+    Unary,
+    walk,
+)
+
+NO_DATA: Mapping[str, Any] = MappingProxyType({})
+_PLAIN_TYPES = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
+_CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, frozenset)
+_AND = frozenset({"&&", "and"})
+_OR = frozenset({"||", "or"})
+# Pure binary helpers, also used to fold constants.
+_BINARY_HELPERS: dict[str, Callable[..., Any]] = {
+    "==": runtime.equals,
+    "!=": runtime.not_equals,
+    "<": runtime.less,
+    "<=": runtime.less_equal,
+    ">": runtime.greater,
+    ">=": runtime.greater_equal,
+    "+": runtime.add,
+    "-": runtime.subtract,
+    "*": runtime.multiply,
+    "/": runtime.divide,
+    "%": runtime.modulo,
+}
+_HELPER_NAMES = {op: f"_op{i}" for i, op in enumerate(_BINARY_HELPERS)}
+_PY_COMPARE = {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(), ">=": ast.GtE()}
+_PY_ARITH = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult()}
+_BOOL_RESULT = frozenset({"==", "!=", "<", "<=", ">", ">=", "contains", "in"})
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A compiled value: a local name or a constant, and whether it is surely a bool."""
+
+    expr: ast.expr
+    constant: bool = False
+    value: Any = None
+    is_bool: bool = False
+
+
+def _name(identifier: str) -> ast.Name:
+    return ast.Name(id=identifier, ctx=ast.Load())
+
+
+def _store(identifier: str) -> ast.Name:
+    return ast.Name(id=identifier, ctx=ast.Store())
+
+
+def _call(func: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=_name(func), args=list(args), keywords=[])
+
+
+def _type_is(value: ast.expr, type_name: str) -> ast.expr:
+    return ast.Compare(left=_call("type", value), ops=[ast.Is()], comparators=[_name(type_name)])
+
+
+def _all(*tests: ast.expr) -> ast.expr:
+    return tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=list(tests))
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest known name, or ''."""
+    matches = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+class _Scope:
+    """Where code is being emitted: the statement list and the conditions that hold there."""
+
+    def __init__(self, body: list[ast.stmt], guards: frozenset[tuple[Node, bool]]) -> None:
+        self.body = body
+        self.guards = guards
+
+
+class Compiler:
+    """Compiles one or more ASTs into one Python function of ``data``."""
+
+    def __init__(
+        self,
+        *,
+        functions: Mapping[str, Function],
+        filters: Mapping[str, Callable[..., Any]] | None,
+        strict: bool,
+        max_length: int,
+    ) -> None:
+        self.source = ""
+        self.functions = functions
+        self.filters = filters
+        self.strict = strict
+        self.max_length = max_length
+        self.namespace: dict[str, Any] = {
+            "type": type,
+            "int": int,
+            "str": str,
+            "float": float,
+            "bool": bool,
+            "dict": dict,
+            "KeyError": KeyError,
+            "Exception": Exception,
+            "_PLAIN": _PLAIN_TYPES,
+            "_truthy": runtime.truthy,
+            "_member": runtime.member,
+            "_index": runtime.index,
+            "_lookup": runtime.lookup,
+            "_range": runtime.make_range,
+            "_contains": runtime.contains,
+            "_negate": runtime.negate,
+            "_check": runtime.check_number,
+            "_undefined": self._undefined,
+            "_filter": self._apply_filter,
+            "_NO_DATA": NO_DATA,
+        }
+        for op, helper in _BINARY_HELPERS.items():
+            self.namespace[_HELPER_NAMES[op]] = helper
+        self.counter = 0
+        self.positions: dict[int, tuple[str, int]] = {}
+        self.line = 1
+        self.available: dict[Node, list[tuple[frozenset[tuple[Node, bool]], Operand]]] = {}
+        self.scope = _Scope([], frozenset())
+
+    # -- small emitters -------------------------------------------------------------
+
+    def temp(self) -> str:
+        self.counter += 1
+        return f"_t{self.counter}"
+
+    def constant(self, value: Any) -> Operand:
+        if isinstance(value, list):
+            value = tuple(value)
+        if isinstance(value, _CONSTANT_TYPES) and not (
+            isinstance(value, tuple) and not all(isinstance(v, _CONSTANT_TYPES) for v in value)
+        ):
+            expr: ast.expr = ast.Constant(value=value)
+        else:
+            key = f"_k{len(self.namespace)}"
+            self.namespace[key] = value
+            expr = _name(key)
+        return Operand(expr, constant=True, value=value, is_bool=isinstance(value, bool))
+
+    def bind(self, value: Any, prefix: str) -> ast.Name:
+        key = f"_{prefix}{len(self.namespace)}"
+        self.namespace[key] = value
+        return _name(key)
+
+    def at(self, position: int) -> None:
+        """Start a new generated line whose errors point at ``position`` in the source."""
+        self.line += 1
+        self.positions[self.line] = (self.source, position)
+
+    def emit(self, statement: ast.stmt) -> None:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.stmt, ast.expr, ast.excepthandler)):
+                node.lineno = node.end_lineno = self.line
+                node.col_offset = node.end_col_offset = 0
+        self.scope.body.append(statement)
+
+    def assign(self, target: str, value: ast.expr) -> None:
+        self.emit(ast.Assign(targets=[_store(target)], value=value))
+
+    def result(self, value: ast.expr, *, is_bool: bool = False) -> Operand:
+        target = self.temp()
+        self.assign(target, value)
+        return Operand(_name(target), is_bool=is_bool)
+
+    def branch(self, test: ast.expr, guard: tuple[Node, bool]) -> _Scope:
+        """Emit ``if test:`` and return the scope of its body, where ``guard`` holds."""
+        body: list[ast.stmt] = []
+        self.emit(ast.If(test=test, body=body, orelse=[]))
+        return _Scope(body, self.scope.guards | {guard})
+
+    def truth_test(self, operand: Operand) -> ast.expr:
+        if operand.is_bool:
+            return operand.expr
+        value = operand.expr
+        return _all(
+            ast.Compare(left=value, ops=[ast.IsNot()], comparators=[ast.Constant(None)]),
+            ast.Compare(left=value, ops=[ast.IsNot()], comparators=[ast.Constant(False)]),
+            ast.BoolOp(
+                op=ast.Or(),
+                values=[
+                    ast.Compare(left=_call("type", value), ops=[ast.In()],
+                                comparators=[_name("_PLAIN")]),
+                    _call("_truthy", value),
+                ],
+            ),
+        )
+
+    # -- runtime hooks ----------------------------------------------------------------
+
+    @staticmethod
+    def _undefined(data: Mapping[str, Any], name: str) -> None:
+        raise EvaluationError(runtime.undefined_message(data, name))
+
+    def _apply_filter(
+        self,
+        function: Callable[..., Any],
+        name: str,
+        value: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        for item in (value, *args, *kwargs.values()):
+            if isinstance(item, range) and len(item) > self.max_length:
+                raise EvaluationError(
+                    f"filter {name!r}: list is too long (the limit is {self.max_length:,})"
+                )
+        try:
+            result = function(value, *args, **kwargs)
+        except ExpressionError:
+            raise
+        except Exception as error:
+            raise EvaluationError(f"filter {name!r}: {error}") from error
+        return runtime.check_length(result, self.max_length)
+
+    # -- nodes ------------------------------------------------------------------------
+
+    def value(self, node: Node) -> Operand:
+        """Compile ``node`` into the current scope; reuse an earlier computation if one holds."""
+        for guards, operand in self.available.get(node, ()):
+            if guards <= self.scope.guards:
+                return operand
+        operand = self._compile(node)
+        if not operand.constant:
+            self.available.setdefault(node, []).append((self.scope.guards, operand))
+        return operand
+
+    def _compile(self, node: Node) -> Operand:
+        match node:
+            case Literal(value=value):
+                return self.constant(value)
+            case Name(name=name):
+                return self.compile_name(node, name)
+            case Member(target=target, name=name):
+                return self.compile_member(node, target, name)
+            case Index(target=target, key=key):
+                obj, k = self.value(target), self.value(key)
+                return self.call_helper(node.span[0], runtime.index, "_index", obj, k)
+            case RootIndex(key=key):
+                k = self.value(key)
+                if k.constant:
+                    return self.compile_name(node, k.value) if isinstance(k.value, str) else \
+                        self.constant(None)
+                self.at(node.span[0])
+                return self.result(_call("_lookup", _name("data"), k.expr))
+            case Call():
+                return self.compile_call(node)
+            case Unary(op=op, operand=operand):
+                return self.compile_unary(node, op, operand)
+            case Binary():
+                return self.compile_binary(node)
+            case Logical():
+                return self.compile_logical(node)
+            case Conditional(test=test, then=then, otherwise=otherwise):
+                return self.compile_conditional(test, then, otherwise)
+            case RangeLiteral(start=start, stop=stop):
+                a, b = self.value(start), self.value(stop)
+                return self.call_helper(node.span[0], runtime.make_range, "_range", a, b)
+            case ListLiteral(items=items):
+                values = [self.value(item) for item in items]
+                if all(v.constant for v in values):
+                    return self.constant(tuple(v.value for v in values))
+                return self.result(ast.Tuple(elts=[v.expr for v in values], ctx=ast.Load()))
+            case Pipeline(value=value, filters=filters):
+                current = self.value(value)
+                for filter_node in filters:
+                    current = self.compile_filter(filter_node, current)
+                return current
+        raise TypeError(f"cannot compile {node!r}")
+
+    def call_helper(
+        self, position: int, helper: Callable[..., Any], name: str, *args: Operand,
+        is_bool: bool = False,
+    ) -> Operand:
+        """Call a pure runtime helper, folding it when every argument is constant."""
+        if all(a.constant for a in args):
+            try:
+                return self.constant(helper(*(a.value for a in args)))
+            except ExpressionError:
+                pass  # leave the error to evaluation time, where it may never happen
+        self.at(position)
+        return self.result(_call(name, *(a.expr for a in args)), is_bool=is_bool)
+
+    def compile_name(self, node: Node, name: str) -> Operand:
+        self.at(node.span[0])
+        target = self.temp()
+        subscript = ast.Subscript(value=_name("data"), slice=ast.Constant(name), ctx=ast.Load())
+        if self.strict:
+            missing: ast.stmt = ast.Expr(_call("_undefined", _name("data"), ast.Constant(name)))
+        else:
+            missing = ast.Assign(targets=[_store(target)], value=ast.Constant(None))
+        self.emit(
+            ast.Try(
+                body=[ast.Assign(targets=[_store(target)], value=subscript)],
+                handlers=[ast.ExceptHandler(type=_name("KeyError"), name=None, body=[missing])],
+                orelse=[],
+                finalbody=[],
+            )
+        )
+        return Operand(_name(target))
+
+    def compile_member(self, node: Node, target_node: Node, name: str) -> Operand:
+        obj = self.value(target_node)
+        if obj.constant:
+            return self.call_helper(node.span[0], runtime.member, "_member", obj,
+                                    self.constant(name))
+        self.at(node.span[0])
+        target = self.temp()
+        slow = ast.Assign(targets=[_store(target)],
+                          value=_call("_member", obj.expr, ast.Constant(name)))
+        fast = ast.Try(
+            body=[ast.Assign(targets=[_store(target)], value=ast.Subscript(
+                value=obj.expr, slice=ast.Constant(name), ctx=ast.Load()))],
+            handlers=[ast.ExceptHandler(type=_name("KeyError"), name=None, body=[slow])],
+            orelse=[],
+            finalbody=[],
+        )
+        self.emit(ast.If(test=_type_is(obj.expr, "dict"), body=[fast], orelse=[slow]))
+        return Operand(_name(target))
+
+    def compile_call(self, node: Call) -> Operand:
+        function = self.functions[node.name]
+        args = [self.value(a) for a in node.args]
+        if function.pure and all(a.constant for a in args):
+            try:
+                return self.constant(function.call(*(a.value for a in args)))
+            except ExpressionError:
+                pass
+        self.at(node.span[0])
+        callee = self.bind(function.call, "f")
+        return self.result(ast.Call(func=callee, args=[a.expr for a in args], keywords=[]))
+
+    def compile_unary(self, node: Node, op: str, operand_node: Node) -> Operand:
+        operand = self.value(operand_node)
+        if op == "-":
+            return self.call_helper(node.span[0], runtime.negate, "_negate", operand)
+        if operand.constant:
+            return self.constant(not runtime.truthy(operand.value))
+        return self.result(ast.UnaryOp(op=ast.Not(), operand=self.truth_test(operand)),
+                           is_bool=True)
+
+    def compile_binary(self, node: Binary) -> Operand:
+        op = node.op
+        left = self.value(node.left)
+        right = self.value(node.right)
+        if op == "in":
+            left, right, op = right, left, "contains"
+        if op == "contains":
+            return self.compile_contains(node, left, right)
+        helper = _BINARY_HELPERS[op]
+        helper_name = _HELPER_NAMES[op]
+        if left.constant and right.constant:
+            try:
+                return self.constant(helper(left.value, right.value))
+            except ExpressionError:
+                pass
+        self.at(node.at)
+        slow: ast.expr = _call(helper_name, left.expr, right.expr)
+        if op == "+":
+            slow = _call(helper_name, left.expr, right.expr, ast.Constant(self.max_length))
+        fast = self.fast_binary(op, left, right)
+        if fast is None:
+            return self.result(slow, is_bool=op in _BOOL_RESULT)
+        guard, expr, checked = fast
+        target = self.temp()
+        fast_body: list[ast.stmt] = [ast.Assign(targets=[_store(target)], value=expr)]
+        if checked:
+            limit = ast.Constant(runtime.INTEGER_LIMIT)
+            in_bounds = ast.Compare(left=ast.UnaryOp(op=ast.USub(), operand=limit),
+                                    ops=[ast.LtE(), ast.LtE()],
+                                    comparators=[_name(target), limit])
+            fast_body.append(ast.If(test=ast.UnaryOp(op=ast.Not(), operand=in_bounds),
+                                    body=[ast.Expr(_call("_check", _name(target)))], orelse=[]))
+        self.emit(ast.If(test=guard, body=fast_body,
+                         orelse=[ast.Assign(targets=[_store(target)], value=slow)]))
+        return Operand(_name(target), is_bool=op in _BOOL_RESULT)
+
+    def fast_binary(
+        self, op: str, left: Operand, right: Operand
+    ) -> tuple[ast.expr, ast.expr, bool] | None:
+        """(type guard, plain Python expression, needs an integer bound check), or None."""
+        variables = [o for o in (left, right) if not o.constant]
+        constants = [o for o in (left, right) if o.constant]
+        if not variables:
+            return None
+        const = constants[0].value if constants else None
+        if op in ("==", "!="):
+            if not constants or type(const) not in (str, int, float, bool):
+                return None
+            kind = type(const).__name__
+            guard = _type_is(variables[0].expr, kind)
+            if kind == "bool":
+                py_op: ast.cmpop = ast.Is() if op == "==" else ast.IsNot()
+            else:
+                py_op = ast.Eq() if op == "==" else ast.NotEq()
+            return guard, ast.Compare(left=left.expr, ops=[py_op],
+                                      comparators=[right.expr]), False
+        if op in _PY_COMPARE:
+            if constants and type(const) not in (int, float, str):
+                return None
+            kind = "str" if isinstance(const, str) else "int"
+            guard = _all(*(_type_is(v.expr, kind) for v in variables))
+            return guard, ast.Compare(left=left.expr, ops=[_PY_COMPARE[op]],
+                                      comparators=[right.expr]), False
+        if constants and (type(const) is not int):
+            return None
+        guard = _all(*(_type_is(v.expr, "int") for v in variables))
+        if op in _PY_ARITH:
+            return guard, ast.BinOp(left=left.expr, op=_PY_ARITH[op], right=right.expr), True
+        if op in ("/", "%") and right.constant and const != 0:
+            py_op2: ast.operator = ast.FloorDiv() if op == "/" else ast.Mod()
+            bounded = op == "%" and abs(const) <= runtime.INTEGER_LIMIT
+            return guard, ast.BinOp(left=left.expr, op=py_op2, right=right.expr), not bounded
+        return None
+
+    def compile_contains(self, node: Binary, container: Operand, item: Operand) -> Operand:
+        if container.constant and not item.constant:
+            values = container.value
+            fast: ast.expr | None = None
+            if isinstance(values, tuple) and values and all(type(v) is str for v in values):
+                fast = ast.IfExp(
+                    test=_type_is(item.expr, "str"),
+                    body=ast.Compare(left=item.expr, ops=[ast.In()],
+                                     comparators=[ast.Constant(frozenset(values))]),
+                    orelse=_call("_contains", container.expr, item.expr),
+                )
+            elif isinstance(values, range) and values.step == 1:
+                fast = ast.IfExp(
+                    test=_type_is(item.expr, "int"),
+                    body=ast.Compare(left=ast.Constant(values.start), ops=[ast.LtE(), ast.Lt()],
+                                     comparators=[item.expr, ast.Constant(values.stop)]),
+                    orelse=_call("_contains", container.expr, item.expr),
+                )
+            if fast is not None:
+                self.at(node.at)
+                return self.result(fast, is_bool=True)
+        return self.call_helper(node.at, runtime.contains, "_contains", container, item,
+                                is_bool=True)
+
+    def compile_logical(self, node: Logical) -> Operand:
+        """A flattened chain of ``&&``/``and`` (or ``||``/``or``) in nested ``if`` blocks."""
+        is_and = node.op in _AND
+        family = _AND if is_and else _OR
+        operands: list[Node] = []
+        pending: list[Node] = [node]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, Logical) and current.op in family:
+                pending.extend((current.right, current.left))
+            else:
+                operands.append(current)
+        target = self.temp()
+        outer = self.scope
+        all_bool = True
+        for position, operand_node in enumerate(operands):
+            operand = self.value(operand_node)
+            last = position == len(operands) - 1
+            if operand.constant:
+                if runtime.truthy(operand.value) == is_and and not last:
+                    continue  # does not decide: the chain goes on
+                if self.scope is outer:
+                    return operand  # decided before anything was evaluated
+                self.assign(target, operand.expr)
+                all_bool = all_bool and operand.is_bool
+                break
+            all_bool = all_bool and operand.is_bool
+            self.assign(target, operand.expr)
+            if last:
+                break
+            test = self.truth_test(operand)
+            if not is_and:
+                test = ast.UnaryOp(op=ast.Not(), operand=test)
+            self.scope = self.branch(test, (operand_node, is_and))
+        self.scope = outer
+        return Operand(_name(target), is_bool=all_bool)
+
+    def compile_conditional(self, test_node: Node, then: Node, otherwise: Node) -> Operand:
+        test = self.value(test_node)
+        if test.constant:
+            return self.value(then if runtime.truthy(test.value) else otherwise)
+        target = self.temp()
+        outer = self.scope
+        body: list[ast.stmt] = []
+        orelse: list[ast.stmt] = []
+        self.emit(ast.If(test=self.truth_test(test), body=body, orelse=orelse))
+        results = []
+        for block, polarity, branch in ((body, True, then), (orelse, False, otherwise)):
+            self.scope = _Scope(block, outer.guards | {(test_node, polarity)})
+            result = self.value(branch)
+            results.append(result)
+            self.assign(target, result.expr)
+        self.scope = outer
+        return Operand(_name(target), is_bool=all(r.is_bool for r in results))
+
+    def compile_filter(self, node: Filter, value: Operand) -> Operand:
+        assert self.filters is not None
+        function = self.filters[node.name]
+        args = [self.value(a) for a in node.args]
+        kwargs = [(key, self.value(v)) for key, v in node.kwargs]
+        self.at(node.span[0])
+        call = _call(
+            "_filter",
+            self.bind(function, "g"),
+            ast.Constant(node.name),
+            value.expr,
+            ast.Tuple(elts=[a.expr for a in args], ctx=ast.Load()),
+            ast.Dict(keys=[ast.Constant(k) for k, _ in kwargs], values=[v.expr for _, v in kwargs]),
+        )
+        return self.result(call)
+
+    # -- the function -------------------------------------------------------------------
+
+    def build(self, roots: Sequence[tuple[str, Node]], *, single: bool) -> Callable[..., Any]:
+        """Compile (source, tree) pairs into ``f(data)``: one value, or a tuple of values."""
+        results = []
+        for source, root in roots:
+            self.source = source
+            results.append(self.value(root))
+        body = self.scope.body
+        returned: ast.expr
+        if single:
+            returned = results[0].expr
+        else:
+            returned = ast.Tuple(elts=[r.expr for r in results], ctx=ast.Load())
+        self.line += 1
+        body.append(ast.Return(value=returned))
+        handler = ast.ExceptHandler(
+            type=_name("Exception"),
+            name="_e",
+            body=[ast.Raise(exc=_call("_fail", _name("_e")), cause=None)],
+        )
+        function = ast.FunctionDef(
+            name="evaluate",
+            args=ast.arguments(
+                posonlyargs=[], args=[ast.arg(arg="data")], vararg=None, kwonlyargs=[],
+                kw_defaults=[], kwarg=None, defaults=[_name("_NO_DATA")],
+            ),
+            body=[ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[])],
+            decorator_list=[],
+            returns=None,
+        )
+        module = ast.Module(body=[function], type_ignores=[])
+        ast.fix_missing_locations(module)
+        self.namespace["_fail"] = self._fail
+        code = compile(module, "<expression>", "exec")
+        exec(code, self.namespace)  # noqa: S102 - the tree holds user text only as constants
+        compiled: Callable[..., Any] = self.namespace["evaluate"]
+        return compiled
+
+    def _fail(self, error: Exception) -> ExpressionError:
+        """The error to raise for ``error``, positioned at the part of the source that failed."""
+        traceback = error.__traceback__
+        line = traceback.tb_lineno if traceback is not None else 0
+        source, position = self.positions.get(line, ("", None))
+        if isinstance(error, ExpressionError):
+            if error.position is not None or not isinstance(error, EvaluationError):
+                return error
+            located = EvaluationError(error.message, source, position)
+        elif isinstance(error, RecursionError):
+            located = EvaluationError("data is nested too deeply", source, position)
+        elif isinstance(error, MemoryError):
+            located = EvaluationError("out of memory", source, position)
+        else:
+            located = EvaluationError(f"evaluation failed: {error}", source, position)
+        located.__cause__ = error
+        return located
+
+
+def check_names(
+    tree: Node,
+    source: str,
+    *,
+    names: Iterable[str] | None,
+    functions: Mapping[str, Function],
+    filters: Mapping[str, Callable[..., Any]] | None,
+) -> None:
+    """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
+    allowed = None if names is None else frozenset(names)
+    for node in walk(tree):
+        if isinstance(node, Name) and allowed is not None and node.name not in allowed:
+            hint = did_you_mean(node.name, allowed)
+            parts = node.name.split("-")
+            if "-" in node.name and all(p in allowed or p.isdigit() for p in parts if p):
+                hint = f" (did you mean {' - '.join(parts)!r}?)"
+            raise ExpressionSyntaxError(f"unknown variable {node.name!r}{hint}", source,
+                                        node.span[0])
+        if isinstance(node, Call):
+            function = functions.get(node.name)
+            if function is None:
+                hint = did_you_mean(node.name, functions)
+                raise ExpressionSyntaxError(f"unknown function {node.name!r}{hint}", source,
+                                            node.span[0])
+            count = len(node.args)
+            if count < function.min_args or (
+                function.max_args is not None and count > function.max_args
+            ):
+                if function.max_args is None:
+                    wanted = f"at least {function.min_args}"
+                elif function.min_args == function.max_args:
+                    wanted = str(function.min_args)
+                else:
+                    wanted = f"{function.min_args} to {function.max_args}"
+                noun = "argument" if wanted == "1" else "arguments"
+                raise ExpressionSyntaxError(
+                    f"{node.name}() takes {wanted} {noun}, not {count}", source, node.span[0]
+                )
+        if isinstance(node, Filter) and (filters is None or node.name not in filters):
+            hint = did_you_mean(node.name, filters or {})
+            raise ExpressionSyntaxError(f"unknown filter {node.name!r}{hint}", source,
+                                        node.span[0])
+
+
+def function_table(functions: Mapping[str, Any] | None) -> Mapping[str, Function]:
+    """The built-ins plus a host's own functions (plain callables take any arguments)."""
+    if not functions:
+        return BUILTINS
+    table = dict(BUILTINS)
+    for name, function in functions.items():
+        table[name] = function if isinstance(function, Function) else Function(
+            function, 0, None, pure=False)
+    return table
+
+
+def top_level_names(tree: Node) -> frozenset[str]:
+    return frozenset(node.name for node in walk(tree) if isinstance(node, Name))
+

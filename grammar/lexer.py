@@ -1,0 +1,93 @@
+"""Lexer: expression text to a list of tokens with source offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grammar.errors import ExpressionSyntaxError
+
+# Word operators and literals; any other word is a NAME.
+KEYWORDS = frozenset(
+    {"and", "or", "not", "contains", "in", "true", "false", "nil", "null", "empty", "blank"}
+)
+
+# Names follow Liquid: '-' may appear after the first character, '?' only at the end.
+NAME_PATTERN = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_\-\u0080-\uffff]*\??"
+STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/"}
+
+_TOKEN = re.compile(
+    r"""
+    (?P<WS>\s+)
+  | (?P<FLOAT>\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
+  | (?P<INT>\d+)
+  | (?P<STRING>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<NAME>""" + NAME_PATTERN + r""")
+  | (?P<OP>\.\.|==|!=|<>|<=|>=|&&|\|\||[-+*/%<>!?:|.,()\[\]])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+# Digits in an integer literal beyond which it is certainly over the 2**256 limit.
+MAX_LITERAL_DIGITS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: ``kind`` is NAME, INT, FLOAT, STRING, a keyword, an operator or EOF."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def unescape(text: str, source: str, start: int) -> str:
+    """The value of a quoted string literal; ``start`` is the offset of its quote."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code in ("\\", '"', "'"):
+            return code
+        if code in STRING_ESCAPES:
+            return STRING_ESCAPES[code]
+        if len(code) == 5 and code[0] == "u":
+            return chr(int(code[1:], 16))
+        position = start + 1 + match.start()
+        raise ExpressionSyntaxError(
+            f"unknown escape sequence '\\{code[0]}' in string", source, position
+        )
+
+    body = text[1:-1]
+    return _ESCAPE.sub(replace, body) if "\\" in body else body
+
+
+def tokenize(source: str) -> list[Token]:
+    """Split ``source`` into tokens, ending with an EOF token just past the text."""
+    tokens: list[Token] = []
+    position = 0
+    end = len(source)
+    while position < end:
+        match = _TOKEN.match(source, position)
+        if match is None:
+            char = source[position]
+            if char in "\"'":
+                raise ExpressionSyntaxError("unterminated string literal", source, position)
+            if char == "&":
+                message = "unexpected '&' (did you mean '&&'?)"
+            else:
+                message = f"unexpected character {char!r}"
+            raise ExpressionSyntaxError(message, source, position)
+        kind = match.lastgroup
+        assert kind is not None
+        text = match.group()
+        if kind != "WS":
+            if kind == "NAME" and text in KEYWORDS:
+                kind = text
+            elif kind == "OP":
+                kind = text
+            tokens.append(Token(kind, text, position, match.end()))
+        position = match.end()
+    tokens.append(Token("EOF", "", end, end))
+    return tokens

@@ -1,0 +1,399 @@
+"""Parser: tokens to AST by recursive descent, one method per rule of ``expression.lark``."""
+
+from __future__ import annotations
+
+import math
+
+from grammar.errors import ExpressionSyntaxError
+from grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
+from grammar.nodes import (
+    BLANK,
+    EMPTY,
+    Binary,
+    Call,
+    Conditional,
+    Filter,
+    Index,
+    ListLiteral,
+    Literal,
+    Logical,
+    Member,
+    Name,
+    Node,
+    Pipeline,
+    RangeLiteral,
+    RootIndex,
+    Unary,
+)
+
+DEFAULT_MAX_DEPTH = 100
+INTEGER_LIMIT = 2**256
+
+_COMPARISONS = frozenset({"==", "!=", "<>", "<", ">", "<=", ">=", "contains", "in"})
+# The C-style binary operators, loosest level first.
+BINARY_LEVELS: tuple[frozenset[str], ...] = (
+    frozenset({"||"}),
+    frozenset({"&&"}),
+    _COMPARISONS,
+    frozenset({"+", "-"}),
+    frozenset({"*", "/", "%"}),
+)
+_LEVEL_OF = {op: level for level, ops in enumerate(BINARY_LEVELS) for op in ops}
+_LAST_LOGICAL_LEVEL = 1
+_COMPARISON_LEVEL = 2
+# Tokens that can never begin an operand.
+_CANNOT_START = frozenset(
+    {"EOF", ")", "]", ",", ":", "|", "..", "&&", "||", "and", "or", "?", "*", "/", "%"}
+) | _COMPARISONS
+_LITERAL_WORDS: dict[str, tuple[str, object]] = {
+    "true": ("bool", True),
+    "false": ("bool", False),
+    "nil": ("nil", None),
+    "null": ("nil", None),
+    "empty": ("empty", EMPTY),
+    "blank": ("blank", BLANK),
+}
+
+
+def _describe(token: Token) -> str:
+    if token.kind == "EOF":
+        return "the end of the expression"
+    return repr(token.text)
+
+
+class Parser:
+    """Parses one expression. Every rule method returns a node and tracks nesting depth."""
+
+    def __init__(self, source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        self.source = source
+        self.tokens = tokenize(source)
+        self.index = 0
+        self.depth = 0
+        self.max_depth = max_depth
+
+    # -- token helpers ------------------------------------------------------------
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def peek(self, ahead: int = 1) -> Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        if token.kind != "EOF":
+            self.index += 1
+        return token
+
+    def accept(self, *kinds: str) -> Token | None:
+        if self.current.kind in kinds:
+            return self.advance()
+        return None
+
+    def error(self, message: str, position: int | None = None) -> ExpressionSyntaxError:
+        where = self.current.start if position is None else position
+        return ExpressionSyntaxError(message, self.source, where)
+
+    def expect(self, kind: str, what: str) -> Token:
+        if self.current.kind != kind:
+            raise self.error(f"expected {what}, found {_describe(self.current)}")
+        return self.advance()
+
+    def operand_error(self, after: Token) -> ExpressionSyntaxError:
+        found = self.current
+        if found.kind == "EOF":
+            return self.error(f"expected an expression after {after.text!r}")
+        return self.error(f"expected an expression after {after.text!r}, found {found.text!r}")
+
+    def enter(self, at: int) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise self.error(
+                f"expression is nested too deeply (the limit is {self.max_depth} levels)", at
+            )
+
+    def span(self, start: int) -> tuple[int, int]:
+        return (start, self.tokens[self.index - 1].end if self.index else start)
+
+    # -- rules --------------------------------------------------------------------
+
+    def parse(self) -> Node:
+        """start: pipeline"""
+        if self.current.kind == "EOF":
+            raise self.error("expected an expression, found nothing")
+        try:
+            node = self.pipeline()
+        except RecursionError:
+            # The interpreter's stack ran out before the depth limit (a deep caller).
+            raise self.error("expression is nested too deeply", self.current.start) from None
+        if self.current.kind != "EOF":
+            token = self.current
+            previous = self.tokens[self.index - 1]
+            hint = ""
+            if previous.kind == "NAME" and previous.text.endswith("?"):
+                hint = f" ({previous.text!r} is one name: write 'a ? b : c' with spaces)"
+            raise self.error(f"unexpected {token.text!r} after a complete expression{hint}")
+        return node
+
+    def pipeline(self) -> Node:
+        """pipeline: ternary ("|" filter)*"""
+        start = self.current.start
+        value = self.ternary()
+        filters: list[Filter] = []
+        while self.current.kind == "|":
+            self.advance()
+            filters.append(self.filter())
+        if not filters:
+            return value
+        return Pipeline(value, tuple(filters), span=self.span(start))
+
+    def filter(self) -> Filter:
+        """filter: NAME [":" arg ("," arg)*]"""
+        start = self.current.start
+        if self.current.kind != "NAME":
+            raise self.error(f"expected a filter name after '|', found {_describe(self.current)}")
+        name = self.advance().text
+        args: list[Node] = []
+        kwargs: list[tuple[str, Node]] = []
+        if self.accept(":"):
+            while True:
+                key, value = self.arg()
+                if key is None:
+                    if kwargs:
+                        raise self.error("positional filter argument after a keyword argument",
+                                         value.span[0])
+                    args.append(value)
+                else:
+                    kwargs.append((key, value))
+                if not self.accept(","):
+                    break
+        return Filter(name, tuple(args), tuple(kwargs), span=self.span(start))
+
+    def arg(self) -> tuple[str | None, Node]:
+        """arg: NAME ":" ternary | ternary"""
+        if self.current.kind == "NAME" and self.peek().kind == ":":
+            key = self.advance().text
+            colon = self.advance()
+            if self.current.kind in ("EOF", ",", "|"):
+                raise self.operand_error(colon)
+            return key, self.ternary()
+        if self.current.kind in ("EOF", ",", "|"):
+            raise self.error(f"expected a filter argument, found {_describe(self.current)}")
+        return None, self.ternary()
+
+    def ternary(self) -> Node:
+        """ternary: words ("?" ternary ":" ternary)?"""
+        start = self.current.start
+        test = self.words()
+        if self.current.kind != "?":
+            return test
+        question = self.advance()
+        self.enter(question.start)
+        self.check_operand(question)
+        then = self.ternary()
+        self.expect(":", "':' in 'condition ? then : otherwise'")
+        self.check_operand(self.tokens[self.index - 1])
+        otherwise = self.ternary()
+        self.depth -= 1
+        return Conditional(test, then, otherwise, span=self.span(start))
+
+    def words(self) -> Node:
+        """words: "not" words | binary (("and" | "or") words)?"""
+        start = self.current.start
+        nots: list[Token] = []
+        while self.current.kind == "not":
+            word = self.advance()
+            self.enter(word.start)
+            nots.append(word)
+            self.check_operand(word)
+        if nots:
+            node = self.words()
+            for word in reversed(nots):
+                node = Unary("not", node, span=(word.start, node.span[1]))
+            self.depth -= len(nots)
+            return node
+        left = self.binary(0)
+        if self.current.kind not in ("and", "or"):
+            return left
+        word = self.advance()
+        self.enter(word.start)
+        self.check_operand(word)
+        right = self.words()
+        self.depth -= 1
+        return Logical(word.text, left, right, span=self.span(start))
+
+    def binary(self, min_level: int = 0) -> Node:
+        """The C-style levels, by precedence climbing over ``BINARY_LEVELS``:
+
+        cor: cand ("||" cand)*
+        cand: comparison ("&&" comparison)*
+        comparison: sum (COMPARE sum)?        (non-associative)
+        sum: product (("+" | "-") product)*
+        product: unary (("*" | "/" | "%") unary)*
+        """
+        start = self.current.start
+        node = self.unary()
+        entered = 0
+        while (level := _LEVEL_OF.get(self.current.kind, -1)) >= min_level:
+            token = self.advance()
+            self.enter(token.start)
+            entered += 1
+            self.check_operand(token)
+            right = self.binary(level + 1)
+            if level <= _LAST_LOGICAL_LEVEL:
+                node = Logical(token.kind, node, right, span=self.span(start))
+            else:
+                op = "!=" if token.kind == "<>" else token.kind
+                node = Binary(op, node, right, at=token.start, span=self.span(start))
+            if level == _COMPARISON_LEVEL and self.current.kind in _COMPARISONS:
+                raise self.error(
+                    "comparisons do not chain: use '&&' to combine them "
+                    f"(found {self.current.text!r} after a comparison)"
+                )
+        self.depth -= entered
+        return node
+
+    def unary(self) -> Node:
+        """unary: ("-" | "!") unary | postfix"""
+        prefixes: list[Token] = []
+        while self.current.kind in ("-", "!"):
+            token = self.advance()
+            self.enter(token.start)
+            prefixes.append(token)
+            self.check_operand(token)
+        node = self.postfix()
+        for token in reversed(prefixes):
+            node = Unary(token.kind, node, span=(token.start, node.span[1]))
+        self.depth -= len(prefixes)
+        return node
+
+    def postfix(self) -> Node:
+        """postfix: primary ("." member_name | "[" ternary "]")*"""
+        start = self.current.start
+        node = self.primary()
+        entered = 0
+        while self.current.kind in (".", "["):
+            token = self.advance()
+            self.enter(token.start)
+            entered += 1
+            if token.kind == ".":
+                name = self.current
+                if name.kind != "NAME" and not name.text[:1].isalpha():
+                    raise self.error(f"expected a property name after '.', "
+                                     f"found {_describe(name)}")
+                self.advance()
+                node = Member(node, name.text, span=self.span(start))
+            else:
+                self.check_operand(token)
+                key = self.ternary()
+                self.expect("]", "']'")
+                node = Index(node, key, span=self.span(start))
+        self.depth -= entered
+        return node
+
+    def primary(self) -> Node:
+        """primary: literal | NAME | call | "(" ... ")" | "[" ternary "]" """
+        token = self.current
+        kind = token.kind
+        if kind == "INT":
+            self.advance()
+            return Literal("int", self._integer(token), span=(token.start, token.end))
+        if kind == "FLOAT":
+            self.advance()
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise self.error("number literal is too large", token.start)
+            return Literal("float", value, span=(token.start, token.end))
+        if kind == "STRING":
+            self.advance()
+            text = unescape(token.text, self.source, token.start)
+            return Literal("string", text, span=(token.start, token.end))
+        if kind in _LITERAL_WORDS:
+            self.advance()
+            literal_kind, value = _LITERAL_WORDS[kind]
+            return Literal(literal_kind, value, span=(token.start, token.end))
+        if kind == "NAME":
+            if self.peek().kind == "(":
+                return self.call()
+            self.advance()
+            return Name(token.text, span=(token.start, token.end))
+        if kind == "(":
+            return self.group()
+        if kind == "[":
+            self.advance()
+            self.enter(token.start)
+            self.check_operand(token)
+            key = self.ternary()
+            self.expect("]", "']'")
+            self.depth -= 1
+            return RootIndex(key, span=self.span(token.start))
+        if kind == "EOF":
+            raise self.error("expected an expression, found the end of the expression")
+        raise self.error(f"expected an expression, found {token.text!r}")
+
+    def call(self) -> Node:
+        """call: NAME "(" [ternary ("," ternary)*] ")" """
+        name = self.advance()
+        paren = self.advance()
+        self.enter(paren.start)
+        args: list[Node] = []
+        if self.current.kind != ")":
+            while True:
+                self.check_operand(self.tokens[self.index - 1])
+                args.append(self.ternary())
+                if not self.accept(","):
+                    break
+        self.expect(")", f"',' or ')' to close the call of {name.text!r}")
+        self.depth -= 1
+        return Call(name.text, tuple(args), span=self.span(name.start))
+
+    def group(self) -> Node:
+        """group: "(" pipeline ")" | "(" ternary ".." ternary ")" | "(" ternary "," [items] ")" """
+        paren = self.advance()
+        self.enter(paren.start)
+        if self.current.kind == ")":
+            raise self.error("empty parentheses: expected an expression")
+        self.check_operand(paren)
+        first = self.pipeline()
+        node: Node
+        if self.current.kind == ".." and not isinstance(first, Pipeline):
+            dots = self.advance()
+            self.check_operand(dots)
+            stop = self.ternary()
+            self.expect(")", "')' to close the range")
+            node = RangeLiteral(first, stop, span=self.span(paren.start))
+        elif self.current.kind == "," and not isinstance(first, Pipeline):
+            items = [first]
+            while self.accept(","):
+                if self.current.kind == ")":
+                    break
+                self.check_operand(self.tokens[self.index - 1])
+                items.append(self.ternary())
+            self.expect(")", "',' or ')' to close the list")
+            node = ListLiteral(tuple(items), span=self.span(paren.start))
+        else:
+            self.expect(")", "')'")
+            node = first
+        self.depth -= 1
+        return node
+
+    # -- helpers ------------------------------------------------------------------
+
+    def check_operand(self, after: Token) -> None:
+        """Report a missing operand as 'expected an expression after …'."""
+        if self.current.kind in _CANNOT_START:
+            raise self.operand_error(after)
+
+    def _integer(self, token: Token) -> int:
+        digits = token.text.lstrip("0")
+        if len(digits) > MAX_LITERAL_DIGITS or int(token.text) > INTEGER_LIMIT:
+            raise self.error("integer literal is too large (the limit is 2**256)", token.start)
+        return int(token.text)
+
+
+def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Node:
+    """Parse ``source`` into an AST, or raise ``ExpressionSyntaxError``."""
+    if not isinstance(source, str):
+        raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
+    return Parser(source, max_depth=max_depth).parse()

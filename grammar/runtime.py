@@ -1,0 +1,357 @@
+"""Runtime: the semantics that compiled expressions call (truthiness, equality, arithmetic, paths).
+
+Every helper is a pure function of its arguments; limits arrive as arguments.
+Errors are raised without a position: the compiled function adds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from grammar.errors import EvaluationError
+from grammar.nodes import BLANK, EMPTY
+
+INTEGER_LIMIT = 2**256
+DEFAULT_MAX_LENGTH = 1_000_000
+
+_SEQUENCES = (list, tuple, range)
+
+
+def liquid_value(value: Any) -> Any:
+    """The plain value of a drop that defines ``__liquid__``; anything else unchanged."""
+    method = getattr(type(value), "__liquid__", None)
+    return method(value) if method is not None else value
+
+
+def type_name(value: Any) -> str:
+    """The user-facing name of a value's type, for messages."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, range):
+        return "range"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, Mapping):
+        return "map"
+    if value is EMPTY or value is BLANK:
+        return repr(value)
+    return "object"
+
+
+def truthy(value: Any) -> bool:
+    """Liquid truthiness: only false and nil (and undefined) are false."""
+    if value is None or value is False:
+        return False
+    if value is True or type(value) in (int, str, float, list, dict, tuple):
+        return True
+    return liquid_value(value) not in (None, False)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_empty(value: Any) -> bool:
+    if isinstance(value, (str, list, tuple, range, Mapping)):
+        return len(value) == 0
+    return value is EMPTY
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None or value is False or value is BLANK:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    return _is_empty(value)
+
+
+def equals(left: Any, right: Any) -> bool:
+    """Liquid equality: ``1 == 1.0``, ``empty``/``blank``, lists and maps element-wise."""
+    left = liquid_value(left)
+    right = liquid_value(right)
+    if left is EMPTY or left is BLANK:
+        left, right = right, left
+    if right is EMPTY:
+        return _is_empty(left)
+    if right is BLANK:
+        return _is_blank(left)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return left is right
+    if _is_number(left) and _is_number(right):
+        return bool(left == right)
+    if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
+        return len(left) == len(right) and all(map(equals, left, right))
+    if isinstance(left, Mapping) and isinstance(right, Mapping):
+        return left.keys() == right.keys() and all(equals(left[k], right[k]) for k in left)
+    if isinstance(left, str) and isinstance(right, str):
+        return str.__eq__(left, right)
+    return left is right
+
+
+def not_equals(left: Any, right: Any) -> bool:
+    return not equals(left, right)
+
+
+def _ordered(op: str, left: Any, right: Any) -> tuple[Any, Any]:
+    left = liquid_value(left)
+    right = liquid_value(right)
+    if (_is_number(left) and _is_number(right)) or (
+        isinstance(left, str) and isinstance(right, str)
+    ):
+        return left, right
+    raise EvaluationError(f"cannot compare {type_name(left)} {op} {type_name(right)}")
+
+
+def less(left: Any, right: Any) -> bool:
+    a, b = _ordered("<", left, right)
+    return bool(a < b)
+
+
+def less_equal(left: Any, right: Any) -> bool:
+    a, b = _ordered("<=", left, right)
+    return bool(a <= b)
+
+
+def greater(left: Any, right: Any) -> bool:
+    a, b = _ordered(">", left, right)
+    return bool(a > b)
+
+
+def greater_equal(left: Any, right: Any) -> bool:
+    a, b = _ordered(">=", left, right)
+    return bool(a >= b)
+
+
+def contains(container: Any, item: Any) -> bool:
+    """``container contains item``: substring, list membership or map key."""
+    container = liquid_value(container)
+    item = liquid_value(item)
+    if container is None:
+        return False
+    if isinstance(container, str):
+        if isinstance(item, str):
+            return item in container
+        if _is_number(item):
+            return str(item) in container
+        return False
+    if isinstance(container, range):
+        return _is_number(item) and item in container
+    if isinstance(container, (list, tuple)):
+        return any(equals(element, item) for element in container)
+    if isinstance(container, Mapping):
+        try:
+            return item in container
+        except TypeError:  # an unhashable item is never a key
+            return False
+    raise EvaluationError(f"cannot look inside {type_name(container)} with 'contains'")
+
+
+# -- arithmetic -------------------------------------------------------------------
+
+
+def check_number(value: Any) -> Any:
+    """Keep integers within ±2**256 and floats finite."""
+    if type(value) is int:
+        if -INTEGER_LIMIT <= value <= INTEGER_LIMIT:
+            return value
+        raise EvaluationError("integer result is too large (the limit is 2**256)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EvaluationError("number result is too large")
+    return value
+
+
+def check_length(value: Any, max_length: int) -> Any:
+    """Reject strings and lists longer than ``max_length``."""
+    if isinstance(value, (str, list, tuple)) and len(value) > max_length:
+        kind = "string" if isinstance(value, str) else "list"
+        raise EvaluationError(f"{kind} result is too long (the limit is {max_length:,})")
+    return value
+
+
+def _arithmetic_operands(op: str, left: Any, right: Any) -> tuple[Any, Any]:
+    a = 0 if left is None else liquid_value(left)
+    b = 0 if right is None else liquid_value(right)
+    if a is None:
+        a = 0
+    if b is None:
+        b = 0
+    if _is_number(a) and _is_number(b):
+        return a, b
+    raise EvaluationError(
+        f"cannot apply '{op}' to {type_name(left)} and {type_name(right)}"
+    )
+
+
+def _sequence_length(value: Any) -> int:
+    if isinstance(value, range):
+        return max(0, (value.stop - value.start + value.step - 1) // value.step)
+    return len(value)
+
+
+def add(left: Any, right: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
+    """``+``: numbers (nil counts as 0), or two strings, or two lists."""
+    a = liquid_value(left)
+    b = liquid_value(right)
+    if isinstance(a, str) and isinstance(b, str):
+        if len(a) + len(b) > max_length:
+            check_length(a + b[: max_length + 1], max_length)
+        return a + b
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        if _sequence_length(a) + _sequence_length(b) > max_length:
+            raise EvaluationError(f"list result is too long (the limit is {max_length:,})")
+        return [*a, *b]
+    x, y = _arithmetic_operands("+", left, right)
+    return check_number(x + y)
+
+
+def subtract(left: Any, right: Any) -> Any:
+    x, y = _arithmetic_operands("-", left, right)
+    return check_number(x - y)
+
+
+def multiply(left: Any, right: Any) -> Any:
+    x, y = _arithmetic_operands("*", left, right)
+    return check_number(x * y)
+
+
+def divide(left: Any, right: Any) -> Any:
+    """``/``: floor division on two integers, true division with a float."""
+    x, y = _arithmetic_operands("/", left, right)
+    if y == 0:
+        raise EvaluationError("division by zero")
+    if type(x) is int and type(y) is int:
+        return check_number(x // y)
+    return check_number(x / y)
+
+
+def modulo(left: Any, right: Any) -> Any:
+    """``%``: the result takes the sign of the divisor, as in Python and Ruby."""
+    x, y = _arithmetic_operands("%", left, right)
+    if y == 0:
+        raise EvaluationError("modulo by zero")
+    return check_number(x % y)
+
+
+def negate(value: Any) -> Any:
+    x, _ = _arithmetic_operands("-", value, 0)
+    return check_number(-x)
+
+
+def to_integer(value: Any, what: str) -> int:
+    """An integer bound for a range: int, float (truncated) or nil (0)."""
+    value = liquid_value(value)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not _is_number(value):
+        raise EvaluationError(f"{what} must be a number, not {type_name(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EvaluationError(f"{what} must be a finite number")
+        value = int(value)
+    result: int = check_number(value)
+    return result
+
+
+def make_range(start: Any, stop: Any) -> range:
+    """``(start..stop)``: both ends included, evaluated lazily."""
+    return range(to_integer(start, "a range start"), to_integer(stop, "a range end") + 1)
+
+
+# -- paths ------------------------------------------------------------------------
+
+
+def _property(obj: Any, name: str) -> Any:
+    """The Liquid properties ``size``, ``first`` and ``last`` (nil when they do not apply)."""
+    if name == "size":
+        if isinstance(obj, (str, list, tuple, range, Mapping)):
+            return _sequence_length(obj)
+        return None
+    if name in ("first", "last") and isinstance(obj, _SEQUENCES):
+        if _sequence_length(obj) == 0:
+            return None
+        return obj[0] if name == "first" else obj[-1]
+    return None
+
+
+def member(obj: Any, name: str) -> Any:
+    """``obj.name``: a key of a mapping or drop, else a Liquid property. Never an attribute."""
+    if isinstance(obj, Mapping):
+        try:
+            return obj[name]
+        except KeyError:
+            return _property(obj, name)
+    if isinstance(obj, (str, list, tuple, range)) or obj is None:
+        return _property(obj, name)
+    if hasattr(type(obj), "__getitem__"):  # a drop's mapping-like access
+        try:
+            return obj[name]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return None
+
+
+def index(obj: Any, key: Any) -> Any:
+    """``obj[key]``: an integer indexes a sequence (negative from the end), text reads a key."""
+    key = liquid_value(key)
+    if isinstance(key, str):
+        return member(obj, key)
+    if isinstance(key, bool) or not isinstance(key, int):
+        if isinstance(key, float) and key.is_integer():
+            key = int(key)
+        else:
+            return None
+    if isinstance(obj, _SEQUENCES):
+        try:
+            return obj[key]
+        except IndexError:
+            return None
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return None
+
+
+def lookup(data: Mapping[str, Any], key: Any) -> Any:
+    """``[key]`` at the root: the variable named by the value of ``key``."""
+    key = liquid_value(key)
+    if not isinstance(key, str):
+        return None
+    try:
+        return data[key]
+    except KeyError:
+        return None
+
+
+def undefined_message(data: Mapping[str, Any], name: str) -> str:
+    """'undefined variable …', with a hint when a dashed name is really a subtraction."""
+    message = f"undefined variable {name!r}"
+    if "-" in name:
+        parts = name.split("-")
+        if all(p in data or p.isdigit() for p in parts if p):
+            message += f" (did you mean {' - '.join(parts)!r}?)"
+    return message
+
+
+def to_output(value: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
+    """The result as plain JSON-like data: ranges and tuples become lists."""
+    value = liquid_value(value)
+    if value is EMPTY or value is BLANK:
+        return ""
+    if isinstance(value, range):
+        if _sequence_length(value) > max_length:
+            raise EvaluationError(f"list result is too long (the limit is {max_length:,})")
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        return [to_output(v, max_length) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_output(v, max_length) for k, v in value.items()}
+    return value

@@ -1,0 +1,1 @@
+"""Player layouts: resolve, check, preview and embed the JSON layouts of the music player."""

@@ -1,0 +1,1 @@
+"""Placement rules: rule files checked and routed over catalogs of file records."""
