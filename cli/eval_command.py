@@ -31,7 +31,7 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
       ladle eval "1 + 2 * 3"
       ladle eval "tag == 'lossless' && (id % 100) <= 47" --data record.json
       ladle eval "user.name || 'guest'" --set user.name=Ann
-      ladle eval --test "tag == 'lossless'" --data f.json && cp f.flac lossless/
+      ladle eval --test "tag == 'lossless'" --data record.json
     """
     data = apply_settings(load_data(data_path), settings)
     try:

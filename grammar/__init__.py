@@ -110,7 +110,7 @@ def _located(error: ExpressionError, origin: tuple[str, int] | None) -> Expressi
     return error if origin is None else error.relocated(*origin)
 
 
-def compile(  # noqa: A001 - the public name is fixed by the design
+def compile(
     source: str,
     *,
     filters: Filters | None = None,

@@ -164,7 +164,8 @@ class Compiler:
         if isinstance(value, _CONSTANT_TYPES) and not (
             isinstance(value, tuple) and not all(isinstance(v, _CONSTANT_TYPES) for v in value)
         ):
-            expr: ast.expr = ast.Constant(value=value)
+            # Tuples and frozensets of constants are valid constants; typeshed is narrower.
+            expr: ast.expr = ast.Constant(value=value)  # type: ignore[arg-type]
         else:
             key = f"_k{len(self.namespace)}"
             self.namespace[key] = value
@@ -416,7 +417,7 @@ class Compiler:
         constants = [o for o in (left, right) if o.constant]
         if not variables:
             return None
-        const = constants[0].value if constants else None
+        const: Any = constants[0].value if constants else None
         if op in ("==", "!="):
             if not constants or type(const) not in (str, int, float, bool):
                 return None
@@ -442,7 +443,7 @@ class Compiler:
             return guard, ast.BinOp(left=left.expr, op=_PY_ARITH[op], right=right.expr), True
         if op in ("/", "%") and right.constant and const != 0:
             py_op2: ast.operator = ast.FloorDiv() if op == "/" else ast.Mod()
-            bounded = op == "%" and abs(const) <= runtime.INTEGER_LIMIT
+            bounded = op == "%" and -runtime.INTEGER_LIMIT <= const <= runtime.INTEGER_LIMIT
             return guard, ast.BinOp(left=left.expr, op=py_op2, right=right.expr), not bounded
         return None
 
@@ -454,7 +455,7 @@ class Compiler:
                 fast = ast.IfExp(
                     test=_type_is(item.expr, "str"),
                     body=ast.Compare(left=item.expr, ops=[ast.In()],
-                                     comparators=[ast.Constant(frozenset(values))]),
+                                     comparators=[ast.Constant(frozenset(values))]),  # type: ignore[arg-type]
                     orelse=_call("_contains", container.expr, item.expr),
                 )
             elif isinstance(values, range) and values.step == 1:
@@ -576,7 +577,7 @@ class Compiler:
         ast.fix_missing_locations(module)
         self.namespace["_fail"] = self._fail
         code = compile(module, "<expression>", "exec")
-        exec(code, self.namespace)  # noqa: S102 - the tree holds user text only as constants
+        exec(code, self.namespace)
         compiled: Callable[..., Any] = self.namespace["evaluate"]
         return compiled
 

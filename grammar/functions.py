@@ -174,6 +174,8 @@ BUILTINS: Mapping[str, Function] = {
     "len": Function(_len, 1, 1),
     "lower": Function(lambda s: _text(s, "lower").lower(), 1, 1),
     "upper": Function(lambda s: _text(s, "upper").upper(), 1, 1),
-    "startswith": Function(lambda s, p: _text(s, "startswith").startswith(_text(p, "startswith")), 2, 2),
+    "startswith": Function(
+        lambda s, p: _text(s, "startswith").startswith(_text(p, "startswith")), 2, 2
+    ),
     "endswith": Function(lambda s, p: _text(s, "endswith").endswith(_text(p, "endswith")), 2, 2),
 }

@@ -83,9 +83,7 @@ def tokenize(source: str) -> list[Token]:
         assert kind is not None
         text = match.group()
         if kind != "WS":
-            if kind == "NAME" and text in KEYWORDS:
-                kind = text
-            elif kind == "OP":
+            if (kind == "NAME" and text in KEYWORDS) or kind == "OP":
                 kind = text
             tokens.append(Token(kind, text, position, match.end()))
         position = match.end()

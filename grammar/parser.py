@@ -311,8 +311,8 @@ class Parser:
             return Literal("string", text, span=(token.start, token.end))
         if kind in _LITERAL_WORDS:
             self.advance()
-            literal_kind, value = _LITERAL_WORDS[kind]
-            return Literal(literal_kind, value, span=(token.start, token.end))
+            literal_kind, word_value = _LITERAL_WORDS[kind]
+            return Literal(literal_kind, word_value, span=(token.start, token.end))
         if kind == "NAME":
             if self.peek().kind == "(":
                 return self.call()

@@ -1,0 +1,213 @@
+"""``ladle eval`` and ``ladle demo`` through ``cli.main``, plus the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+
+import cli
+from cli.app import ladle
+
+Run = tuple[int, str, str]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    def invoke(*argv: str) -> Run:
+        code = cli.main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> Path:
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps({"tag": "lossless", "id": 1234, "public": False}))
+    return path
+
+
+def test_prints_true_for_the_placement_rule(run, record: Path) -> None:
+    code, out, err = run("eval", "tag == 'lossless' && (id % 100) <= 47", "--data", str(record))
+    assert (code, out, err) == (0, "true\n", "")
+
+
+def test_prints_false(run, record: Path) -> None:
+    code, out, _ = run("eval", "tag == 'lossless' && (id % 100) > 47", "--data", str(record))
+    assert (code, out) == (0, "false\n")
+
+
+@pytest.mark.parametrize(
+    ("expression", "column"),
+    [("tag == 'lossless' &&", 21), ("(a", 3), ("a +* b", 4), ("f(1) ", 1), ("a < b < c", 7)],
+)
+def test_syntax_error_caret_and_exit_2(run, expression: str, column: int) -> None:
+    code, out, err = run("eval", expression)
+    assert code == 2
+    assert out == ""
+    first, source_line, caret = err.splitlines()
+    assert first.startswith(f"<expr>:1:{column}: error: ")
+    assert source_line == "  " + expression
+    assert caret == "  " + " " * (column - 1) + "^"
+    assert "Traceback" not in err
+
+
+def test_end_of_input_error_message(run) -> None:
+    _, _, err = run("eval", "tag == 'lossless' &&")
+    assert err.splitlines()[0] == "<expr>:1:21: error: expected an expression after '&&'"
+
+
+def test_evaluation_error_exit_2(run) -> None:
+    code, _, err = run("eval", "a * 2", "--set", "a=\"x\"")
+    assert code == 2
+    assert err.startswith("<expr>:1:3: error: cannot apply '*' to string and int")
+
+
+@pytest.mark.parametrize(("expression", "expected"), [("tag == 'lossless'", 0), ("0", 0),
+                                                       ("public", 1), ("nil", 1)])
+def test_test_mode_exit_codes(run, record: Path, expression: str, expected: int) -> None:
+    assert run("eval", "--test", expression, "--data", str(record)) == (expected, "", "")
+
+
+def test_test_mode_error_is_exit_2(run) -> None:
+    code, out, _ = run("eval", "--test", "1 +")
+    assert (code, out) == (2, "")
+
+
+def test_set_values_json_strings_and_nesting(run) -> None:
+    code, out, _ = run("eval", "(n + 1, s, user.name, flag)", "--set", "n=41", "--set", "s=hi",
+                       "--set", "user.name=Ann", "--set", "flag=true")
+    assert (code, json.loads(out)) == (0, [42, "hi", "Ann", True])
+
+
+def test_set_without_equals_is_usage_error(run) -> None:
+    code, _, err = run("eval", "a", "--set", "novalue")
+    assert code == 2
+    assert "--set: error: expected key=value" in err
+
+
+def test_data_from_stdin(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"x": [1, 2, 3]}'))
+    assert run("eval", "x.size", "--data", "-") == (0, "3\n", "")
+
+
+def test_bad_json_names_file_line_and_column(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "a": 1,\n  "b": \n}\n')
+    code, out, err = run("eval", "a", "--data", str(bad))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == f"{bad}:4:1: error: invalid JSON: Expecting value"
+    assert err.splitlines()[1:] == ["  }", "  ^"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[1, 2]", "the data must be a JSON object, not list"),
+    (b"\xff\xfe", "not UTF-8 text"),
+])
+def test_unusable_data(run, tmp_path: Path, content: str | bytes, message: str) -> None:
+    path = tmp_path / "data.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, _, err = run("eval", "a", "--data", str(path))
+    assert code == 2
+    assert message in err
+
+
+def test_missing_data_file(run, tmp_path: Path) -> None:
+    code, _, err = run("eval", "a", "--data", str(tmp_path / "nope.json"))
+    assert code == 2
+    assert err == f"{tmp_path / 'nope.json'}: error: No such file or directory\n"
+
+
+def test_strict_undefined(run) -> None:
+    assert run("eval", "missing")[:2] == (0, "null\n")
+    code, _, err = run("eval", "--strict", "missing")
+    assert code == 2
+    assert err.startswith("<expr>:1:1: error: undefined variable 'missing'")
+
+
+def test_unknown_option_is_usage_error(run) -> None:
+    code, _, err = run("eval", "--frobnicate", "1")
+    assert code == 2
+    assert "No such option" in err
+
+
+def test_output_is_json(run) -> None:
+    _, out, _ = run("eval", "('é', 1.5, nil, (1..2), empty)")
+    assert json.loads(out) == ["é", 1.5, None, [1, 2], ""]
+    assert "é" in out
+
+
+def help_examples(command: click.Command) -> list[str]:
+    text = command.help or ""
+    return [line.strip()[len("ladle "):] for line in text.splitlines()
+            if line.strip().startswith("ladle ")]
+
+
+def all_commands() -> list[click.Command]:
+    assert isinstance(ladle, click.Group)
+    return [ladle, *ladle.commands.values()]
+
+
+@pytest.mark.parametrize("command", all_commands(), ids=lambda c: c.name or "ladle")
+def test_help_has_examples_that_run(command: click.Command, run, record: Path,
+                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = help_examples(command)
+    assert examples, f"{command.name} --help has no example"
+    monkeypatch.chdir(tmp_path)
+    for example in examples:
+        code, _, err = run(*shlex.split(example))
+        assert code in (0, 1), f"ladle {example}: exit {code}: {err}"
+        assert "Traceback" not in err
+
+
+def test_help_output(run) -> None:
+    code, out, _ = run("eval", "--help")
+    assert code == 0
+    assert "Examples:" in out
+    assert re.search(r"--data FILE\|-", out)
+
+
+def test_demo_writes_placement(run, tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    code, out, err = run("demo", "-o", str(target))
+    assert (code, err) == (0, "")
+    table = (target / "placement.txt").read_text()
+    assert "linda, devil, santa" in table
+    assert table.count("\n") == 13  # header and twelve records
+    assert f"wrote {target / 'placement.txt'}" in out
+    assert sorted(p.name for p in target.iterdir()) == ["placement.txt"]  # no temporary left
+
+
+def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    from cli.diagnostics import UserError
+    from cli.output import write_atomic
+
+    source = tmp_path / "in.txt"
+    source.write_text("keep")
+    with pytest.raises(UserError, match="refusing to overwrite an input"):
+        write_atomic(source, "new", inputs=[source])
+    assert source.read_text() == "keep"
+
+
+def test_installed_entry_point(record: Path) -> None:
+    ladle_bin = shutil.which("ladle", path=str(Path(sys.executable).parent))
+    assert ladle_bin is not None, "the ladle console script is not installed"
+    done = subprocess.run([ladle_bin, "eval", "tag == 'lossless' && (id % 100) <= 47",
+                           "--data", str(record)], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "true\n")
+    done = subprocess.run([sys.executable, "-m", "cli", "eval", "tag == 'lossless' &&"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("<expr>:1:21: error:")
