@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -70,6 +70,7 @@ class Operand:
     constant: bool = False
     value: Any = None
     is_bool: bool = False
+    is_number: bool = False  # surely an int or float (never a bool)
 
 
 def _name(identifier: str) -> ast.Name:
@@ -170,7 +171,8 @@ class Compiler:
             key = f"_k{len(self.namespace)}"
             self.namespace[key] = value
             expr = _name(key)
-        return Operand(expr, constant=True, value=value, is_bool=isinstance(value, bool))
+        return Operand(expr, constant=True, value=value, is_bool=isinstance(value, bool),
+                       is_number=type(value) in (int, float))
 
     def bind(self, value: Any, prefix: str) -> ast.Name:
         key = f"_{prefix}{len(self.namespace)}"
@@ -276,7 +278,8 @@ class Compiler:
                     return self.compile_name(node, k.value) if isinstance(k.value, str) else \
                         self.constant(None)
                 self.at(node.span[0])
-                return self.result(_call("_lookup", _name("data"), k.expr))
+                return self.result(_call("_lookup", _name("data"), k.expr,
+                                         ast.Constant(self.strict)))
             case Call():
                 return self.compile_call(node)
             case Unary(op=op, operand=operand):
@@ -392,10 +395,16 @@ class Compiler:
         slow: ast.expr = _call(helper_name, left.expr, right.expr)
         if op == "+":
             slow = _call(helper_name, left.expr, right.expr, ast.Constant(self.max_length))
-        fast = self.fast_binary(op, left, right)
+        # Arithmetic gives a number or raises; '+' may also join strings or lists.
+        is_number = op in "-*/%" or (op == "+" and (left.is_number or right.is_number))
+        is_bool = op in _BOOL_RESULT
+        fast = self.fast_binary(op, left, right, slow)
         if fast is None:
-            return self.result(slow, is_bool=op in _BOOL_RESULT)
+            return self.result(slow, is_bool=is_bool) if not is_number else \
+                replace(self.result(slow), is_number=True)
         guard, expr, checked = fast
+        if guard is None:
+            return self.result(expr, is_bool=is_bool)
         target = self.temp()
         fast_body: list[ast.stmt] = [ast.Assign(targets=[_store(target)], value=expr)]
         if checked:
@@ -407,35 +416,59 @@ class Compiler:
                                     body=[ast.Expr(_call("_check", _name(target)))], orelse=[]))
         self.emit(ast.If(test=guard, body=fast_body,
                          orelse=[ast.Assign(targets=[_store(target)], value=slow)]))
-        return Operand(_name(target), is_bool=op in _BOOL_RESULT)
+        return Operand(_name(target), is_bool=is_bool, is_number=is_number)
 
     def fast_binary(
-        self, op: str, left: Operand, right: Operand
-    ) -> tuple[ast.expr, ast.expr, bool] | None:
-        """(type guard, plain Python expression, needs an integer bound check), or None."""
+        self, op: str, left: Operand, right: Operand, slow: ast.expr
+    ) -> tuple[ast.expr | None, ast.expr, bool] | None:
+        """(type guard, plain Python expression, needs an integer bound check), or None.
+
+        A guard of None means the expression is right for every value (it may fall
+        back to ``slow`` itself).
+        """
         variables = [o for o in (left, right) if not o.constant]
         constants = [o for o in (left, right) if o.constant]
         if not variables:
             return None
         const: Any = constants[0].value if constants else None
+        numbers = all(v.is_number for v in variables)
         if op in ("==", "!="):
             if not constants or type(const) not in (str, int, float, bool):
                 return None
-            kind = type(const).__name__
-            guard = _type_is(variables[0].expr, kind)
-            if kind == "bool":
-                py_op: ast.cmpop = ast.Is() if op == "==" else ast.IsNot()
-            else:
-                py_op = ast.Eq() if op == "==" else ast.NotEq()
+            variable = variables[0].expr
+            negate = op == "!="
+            if numbers and type(const) in (int, float):
+                py_op: ast.cmpop = ast.NotEq() if negate else ast.Eq()
+                plain = ast.Compare(left=variable, ops=[py_op], comparators=[ast.Constant(const)])
+                return None, plain, False
+            if type(const) in (str, bool):
+                # Equal by Python means equal by Liquid for these constants; only values
+                # that are not plain data (drops) need the full rule when Python says no.
+                quick: ast.expr = (
+                    ast.Compare(left=variable, ops=[ast.Is()], comparators=[ast.Constant(const)])
+                    if type(const) is bool else
+                    ast.Compare(left=variable, ops=[ast.Eq()], comparators=[ast.Constant(const)])
+                )
+                unusual = ast.Compare(left=_call("type", variable), ops=[ast.NotIn()],
+                                      comparators=[_name("_PLAIN")])
+                equal = ast.BoolOp(op=ast.Or(), values=[
+                    quick, ast.BoolOp(op=ast.And(), values=[unusual, _call("_op0", variable,
+                                                                           ast.Constant(const))])])
+                return None, ast.UnaryOp(op=ast.Not(), operand=equal) if negate else equal, False
+            guard = _type_is(variable, type(const).__name__)
+            py_op = ast.NotEq() if negate else ast.Eq()
             return guard, ast.Compare(left=left.expr, ops=[py_op],
                                       comparators=[right.expr]), False
         if op in _PY_COMPARE:
             if constants and type(const) not in (int, float, str):
                 return None
+            comparison = ast.Compare(left=left.expr, ops=[_PY_COMPARE[op]],
+                                     comparators=[right.expr])
+            if numbers and not isinstance(const, str):
+                return None, comparison, False
             kind = "str" if isinstance(const, str) else "int"
             guard = _all(*(_type_is(v.expr, kind) for v in variables))
-            return guard, ast.Compare(left=left.expr, ops=[_PY_COMPARE[op]],
-                                      comparators=[right.expr]), False
+            return guard, comparison, False
         if constants and (type(const) is not int):
             return None
         guard = _all(*(_type_is(v.expr, "int") for v in variables))
@@ -610,14 +643,15 @@ def check_names(
 ) -> None:
     """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
     allowed = None if names is None else frozenset(names)
-    for node in walk(tree):
-        if isinstance(node, Name) and allowed is not None and node.name not in allowed:
-            hint = did_you_mean(node.name, allowed)
-            parts = node.name.split("-")
-            if "-" in node.name and all(p in allowed or p.isdigit() for p in parts if p):
+    for name, node in _read_names(tree) if allowed is not None else ():
+        if name not in allowed:
+            hint = did_you_mean(name, allowed)
+            parts = name.split("-")
+            if "-" in name and all(p in allowed or p.isdigit() for p in parts if p):
                 hint = f" (did you mean {' - '.join(parts)!r}?)"
-            raise ExpressionSyntaxError(f"unknown variable {node.name!r}{hint}", source,
+            raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
                                         node.span[0])
+    for node in walk(tree):
         if isinstance(node, Call):
             function = functions.get(node.name)
             if function is None:
@@ -655,6 +689,18 @@ def function_table(functions: Mapping[str, Any] | None) -> Mapping[str, Function
     return table
 
 
+def _read_names(tree: Node) -> list[tuple[str, Node]]:
+    """Each top-level variable the tree reads by name: ``x`` and ``["x"]``."""
+    found = []
+    for node in walk(tree):
+        if isinstance(node, Name):
+            found.append((node.name, node))
+        elif isinstance(node, RootIndex) and isinstance(node.key, Literal) and \
+                isinstance(node.key.value, str):
+            found.append((node.key.value, node))
+    return found
+
+
 def top_level_names(tree: Node) -> frozenset[str]:
-    return frozenset(node.name for node in walk(tree) if isinstance(node, Name))
+    return frozenset(name for name, _ in _read_names(tree))
 

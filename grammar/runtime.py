@@ -320,14 +320,18 @@ def index(obj: Any, key: Any) -> Any:
     return None
 
 
-def lookup(data: Mapping[str, Any], key: Any) -> Any:
+def lookup(data: Mapping[str, Any], key: Any, strict: bool = False) -> Any:
     """``[key]`` at the root: the variable named by the value of ``key``."""
     key = liquid_value(key)
     if not isinstance(key, str):
+        if strict:
+            raise EvaluationError(f"a variable name must be a string, not {type_name(key)}")
         return None
     try:
         return data[key]
     except KeyError:
+        if strict:
+            raise EvaluationError(undefined_message(data, key)) from None
         return None
 
 
