@@ -14,7 +14,7 @@ from grammar.compiler import NO_DATA, Compiler, check_names, function_table, top
 from grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
 from grammar.functions import BUILTINS, Function, slot
 from grammar.nodes import Node, unparse
-from grammar.parser import DEFAULT_MAX_DEPTH
+from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from grammar.parser import parse as _parse
 from grammar.runtime import DEFAULT_MAX_LENGTH, INTEGER_LIMIT, to_output, truthy
 
@@ -172,7 +172,9 @@ def _compile_many(
             raise _located(error, origin) from None
         trees.append(tree)
     compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length)
-    function = compiler.build(list(zip(sources, trees, strict=True)), single=single)
+    roots = list(zip(sources, trees, strict=True))
+    function = with_stack(lambda: compiler.build(roots, single=single), levels=max_depth,
+                          source=sources[0] if sources else "")
     if not single:
         return ExpressionSet(sources, trees, function)
     if origin is not None:

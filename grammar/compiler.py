@@ -142,7 +142,7 @@ class Compiler:
             "_negate": runtime.negate,
             "_check": runtime.check_number,
             "_undefined": self._undefined,
-            "_filter": self._apply_filter,
+            "_apply": self._apply,
             "_NO_DATA": NO_DATA,
         }
         for op, helper in _BINARY_HELPERS.items():
@@ -173,6 +173,14 @@ class Compiler:
             expr = _name(key)
         return Operand(expr, constant=True, value=value, is_bool=isinstance(value, bool),
                        is_number=type(value) in (int, float))
+
+    def fold(self, compute: Callable[[], Any]) -> Operand | None:
+        """The constant that ``compute`` gives, or None if it fails: the failure is left to
+        evaluation time, where the code may never run (``false && 1 / 0``)."""
+        try:
+            return self.constant(compute())
+        except Exception:
+            return None
 
     def bind(self, value: Any, prefix: str) -> ast.Name:
         key = f"_{prefix}{len(self.namespace)}"
@@ -228,25 +236,23 @@ class Compiler:
     def _undefined(data: Mapping[str, Any], name: str) -> None:
         raise EvaluationError(runtime.undefined_message(data, name))
 
-    def _apply_filter(
+    def _apply(
         self,
         function: Callable[..., Any],
-        name: str,
-        value: Any,
+        what: str,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
-        for item in (value, *args, *kwargs.values()):
-            if isinstance(item, range) and len(item) > self.max_length:
-                raise EvaluationError(
-                    f"filter {name!r}: list is too long (the limit is {self.max_length:,})"
-                )
+        """Call a filter or function under the length limit; its own errors name it."""
+        for item in (*args, *kwargs.values()):
+            if isinstance(item, range):  # lazy, so possibly astronomically long
+                runtime.check_length(item, self.max_length, f"argument of {what}")
         try:
-            result = function(value, *args, **kwargs)
+            result = function(*args, **kwargs)
         except ExpressionError:
             raise
         except Exception as error:
-            raise EvaluationError(f"filter {name!r}: {error}") from error
+            raise EvaluationError(f"{what}: {error}") from error
         return runtime.check_length(result, self.max_length)
 
     # -- nodes ------------------------------------------------------------------------
@@ -274,9 +280,8 @@ class Compiler:
                 return self.call_helper(node.span[0], runtime.index, "_index", obj, k)
             case RootIndex(key=key):
                 k = self.value(key)
-                if k.constant:
-                    return self.compile_name(node, k.value) if isinstance(k.value, str) else \
-                        self.constant(None)
+                if k.constant and isinstance(k.value, str):
+                    return self.compile_name(node, k.value)
                 self.at(node.span[0])
                 return self.result(_call("_lookup", _name("data"), k.expr,
                                          ast.Constant(self.strict)))
@@ -311,10 +316,9 @@ class Compiler:
     ) -> Operand:
         """Call a pure runtime helper, folding it when every argument is constant."""
         if all(a.constant for a in args):
-            try:
-                return self.constant(helper(*(a.value for a in args)))
-            except ExpressionError:
-                pass  # leave the error to evaluation time, where it may never happen
+            folded = self.fold(lambda: helper(*(a.value for a in args)))
+            if folded is not None:
+                return folded
         self.at(position)
         return self.result(_call(name, *(a.expr for a in args)), is_bool=is_bool)
 
@@ -358,14 +362,20 @@ class Compiler:
     def compile_call(self, node: Call) -> Operand:
         function = self.functions[node.name]
         args = [self.value(a) for a in node.args]
+        what = f"{node.name}()"
         if function.pure and all(a.constant for a in args):
-            try:
-                return self.constant(function.call(*(a.value for a in args)))
-            except ExpressionError:
-                pass
+            values = tuple(a.value for a in args)
+            folded = self.fold(lambda: function.call(*values) if function.direct else
+                               self._apply(function.call, what, values, {}))
+            if folded is not None:
+                return folded
         self.at(node.span[0])
         callee = self.bind(function.call, "f")
-        return self.result(ast.Call(func=callee, args=[a.expr for a in args], keywords=[]))
+        if function.direct:
+            return self.result(ast.Call(func=callee, args=[a.expr for a in args], keywords=[]))
+        return self.result(_call("_apply", callee, ast.Constant(what),
+                                 ast.Tuple(elts=[a.expr for a in args], ctx=ast.Load()),
+                                 ast.Dict(keys=[], values=[])))
 
     def compile_unary(self, node: Node, op: str, operand_node: Node) -> Operand:
         operand = self.value(operand_node)
@@ -387,10 +397,10 @@ class Compiler:
         helper = _BINARY_HELPERS[op]
         helper_name = _HELPER_NAMES[op]
         if left.constant and right.constant:
-            try:
-                return self.constant(helper(left.value, right.value))
-            except ExpressionError:
-                pass
+            extra = (self.max_length,) if op == "+" else ()
+            folded = self.fold(lambda: helper(left.value, right.value, *extra))
+            if folded is not None:
+                return folded
         self.at(node.at)
         slow: ast.expr = _call(helper_name, left.expr, right.expr)
         if op == "+":
@@ -566,11 +576,10 @@ class Compiler:
         kwargs = [(key, self.value(v)) for key, v in node.kwargs]
         self.at(node.span[0])
         call = _call(
-            "_filter",
+            "_apply",
             self.bind(function, "g"),
-            ast.Constant(node.name),
-            value.expr,
-            ast.Tuple(elts=[a.expr for a in args], ctx=ast.Load()),
+            ast.Constant(f"filter {node.name!r}"),
+            ast.Tuple(elts=[value.expr, *(a.expr for a in args)], ctx=ast.Load()),
             ast.Dict(keys=[ast.Constant(k) for k, _ in kwargs], values=[v.expr for _, v in kwargs]),
         )
         return self.result(call)
@@ -643,8 +652,8 @@ def check_names(
 ) -> None:
     """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
     allowed = None if names is None else frozenset(names)
-    for name, node in _read_names(tree) if allowed is not None else ():
-        if name not in allowed:
+    for name, node in _read_names(tree):
+        if allowed is not None and name not in allowed:
             hint = did_you_mean(name, allowed)
             parts = name.split("-")
             if "-" in name and all(p in allowed or p.isdigit() for p in parts if p):
@@ -652,6 +661,12 @@ def check_names(
             raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
                                         node.span[0])
     for node in walk(tree):
+        if allowed is not None and isinstance(node, RootIndex) and not (
+            isinstance(node.key, Literal) and isinstance(node.key.value, str)
+        ):
+            raise ExpressionSyntaxError(
+                "a variable looked up by a computed name cannot be checked: "
+                "write the name itself", source, node.span[0])
         if isinstance(node, Call):
             function = functions.get(node.name)
             if function is None:
@@ -668,7 +683,7 @@ def check_names(
                     wanted = str(function.min_args)
                 else:
                     wanted = f"{function.min_args} to {function.max_args}"
-                noun = "argument" if wanted == "1" else "arguments"
+                noun = "argument" if wanted in ("1", "at least 1") else "arguments"
                 raise ExpressionSyntaxError(
                     f"{node.name}() takes {wanted} {noun}, not {count}", source, node.span[0]
                 )
@@ -691,7 +706,7 @@ def function_table(functions: Mapping[str, Any] | None) -> Mapping[str, Function
 
 def _read_names(tree: Node) -> list[tuple[str, Node]]:
     """Each top-level variable the tree reads by name: ``x`` and ``["x"]``."""
-    found = []
+    found: list[tuple[str, Node]] = []
     for node in walk(tree):
         if isinstance(node, Name):
             found.append((node.name, node))

@@ -5,23 +5,29 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from grammar.errors import EvaluationError
-from grammar.runtime import _is_number, check_number, liquid_value, type_name
+from grammar.runtime import _is_number, check_number, liquid_value, size, type_name
+
+_INTEGER_TEXT = re.compile(r"([+-]?)([0-9]+)")
 
 
 @dataclass(frozen=True)
 class Function:
-    """A callable with its arity; ``pure`` ones are folded when their arguments are constant."""
+    """A callable with its arity. ``pure`` ones are folded when their arguments are constant;
+    ``direct`` ones are called without the length checks, because they cannot make or walk
+    a long string or list."""
 
     call: Callable[..., Any]
     min_args: int
     max_args: int | None
     pure: bool = True
+    direct: bool = False
 
 
 def _number(value: Any, fn: str) -> int | float:
@@ -46,8 +52,6 @@ def slot_text(key: Any) -> str:
     key = liquid_value(key)
     if isinstance(key, str):
         return key
-    if isinstance(key, float) and key.is_integer():
-        key = int(key)
     if isinstance(key, int) and not isinstance(key, bool):
         return str(key)
     raise EvaluationError(f"slot() needs an integer or string key, not {type_name(key)}")
@@ -73,6 +77,9 @@ def slot(key: Any, n: Any) -> int:
 def _extreme(pick: Callable[..., Any], fn: str) -> Callable[..., Any]:
     def choose(*args: Any) -> Any:
         values = [liquid_value(a) for a in args]
+        if len(values) == 1 and isinstance(values[0], range) and size(values[0]) > 0:
+            whole = values[0]
+            return pick(whole[0], whole[-1])  # a range is ordered: no need to walk it
         if len(values) == 1 and isinstance(values[0], (list, tuple, range)):
             values = [liquid_value(v) for v in values[0]]
         if not values:
@@ -93,8 +100,14 @@ def _round(value: Any, digits: Any = 0) -> int | float:
         raise EvaluationError("round() needs a whole number of digits between -300 and 300")
     if isinstance(number, int) and places >= 0:
         return number
+    if isinstance(number, float) and abs(number) >= 2**53:
+        number = int(number)  # already whole: no digits to round
+        if places >= 0:
+            return check_number(number)  # type: ignore[no-any-return]
+    # Enough precision for any integer up to 2**256 with 300 places either side.
+    context = Context(prec=700, rounding=ROUND_HALF_UP)
     rounded = Decimal(repr(number) if isinstance(number, float) else number).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        Decimal(1).scaleb(-places), context=context
     )
     if places <= 0:
         result: int | float = check_number(int(rounded))
@@ -115,10 +128,11 @@ def _ceil(value: Any) -> int:
 def _int(value: Any) -> int:
     value = liquid_value(value)
     if isinstance(value, str):
-        text = value.strip()
-        if not text.lstrip("+-").isdigit() or len(text) > 80:
-            raise EvaluationError(f"int() cannot read {value!r} as an integer")
-        result: int = check_number(int(text))
+        match = _INTEGER_TEXT.fullmatch(value.strip())
+        if match is None or len(match.group(2).lstrip("0")) > 80:
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise EvaluationError(f"int() cannot read {shown!r} as an integer")
+        result: int = check_number(int(match.group(1) + (match.group(2).lstrip("0") or "0")))
         return result
     return check_number(int(_number(value, "int")))  # type: ignore[no-any-return]
 
@@ -129,7 +143,8 @@ def _float(value: Any) -> float:
         try:
             number = float(value.strip())
         except ValueError:
-            raise EvaluationError(f"float() cannot read {value!r} as a number") from None
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise EvaluationError(f"float() cannot read {shown!r} as a number") from None
         result: float = check_number(number)
         return result
     return float(_number(value, "float"))
@@ -153,29 +168,29 @@ def to_text(value: Any) -> str:
 
 def _len(value: Any) -> int:
     value = liquid_value(value)
-    if isinstance(value, (str, list, tuple, Mapping)):
-        return len(value)
-    if isinstance(value, range):
-        return max(0, value.stop - value.start)
+    if isinstance(value, (str, list, tuple, range, Mapping)):
+        return size(value)
     raise EvaluationError(f"len() needs a string, list or map, not {type_name(value)}")
 
 
 BUILTINS: Mapping[str, Function] = {
-    "slot": Function(slot, 2, 2),
+    "slot": Function(slot, 2, 2, direct=True),
     "min": Function(_extreme(min, "min"), 1, None),
     "max": Function(_extreme(max, "max"), 1, None),
-    "abs": Function(lambda x: abs(_number(x, "abs")), 1, 1),
-    "round": Function(_round, 1, 2),
-    "floor": Function(_floor, 1, 1),
-    "ceil": Function(_ceil, 1, 1),
-    "int": Function(_int, 1, 1),
-    "float": Function(_float, 1, 1),
+    "abs": Function(lambda x: check_number(abs(_number(x, "abs"))), 1, 1, direct=True),
+    "round": Function(_round, 1, 2, direct=True),
+    "floor": Function(_floor, 1, 1, direct=True),
+    "ceil": Function(_ceil, 1, 1, direct=True),
+    "int": Function(_int, 1, 1, direct=True),
+    "float": Function(_float, 1, 1, direct=True),
     "str": Function(to_text, 1, 1),
-    "len": Function(_len, 1, 1),
+    "len": Function(_len, 1, 1, direct=True),
     "lower": Function(lambda s: _text(s, "lower").lower(), 1, 1),
     "upper": Function(lambda s: _text(s, "upper").upper(), 1, 1),
     "startswith": Function(
-        lambda s, p: _text(s, "startswith").startswith(_text(p, "startswith")), 2, 2
+        lambda s, p: _text(s, "startswith").startswith(_text(p, "startswith")), 2, 2, direct=True
     ),
-    "endswith": Function(lambda s, p: _text(s, "endswith").endswith(_text(p, "endswith")), 2, 2),
+    "endswith": Function(
+        lambda s, p: _text(s, "endswith").endswith(_text(p, "endswith")), 2, 2, direct=True
+    ),
 }

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from grammar.errors import ExpressionSyntaxError
 from grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
@@ -27,6 +30,9 @@ from grammar.nodes import (
 )
 
 DEFAULT_MAX_DEPTH = 100
+# Never raise Python's recursion limit beyond this, whatever depth is configured.
+MAX_RECURSION_LIMIT = 50_000
+T = TypeVar("T")
 INTEGER_LIMIT = 2**256
 
 _COMPARISONS = frozenset({"==", "!=", "<>", "<", ">", "<=", ">=", "contains", "in"})
@@ -122,11 +128,7 @@ class Parser:
         """start: pipeline"""
         if self.current.kind == "EOF":
             raise self.error("expected an expression, found nothing")
-        try:
-            node = self.pipeline()
-        except RecursionError:
-            # The interpreter's stack ran out before the depth limit (a deep caller).
-            raise self.error("expression is nested too deeply", self.current.start) from None
+        node = self.pipeline()
         if self.current.kind != "EOF":
             token = self.current
             previous = self.tokens[self.index - 1]
@@ -139,7 +141,10 @@ class Parser:
     def pipeline(self) -> Node:
         """pipeline: ternary ("|" filter)*"""
         start = self.current.start
-        value = self.ternary()
+        return self.filters_after(self.ternary(), start)
+
+    def filters_after(self, value: Node, start: int) -> Node:
+        """The ``("|" filter)*`` part of a pipeline whose value is already parsed."""
         filters: list[Filter] = []
         while self.current.kind == "|":
             self.advance()
@@ -355,15 +360,15 @@ class Parser:
         if self.current.kind == ")":
             raise self.error("empty parentheses: expected an expression")
         self.check_operand(paren)
-        first = self.pipeline()
+        first = self.ternary()
         node: Node
-        if self.current.kind == ".." and not isinstance(first, Pipeline):
+        if self.current.kind == "..":
             dots = self.advance()
             self.check_operand(dots)
             stop = self.ternary()
             self.expect(")", "')' to close the range")
             node = RangeLiteral(first, stop, span=self.span(paren.start))
-        elif self.current.kind == "," and not isinstance(first, Pipeline):
+        elif self.current.kind == ",":
             items = [first]
             while self.accept(","):
                 if self.current.kind == ")":
@@ -373,8 +378,8 @@ class Parser:
             self.expect(")", "',' or ')' to close the list")
             node = ListLiteral(tuple(items), span=self.span(paren.start))
         else:
+            node = self.filters_after(first, first.span[0])
             self.expect(")", "')'")
-            node = first
         self.depth -= 1
         return node
 
@@ -386,14 +391,36 @@ class Parser:
             raise self.operand_error(after)
 
     def _integer(self, token: Token) -> int:
-        digits = token.text.lstrip("0")
-        if len(digits) > MAX_LITERAL_DIGITS or int(token.text) > INTEGER_LIMIT:
+        digits = token.text.lstrip("0") or "0"
+        if len(digits) > MAX_LITERAL_DIGITS or int(digits) > INTEGER_LIMIT:
             raise self.error("integer literal is too large (the limit is 2**256)", token.start)
-        return int(token.text)
+        return int(digits)
 
 
 def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Node:
     """Parse ``source`` into an AST, or raise ``ExpressionSyntaxError``."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    return Parser(source, max_depth=max_depth).parse()
+    return with_stack(lambda: Parser(source, max_depth=max_depth).parse(), levels=max_depth,
+                      source=source)
+
+
+# Python frames one nesting level may take while parsing or compiling.
+FRAMES_PER_LEVEL = 16
+
+
+def with_stack(work: Callable[[], T], *, levels: int, source: str) -> T:
+    """Run ``work``; if Python's recursion limit is too low for ``levels`` of nesting, raise
+    the limit (only ever upwards, so no other thread loses stack) and run it again."""
+    try:
+        return work()
+    except RecursionError:
+        pass
+    needed = sys.getrecursionlimit() + levels * FRAMES_PER_LEVEL
+    if needed > MAX_RECURSION_LIMIT:
+        raise ExpressionSyntaxError("expression is nested too deeply", source, 0) from None
+    sys.setrecursionlimit(needed)
+    try:
+        return work()
+    except RecursionError:
+        raise ExpressionSyntaxError("expression is nested too deeply", source, 0) from None

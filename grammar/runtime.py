@@ -61,9 +61,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def size(value: Any) -> int:
+    """The length of a string, list, map or range (``len()`` overflows on huge ranges)."""
+    if isinstance(value, range):
+        return max(0, (value.stop - value.start + value.step - 1) // value.step)
+    return len(value)
+
+
 def _is_empty(value: Any) -> bool:
     if isinstance(value, (str, list, tuple, range, Mapping)):
-        return len(value) == 0
+        return size(value) == 0
     return value is EMPTY
 
 
@@ -80,6 +87,8 @@ def equals(left: Any, right: Any) -> bool:
     left = liquid_value(left)
     right = liquid_value(right)
     if left is EMPTY or left is BLANK:
+        if right is EMPTY or right is BLANK:
+            return left is right  # the markers equal only themselves
         left, right = right, left
     if right is EMPTY:
         return _is_empty(left)
@@ -89,8 +98,10 @@ def equals(left: Any, right: Any) -> bool:
         return left is right
     if _is_number(left) and _is_number(right):
         return bool(left == right)
+    if isinstance(left, range) and isinstance(right, range):
+        return left == right  # compares start, stop and step, without iterating
     if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
-        return len(left) == len(right) and all(map(equals, left, right))
+        return size(left) == size(right) and all(map(equals, left, right))
     if isinstance(left, Mapping) and isinstance(right, Mapping):
         return left.keys() == right.keys() and all(equals(left[k], right[k]) for k in left)
     if isinstance(left, str) and isinstance(right, str):
@@ -145,7 +156,9 @@ def contains(container: Any, item: Any) -> bool:
             return str(item) in container
         return False
     if isinstance(container, range):
-        return _is_number(item) and item in container
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)  # a float would make Python search the range one by one
+        return type(item) is int and item in container
     if isinstance(container, (list, tuple)):
         return any(equals(element, item) for element in container)
     if isinstance(container, Mapping):
@@ -170,11 +183,11 @@ def check_number(value: Any) -> Any:
     return value
 
 
-def check_length(value: Any, max_length: int) -> Any:
-    """Reject strings and lists longer than ``max_length``."""
-    if isinstance(value, (str, list, tuple)) and len(value) > max_length:
+def check_length(value: Any, max_length: int, what: str = "result") -> Any:
+    """Reject strings, lists and ranges longer than ``max_length``."""
+    if isinstance(value, (str, list, tuple, range)) and size(value) > max_length:
         kind = "string" if isinstance(value, str) else "list"
-        raise EvaluationError(f"{kind} result is too long (the limit is {max_length:,})")
+        raise EvaluationError(f"{kind} {what} is too long (the limit is {max_length:,})")
     return value
 
 
@@ -192,12 +205,6 @@ def _arithmetic_operands(op: str, left: Any, right: Any) -> tuple[Any, Any]:
     )
 
 
-def _sequence_length(value: Any) -> int:
-    if isinstance(value, range):
-        return max(0, (value.stop - value.start + value.step - 1) // value.step)
-    return len(value)
-
-
 def add(left: Any, right: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
     """``+``: numbers (nil counts as 0), or two strings, or two lists."""
     a = liquid_value(left)
@@ -207,7 +214,7 @@ def add(left: Any, right: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
             check_length(a + b[: max_length + 1], max_length)
         return a + b
     if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-        if _sequence_length(a) + _sequence_length(b) > max_length:
+        if size(a) + size(b) > max_length:
             raise EvaluationError(f"list result is too long (the limit is {max_length:,})")
         return [*a, *b]
     x, y = _arithmetic_operands("+", left, right)
@@ -243,7 +250,11 @@ def modulo(left: Any, right: Any) -> Any:
 
 
 def negate(value: Any) -> Any:
-    x, _ = _arithmetic_operands("-", value, 0)
+    x = 0 if value is None else liquid_value(value)
+    if x is None:
+        x = 0
+    if not _is_number(x):
+        raise EvaluationError(f"cannot negate {type_name(value)}")
     return check_number(-x)
 
 
@@ -274,10 +285,10 @@ def _property(obj: Any, name: str) -> Any:
     """The Liquid properties ``size``, ``first`` and ``last`` (nil when they do not apply)."""
     if name == "size":
         if isinstance(obj, (str, list, tuple, range, Mapping)):
-            return _sequence_length(obj)
+            return size(obj)
         return None
     if name in ("first", "last") and isinstance(obj, _SEQUENCES):
-        if _sequence_length(obj) == 0:
+        if size(obj) == 0:
             return None
         return obj[0] if name == "first" else obj[-1]
     return None
@@ -351,7 +362,7 @@ def to_output(value: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
     if value is EMPTY or value is BLANK:
         return ""
     if isinstance(value, range):
-        if _sequence_length(value) > max_length:
+        if size(value) > max_length:
             raise EvaluationError(f"list result is too long (the limit is {max_length:,})")
         return list(value)
     if isinstance(value, (list, tuple)):
