@@ -1,1 +1,34 @@
-"""Liquid templates whose tags take the full expression language (built on python-liquid)."""
+"""Liquid templates whose tags take the full expression language (built on python-liquid).
+
+>>> import templating
+>>> templating.render("{% if a && b %}yes{% endif %}", {"a": 1, "b": 2})
+'yes'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from liquid import CachingFileSystemLoader, ChoiceLoader, DictLoader, FileSystemLoader
+
+from templating.environment import Environment, Template
+from templating.errors import TemplateError, TemplateEvaluationError, TemplateSyntaxError
+
+__all__ = [
+    "CachingFileSystemLoader",
+    "ChoiceLoader",
+    "DictLoader",
+    "Environment",
+    "FileSystemLoader",
+    "Template",
+    "TemplateError",
+    "TemplateEvaluationError",
+    "TemplateSyntaxError",
+    "render",
+]
+
+
+def render(source: str, data: Mapping[str, Any] | None = None, **options: Any) -> str:
+    """Render a template string once: ``render("{{ 1 + 2 }}")`` is ``'3'``."""
+    return Environment(**options).from_string(source).render(**(data or {}))

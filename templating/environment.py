@@ -1,0 +1,80 @@
+"""``templating.Environment``: python-liquid's environment with ladle's tags and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import liquid
+from liquid.context import RenderContext
+from liquid.exceptions import LiquidError
+from liquid.template import BoundTemplate
+from liquid.token import Token
+
+import grammar
+from templating import lexer, tags
+
+# Files whose output is HTML-like: escaped by default when loaded by name.
+ESCAPED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".svg"})
+
+
+class Context(RenderContext):
+    """A render context that escapes as its template says."""
+
+    def __init__(self, template: BoundTemplate, **kwargs: Any) -> None:
+        super().__init__(template, **kwargs)
+        self.autoescape = getattr(template, "escape", self.env.autoescape)
+
+
+class Template(BoundTemplate):
+    """A bound template that knows whether to escape and whose errors name it."""
+
+    context_class = Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        env = self.env
+        suffix = Path(str(self.path or self.name or "")).suffix.lower()
+        self.escape = bool(env.autoescape) or (
+            getattr(env, "autoescape_by_name", False) and suffix in ESCAPED_SUFFIXES)
+
+    def render_with_context(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().render_with_context(*args, **kwargs)
+        except LiquidError as error:
+            if not error.template_name:
+                error.template_name = self.path or self.name or None
+            raise
+
+
+class Environment(liquid.Environment):
+    """A python-liquid environment whose tags take ladle's expression language.
+
+    Everything python-liquid offers keeps working. ``autoescape`` defaults to
+    escaping templates loaded from ``.html``, ``.htm``, ``.xml`` and ``.svg`` files;
+    ``strict=True`` makes undefined variables in expressions an error.
+    """
+
+    template_class = Template
+    # Safe defaults for templates from strangers (quality.md, "Limits").
+    loop_iteration_limit = 1_000_000
+    output_stream_limit = 10_000_000
+    local_namespace_limit = 10_000_000
+    context_depth_limit = 30
+
+    def __init__(self, *args: Any, autoescape: bool | None = None, strict: bool = False,
+                 max_length: int = grammar.DEFAULT_MAX_LENGTH, **kwargs: Any) -> None:
+        # Set before python-liquid's own set-up, which registers the tags.
+        self.strict = strict
+        self.max_length = max_length
+        self.autoescape_by_name = autoescape is None
+        super().__init__(*args, autoescape=bool(autoescape), **kwargs)
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=extra)
+        tags.register(self)
+
+    def tokenizer(self) -> Callable[[str], Iterator[Token]]:
+        return lexer.get_lexer(self.tag_start_string, self.tag_end_string,
+                               self.statement_start_string, self.statement_end_string)

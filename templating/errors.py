@@ -1,0 +1,68 @@
+"""Template errors: python-liquid's error classes, positioned with 1-based line and column."""
+
+from __future__ import annotations
+
+from liquid.exceptions import LiquidError, LiquidSyntaxError, LiquidTypeError
+from liquid.token import Token
+
+from grammar.errors import EvaluationError, ExpressionError, caret_excerpt, line_and_column
+
+
+class TemplateError(LiquidError):
+    """Base of ladle's template errors; carries the template name, line and column."""
+
+    @property
+    def position(self) -> int | None:
+        if self.token is None or self.token.start_index < 0:
+            return None
+        return self.token.start_index
+
+    @property
+    def line(self) -> int | None:
+        place = self._place()
+        return None if place is None else place[0]
+
+    @property
+    def column(self) -> int | None:
+        place = self._place()
+        return None if place is None else place[1]
+
+    def _place(self) -> tuple[int, int] | None:
+        if self.token is None or self.token.start_index < 0:
+            return None
+        return line_and_column(self.token.source, self.token.start_index)
+
+    def detailed_message(self) -> str:
+        """The message, ``-> name:line:col``, and the source line with a caret."""
+        position = self.position
+        if position is None or self.token is None:
+            return str(self.message)
+        source = self.token.source
+        line, column = line_and_column(source, position)
+        text, caret = caret_excerpt(source, position).split("\n")
+        number = str(line)
+        pad = " " * len(number)
+        where = f"{self.template_name or '<string>'}:{line}:{column}"
+        return f"{self.message}\n{pad} -> {where}\n{number} | {text}\n{pad} | {caret}"
+
+
+class TemplateSyntaxError(TemplateError, LiquidSyntaxError):
+    """A template or one of its expressions is malformed."""
+
+
+class TemplateEvaluationError(TemplateError, LiquidTypeError):
+    """An expression in a template failed while rendering."""
+
+
+def at(token: Token, offset: int) -> Token:
+    """A token pointing ``offset`` characters into ``token``'s text."""
+    return Token(token.kind, token.value, token.start_index + offset, token.source)
+
+
+def from_expression(error: ExpressionError, token: Token) -> TemplateError:
+    """The template error for an expression error in ``token`` (an expression token)."""
+    offset = error.position if error.position is not None else len(token.value)
+    kind = TemplateEvaluationError if isinstance(error, EvaluationError) else TemplateSyntaxError
+    result: TemplateError = kind(error.message, token=at(token, offset))
+    result.__cause__ = error
+    return result

@@ -1,0 +1,80 @@
+"""Expressions in templates: ``grammar`` compiled at parse time, evaluated over the render
+context's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from liquid.expression import Expression
+from liquid.token import Token
+
+import grammar
+from templating.errors import from_expression
+
+if TYPE_CHECKING:
+    from liquid import Environment
+    from liquid.context import RenderContext
+
+
+class TemplateExpression(Expression):
+    """A compiled expression; with ``condition=True`` it yields Liquid truthiness."""
+
+    __slots__ = ("compiled", "condition")
+
+    def __init__(self, token: Token, compiled: grammar.Expression, *, condition: bool = False):
+        super().__init__(token)
+        self.compiled = compiled
+        self.condition = condition
+
+    def __str__(self) -> str:
+        return self.compiled.source
+
+    def evaluate(self, context: RenderContext) -> object:
+        try:
+            value = self.compiled.evaluate(context.scope)
+        except grammar.ExpressionError as error:
+            raise from_expression(error, self.token) from error
+        return grammar.truthy(value) if self.condition else value
+
+    async def evaluate_async(self, context: RenderContext) -> object:
+        return self.evaluate(context)
+
+    def children(self) -> Iterable[Expression]:
+        return ()
+
+
+def compile_expression(env: Environment, token: Token, text: str | None = None,
+                       offset: int = 0, *, condition: bool = False) -> TemplateExpression:
+    """Compile ``text`` (default: the token's text), which starts ``offset`` characters into
+    ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
+    source = token.value if text is None else text
+    located = Token(token.kind, source, token.start_index + offset, token.source)
+    try:
+        compiled = grammar.compile(source, filters=_filters(env),
+                                   strict=getattr(env, "strict", False),
+                                   max_length=getattr(env, "max_length",
+                                                      grammar.DEFAULT_MAX_LENGTH))
+    except grammar.ExpressionError as error:
+        raise from_expression(error, located) from None
+    return TemplateExpression(located, compiled, condition=condition)
+
+
+def _filters(env: Environment) -> dict[str, Any]:
+    """The environment's filters as plain callables (python-liquid passes some extras)."""
+    bound: dict[str, Any] = {}
+    for name, function in env.filters.items():
+        if getattr(function, "with_environment", False):
+            bound[name] = _with(function, environment=env)
+        elif getattr(function, "with_context", False):
+            continue  # needs a render context: not reachable from an expression
+        else:
+            bound[name] = function
+    return bound
+
+
+def _with(function: Any, **keywords: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **keywords, **kwargs)
+
+    return call

@@ -1,0 +1,25 @@
+"""ladle's replacements for the Liquid tags that take expressions, plus ``let``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from templating.tags.assign_tag import AssignTag
+from templating.tags.case_tag import CaseTag
+from templating.tags.echo_tag import EchoTag
+from templating.tags.for_tag import ForTag
+from templating.tags.if_tag import IfTag
+from templating.tags.let_tag import LetTag
+from templating.tags.output_tag import OutputTag
+from templating.tags.unless_tag import UnlessTag
+
+if TYPE_CHECKING:
+    from liquid import Environment
+
+TAGS = (OutputTag, EchoTag, IfTag, UnlessTag, CaseTag, AssignTag, LetTag, ForTag)
+
+
+def register(env: Environment) -> None:
+    """Add ladle's tags to ``env``, replacing python-liquid's of the same name."""
+    for tag in TAGS:
+        env.add_tag(tag)

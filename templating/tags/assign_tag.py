@@ -1,0 +1,38 @@
+"""``{% assign name = expr %}``: the full expression language on the right."""
+
+from __future__ import annotations
+
+import re
+
+from liquid.builtin.expressions import Identifier
+from liquid.builtin.tags.assign_tag import AssignNode
+from liquid.stream import TokenStream
+from liquid.tag import Tag
+from liquid.token import TOKEN_TAG
+
+from grammar.lexer import NAME_PATTERN
+from templating.errors import at
+from templating.expression import compile_expression
+from templating.tags.parsing import expression_token, syntax_error
+
+_TARGET = re.compile(rf"\s*(?P<name>{NAME_PATTERN})\s*=(?!=)")
+
+
+class AssignTag(Tag):
+    """Assigns to the template's namespace (visible after loops, isolated in ``render``)."""
+
+    name = "assign"
+    block = False
+    node_class = AssignNode
+
+    def parse(self, stream: TokenStream) -> AssignNode:
+        token = stream.eat(TOKEN_TAG)
+        expr_token = expression_token(stream, token, consume=False)
+        match = _TARGET.match(expr_token.value)
+        if match is None or match.group("name").endswith("?"):
+            raise syntax_error(f"expected 'name = expression' after {self.name!r}",
+                               expr_token, 0)
+        name = Identifier(match.group("name"), token=at(expr_token, match.start("name")))
+        value = compile_expression(self.env, expr_token, expr_token.value[match.end():],
+                                   match.end())
+        return self.node_class(token, name=name, expression=value)

@@ -1,0 +1,85 @@
+"""``{% for x in expr limit: n offset: m reversed %}``: bounds and parameters are expressions."""
+
+from __future__ import annotations
+
+import re
+
+from liquid.ast import BlockNode, Node
+from liquid.builtin.expressions import StringLiteral
+from liquid.builtin.expressions.loop import LoopExpression
+from liquid.builtin.tags.for_tag import ForNode
+from liquid.expression import Expression
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.tag import Tag
+from liquid.token import TOKEN_TAG, Token
+
+from grammar.lexer import NAME_PATTERN
+from templating.errors import at
+from templating.expression import compile_expression
+from templating.tags.parsing import expression_token, lexemes, syntax_error
+
+_HEAD = re.compile(rf"\s*(?P<name>{NAME_PATTERN})\s+in\b")
+_PARAMETERS = frozenset({"limit", "offset", "cols"})
+
+
+def loop_expression(env: object, token: Token) -> LoopExpression:
+    """Parse ``name in iterable [limit: e] [offset: e | continue] [cols: e] [reversed]``."""
+    text = token.value
+    head = _HEAD.match(text)
+    if head is None:
+        raise syntax_error("expected 'name in expression' after 'for'", token, 0)
+    # Split the rest at top-level `limit:`, `offset:`, `cols:` and `reversed`.
+    cuts: list[tuple[str, int, int]] = []  # (parameter, start of its word, start of value)
+    depth = 0
+    items = lexemes(token)
+    for index, lexeme in enumerate(items):
+        if lexeme.start < head.end():
+            continue
+        if lexeme.kind in ("(", "["):
+            depth += 1
+        elif lexeme.kind in (")", "]"):
+            depth -= 1
+        elif depth == 0 and lexeme.kind == "NAME":
+            following = items[index + 1]
+            if lexeme.text in _PARAMETERS and following.kind == ":":
+                cuts.append((lexeme.text, lexeme.start, following.end))
+            elif lexeme.text == "reversed" and following.kind in ("EOF", "NAME"):
+                cuts.append(("reversed", lexeme.start, lexeme.end))
+    ends = [start for _, start, _ in cuts] + [len(text)]
+    iterable_end = ends[0]
+    iterable = compile_expression(env, token, text[head.end():iterable_end], head.end())  # type: ignore[arg-type]
+    values: dict[str, Expression] = {}
+    is_reversed = False
+    for (parameter, start, value_start), end in zip(cuts, ends[1:], strict=True):
+        if parameter in values or (parameter == "reversed" and is_reversed):
+            raise syntax_error(f"{parameter!r} is given twice", token, start)
+        if parameter == "reversed":
+            is_reversed = True
+            continue
+        value_text = text[value_start:end]
+        if parameter == "offset" and value_text.strip() == "continue":
+            values[parameter] = StringLiteral(at(token, value_start), "continue")
+        else:
+            values[parameter] = compile_expression(env, token, value_text, value_start)  # type: ignore[arg-type]
+    return LoopExpression(
+        at(token, 0), head.group("name"), iterable, limit=values.get("limit"),
+        offset=values.get("offset"), reversed_=is_reversed, cols=values.get("cols"))
+
+
+class ForTag(Tag):
+    name = "for"
+    end = "endfor"
+    node_class = ForNode
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.eat(TOKEN_TAG)
+        expression = loop_expression(self.env, expression_token(stream, token))
+        parse_block = get_parser(self.env).parse_block
+        block = parse_block(stream, frozenset((self.end, "else")))
+        default: BlockNode | None = None
+        if stream.current.is_tag("else"):
+            next(stream)
+            default = parse_block(stream, frozenset((self.end,)))
+        stream.expect(TOKEN_TAG, value=self.end)
+        return self.node_class(token, expression=expression, block=block, default=default)
