@@ -7,6 +7,7 @@ import click
 from cli.demo_command import demo
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
 from cli.eval_command import eval_command
+from cli.template_commands import check, render
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,11 +19,14 @@ def ladle() -> None:
     Examples:
       ladle eval "1 + 2 * 3"
       ladle eval "tag == 'lossless' && (id % 100) <= 47" --data record.json
+      ladle render examples/artist/artist.html --data examples/artist/artist.json
       ladle demo -o out
     """
 
 
 ladle.add_command(eval_command)
+ladle.add_command(render)
+ladle.add_command(check)
 ladle.add_command(demo)
 
 

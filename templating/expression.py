@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from liquid.builtin.expressions.path import Path
 from liquid.expression import Expression
 from liquid.token import Token
 
 import grammar
-from templating.errors import from_expression
+from grammar import nodes
+from templating.errors import at, from_expression
 
 if TYPE_CHECKING:
     from liquid import Environment
@@ -41,7 +43,29 @@ class TemplateExpression(Expression):
         return self.evaluate(context)
 
     def children(self) -> Iterable[Expression]:
-        return ()
+        """The variable paths read, as python-liquid ``Path``s, for its static analysis."""
+        return [Path(at(self.token, start), segments)
+                for start, segments in variable_paths(self.compiled.tree)]
+
+
+def variable_paths(tree: nodes.Node) -> list[tuple[int, list[str | int | Path]]]:
+    """(offset, segments) of each path read from the data: ``user.name`` is ["user", "name"]."""
+    found: list[tuple[int, list[str | int | Path]]] = []
+
+    def visit(node: nodes.Node) -> None:
+        chain: list[str | int | Path] = []
+        root = node
+        while isinstance(root, nodes.Member):
+            chain.append(root.name)
+            root = root.target
+        if isinstance(root, nodes.Name):
+            found.append((root.span[0], [root.name, *reversed(chain)]))
+            return
+        for child in nodes.children(root):
+            visit(child)
+
+    visit(tree)
+    return found
 
 
 def compile_expression(env: Environment, token: Token, text: str | None = None,

@@ -48,6 +48,8 @@ def loop_expression(env: object, token: Token) -> LoopExpression:
                 cuts.append(("reversed", lexeme.start, lexeme.end))
     ends = [start for _, start, _ in cuts] + [len(text)]
     iterable_end = ends[0]
+    if not text[head.end():iterable_end].strip():
+        raise syntax_error("expected an expression after 'in'", token, head.end())
     iterable = compile_expression(env, token, text[head.end():iterable_end], head.end())  # type: ignore[arg-type]
     values: dict[str, Expression] = {}
     is_reversed = False

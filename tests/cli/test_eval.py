@@ -165,6 +165,9 @@ def test_help_has_examples_that_run(command: click.Command, run, record: Path,
                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     examples = help_examples(command)
     assert examples, f"{command.name} --help has no example"
+    # The examples name the bundled examples and a few files of their own.
+    (tmp_path / "examples").symlink_to(Path(cli.__file__).resolve().parents[1] / "examples")
+    (tmp_path / "page.html").write_text("<p>{{ user.name }}</p>")
     monkeypatch.chdir(tmp_path)
     for example in examples:
         code, _, err = run(*shlex.split(example))
