@@ -197,3 +197,31 @@ def test_one_template_rendered_from_eight_threads() -> None:
     for thread in threads:
         thread.join()
     assert results == expected
+
+
+class Tight(templating.Environment):
+    loop_iteration_limit = 100
+    output_stream_limit = 50
+    local_namespace_limit = 2000
+    context_depth_limit = 10
+
+
+@pytest.mark.parametrize(("source", "message", "max_length"), [
+    ("{% for i in (1..1000) %}{% endfor %}", "loop iteration limit", 100),
+    ("{% for i in (1..40) %}xx{% endfor %}", "output stream limit", 100),
+    ("{% for i in (1..80) %}{% let s = s + '" + "x" * 52 + "' %}{% endfor %}",
+     "local namespace limit", 10_000),
+    ("{% render 'self' %}", "maximum context depth", 100),
+    ("{{ s + s }}", "too long", 10),
+])
+def test_each_limit_gives_a_clear_error(source: str, message: str, max_length: int) -> None:
+    env = Tight(loader=templating.DictLoader({"self": "{% render 'self' %}"}),
+                max_length=max_length)
+    with pytest.raises(LiquidError, match=message):
+        env.from_string(source).render(s="abcdefghijk")
+
+
+def test_default_limits_are_set() -> None:
+    env = templating.Environment()
+    assert env.loop_iteration_limit and env.output_stream_limit
+    assert env.local_namespace_limit and env.context_depth_limit
