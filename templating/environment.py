@@ -12,6 +12,7 @@ from liquid.exceptions import LiquidError
 from liquid.template import BoundTemplate
 from liquid.token import Token
 
+import filters
 import grammar
 from templating import lexer, tags
 
@@ -74,6 +75,8 @@ class Environment(liquid.Environment):
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)
         tags.register(self)
+        for name, function in filters.LADLE.items():
+            self.add_filter(name, function)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         return lexer.get_lexer(self.tag_start_string, self.tag_end_string,

@@ -1,0 +1,97 @@
+"""Number filters: prices and file sizes, computed in decimal so no float rounding shows."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from types import MappingProxyType
+
+from filters._common import decimal_context, describe, error, filter_function, plain, to_decimal
+
+__all__ = ["filesize", "money"]
+
+MAX_DECIMALS = 20
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _decimals(places: object) -> int:
+    """The ``decimals`` argument of ``money``: a whole number from 0 to 20; nil means 2."""
+    value = plain(places)
+    if value is None:
+        return 2
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        value = int(value.strip()) if len(value.strip()) <= 3 else MAX_DECIMALS + 1
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DECIMALS:
+        raise error(
+            f"expected a number of decimals from 0 to {MAX_DECIMALS}, found {describe(places)}"
+        )
+    return value
+
+
+@filter_function
+def money(amount: object, symbol: object = "$", decimals: object = 2) -> str:
+    """An amount with a currency symbol, thousands separators and fixed decimals.
+
+    Rounds half away from zero on the exact decimal value (2.675 is 2.68, never 2.67 as
+    float formatting gives). A negative amount puts the sign before the symbol. Numeric
+    strings are read as numbers; nil and undefined are 0, as in python-liquid's math
+    filters. A nil or undefined ``symbol`` or ``decimals`` takes the default.
+
+    >>> money(1234.5), money(1234.5, "€"), money(1234.5, "£", 0), money(2.675), money(-5)
+    ('$1,234.50', '€1,234.50', '£1,235', '$2.68', '-$5.00')
+    >>> money("abc")
+    Traceback (most recent call last):
+    liquid.exceptions.FilterArgumentError: expected an amount of money, found 'abc'
+    """
+    number = to_decimal(amount, "an amount of money")
+    sign = plain(symbol)
+    if sign is None:
+        sign = "$"
+    if not isinstance(sign, str):
+        raise error(f"expected a currency symbol as a string, found {describe(symbol)}")
+    places = _decimals(decimals)
+    rounded = (number or Decimal(0)).quantize(Decimal(1).scaleb(-places), context=decimal_context())
+    minus = "-" if rounded < 0 else ""  # -0.001 rounds to zero: no sign on "$0.00"
+    return f"{minus}{sign}{abs(rounded):,f}"
+
+
+_UNITS = MappingProxyType(
+    {
+        "decimal": (1000, ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")),
+        "binary": (1024, ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")),
+    }
+)
+
+
+@filter_function
+def filesize(size: object, units: object = "decimal") -> str:
+    """A number of bytes as a human size: decimal units (kB = 1000) or ``'binary'`` (KiB = 1024).
+
+    Bytes are whole; larger units have one decimal, rounded half away from zero, and a
+    value that rounds up to the next unit is shown in it (999,999 bytes is ``1.0 MB``).
+    nil and undefined are 0 bytes. A negative number or anything that is not a number
+    raises ``FilterArgumentError``.
+
+    >>> filesize(999), filesize(1000), filesize(48213120), filesize(48213120, "binary")
+    ('999 B', '1.0 kB', '48.2 MB', '46.0 MiB')
+    """
+    number = to_decimal(size, "a number of bytes")
+    if number is None:
+        number = Decimal(0)
+    if number < 0:
+        raise error(f"expected a non-negative number of bytes, found {describe(size)}")
+    system = plain(units)
+    if system is None:
+        system = "decimal"
+    if not isinstance(system, str) or system not in _UNITS:
+        raise error(f"expected units 'decimal' or 'binary', found {describe(units)}")
+    base, names = _UNITS[system]
+    context = decimal_context()
+    exponent = 0
+    while True:
+        scaled = context.divide(number, Decimal(base) ** exponent)
+        places = Decimal(1) if exponent == 0 else Decimal("0.1")
+        shown = scaled.quantize(places, context=context)
+        if shown < base or exponent == len(names) - 1:
+            return f"{shown:f} {names[exponent]}"
+        exponent += 1
