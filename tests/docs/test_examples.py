@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # Files the console examples name, made in a scratch folder.
-FIXTURES = {"record.json": json.dumps({"tag": "lossless", "id": 1234})}
+FIXTURES = {
+    "record.json": json.dumps({"tag": "lossless", "id": 1234}),
+    "page.html": "<p>{{ user.name || 'guest' }}</p>\n",
+    "broken.html": "<p>\n{% if user.admin_level >= %}x{% endif %}\n",
+}
 
 
 def blocks(language: str) -> list[tuple[str, int, str]]:
