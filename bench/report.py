@@ -46,6 +46,10 @@ TARGETS = [
     Target("expressions", "ladle compile_set()", "lambdas", 1.5),
     Target("expressions", "ladle compile(), per rule", "simpleeval", 1 / 20),
     Target("expressions", "ladle compile_set()", "simpleeval", 1 / 20),
+    # /work/shared/design/templates.md, "Speed": the artist page (bench/bench_templates.py).
+    Target("templates", "ladle", "python-liquid", 1.1),
+    # The long-term target, printed for information: expect MISSED for now.
+    Target("templates", "ladle", "Jinja2", 1.0),
 ]
 
 RESULTS: list[Result] = []

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import click
 
+from liquid.exceptions import LiquidError
+
 import grammar
+import templating
 from cli.diagnostics import EXIT_OK, UserError
 from cli.inputs import parse_json, read_text
 from cli.output import write_atomic
+from cli.template_commands import template_error
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -36,22 +40,36 @@ def _placement(examples: Path) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _artist_page(examples: Path) -> str:
+    """The example artist page rendered with its example data."""
+    folder = examples / "artist"
+    data = parse_json(read_text(str(folder / "artist.json")), str(folder / "artist.json"))
+    env = templating.Environment(loader=templating.CachingFileSystemLoader(folder))
+    try:
+        return env.get_template("artist.html").render(**data)
+    except LiquidError as error:
+        raise template_error(error, folder / "artist.html") from None
+
+
 @click.command()
 @click.option("-o", "--output", "out_dir", default="out", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
 def demo(out_dir: Path) -> int:
     """Run the main job on the bundled examples and write the results to a folder.
 
-    Today: evaluates the example placement rules (examples/placement.json) on the
-    example records (examples/records.jsonl) and writes placement.txt.
+    Renders the example artist page (examples/artist/) to artist.html, and evaluates
+    the example placement rules (examples/placement.json) on the example records
+    (examples/records.jsonl) into placement.txt.
 
     \b
     Example:
       ladle demo -o out
     """
+    page = _artist_page(EXAMPLES)
     table = _placement(EXAMPLES)
-    target = out_dir / "placement.txt"
-    write_atomic(target, table)
+    write_atomic(out_dir / "artist.html", page)
+    write_atomic(out_dir / "placement.txt", table)
     click.echo(table, nl=False)
-    click.echo(f"wrote {target}")
+    click.echo(f"wrote {out_dir / 'artist.html'} (open it in a browser) "
+               f"and {out_dir / 'placement.txt'}")
     return EXIT_OK

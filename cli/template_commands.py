@@ -67,7 +67,7 @@ def check(templates: tuple[Path, ...], data_path: str | None) -> int:
     \b
     Examples:
       ladle check examples/artist/artist.html
-      ladle check examples/artist/*.html --data examples/artist/artist.json
+      ladle check examples/artist/artist.html --data examples/artist/artist.json
     """
     data = load_data(data_path) if data_path else None
     problems = 0

@@ -189,8 +189,12 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     table = (target / "placement.txt").read_text()
     assert "linda, devil, santa" in table
     assert table.count("\n") == 13  # header and twelve records
-    assert f"wrote {target / 'placement.txt'}" in out
-    assert sorted(p.name for p in target.iterdir()) == ["placement.txt"]  # no temporary left
+    page = (target / "artist.html").read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "&lt;script&gt;" in page and "<script>" not in page
+    assert f"wrote {target / 'artist.html'}" in out
+    # Nothing but the results: no temporary file left behind.
+    assert sorted(p.name for p in target.iterdir()) == ["artist.html", "placement.txt"]
 
 
 def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
