@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-
 from liquid.exceptions import LiquidError
 
 import grammar
