@@ -120,6 +120,8 @@ def compile(
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_length: int = DEFAULT_MAX_LENGTH,
     origin: tuple[str, int] | None = None,
+    undefined: Callable[[str], Any] | None = None,
+    liquid: bool = False,
 ) -> Expression:
     """Compile ``source`` once for many evaluations.
 
@@ -127,9 +129,25 @@ def compile(
     built-ins, ``strict`` makes undefined names an error, and ``names`` (when
     given) is every name the expression may read. ``origin=(host_text, offset)``
     positions errors in the host's text, where the expression starts at ``offset``.
+
+    Two options serve the template host, whose standard Liquid templates must keep
+    their meaning:
+
+    - ``undefined(text)`` makes the value that a missing name, key or index reads as
+      (instead of nil), given the text of what is missing (``"user.name"``); it is
+      called once per place at compile time. The value should behave as nil (python-
+      liquid's ``Undefined`` does: its ``__liquid__`` is ``None``).
+    - ``liquid=True`` applies Liquid's rules where they differ from the defaults:
+      ordering with nil, undefined, a boolean, ``empty``, ``blank``, a list or a map
+      is false rather than an error (a number with a string is still an error);
+      nil, false and undefined are never ``contains``-ed (nor ``in``); range bounds
+      read text holding an integer as that integer and anything else as 0; the
+      ``first`` of a map is its first ``[key, value]`` pair; and positional filter
+      arguments may follow keyword arguments.
     """
     return _compile_many([source], filters, functions, strict, names, max_depth, max_length,
-                         origin, single=True)  # type: ignore[return-value]
+                         origin, single=True, undefined=undefined,
+                         liquid=liquid)  # type: ignore[return-value]
 
 
 def compile_set(
@@ -160,18 +178,21 @@ def _compile_many(
     origin: tuple[str, int] | None,
     *,
     single: bool,
+    undefined: Callable[[str], Any] | None = None,
+    liquid: bool = False,
 ) -> Expression | ExpressionSet:
     table = function_table(functions)
     allowed = None if names is None else frozenset(names)
     trees = []
     for source in sources:
         try:
-            tree = _parse(source, max_depth=max_depth)
+            tree = _parse(source, max_depth=max_depth, liquid=liquid)
             check_names(tree, source, names=allowed, functions=table, filters=filters)
         except ExpressionError as error:
             raise _located(error, origin) from None
         trees.append(tree)
-    compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length)
+    compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length,
+                        undefined=undefined, liquid=liquid)
     roots = list(zip(sources, trees, strict=True))
     function = with_stack(lambda: compiler.build(roots, single=single), levels=max_depth,
                           source=sources[0] if sources else "")

@@ -34,6 +34,7 @@ from grammar.nodes import (
     RangeLiteral,
     RootIndex,
     Unary,
+    unparse,
     walk,
 )
 
@@ -57,6 +58,17 @@ _BINARY_HELPERS: dict[str, Callable[..., Any]] = {
     "%": runtime.modulo,
 }
 _HELPER_NAMES = {op: f"_op{i}" for i, op in enumerate(_BINARY_HELPERS)}
+# With ``liquid=True``: Liquid's rules where they differ from the language's defaults.
+_LIQUID_HELPERS: dict[str, Callable[..., Any]] = {
+    _HELPER_NAMES["<"]: runtime.liquid_less,
+    _HELPER_NAMES["<="]: runtime.liquid_less_equal,
+    _HELPER_NAMES[">"]: runtime.liquid_greater,
+    _HELPER_NAMES[">="]: runtime.liquid_greater_equal,
+    "_contains": runtime.liquid_contains,
+    "_range": runtime.liquid_range,
+    "_member": runtime.liquid_member,
+    "_index": runtime.liquid_index,
+}
 _PY_COMPARE = {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(), ">=": ast.GtE()}
 _PY_ARITH = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult()}
 _BOOL_RESULT = frozenset({"==", "!=", "<", "<=", ">", ">=", "contains", "in"})
@@ -117,8 +129,11 @@ class Compiler:
         filters: Mapping[str, Callable[..., Any]] | None,
         strict: bool,
         max_length: int,
+        undefined: Callable[[str], Any] | None = None,
+        liquid: bool = False,
     ) -> None:
         self.source = ""
+        self.undefined = undefined
         self.functions = functions
         self.filters = filters
         self.strict = strict
@@ -147,6 +162,8 @@ class Compiler:
         }
         for op, helper in _BINARY_HELPERS.items():
             self.namespace[_HELPER_NAMES[op]] = helper
+        if liquid:
+            self.namespace.update(_LIQUID_HELPERS)
         self.counter = 0
         self.positions: dict[int, tuple[str, int]] = {}
         self.line = 1
@@ -277,14 +294,15 @@ class Compiler:
                 return self.compile_member(node, target, name)
             case Index(target=target, key=key):
                 obj, k = self.value(target), self.value(key)
-                return self.call_helper(node.span[0], runtime.index, "_index", obj, k)
+                return self.call_helper(node.span[0], "_index", obj, k, *self.missing(node))
             case RootIndex(key=key):
                 k = self.value(key)
                 if k.constant and isinstance(k.value, str):
                     return self.compile_name(node, k.value)
                 self.at(node.span[0])
                 return self.result(_call("_lookup", _name("data"), k.expr,
-                                         ast.Constant(self.strict)))
+                                         ast.Constant(self.strict),
+                                         *(m.expr for m in self.missing(node))))
             case Call():
                 return self.compile_call(node)
             case Unary(op=op, operand=operand):
@@ -297,7 +315,7 @@ class Compiler:
                 return self.compile_conditional(test, then, otherwise)
             case RangeLiteral(start=start, stop=stop):
                 a, b = self.value(start), self.value(stop)
-                return self.call_helper(node.span[0], runtime.make_range, "_range", a, b)
+                return self.call_helper(node.span[0], "_range", a, b)
             case ListLiteral(items=items):
                 values = [self.value(item) for item in items]
                 if all(v.constant for v in values):
@@ -311,16 +329,25 @@ class Compiler:
         raise TypeError(f"cannot compile {node!r}")
 
     def call_helper(
-        self, position: int, helper: Callable[..., Any], name: str, *args: Operand,
-        is_bool: bool = False,
+        self, position: int, name: str, *args: Operand, is_bool: bool = False,
     ) -> Operand:
-        """Call a pure runtime helper, folding it when every argument is constant."""
+        """Call the pure runtime helper ``name``, folding it when every argument is constant."""
+        helper = self.namespace[name]
         if all(a.constant for a in args):
             folded = self.fold(lambda: helper(*(a.value for a in args)))
             if folded is not None:
                 return folded
         self.at(position)
         return self.result(_call(name, *(a.expr for a in args)), is_bool=is_bool)
+
+    def missing(self, node: Node, name: str | None = None) -> tuple[Operand, ...]:
+        """The extra helper argument for what a missing name or path at ``node`` reads as:
+        none when that is nil, else the host's undefined value for it (made once, here)."""
+        if self.undefined is None:
+            return ()
+        value = self.undefined(unparse(node) if name is None else name)
+        # Bound, never inspected: a host's undefined value may raise when touched.
+        return (Operand(self.bind(value, "u"), constant=True, value=value),)
 
     def compile_name(self, node: Node, name: str) -> Operand:
         self.at(node.span[0])
@@ -329,7 +356,8 @@ class Compiler:
         if self.strict:
             missing: ast.stmt = ast.Expr(_call("_undefined", _name("data"), ast.Constant(name)))
         else:
-            missing = ast.Assign(targets=[_store(target)], value=ast.Constant(None))
+            value = [m.expr for m in self.missing(node, name)] or [ast.Constant(None)]
+            missing = ast.Assign(targets=[_store(target)], value=value[0])
         self.emit(
             ast.Try(
                 body=[ast.Assign(targets=[_store(target)], value=subscript)],
@@ -342,13 +370,14 @@ class Compiler:
 
     def compile_member(self, node: Node, target_node: Node, name: str) -> Operand:
         obj = self.value(target_node)
+        extra = self.missing(node)
         if obj.constant:
-            return self.call_helper(node.span[0], runtime.member, "_member", obj,
-                                    self.constant(name))
+            return self.call_helper(node.span[0], "_member", obj, self.constant(name), *extra)
         self.at(node.span[0])
         target = self.temp()
         slow = ast.Assign(targets=[_store(target)],
-                          value=_call("_member", obj.expr, ast.Constant(name)))
+                          value=_call("_member", obj.expr, ast.Constant(name),
+                                      *(m.expr for m in extra)))
         fast = ast.Try(
             body=[ast.Assign(targets=[_store(target)], value=ast.Subscript(
                 value=obj.expr, slice=ast.Constant(name), ctx=ast.Load()))],
@@ -380,7 +409,7 @@ class Compiler:
     def compile_unary(self, node: Node, op: str, operand_node: Node) -> Operand:
         operand = self.value(operand_node)
         if op == "-":
-            return self.call_helper(node.span[0], runtime.negate, "_negate", operand)
+            return self.call_helper(node.span[0], "_negate", operand)
         if operand.constant:
             return self.constant(not runtime.truthy(operand.value))
         return self.result(ast.UnaryOp(op=ast.Not(), operand=self.truth_test(operand)),
@@ -394,8 +423,8 @@ class Compiler:
             left, right, op = right, left, "contains"
         if op == "contains":
             return self.compile_contains(node, left, right)
-        helper = _BINARY_HELPERS[op]
         helper_name = _HELPER_NAMES[op]
+        helper = self.namespace[helper_name]
         if left.constant and right.constant:
             extra = (self.max_length,) if op == "+" else ()
             folded = self.fold(lambda: helper(left.value, right.value, *extra))
@@ -511,7 +540,7 @@ class Compiler:
             if fast is not None:
                 self.at(node.at)
                 return self.result(fast, is_bool=True)
-        return self.call_helper(node.at, runtime.contains, "_contains", container, item,
+        return self.call_helper(node.at, "_contains", container, item,
                                 is_bool=True)
 
     def compile_logical(self, node: Logical) -> Operand:

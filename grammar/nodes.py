@@ -18,6 +18,9 @@ class _Marker:
     def __repr__(self) -> str:
         return self.name
 
+    def __str__(self) -> str:
+        return ""  # rendered, ``empty`` and ``blank`` are empty text, as in Liquid
+
     def __reduce__(self) -> str:
         return self.name.upper()
 

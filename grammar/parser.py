@@ -70,8 +70,11 @@ def _describe(token: Token) -> str:
 class Parser:
     """Parses one expression. Every rule method returns a node and tracks nesting depth."""
 
-    def __init__(self, source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    def __init__(self, source: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
+                 liquid: bool = False) -> None:
         self.source = source
+        # Liquid's leniency: positional filter arguments may follow keyword arguments.
+        self.liquid = liquid
         self.tokens = tokenize(source)
         self.index = 0
         self.depth = 0
@@ -165,7 +168,7 @@ class Parser:
             while True:
                 key, value = self.arg()
                 if key is None:
-                    if kwargs:
+                    if kwargs and not self.liquid:
                         raise self.error("positional filter argument after a keyword argument",
                                          value.span[0])
                     args.append(value)
@@ -397,12 +400,15 @@ class Parser:
         return int(digits)
 
 
-def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Node:
-    """Parse ``source`` into an AST, or raise ``ExpressionSyntaxError``."""
+def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH, liquid: bool = False) -> Node:
+    """Parse ``source`` into an AST, or raise ``ExpressionSyntaxError``.
+
+    ``liquid=True`` also accepts what Liquid does beyond the grammar: positional filter
+    arguments after keyword arguments (``default: allow_false: true, "x"``)."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    return with_stack(lambda: Parser(source, max_depth=max_depth).parse(), levels=max_depth,
-                      source=source)
+    return with_stack(lambda: Parser(source, max_depth=max_depth, liquid=liquid).parse(),
+                      levels=max_depth, source=source)
 
 
 # Python frames one nesting level may take while parsing or compiling.

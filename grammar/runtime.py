@@ -15,6 +15,8 @@ from grammar.nodes import BLANK, EMPTY
 
 INTEGER_LIMIT = 2**256
 DEFAULT_MAX_LENGTH = 1_000_000
+# Text range bounds longer than this are certainly beyond the integer limit.
+MAX_BOUND_DIGITS = 100
 
 _SEQUENCES = (list, tuple, range)
 
@@ -278,72 +280,159 @@ def make_range(start: Any, stop: Any) -> range:
     return range(to_integer(start, "a range start"), to_integer(stop, "a range end") + 1)
 
 
-# -- paths ------------------------------------------------------------------------
+# -- Liquid's rules, for template hosts (compile(..., liquid=True)) ------------------------
+#
+# Standard Liquid templates must keep their meaning where Liquid and the language's own
+# rules differ. These helpers replace the defaults only when a host asks for them.
 
 
-def _property(obj: Any, name: str) -> Any:
-    """The Liquid properties ``size``, ``first`` and ``last`` (nil when they do not apply)."""
-    if name == "size":
-        if isinstance(obj, (str, list, tuple, range, Mapping)):
-            return size(obj)
-        return None
-    if name in ("first", "last") and isinstance(obj, _SEQUENCES):
-        if size(obj) == 0:
-            return None
-        return obj[0] if name == "first" else obj[-1]
+def _liquid_ordered(op: str, left: Any, right: Any) -> tuple[Any, Any] | None:
+    """The operands to order, or None when Liquid makes ``left op right`` false: one side
+    is neither a number nor a string (nil, undefined, a boolean, ``empty``, ``blank``, a
+    list, a map). A number with a string is still an error, as in Liquid."""
+    a = liquid_value(left)
+    b = liquid_value(right)
+    if (_is_number(a) or isinstance(a, str)) and (_is_number(b) or isinstance(b, str)):
+        return _ordered(op, a, b)
     return None
 
 
-def member(obj: Any, name: str) -> Any:
-    """``obj.name``: a key of a mapping or drop, else a Liquid property. Never an attribute."""
+def liquid_less(left: Any, right: Any) -> bool:
+    pair = _liquid_ordered("<", left, right)
+    return pair is not None and bool(pair[0] < pair[1])
+
+
+def liquid_less_equal(left: Any, right: Any) -> bool:
+    pair = _liquid_ordered("<=", left, right)
+    return pair is not None and bool(pair[0] <= pair[1])
+
+
+def liquid_greater(left: Any, right: Any) -> bool:
+    pair = _liquid_ordered(">", left, right)
+    return pair is not None and bool(pair[0] > pair[1])
+
+
+def liquid_greater_equal(left: Any, right: Any) -> bool:
+    pair = _liquid_ordered(">=", left, right)
+    return pair is not None and bool(pair[0] >= pair[1])
+
+
+def liquid_contains(container: Any, item: Any) -> bool:
+    """``contains`` where nil, false and undefined are never contained, as in Liquid."""
+    value = liquid_value(item)
+    if value is None or value is False:
+        return False
+    return contains(container, item)
+
+
+def _liquid_integer(value: Any, what: str) -> int:
+    """A range bound as Liquid reads it: text holding an integer is that integer, and
+    anything that is not a number (other text, nil, a list) is 0."""
+    value = liquid_value(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_BOUND_DIGITS:
+            raise EvaluationError(f"{what} is too large (the limit is 2**256)")
+        try:
+            value = int(text)
+        except ValueError:
+            return 0
+    if isinstance(value, bool):
+        return int(value)
+    if not _is_number(value):
+        return 0
+    return to_integer(value, what)
+
+
+def liquid_range(start: Any, stop: Any) -> range:
+    """``(start..stop)`` with Liquid's reading of the bounds."""
+    return range(_liquid_integer(start, "a range start"),
+                 _liquid_integer(stop, "a range end") + 1)
+
+
+# -- paths ------------------------------------------------------------------------
+
+
+def _property(obj: Any, name: str, missing: Any = None, liquid: bool = False) -> Any:
+    """The Liquid properties ``size``, ``first`` and ``last`` (``missing`` when they do not
+    apply). With ``liquid``, the ``first`` of a map is its first ``[key, value]`` pair."""
+    if name == "size":
+        if isinstance(obj, (str, list, tuple, range, Mapping)):
+            return size(obj)
+        return missing
+    if name in ("first", "last") and isinstance(obj, _SEQUENCES):
+        if size(obj) == 0:
+            return missing
+        return obj[0] if name == "first" else obj[-1]
+    if liquid and name == "first" and isinstance(obj, Mapping):
+        for key, value in obj.items():
+            return [key, value]
+    return missing
+
+
+def member(obj: Any, name: str, missing: Any = None, liquid: bool = False) -> Any:
+    """``obj.name``: a key of a mapping or drop, else a Liquid property. Never an attribute.
+
+    ``missing`` is the value when there is nothing there (nil unless the host says otherwise).
+    """
     if isinstance(obj, Mapping):
         try:
             return obj[name]
         except KeyError:
-            return _property(obj, name)
+            return _property(obj, name, missing, liquid)
     if isinstance(obj, (str, list, tuple, range)) or obj is None:
-        return _property(obj, name)
+        return _property(obj, name, missing, liquid)
     if hasattr(type(obj), "__getitem__"):  # a drop's mapping-like access
         try:
             return obj[name]
         except (KeyError, IndexError, TypeError):
-            return None
-    return None
+            return missing
+    return missing
 
 
-def index(obj: Any, key: Any) -> Any:
+def liquid_member(obj: Any, name: str, missing: Any = None) -> Any:
+    """``member`` under Liquid's rules (``first`` of a map)."""
+    return member(obj, name, missing, True)
+
+
+def index(obj: Any, key: Any, missing: Any = None, liquid: bool = False) -> Any:
     """``obj[key]``: an integer indexes a sequence (negative from the end), text reads a key."""
     key = liquid_value(key)
     if isinstance(key, str):
-        return member(obj, key)
+        return member(obj, key, missing, liquid)
     if isinstance(key, bool) or not isinstance(key, int):
         if isinstance(key, float) and key.is_integer():
             key = int(key)
         else:
-            return None
+            return missing
     if isinstance(obj, _SEQUENCES):
         try:
             return obj[key]
         except IndexError:
-            return None
+            return missing
     if isinstance(obj, Mapping):
-        return obj.get(key)
-    return None
+        return obj.get(key, missing)
+    return missing
 
 
-def lookup(data: Mapping[str, Any], key: Any, strict: bool = False) -> Any:
+def liquid_index(obj: Any, key: Any, missing: Any = None) -> Any:
+    """``index`` under Liquid's rules (``first`` of a map)."""
+    return index(obj, key, missing, True)
+
+
+def lookup(data: Mapping[str, Any], key: Any, strict: bool = False, missing: Any = None) -> Any:
     """``[key]`` at the root: the variable named by the value of ``key``."""
     key = liquid_value(key)
     if not isinstance(key, str):
         if strict:
             raise EvaluationError(f"a variable name must be a string, not {type_name(key)}")
-        return None
+        return missing
     try:
         return data[key]
     except KeyError:
         if strict:
             raise EvaluationError(undefined_message(data, key)) from None
-        return None
+        return missing
 
 
 def undefined_message(data: Mapping[str, Any], name: str) -> str:

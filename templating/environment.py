@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import liquid
 from liquid.context import RenderContext
 from liquid.exceptions import LiquidError
+from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
 from liquid.token import Token
 
@@ -20,12 +22,30 @@ from templating import lexer, tags
 ESCAPED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".svg"})
 
 
+class Output(LimitedStringIO):
+    """python-liquid's size-limited output buffer, without its newline translation.
+
+    ``LimitedStringIO`` passes ``newline=None`` to ``StringIO``, which turns every ``\r``
+    and ``\r\n`` written into ``\n``; templates must render their text as written.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, newline="")
+
+
 class Context(RenderContext):
     """A render context that escapes as its template says."""
 
     def __init__(self, template: BoundTemplate, **kwargs: Any) -> None:
         super().__init__(template, **kwargs)
         self.autoescape = getattr(template, "escape", self.env.autoescape)
+
+    def get_buffer(self, buf: TextIO | None = None) -> StringIO:
+        limit = self.env.output_stream_limit
+        if limit is None:
+            return StringIO()
+        carry = buf.size if isinstance(buf, LimitedStringIO) else 0
+        return Output(limit - carry)
 
 
 class Template(BoundTemplate):
@@ -39,6 +59,10 @@ class Template(BoundTemplate):
         suffix = Path(str(self.path or self.name or "")).suffix.lower()
         self.escape = bool(env.autoescape) or (
             getattr(env, "autoescape_by_name", False) and suffix in ESCAPED_SUFFIXES)
+
+    def _get_buffer(self) -> StringIO:
+        limit = self.env.output_stream_limit
+        return StringIO() if limit is None else Output(limit)
 
     def render_with_context(self, *args: Any, **kwargs: Any) -> None:
         try:

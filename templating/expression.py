@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.path import Path
 from liquid.expression import Expression
 from liquid.token import Token
+from liquid.undefined import Undefined
 
 import grammar
 from grammar import nodes
@@ -30,14 +32,21 @@ class TemplateExpression(Expression):
         self.condition = condition
 
     def __str__(self) -> str:
-        return self.compiled.source
+        # python-liquid names loops by this text (``forloop.name``, ``offset: continue``).
+        return self.compiled.source.strip()
 
     def evaluate(self, context: RenderContext) -> object:
         try:
             value = self.compiled.evaluate(context.scope)
         except grammar.ExpressionError as error:
             raise from_expression(error, self.token) from error
-        return grammar.truthy(value) if self.condition else value
+        if not self.condition:
+            return value
+        if isinstance(value, Undefined):
+            # python-liquid's own test, so that a strict undefined type raises here as it
+            # does in python-liquid (the default one is simply false).
+            return is_truthy(value)
+        return grammar.truthy(value)
 
     async def evaluate_async(self, context: RenderContext) -> object:
         return self.evaluate(context)
@@ -74,11 +83,20 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
     source = token.value if text is None else text
     located = Token(token.kind, source, token.start_index + offset, token.source)
+    undefined = env.undefined
+
+    def missing(name: str) -> object:
+        return undefined(name, token=located)
+
     try:
+        # Standard Liquid keeps its meaning: a missing variable reads as the environment's
+        # undefined object (as in python-liquid), and Liquid's rules apply where the
+        # language's defaults differ (see ``grammar.compile``).
         compiled = grammar.compile(source, filters=_filters(env),
                                    strict=getattr(env, "strict", False),
                                    max_length=getattr(env, "max_length",
-                                                      grammar.DEFAULT_MAX_LENGTH))
+                                                      grammar.DEFAULT_MAX_LENGTH),
+                                   undefined=missing, liquid=True)
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
     return TemplateExpression(located, compiled, condition=condition)

@@ -15,7 +15,8 @@ from templating.errors import at
 from templating.expression import compile_expression
 from templating.tags.parsing import expression_token, syntax_error
 
-_TARGET = re.compile(rf"\s*(?P<name>{NAME_PATTERN})\s*=(?!=)")
+# Liquid also accepts names of digits (`{% assign 123 = x %}`); only `["123"]` reads them.
+_TARGET = re.compile(rf"\s*(?P<name>{NAME_PATTERN}|[0-9][A-Za-z0-9_\-]*)\s*=(?!=)")
 
 
 class AssignTag(Tag):

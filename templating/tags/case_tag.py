@@ -19,6 +19,8 @@ from templating.tags.parsing import expression_token, split_top_level, syntax_er
 
 # `when a, b` and `when a or b` both list alternatives, as in Liquid.
 _WHEN_SEPARATORS = frozenset({",", "or"})
+# Liquid's list of alternatives ends at a top-level `and`; what follows is ignored.
+_WHEN_END = "and"
 
 
 class AnyOf(Expression):
@@ -65,7 +67,7 @@ class CaseTag(Tag):
                 when = next(stream)
                 values = expression_token(stream, when)
                 choices = [compile_expression(self.env, values, values.value[a:b], a)
-                           for a, b in split_top_level(values, _WHEN_SEPARATORS)]
+                           for a, b in split_top_level(values, _WHEN_SEPARATORS, _WHEN_END)]
                 blocks.append(MultiExpressionBlockNode(
                     when, parse_block(stream, stops), AnyOf(when, subject, choices)))  # type: ignore[arg-type]
             else:

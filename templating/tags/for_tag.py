@@ -23,8 +23,18 @@ _HEAD = re.compile(rf"\s*(?P<name>{NAME_PATTERN})\s+in\b")
 _PARAMETERS = frozenset({"limit", "offset", "cols"})
 
 
+def _before_comma(text: str, start: int, end: int) -> int:
+    """The end of ``text[start:end]`` without its trailing spaces and one trailing comma:
+    Liquid lets commas separate the loop's parameters (``(1..6), limit: 4, offset: 2``)."""
+    part = text[start:end].rstrip()
+    if part.endswith(","):
+        part = part[:-1]
+    return start + len(part)
+
+
 def loop_expression(env: object, token: Token) -> LoopExpression:
-    """Parse ``name in iterable [limit: e] [offset: e | continue] [cols: e] [reversed]``."""
+    """Parse ``name in iterable [limit: e] [offset: e | continue] [cols: e] [reversed]``,
+    the parameters in any order, optionally separated by commas."""
     text = token.value
     head = _HEAD.match(text)
     if head is None:
@@ -44,10 +54,10 @@ def loop_expression(env: object, token: Token) -> LoopExpression:
             following = items[index + 1]
             if lexeme.text in _PARAMETERS and following.kind == ":":
                 cuts.append((lexeme.text, lexeme.start, following.end))
-            elif lexeme.text == "reversed" and following.kind in ("EOF", "NAME"):
+            elif lexeme.text == "reversed" and following.kind in ("EOF", "NAME", ","):
                 cuts.append(("reversed", lexeme.start, lexeme.end))
     ends = [start for _, start, _ in cuts] + [len(text)]
-    iterable_end = ends[0]
+    iterable_end = _before_comma(text, head.end(), ends[0])
     if not text[head.end():iterable_end].strip():
         raise syntax_error("expected an expression after 'in'", token, head.end())
     iterable = compile_expression(env, token, text[head.end():iterable_end], head.end())  # type: ignore[arg-type]
@@ -59,7 +69,7 @@ def loop_expression(env: object, token: Token) -> LoopExpression:
         if parameter == "reversed":
             is_reversed = True
             continue
-        value_text = text[value_start:end]
+        value_text = text[value_start:_before_comma(text, value_start, end)]
         if parameter == "offset" and value_text.strip() == "continue":
             values[parameter] = StringLiteral(at(token, value_start), "continue")
         else:

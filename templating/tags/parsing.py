@@ -35,8 +35,10 @@ def lexemes(token: Token, text: str | None = None) -> list[Lexeme]:
         raise from_expression(error, token) from None
 
 
-def split_top_level(token: Token, separators: frozenset[str]) -> list[tuple[int, int]]:
-    """(start, end) spans of the parts of ``token``'s text between top-level separators."""
+def split_top_level(token: Token, separators: frozenset[str],
+                    end: str = "EOF") -> list[tuple[int, int]]:
+    """(start, end) spans of the parts of ``token``'s text between top-level separators,
+    up to the first top-level lexeme of kind ``end`` (by default, the end of the text)."""
     parts: list[tuple[int, int]] = []
     depth = 0
     start = 0
@@ -45,7 +47,10 @@ def split_top_level(token: Token, separators: frozenset[str]) -> list[tuple[int,
             depth += 1
         elif lexeme.kind in (")", "]"):
             depth -= 1
-        elif depth == 0 and (lexeme.kind in separators or lexeme.kind == "EOF"):
+        elif depth == 0 and lexeme.kind in (end, "EOF"):
+            parts.append((start, lexeme.start))
+            break
+        elif depth == 0 and lexeme.kind in separators:
             parts.append((start, lexeme.start))
             start = lexeme.end
     return parts
