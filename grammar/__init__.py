@@ -122,6 +122,7 @@ def compile(
     origin: tuple[str, int] | None = None,
     undefined: Callable[[str], Any] | None = None,
     liquid: bool = False,
+    strings: Callable[[str], str] | None = None,
 ) -> Expression:
     """Compile ``source`` once for many evaluations.
 
@@ -144,10 +145,12 @@ def compile(
       read text holding an integer as that integer and anything else as 0; the
       ``first`` of a map is its first ``[key, value]`` pair; and positional filter
       arguments may follow keyword arguments.
+    - ``strings(text)`` makes the value of each string literal (a template that escapes
+      its output passes ``markupsafe.Markup``: the template's own text is trusted).
     """
     return _compile_many([source], filters, functions, strict, names, max_depth, max_length,
                          origin, single=True, undefined=undefined,
-                         liquid=liquid)  # type: ignore[return-value]
+                         liquid=liquid, strings=strings)  # type: ignore[return-value]
 
 
 def compile_set(
@@ -180,6 +183,7 @@ def _compile_many(
     single: bool,
     undefined: Callable[[str], Any] | None = None,
     liquid: bool = False,
+    strings: Callable[[str], str] | None = None,
 ) -> Expression | ExpressionSet:
     table = function_table(functions)
     allowed = None if names is None else frozenset(names)
@@ -192,7 +196,7 @@ def _compile_many(
             raise _located(error, origin) from None
         trees.append(tree)
     compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length,
-                        undefined=undefined, liquid=liquid)
+                        undefined=undefined, liquid=liquid, strings=strings)
     roots = list(zip(sources, trees, strict=True))
     function = with_stack(lambda: compiler.build(roots, single=single), levels=max_depth,
                           source=sources[0] if sources else "")

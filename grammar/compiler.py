@@ -40,7 +40,7 @@ from grammar.nodes import (
 
 NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _PLAIN_TYPES = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
-_CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, frozenset)
+_CONSTANT_TYPES = frozenset({int, float, str, bool, type(None), tuple, frozenset})
 _AND = frozenset({"&&", "and"})
 _OR = frozenset({"||", "or"})
 # Pure binary helpers, also used to fold constants.
@@ -83,6 +83,14 @@ class Operand:
     value: Any = None
     is_bool: bool = False
     is_number: bool = False  # surely an int or float (never a bool)
+
+
+def _python_constant(value: Any) -> bool:
+    """Whether ``value`` can stand in an ``ast.Constant``: exact types only (markupsafe's
+    ``Markup`` is a str subclass and is not), and tuples of such values all the way down."""
+    if type(value) is tuple:
+        return all(_python_constant(item) for item in value)
+    return type(value) in _CONSTANT_TYPES
 
 
 def _name(identifier: str) -> ast.Name:
@@ -131,8 +139,10 @@ class Compiler:
         max_length: int,
         undefined: Callable[[str], Any] | None = None,
         liquid: bool = False,
+        strings: Callable[[str], str] | None = None,
     ) -> None:
         self.source = ""
+        self.strings = strings
         self.undefined = undefined
         self.functions = functions
         self.filters = filters
@@ -179,11 +189,9 @@ class Compiler:
     def constant(self, value: Any) -> Operand:
         if isinstance(value, list):
             value = tuple(value)
-        if isinstance(value, _CONSTANT_TYPES) and not (
-            isinstance(value, tuple) and not all(isinstance(v, _CONSTANT_TYPES) for v in value)
-        ):
+        if _python_constant(value):
             # Tuples and frozensets of constants are valid constants; typeshed is narrower.
-            expr: ast.expr = ast.Constant(value=value)  # type: ignore[arg-type]
+            expr: ast.expr = ast.Constant(value=value)
         else:
             key = f"_k{len(self.namespace)}"
             self.namespace[key] = value
@@ -261,9 +269,13 @@ class Compiler:
         kwargs: dict[str, Any],
     ) -> Any:
         """Call a filter or function under the length limit; its own errors name it."""
-        for item in (*args, *kwargs.values()):
+        pending = [*args, *kwargs.values()]
+        while pending:
+            item = pending.pop()
             if isinstance(item, range):  # lazy, so possibly astronomically long
                 runtime.check_length(item, self.max_length, f"argument of {what}")
+            elif type(item) is tuple:  # a list literal, which may hold ranges
+                pending.extend(item)
         try:
             result = function(*args, **kwargs)
         except ExpressionError:
@@ -286,6 +298,8 @@ class Compiler:
 
     def _compile(self, node: Node) -> Operand:
         match node:
+            case Literal(kind="string", value=str() as text) if self.strings is not None:
+                return self.constant(self.strings(text))
             case Literal(value=value):
                 return self.constant(value)
             case Name(name=name):

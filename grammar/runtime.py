@@ -56,7 +56,8 @@ def truthy(value: Any) -> bool:
         return False
     if value is True or type(value) in (int, str, float, list, dict, tuple):
         return True
-    return liquid_value(value) not in (None, False)
+    plain = liquid_value(value)
+    return plain is not None and plain is not False  # identity: 0 == False in Python
 
 
 def _is_number(value: Any) -> bool:

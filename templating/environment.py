@@ -17,9 +17,7 @@ from liquid.token import Token
 import filters
 import grammar
 from templating import lexer, tags
-
-# Files whose output is HTML-like: escaped by default when loaded by name.
-ESCAPED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".svg"})
+from templating.escaping import escapes_by_name, escaping_as
 
 
 class Output(LimitedStringIO):
@@ -55,10 +53,7 @@ class Template(BoundTemplate):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        env = self.env
-        suffix = Path(str(self.path or self.name or "")).suffix.lower()
-        self.escape = bool(env.autoescape) or (
-            getattr(env, "autoescape_by_name", False) and suffix in ESCAPED_SUFFIXES)
+        self.escape = escapes_by_name(self.env, self.path or self.name)
 
     def _get_buffer(self) -> StringIO:
         limit = self.env.output_stream_limit
@@ -66,7 +61,17 @@ class Template(BoundTemplate):
 
     def render_with_context(self, *args: Any, **kwargs: Any) -> None:
         try:
-            super().render_with_context(*args, **kwargs)
+            with escaping_as(self.escape):
+                super().render_with_context(*args, **kwargs)
+        except LiquidError as error:
+            if not error.template_name:
+                error.template_name = self.path or self.name or None
+            raise
+
+    async def render_with_context_async(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            with escaping_as(self.escape):
+                await super().render_with_context_async(*args, **kwargs)
         except LiquidError as error:
             if not error.template_name:
                 error.template_name = self.path or self.name or None
@@ -101,6 +106,13 @@ class Environment(liquid.Environment):
         tags.register(self)
         for name, function in filters.LADLE.items():
             self.add_filter(name, function)
+
+    def from_string(self, source: str, name: str = "", path: str | Path | None = None,
+                    *args: Any, **kwargs: Any) -> BoundTemplate:
+        # Expressions compile for the escaping their template will use (string literals
+        # are trusted text when it escapes, as in python-liquid).
+        with escaping_as(escapes_by_name(self, path or name)):
+            return super().from_string(source, name, path, *args, **kwargs)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         return lexer.get_lexer(self.tag_start_string, self.tag_end_string,

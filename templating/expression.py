@@ -11,10 +11,12 @@ from liquid.builtin.expressions.path import Path
 from liquid.expression import Expression
 from liquid.token import Token
 from liquid.undefined import Undefined
+from markupsafe import Markup
 
 import grammar
 from grammar import nodes
 from templating.errors import at, from_expression
+from templating.escaping import FilterEnvironment, escaping
 
 if TYPE_CHECKING:
     from liquid import Environment
@@ -96,7 +98,8 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
                                    strict=getattr(env, "strict", False),
                                    max_length=getattr(env, "max_length",
                                                       grammar.DEFAULT_MAX_LENGTH),
-                                   undefined=missing, liquid=True)
+                                   undefined=missing, liquid=True,
+                                   strings=Markup if escaping(env) else None)
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
     return TemplateExpression(located, compiled, condition=condition)
@@ -107,7 +110,7 @@ def _filters(env: Environment) -> dict[str, Any]:
     bound: dict[str, Any] = {}
     for name, function in env.filters.items():
         if getattr(function, "with_environment", False):
-            bound[name] = _with(function, environment=env)
+            bound[name] = _with(function, environment=FilterEnvironment(env))
         elif getattr(function, "with_context", False):
             continue  # needs a render context: not reachable from an expression
         else:

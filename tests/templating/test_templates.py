@@ -225,3 +225,24 @@ def test_default_limits_are_set() -> None:
     env = templating.Environment()
     assert env.loop_iteration_limit and env.output_stream_limit
     assert env.local_namespace_limit and env.context_depth_limit
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("a.html", "<b>hi</b>|a & b|a&lt;b&gt;|<i>a&lt;b&gt;|l1<br />\nl2"),
+    ("a.txt", "<b>hi</b>|a & b|a&lt;b&gt;|<i>a<b>|l1<br />\nl2"),
+])
+def test_filters_and_literals_follow_the_template_escaping(name: str, expected: str) -> None:
+    # In an escaped template, the template's own strings are trusted text, `safe` marks
+    # data as safe, and filters that escape do so once (as python-liquid with autoescape).
+    source = ("{{ x | safe }}|{{ 'a & b' }}|{{ y | escape }}|{{ '<i>' + y }}"
+              "|{{ z | newline_to_br }}")
+    env = templating.Environment(loader=templating.DictLoader({name: source}))
+    assert env.get_template(name).render(x="<b>hi</b>", y="a<b>", z="l1\nl2") == expected
+
+
+def test_escaped_output_matches_python_liquid_with_autoescape() -> None:
+    source = ("{{ 'a & b' }}{{ x }}{{ x | safe }}{{ 'q' | append: x }}{{ x | upcase }}"
+              "{% for i in (1..2) %}{{ i }}{{ x | escape }}{% endfor %}")
+    ours = templating.Environment(autoescape=True).from_string(source).render(x="<&>")
+    theirs = liquid.Environment(autoescape=True).from_string(source).render(x="<&>")
+    assert ours == theirs
