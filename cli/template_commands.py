@@ -41,7 +41,7 @@ def render(template: Path, data_path: str | None, settings: tuple[str, ...], str
     """
     data = apply_settings(load_data(data_path), settings)
     read_text(str(template))  # a missing or unreadable file is reported as such
-    env = templating.Environment(loader=templating.FileSystemLoader(template.parent),
+    env = templating.Environment(loader=templating.CachingFileSystemLoader(template.parent),
                                  strict=strict)
     try:
         text = env.get_template(template.name).render(**data)

@@ -642,7 +642,7 @@ class Compiler:
         else:
             returned = ast.Tuple(elts=[r.expr for r in results], ctx=ast.Load())
         self.line += 1
-        body.append(ast.Return(value=returned))
+        self.emit(ast.Return(value=returned))
         handler = ast.ExceptHandler(
             type=_name("Exception"),
             name="_e",
@@ -654,12 +654,17 @@ class Compiler:
                 posonlyargs=[], args=[ast.arg(arg="data")], vararg=None, kwonlyargs=[],
                 kw_defaults=[], kwarg=None, defaults=[_name("_NO_DATA")],
             ),
-            body=[ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[])],
+            body=[guard := ast.Try(body=[], handlers=[handler], orelse=[], finalbody=[])],
             decorator_list=[],
             returns=None,
         )
+        # Locate the few wrapper nodes; every emitted statement already has its line.
+        for node in ast.walk(function):
+            if isinstance(node, (ast.stmt, ast.expr, ast.excepthandler, ast.arg)):
+                node.lineno = node.end_lineno = self.line
+                node.col_offset = node.end_col_offset = 0
+        guard.body = body
         module = ast.Module(body=[function], type_ignores=[])
-        ast.fix_missing_locations(module)
         self.namespace["_fail"] = self._fail
         code = compile(module, "<expression>", "exec")
         exec(code, self.namespace)

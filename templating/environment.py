@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
@@ -12,12 +13,13 @@ from liquid.context import RenderContext
 from liquid.exceptions import LiquidError
 from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
-from liquid.token import Token
+from liquid.token import TOKEN_EXPRESSION, Token
 
 import filters
 import grammar
 from templating import lexer, tags
 from templating.escaping import escapes_by_name, escaping_as
+from templating.expression import compile_uncached
 
 
 class Output(LimitedStringIO):
@@ -100,6 +102,12 @@ class Environment(liquid.Environment):
         self.max_length = max_length
         self.autoescape_by_name = autoescape is None
         super().__init__(*args, autoescape=bool(autoescape), **kwargs)
+        # Re-parsing a template (a loader without a cache, a partial rendered in a loop)
+        # reuses its compiled expressions; keyed by text, place and escaping.
+        self.compile_at = functools.lru_cache(maxsize=4096)(self._compile_at)
+
+    def _compile_at(self, text: str, start: int, source: str, escaped: bool) -> grammar.Expression:
+        return compile_uncached(self, Token(TOKEN_EXPRESSION, text, start, source), escaped)
 
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)

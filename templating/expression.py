@@ -85,24 +85,32 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
     source = token.value if text is None else text
     located = Token(token.kind, source, token.start_index + offset, token.source)
+    compile_at = getattr(env, "compile_at", None)
+    try:
+        if compile_at is not None:  # ladle's environment caches compiled expressions
+            compiled = compile_at(source, located.start_index, located.source, escaping(env))
+        else:
+            compiled = compile_uncached(env, located, escaping(env))
+    except grammar.ExpressionError as error:
+        raise from_expression(error, located) from None
+    return TemplateExpression(located, compiled, condition=condition)
+
+
+def compile_uncached(env: Environment, located: Token, escaped: bool) -> grammar.Expression:
+    """Compile the expression text of ``located`` for ``env``."""
     undefined = env.undefined
 
     def missing(name: str) -> object:
         return undefined(name, token=located)
 
-    try:
-        # Standard Liquid keeps its meaning: a missing variable reads as the environment's
-        # undefined object (as in python-liquid), and Liquid's rules apply where the
-        # language's defaults differ (see ``grammar.compile``).
-        compiled = grammar.compile(source, filters=_filters(env),
-                                   strict=getattr(env, "strict", False),
-                                   max_length=getattr(env, "max_length",
-                                                      grammar.DEFAULT_MAX_LENGTH),
-                                   undefined=missing, liquid=True,
-                                   strings=Markup if escaping(env) else None)
-    except grammar.ExpressionError as error:
-        raise from_expression(error, located) from None
-    return TemplateExpression(located, compiled, condition=condition)
+    # Standard Liquid keeps its meaning: a missing variable reads as the environment's
+    # undefined object (as in python-liquid), and Liquid's rules apply where the
+    # language's defaults differ (see ``grammar.compile``).
+    return grammar.compile(located.value, filters=_filters(env),
+                           strict=getattr(env, "strict", False),
+                           max_length=getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
+                           undefined=missing, liquid=True,
+                           strings=Markup if escaped else None)
 
 
 def _filters(env: Environment) -> dict[str, Any]:
