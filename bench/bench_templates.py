@@ -158,7 +158,14 @@ Parse = Callable[[], list[object]]
 
 def parser(env: Any, directory: Path) -> Parse:
     sources = [(directory / name).read_text("utf-8") for name in (PAGE, PARTIAL)]
-    return lambda: [env.from_string(source) for source in sources]
+    forget = getattr(env, "compile_at", None)
+
+    def parse() -> list[object]:
+        if forget is not None:
+            forget.cache_clear()  # time a first parse, not ladle's cache of expressions
+        return [env.from_string(source) for source in sources]
+
+    return parse
 
 
 @dataclass(frozen=True)
