@@ -1,0 +1,35 @@
+"""Findings: what a check says about a layout, where, and for which variant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: ``pointer`` is the JSON pointer of the value, ``line``/``column`` its
+    1-based place in the file, ``variant`` set when it holds in only one variant."""
+
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    pointer: str
+    line: int | None = None
+    column: int | None = None
+    variant: str | None = None
+
+    def render(self, name: str) -> str:
+        """``file:line:col: severity: message [code] at pointer``."""
+        where = name if self.line is None else f"{name}:{self.line}:{self.column}"
+        variant = f" ({self.variant} player)" if self.variant else ""
+        return f"{where}: {self.severity}: {self.message}{variant} [{self.code}] at " \
+               f"{self.pointer or '/'}"
+
+
+class LayoutError(Exception):
+    """A layout with errors; ``findings`` lists them."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        first = findings[0] if findings else None
+        super().__init__(first.message if first else "invalid layout")
+        self.findings = findings
