@@ -7,6 +7,7 @@ import click
 from cli.demo_command import demo
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
 from cli.eval_command import eval_command
+from cli.layout_commands import layout
 from cli.template_commands import check, render
 
 
@@ -27,6 +28,7 @@ def ladle() -> None:
 ladle.add_command(eval_command)
 ladle.add_command(render)
 ladle.add_command(check)
+ladle.add_command(layout)
 ladle.add_command(demo)
 
 

@@ -155,9 +155,13 @@ def help_examples(command: click.Command) -> list[str]:
             if line.strip().startswith("ladle ")]
 
 
-def all_commands() -> list[click.Command]:
-    assert isinstance(ladle, click.Group)
-    return [ladle, *ladle.commands.values()]
+def all_commands(group: click.Command = ladle) -> list[click.Command]:
+    """The command and, for a group, every command below it."""
+    found = [group]
+    if isinstance(group, click.Group):
+        for command in group.commands.values():
+            found.extend(all_commands(command))
+    return found
 
 
 @pytest.mark.parametrize("command", all_commands(), ids=lambda c: c.name or "ladle")

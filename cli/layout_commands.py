@@ -1,0 +1,134 @@
+"""``ladle layout check|resolve|embed|preview``: player layouts from a file or a preset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+import player
+from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from player.bundled import preset_path
+
+
+def _source(layout: str | None, preset: str | None) -> tuple[Path, str]:
+    """The layout file and the name to report it by."""
+    if (layout is None) == (preset is None):
+        raise UserError("ladle layout", "give a LAYOUT file or --preset NAME (one of them)")
+    if preset is not None:
+        try:
+            return preset_path(preset), f"preset:{preset}"
+        except KeyError as error:
+            raise UserError("--preset", str(error.args[0])) from None
+    assert layout is not None
+    return Path(layout), layout
+
+
+def _report(findings: list[player.Finding], name: str) -> None:
+    for finding in findings:
+        click.echo(finding.render(name), err=True)
+
+
+def _failure_code(findings: list[player.Finding]) -> int:
+    return EXIT_USAGE if any(f.code == "json" for f in findings) else EXIT_FAILED
+
+
+def layout_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--preset", metavar="NAME",
+                           help="Use a bundled preset instead of a file.")(command)
+    return click.argument("layout", required=False, metavar="[LAYOUT]")(command)
+
+
+@click.group()
+def layout() -> None:
+    """Check, resolve, embed and preview player layouts.
+
+    \b
+    Examples:
+      ladle layout check examples/layouts/good.json
+      ladle layout resolve --preset tall --variant track
+    """
+
+
+@layout.command()
+@layout_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json prints the findings as a JSON list.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+def check(layout: str | None, preset: str | None, output_format: str, strict: bool) -> int:
+    """Check a layout: every finding with its file:line:col. Exit 1 on an error.
+
+    \b
+    Examples:
+      ladle layout check examples/layouts/mistakes.json
+      ladle layout check --preset square --format json
+    """
+    path, name = _source(layout, preset)
+    findings = player.check(path)
+    if output_format == "json":
+        click.echo(json.dumps([f.__dict__ for f in findings], indent=2, ensure_ascii=False))
+    else:
+        _report(findings, name)
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = len(findings) - errors
+        if findings:
+            click.echo(f"{errors} error{'s' * (errors != 1)}, "
+                       f"{warnings} warning{'s' * (warnings != 1)}", err=True)
+    if any(f.code == "json" for f in findings):
+        return EXIT_USAGE
+    failed = any(f.severity == "error" or strict for f in findings)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@layout.command()
+@layout_options
+@click.option("--variant", type=click.Choice(["album", "track"]), default="album",
+              show_default=True)
+@click.option("--tracks", type=click.IntRange(1, 10_000), help="Tracks on the player.")
+def resolve(layout: str | None, preset: str | None, variant: str, tracks: int | None) -> int:
+    """Print the layout as the player draws it (canonical JSON) and its fingerprint on stderr.
+
+    \b
+    Examples:
+      ladle layout resolve --preset tall
+      ladle layout resolve examples/layouts/good.json --variant track
+    """
+    path, name = _source(layout, preset)
+    try:
+        resolved = player.resolve(path, variant=variant, tracks=tracks)
+    except player.LayoutError as error:
+        _report(error.findings, name)
+        return _failure_code(error.findings)
+    click.echo(player.canonical_json(resolved).decode("utf-8"))
+    click.echo(f"fingerprint {player.fingerprint(resolved)}", err=True)
+    return EXIT_OK
+
+
+@layout.command()
+@layout_options
+@click.option("--layout-url", required=True, help="Where the layout file is served.")
+@click.option("--player-url", required=True, help="The player's base URL.")
+@click.option("--album", metavar="ID", help="An album player for this album.")
+@click.option("--track", metavar="ID", help="A track player for this track.")
+@click.option("--debug", is_flag=True, help="Make the player cache-bust the layout URL.")
+def embed(layout: str | None, preset: str | None, layout_url: str, player_url: str,
+          album: str | None, track: str | None, debug: bool) -> int:
+    """Print the embed code: an iframe sized by the resolved layout.
+
+    \b
+    Example:
+      ladle layout embed --preset button --track 7 --layout-url https://a.io/b.json --player-url https://p.io
+    """
+    path, name = _source(layout, preset)
+    try:
+        click.echo(player.embed_code(path, layout_url=layout_url, player_url=player_url,
+                                     album=album, track=track, debug=debug))
+    except player.LayoutError as error:
+        _report(error.findings, name)
+        return _failure_code(error.findings)
+    except ValueError as error:
+        raise UserError("ladle layout embed", str(error)) from None
+    return EXIT_OK
