@@ -75,6 +75,7 @@ def test_console_block(name: str, line: int, code: str, tmp_path: Path,
                        capsys: pytest.CaptureFixture[str]) -> None:
     for file, content in FIXTURES.items():
         (tmp_path / file).write_text(content, encoding="utf-8")
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     monkeypatch.chdir(tmp_path)
     commands = console_commands(code)
     assert commands
