@@ -9,6 +9,7 @@ import click
 from liquid.exceptions import LiquidError
 
 import grammar
+import player
 import templating
 from cli.diagnostics import EXIT_OK, UserError
 from cli.inputs import parse_json, read_text
@@ -50,15 +51,27 @@ def _artist_page(examples: Path) -> str:
         raise template_error(error, folder / "artist.html") from None
 
 
+def _layouts(examples: Path, out_dir: Path) -> str:
+    """Check the example layouts, write their previews, and say what was found."""
+    lines = []
+    for path in sorted((examples / "layouts").glob("*.json")):
+        findings = player.check(path)
+        write_atomic(out_dir / f"layout-{path.stem}.svg", player.preview_svg(path))
+        lines.append(f"{path.name}: {len(findings)} finding{'s' * (len(findings) != 1)}")
+        lines.extend("  " + finding.render(path.name) for finding in findings)
+    return "\n".join(lines) + "\n"
+
+
 @click.command()
 @click.option("-o", "--output", "out_dir", default="out", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
 def demo(out_dir: Path) -> int:
     """Run the main job on the bundled examples and write the results to a folder.
 
-    Renders the example artist page (examples/artist/) to artist.html, and evaluates
-    the example placement rules (examples/placement.json) on the example records
-    (examples/records.jsonl) into placement.txt.
+    Renders the example artist page (examples/artist/) to artist.html, checks the
+    example layouts (examples/layouts/) into layouts.txt with an SVG preview of each,
+    and evaluates the example placement rules (examples/placement.json) on the example
+    records (examples/records.jsonl) into placement.txt.
 
     \b
     Example:
@@ -68,7 +81,10 @@ def demo(out_dir: Path) -> int:
     table = _placement(EXAMPLES)
     write_atomic(out_dir / "artist.html", page)
     write_atomic(out_dir / "placement.txt", table)
+    layouts = _layouts(EXAMPLES, out_dir)
+    write_atomic(out_dir / "layouts.txt", layouts)
+    click.echo(layouts, nl=False)
     click.echo(table, nl=False)
-    click.echo(f"wrote {out_dir / 'artist.html'} (open it in a browser) "
-               f"and {out_dir / 'placement.txt'}")
+    click.echo(f"wrote into {out_dir}/: artist.html (open it in a browser), layouts.txt "
+               "and layout-*.svg previews, placement.txt")
     return EXIT_OK

@@ -11,6 +11,7 @@ import click
 
 import player
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from cli.output import write_atomic
 from player.bundled import preset_path
 
 
@@ -131,4 +132,25 @@ def embed(layout: str | None, preset: str | None, layout_url: str, player_url: s
         return _failure_code(error.findings)
     except ValueError as error:
         raise UserError("ladle layout embed", str(error)) from None
+    return EXIT_OK
+
+
+@layout.command()
+@layout_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the SVG here (atomically) instead of to standard output.")
+def preview(layout: str | None, preset: str | None, output: Path | None) -> int:
+    """Draw both variants side by side as SVG, with every finding marked on its element.
+
+    \b
+    Examples:
+      ladle layout preview --preset wide -o wide.svg
+      ladle layout preview examples/layouts/mistakes.json -o mistakes.svg
+    """
+    path, _ = _source(layout, preset)
+    svg = player.preview_svg(path)
+    if output is None:
+        click.echo(svg, nl=False)
+    else:
+        write_atomic(output, svg, inputs=[path])
     return EXIT_OK

@@ -12,6 +12,7 @@ from player.bundled import presets
 from player.checks import check
 from player.embed import embed_code
 from player.findings import Finding, LayoutError
+from player.preview import preview_svg
 from player.resolve import canonical_json, fingerprint, resolve
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "embed_code",
     "fingerprint",
     "presets",
+    "preview_svg",
     "resolve",
 ]

@@ -196,9 +196,12 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     page = (target / "artist.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
     assert "&lt;script&gt;" in page and "<script>" not in page
-    assert f"wrote {target / 'artist.html'}" in out
+    assert f"wrote into {target}/" in out
+    assert "mistakes.json: 7 findings" in (target / "layouts.txt").read_text()
+    assert (target / "layout-good.svg").read_text().startswith("<svg")
     # Nothing but the results: no temporary file left behind.
-    assert sorted(p.name for p in target.iterdir()) == ["artist.html", "placement.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "artist.html", "layout-good.svg", "layout-mistakes.svg", "layouts.txt", "placement.txt"]
 
 
 def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
