@@ -115,8 +115,10 @@ def resolve(layout: str | None, preset: str | None, variant: str, tracks: int | 
 @click.option("--album", metavar="ID", help="An album player for this album.")
 @click.option("--track", metavar="ID", help="A track player for this track.")
 @click.option("--debug", is_flag=True, help="Make the player cache-bust the layout URL.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json prints the HTML with the size and variant.")
 def embed(layout: str | None, preset: str | None, layout_url: str, player_url: str,
-          album: str | None, track: str | None, debug: bool) -> int:
+          album: str | None, track: str | None, debug: bool, output_format: str) -> int:
     """Print the embed code: an iframe sized by the resolved layout.
 
     \b
@@ -125,8 +127,14 @@ def embed(layout: str | None, preset: str | None, layout_url: str, player_url: s
     """
     path, name = _source(layout, preset)
     try:
-        click.echo(player.embed_code(path, layout_url=layout_url, player_url=player_url,
-                                     album=album, track=track, debug=debug))
+        html = player.embed_code(path, layout_url=layout_url, player_url=player_url,
+                                 album=album, track=track, debug=debug)
+        if output_format == "json":
+            variant = "album" if album is not None else "track"
+            resolved = player.resolve(path, variant=variant)
+            html = json.dumps({"html": html, "variant": variant, "width": resolved["w"],
+                               "height": resolved["h"]}, ensure_ascii=False)
+        click.echo(html)
     except player.LayoutError as error:
         _report(error.findings, name)
         return _failure_code(error.findings)

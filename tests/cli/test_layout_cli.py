@@ -78,6 +78,16 @@ def test_embed(capsys: pytest.CaptureFixture[str]) -> None:
                    'example.com%2Fs.json/debug=true/" seamless></iframe>\n')
 
 
+def test_embed_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "layout", "embed", "--preset", "tall", "--track", "9",
+                       "--layout-url", "https://a.example/t.json",
+                       "--player-url", "https://p.example", "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["variant"], data["width"], data["height"]) == ("track", 150, 450)
+    assert data["html"].startswith('<iframe style="border: 0; width: 150px; height: 450px;"')
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["layout", "check"], "give a LAYOUT file or --preset NAME"),
     (["layout", "check", "--preset", "nope"], "no preset 'nope'"),

@@ -129,7 +129,7 @@ JSON = st.recursive(
     max_leaves=8,
 )
 PLACES = [("w",), ("h",), ("vars",), ("vars", "a")] + [
-    (element, field) for element in ELEMENTS[:6] for field in (*FIELDS, *VARIANTS)
+    (element, field) for element in ELEMENTS for field in (*FIELDS, *VARIANTS)
 ] + [("play", "album", "x"), ("play", "styles", STYLES[0]), ("tracklist", "styles",
                                                               "rowHeight")]
 
