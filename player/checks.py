@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from grammar.compiler import did_you_mean
-from player.findings import Finding
+from player.findings import Finding, pointer_token
 from player.format import ELEMENTS, FIELDS, GEOMETRY, STYLES, TOP_LEVEL, VARIANTS
-from player.resolve import Resolver, read
+from player.resolve import Resolver, read, track_count
 from player.source import Document
 
 ART_SIZES = {(100, 100), (150, 150)}
@@ -22,9 +22,6 @@ BUTTON_SIZE = (17, 11)
 MAX_TIMELINE_HEIGHT = 16
 ALBUM_ONLY = ("next", "prev", "currenttitle", "tracklist")
 
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 class _Structure:
@@ -43,7 +40,7 @@ class _Structure:
 
     def unknown(self, key: str, known: tuple[str, ...], pointer: str, what: str) -> None:
         self.add("unknown-key", f"unknown {what} {key!r}{did_you_mean(key, known)}",
-                 f"{pointer}/{_escape(key)}", at_key=True)
+                 f"{pointer}/{pointer_token(key)}", at_key=True)
 
     def run(self) -> list[Finding]:
         layout = self.document.value
@@ -68,7 +65,7 @@ class _Structure:
         for name, item in value.items():
             if isinstance(item, (dict, list)) or item is None:
                 self.add("type", f"var {name!r} must be a number, string or boolean",
-                         f"/vars/{_escape(name)}")
+                         f"/vars/{pointer_token(name)}")
 
     def element(self, name: str, body: Any, pointer: str | None = None,
                 override: bool = False) -> None:
@@ -77,7 +74,7 @@ class _Structure:
             self.add("type", f"{name!r} must be an object of fields", pointer)
             return
         for field, value in body.items():
-            where = f"{pointer}/{_escape(field)}"
+            where = f"{pointer}/{pointer_token(field)}"
             if field in VARIANTS and not override:
                 self.element(name, value, where, override=True)
             elif field in VARIANTS:
@@ -104,7 +101,7 @@ class _Structure:
             self.add("type", f"{element}.styles must be an object", pointer)
             return
         for key, item in value.items():
-            where = f"{pointer}/{_escape(key)}"
+            where = f"{pointer}/{pointer_token(key)}"
             if key not in STYLES:
                 self.add("unknown-style", f"unknown style {key!r}{did_you_mean(key, STYLES)}",
                          where, at_key=True, severity="warning")
@@ -175,8 +172,7 @@ def check_document(document: Document, tracks: int | None = None) -> list[Findin
     per_variant: dict[str, list[Finding]] = {}
     shown_anywhere: set[str] = set()
     for variant in VARIANTS:
-        count = tracks if tracks is not None else (10 if variant == "album" else 1)
-        resolver = Resolver(document, variant, count)
+        resolver = Resolver(document, variant, track_count(variant, tracks))
         resolver.gather()
         resolver.resolve_all()
         layout = resolver.result()

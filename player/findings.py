@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def pointer_token(key: str) -> str:
+    """``key`` as one token of a JSON pointer (RFC 6901: ``~`` is ``~0``, ``/`` is ``~1``)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem: ``pointer`` is the JSON pointer of the value, ``line``/``column`` its

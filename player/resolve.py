@@ -18,7 +18,7 @@ from typing import Any
 import grammar
 from grammar import nodes
 from grammar.runtime import type_name
-from player.findings import Finding, LayoutError
+from player.findings import Finding, LayoutError, pointer_token
 from player.format import DEFAULT_TRACKS, ELEMENTS, FIELDS, GEOMETRY, VARIANTS
 from player.source import Document, SourceError, load
 
@@ -98,7 +98,7 @@ class Resolver:
                                     (override, f"/{element}/{self.variant}")):
                 if isinstance(origin, dict) and isinstance(origin.get("styles"), dict):
                     for key, value in origin["styles"].items():
-                        styles[key] = _Raw(value, f"{pointer}/styles/{_escape(key)}")
+                        styles[key] = _Raw(value, f"{pointer}/styles/{pointer_token(key)}")
             self.styles[element] = styles
 
     # -- expressions ----------------------------------------------------------------------
@@ -255,11 +255,15 @@ class Resolver:
                 "elements": elements}
 
 
+def track_count(variant: str, tracks: int | None) -> int:
+    """Tracks on the player: as given, else 10 on an album player and 1 on a track player."""
+    return tracks if tracks is not None else (DEFAULT_TRACKS if variant == "album" else 1)
+
+
 def resolve_document(document: Document, variant: str, tracks: int | None) -> tuple[
         dict[str, Any], list[Finding]]:
     """The resolved layout of one variant and the findings met on the way."""
-    count = tracks if tracks is not None else (DEFAULT_TRACKS if variant == "album" else 1)
-    resolver = Resolver(document, variant, count)
+    resolver = Resolver(document, variant, track_count(variant, tracks))
     resolver.gather()
     resolver.resolve_all()
     layout = resolver.result()
@@ -300,7 +304,4 @@ def _label(field: Field) -> str:
 def _kind(value: Any) -> str:
     return "nothing" if value is None else type_name(value)
 
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
