@@ -125,6 +125,12 @@ def _geometry(resolver: Resolver, layout: dict[str, Any]) -> None:
     shown: list[tuple[str, tuple[float, float, float, float]]] = []
     for name, fields in layout["elements"].items():
         pointer = f"/{name}"
+        row_height = fields["styles"].get("rowHeight")
+        if name == "tracklist" and row_height is not None and (
+                type(row_height) is not int or row_height <= 0):
+            raw = resolver.styles[name]["rowHeight"]
+            resolver.add("row-height", f"rowHeight must be a positive whole number of pixels "
+                         f"(got {row_height!r})", raw.pointer)
         if not fields["show"]:
             continue
         missing = [f for f in GEOMETRY if f not in fields]

@@ -66,6 +66,8 @@ def test_the_base_layout_is_clean() -> None:
     ("out-of-bounds", "timeline/w", 351),
     ("menu-style", "maintext/styles", {"isMenu": "true"}),
     ("row-height", "maintext/styles", {"rowHeight": 18}),
+    ("row-height", "tracklist/styles", {"rowHeight": 0}),
+    ("row-height", "tracklist/styles", {"rowHeight": "tracks / 2.5"}),
     ("art-size", "art/w", 120),
     ("play-size", "play/h", 31),
     ("button-size", "next/w", 18),
