@@ -1,1 +1,13 @@
-"""Placement rules: rule files checked and routed over catalogs of file records."""
+"""Placement rules: rule files checked and matched against file records.
+
+>>> import rules
+>>> ruleset = rules.parse("morbo: tag == 'lossless' && (id % 100) <= 47\\ndevil: public == true")
+>>> ruleset.names, ruleset.match({"tag": "lossless", "id": 5, "public": True})
+(['morbo', 'devil'], ['morbo', 'devil'])
+"""
+
+from __future__ import annotations
+
+from rules.ruleset import Rule, RuleError, RuleSet, parse
+
+__all__ = ["Rule", "RuleError", "RuleSet", "parse"]

@@ -1,0 +1,184 @@
+"""Rule files: ``name: expression`` per line, compiled together into one ``RuleSet``.
+
+``#`` starts a comment (outside quotes), a line that starts with white space
+continues the previous rule, and blank lines are ignored. The expressions keep
+their offsets in the file, so every error has the file's line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grammar
+from grammar.errors import caret_excerpt, line_and_column
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+MAX_RULE_FILE_BYTES = 10_000_000
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used: ``file``, 1-based ``line`` and ``column``."""
+
+    def __init__(self, message: str, file: str, source: str = "",
+                 position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.source = source
+        self.position = position
+        self.line: int | None = None
+        self.column: int | None = None
+        if position is not None:
+            self.line, self.column = line_and_column(source, position)
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    def excerpt(self) -> str:
+        return "" if self.position is None else caret_excerpt(self.source, self.position)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its name, expression text and where the expression starts in the file."""
+
+    name: str
+    source: str
+    offset: int
+    expression: grammar.Expression
+
+
+def _without_comments(line: str) -> str:
+    """The line with its comment blanked out (same length, so offsets stay)."""
+    quote = ""
+    escaped = False
+    for index, char in enumerate(line):
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return line[:index] + " " * (len(line) - index)
+    return line
+
+
+def _split(text: str, file: str) -> list[tuple[str, int, str, int]]:
+    """(name, name offset, expression text, expression offset) for each rule."""
+    rules: list[tuple[str, int, list[str], int]] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        line = _without_comments(body)
+        if line.strip():
+            if line[0] in " \t":
+                if not rules:
+                    raise RuleError("a continuation line before any rule", file, text,
+                                    offset + len(line) - len(line.lstrip()))
+                rules[-1][2].append(line)
+            else:
+                match = _NAME.match(line)
+                if match is None:
+                    raise RuleError("expected a rule name (letters, digits, '_' or '-')",
+                                    file, text, offset)
+                colon = line.find(":", match.end())
+                if colon < 0 or line[match.end():colon].strip():
+                    raise RuleError(f"expected ':' after the rule name {match.group()!r}",
+                                    file, text, offset + match.end())
+                rules.append((match.group(), offset, [" " * (colon + 1) + line[colon + 1:]],
+                              offset))
+        elif rules:
+            rules[-1][2].append(line)  # keeps offsets across blank lines inside a rule
+        offset += len(raw)
+    for _, _, parts, _ in rules:
+        while len(parts) > 1 and not parts[-1].strip():
+            parts.pop()  # blank lines after a rule are not part of it
+    return [(name, at, "\n".join(parts), start) for name, at, parts, start in rules]
+
+
+class RuleSet:
+    """Compiled rules in file order; immutable, safe to share between threads."""
+
+    __slots__ = ("_together", "file", "names", "rules", "source")
+
+    def __init__(self, rules: list[Rule], file: str, source: str) -> None:
+        self.rules = tuple(rules)
+        self.names = [rule.name for rule in rules]
+        self.file = file
+        self.source = source
+        # One function for the whole set: parts shared between rules are computed once.
+        self._together = grammar.compile_set([rule.source for rule in rules])
+
+    def evaluate(self, record: Mapping[str, Any]) -> list[tuple[bool, str | None]]:
+        """For each rule: (claims the record, the error message if it could not evaluate)."""
+        try:
+            values = self._together.evaluate(record)
+        except grammar.ExpressionError:
+            return [self._one(rule, record) for rule in self.rules]
+        return [(grammar.truthy(value), None) for value in values]
+
+    @staticmethod
+    def _one(rule: Rule, record: Mapping[str, Any]) -> tuple[bool, str | None]:
+        try:
+            return grammar.truthy(rule.expression.evaluate(record)), None
+        except grammar.ExpressionError as error:
+            return False, error.message
+
+    def match(self, record: Mapping[str, Any]) -> list[str]:
+        """The names of the rules that claim ``record`` (a rule that fails does not)."""
+        return [name for name, (claims, _) in zip(self.names, self.evaluate(record),
+                                                  strict=True) if claims]
+
+    def __repr__(self) -> str:
+        return f"<RuleSet {self.file}: {', '.join(self.names)}>"
+
+
+def parse(source: str | Path, *, names: Iterable[str] | None = None) -> RuleSet:
+    """A ``RuleSet`` from rule text or a rule file; raises ``RuleError`` with its position.
+
+    ``names``, when given, is every field a record may have: any other is an error
+    with a did-you-mean (``tg == 'lossless'`` silently matches nothing otherwise).
+    """
+    if isinstance(source, Path) or ("\n" not in source and ":" not in source):
+        file = str(source)
+        path = Path(source)
+        try:
+            if path.stat().st_size > MAX_RULE_FILE_BYTES:
+                raise RuleError(f"larger than {MAX_RULE_FILE_BYTES:,} bytes", file)
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise RuleError(f"not UTF-8 text (byte {error.start})", file) from None
+        except OSError as error:
+            raise RuleError(error.strerror or str(error), file) from None
+    else:
+        file, text = "<rules>", source
+    rules: list[Rule] = []
+    seen: dict[str, int] = {}
+    for name, at, expression, start in _split(text, file):
+        if name in seen:
+            line = line_and_column(text, seen[name])[0]
+            raise RuleError(f"rule {name!r} is defined twice (first on line {line})", file,
+                            text, at)
+        seen[name] = at
+        if not expression.strip():
+            after_colon = text.index(":", at) + 1
+            raise RuleError(f"rule {name!r} has no expression", file, text, after_colon)
+        try:
+            compiled = grammar.compile(expression, names=names)
+        except grammar.ExpressionError as error:
+            position = start + (error.position if error.position is not None else 0)
+            raise RuleError(error.message, file, text, position) from None
+        rules.append(Rule(name, expression, start, compiled))
+    if not rules:
+        raise RuleError("no rules", file, text, 0)
+    return RuleSet(rules, file, text)
