@@ -8,6 +8,7 @@ from cli.demo_command import demo
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
 from cli.eval_command import eval_command
 from cli.layout_commands import layout
+from cli.rules_commands import rules_group
 from cli.template_commands import check, render
 
 
@@ -29,6 +30,7 @@ ladle.add_command(eval_command)
 ladle.add_command(render)
 ladle.add_command(check)
 ladle.add_command(layout)
+ladle.add_command(rules_group)
 ladle.add_command(demo)
 
 

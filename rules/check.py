@@ -1,0 +1,89 @@
+"""Static checks of a rule set: unknown field names and comparisons that can never hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from grammar import nodes
+from grammar.errors import line_and_column
+from rules.ruleset import RuleError, RuleSet, parse
+
+# Declared field types (``--vars tag:string,id:int``) and the literal kinds they can equal.
+TYPES = {"string": {"string"}, "int": {"int", "float"}, "float": {"int", "float"},
+         "bool": {"bool"}}
+_LITERAL_TYPE = {"string": "string", "int": "int", "float": "float", "bool": "bool"}
+_ORDERING = {"<", "<=", ">", ">="}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of ``check``: what is wrong, in which file, at which offset of its text."""
+
+    severity: str
+    message: str
+    file: str
+    source: str
+    position: int | None
+
+    @property
+    def line(self) -> int | None:
+        return None if self.position is None else line_and_column(self.source,
+                                                                   self.position)[0]
+
+    @property
+    def column(self) -> int | None:
+        return None if self.position is None else line_and_column(self.source,
+                                                                   self.position)[1]
+
+
+def parse_vars(text: str) -> dict[str, str]:
+    """``tag:string,id:int,public:bool`` -> {"tag": "string", ...}; ValueError if malformed."""
+    declared: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, kind = item.partition(":")
+        if not sep or not name or kind not in TYPES:
+            raise ValueError(f"expected name:type with a type of {', '.join(TYPES)}, "
+                             f"got {item!r}")
+        declared[name] = kind
+    return declared
+
+
+def check(source: str | Path, types: Mapping[str, str] | None = None) -> list[Problem]:
+    """Syntax errors, names no record has (when ``types`` is given) and comparisons that
+    are always false or always fail for the declared types. An unreadable file raises
+    ``RuleError``."""
+    try:
+        ruleset = parse(source, names=None if types is None else set(types))
+    except RuleError as error:
+        if error.position is None:
+            raise  # the file itself cannot be read: not a finding about the rules
+        return [Problem("error", error.message, error.file, error.source, error.position)]
+    if types is None:
+        return []
+    return list(_comparisons(ruleset, types))
+
+
+def _comparisons(ruleset: RuleSet, types: Mapping[str, str]) -> Iterable[Problem]:
+    for rule in ruleset.rules:
+        for node in nodes.walk(rule.expression.tree):
+            if not isinstance(node, nodes.Binary) or node.op not in (*_ORDERING, "==", "!="):
+                continue
+            for field, literal in ((node.left, node.right), (node.right, node.left)):
+                if not (isinstance(field, nodes.Name) and isinstance(literal, nodes.Literal)):
+                    continue
+                declared = types.get(field.name)
+                kind = _LITERAL_TYPE.get(literal.kind)
+                if declared is None or kind is None or kind in TYPES[declared]:
+                    continue
+                shown = nodes.unparse(literal)
+                if node.op in _ORDERING:
+                    message = (f"{field.name} is {declared}: comparing it with {shown} fails "
+                               f"on every record")
+                else:
+                    always = "false" if node.op == "==" else "true"
+                    message = (f"{field.name} is {declared}: '{field.name} {node.op} {shown}' "
+                               f"is always {always}")
+                yield Problem("error", message, ruleset.file, ruleset.source,
+                              rule.offset + node.at)

@@ -1,0 +1,80 @@
+"""``ladle rules check`` and ``ladle rules match`` through ``cli.main``."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEMENT = ROOT / "examples" / "placement.rules"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_check_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "rules", "check", str(PLACEMENT), "--vars",
+               "tag:string,id:int,public:bool") == (0, "", "")
+
+
+def test_check_misspelled_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "typo.rules"
+    path.write_text("ok: tag == 'a'\nbad: tg == 'lossless'\n")
+    code, out, err = run(capsys, "rules", "check", str(path), "--vars", "tag:string,id:int")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"{path}:2:6: error: unknown variable 'tg' (did you mean 'tag'?)",
+                                "  bad: tg == 'lossless'", "       ^"]
+
+
+@pytest.mark.parametrize(("rule", "message"), [
+    ("public == 'true'", "public is bool: 'public == \"true\"' is always false"),
+    ("id != 'x'", "id is int: 'id != \"x\"' is always true"),
+    ("tag > 3", "tag is string: comparing it with 3 fails on every record"),
+])
+def test_check_comparisons_that_never_hold(rule: str, message: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.rules"
+    path.write_text(f"r: {rule}\n")
+    code, _, err = run(capsys, "rules", "check", str(path), "--vars",
+                       "tag:string,id:int,public:bool")
+    assert code == 1
+    assert message in err
+
+
+def test_check_syntax_error_and_bad_usage(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.rules"
+    path.write_text("a: tag ==\n")
+    code, _, err = run(capsys, "rules", "check", str(path))
+    assert code == 1
+    assert err.startswith(f"{path}:1:10: error: expected an expression after '=='")
+    assert run(capsys, "rules", "check", str(tmp_path / "none.rules"))[0] == 2
+    assert run(capsys, "rules", "check", str(path), "--vars", "tag:text")[0] == 2
+
+
+def test_match(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    record = '{"tag": "lossless", "id": 5, "public": true}'
+    assert run(capsys, "rules", "match", str(PLACEMENT), "--record", record) == (
+        0, "morbo\ndevil\nsanta\n", "")
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"tag": "lossless", "id": "x"}'))
+    code, out, _ = run(capsys, "rules", "match", str(PLACEMENT), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["errors"]["morbo"] == "cannot apply '%' to string and int"
+
+
+def test_match_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "rules", "match", str(PLACEMENT), "--record", "[1]")
+    assert code == 2
+    assert "a record is a JSON object" in err
+    code, _, err = run(capsys, "rules", "match", str(PLACEMENT), "--record", "{")
+    assert code == 2
+    assert err.startswith("--record:1:2: error: invalid JSON")
