@@ -11,8 +11,11 @@ import click
 import rules
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
 from cli.inputs import parse_json
+from cli.output import write_atomic
 from rules.check import check as check_rules
 from rules.check import parse_vars
+from rules.slots import rebalance as rebalance_rules
+from rules.slots import slot_rules
 
 
 def _ruleset(path: Path) -> rules.RuleSet:
@@ -90,4 +93,76 @@ def match(rules_file: Path, record: str | None, output_format: str) -> int:
         for name, message in errors.items():
             click.echo(f"{rules_file}: error: rule {name!r} could not evaluate: {message}",
                        err=True)
+    return EXIT_OK
+
+
+def _weights(pairs: tuple[str, ...], option: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            weights[name] = float(value) if sep else 1.0
+        except ValueError:
+            raise UserError(option, f"expected NAME=WEIGHT, got {pair!r}") from None
+    return weights
+
+
+def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text, inputs=inputs)
+
+
+@rules_group.command()
+@click.argument("machines", nargs=-1, required=True, metavar="NAME=WEIGHT...")
+@click.option("--slots", "count", type=click.IntRange(1, 1_000_000), default=1024,
+              show_default=True, help="How many slots to share out.")
+@click.option("--key", default="id", show_default=True, help="The record field to slot by.")
+@click.option("--where", metavar="EXPR", help="Only records where EXPR holds.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rule file here (atomically).")
+def slots(machines: tuple[str, ...], count: int, key: str, where: str | None,
+          output: Path | None) -> int:
+    """Write a rule file that gives each machine a share of slot(KEY, SLOTS) proportional
+    to its weight, as contiguous ranges.
+
+    \b
+    Examples:
+      ladle rules slots morbo=1 linda=1 calculon=1
+      ladle rules slots --slots 1024 --where "tag == 'lossless'" morbo=2 linda=1
+    """
+    try:
+        text = slot_rules(_weights(machines, "NAME=WEIGHT"), slots=count, key=key, where=where)
+    except ValueError as error:
+        raise UserError("ladle rules slots", str(error)) from None
+    _emit(text, output, [])
+    return EXIT_OK
+
+
+@rules_group.command()
+@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--add", "added", multiple=True, metavar="NAME=WEIGHT", help="A new machine.")
+@click.option("--remove", "removed", multiple=True, metavar="NAME", help="A machine to drop.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rewritten rule file here (atomically).")
+def rebalance(rules_file: Path, added: tuple[str, ...], removed: tuple[str, ...],
+              output: Path | None) -> int:
+    """Rewrite a slot-based rule file so that machines join or leave moving as few slots as
+    possible; the fraction of slots that move goes to standard error.
+
+    \b
+    Examples:
+      ladle rules slots a=1 b=1 c=1 d=1 e=1 -o five.rules
+      ladle rules rebalance five.rules --add f=1
+    """
+    if not added and not removed:
+        raise UserError("ladle rules rebalance", "give --add NAME=WEIGHT or --remove NAME")
+    ruleset = _ruleset(rules_file)
+    try:
+        text, fraction = rebalance_rules(ruleset, add=_weights(added, "--add"), remove=removed)
+    except ValueError as error:
+        raise UserError(str(rules_file), str(error)) from None
+    _emit(text, output, [rules_file])
+    click.echo(f"{fraction:.1%} of the slots move", err=True)
     return EXIT_OK

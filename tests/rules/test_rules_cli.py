@@ -78,3 +78,19 @@ def test_match_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "rules", "match", str(PLACEMENT), "--record", "{")
     assert code == 2
     assert err.startswith("--record:1:2: error: invalid JSON")
+
+
+def test_slots_then_rebalance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    five = tmp_path / "five.rules"
+    assert run(capsys, "rules", "slots", "a=1", "b=1", "c=1", "d=1", "e=1", "-o",
+               str(five)) == (0, "", "")
+    assert "a: slot(id, 1024) in (0..204)" in five.read_text()
+    code, out, err = run(capsys, "rules", "rebalance", str(five), "--add", "f=1")
+    assert code == 0
+    assert err == "16.6% of the slots move\n"
+    assert "f: slot(id, 1024)" in out
+    code, _, err = run(capsys, "rules", "rebalance", str(five), "-o", str(five), "--add", "g=1")
+    assert code == 2
+    assert "refusing to overwrite an input file" in err
+    assert run(capsys, "rules", "slots", "a=x")[0] == 2
+    assert run(capsys, "rules", "rebalance", str(five))[0] == 2
