@@ -1,0 +1,259 @@
+"""The python engine: route a catalog through rule sets, one record at a time.
+
+``route`` gives the report of ``ladle rules route --format json`` and ``diff``
+the one of ``ladle rules diff --format json`` (shapes in ``design/rules.md``).
+
+Counting, the same in both engines:
+
+- ``records`` is every record of the catalog, including lines that are not a
+  JSON object (or bad CSV rows); those are claimed by no rule.
+- ``copies`` has a string key for every count from ``"0"`` to the number of
+  rules, zeros included, and its values add up to ``records``;
+  ``unclaimed.records`` equals ``copies["0"]``; the unclaimed sample holds the
+  first records claimed by no rule (unreadable lines have no record to show).
+- ``errors.records`` counts each record once however many rules failed on it,
+  and every unreadable line; a sample entry is ``{"line", "rule", "message"}``
+  with the first rule that failed (``null`` for an unreadable line). A rule
+  that fails does not claim the record; the other rules still do.
+- ``bytes`` add up the ``size`` fields that are integers (not bools, not
+  floats); a record without one counts 0.
+
+Speed: a record is evaluated by every rule at once (``RuleSet.evaluate``), and
+the outcome, a tuple of ``(claims, error)`` pairs, is looked up in a small table
+of outcomes seen before, so the work per record is one dict lookup and a few
+additions; an outcome with an error is never stored (its messages could make
+the table grow) and takes the slow path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from rules.catalog import CatalogError, Item, _Reader
+from rules.ruleset import RuleSet
+
+__all__ = ["PROGRESS_EVERY", "Output", "Progress", "diff", "route", "short_of"]
+
+PROGRESS_EVERY = 10_000
+
+Progress = Callable[[int, int], object]
+"""``progress(records_done, catalog_bytes_read)``; bytes read is 0 when unknown (stdin)."""
+
+Output = Callable[[int, Any, list[str]], object]
+"""``output(line, record's "id" or None, names of the claiming rules)`` for every record.
+
+The list of names may be shared between records: copy it to keep it.
+"""
+
+Catalog = str | os.PathLike[str] | Iterable[Item]
+
+_NO_POSITION: Callable[[], int] = lambda: 0  # noqa: E731
+
+
+def _open(catalog: Catalog, format: str | None) -> tuple[Iterator[Item], Callable[[], int]]:
+    if isinstance(catalog, str | os.PathLike):
+        reader = _Reader(catalog, format)
+        return reader.items(), reader.position
+    return iter(catalog), _NO_POSITION
+
+
+def _check_sample(sample: int) -> None:
+    if not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
+        raise ValueError(f"sample must be a non-negative integer, not {sample!r}")
+
+
+class _Tally:
+    """Records that got one outcome (which rules claim them), and their bytes."""
+
+    __slots__ = ("bytes", "names", "records", "unclaimed")
+
+    def __init__(self, claims: tuple[bool, ...], names: list[str]) -> None:
+        self.names = [name for name, claimed in zip(names, claims, strict=True) if claimed]
+        self.unclaimed = not self.names
+        self.records = 0
+        self.bytes = 0
+
+
+def _first_error(names: list[str],
+                 results: list[tuple[bool, str | None]]) -> tuple[str, str] | None:
+    for name, (_, error) in zip(names, results, strict=True):
+        if error is not None:
+            return name, error
+    return None
+
+
+def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
+          progress: Progress | None = None, require_copies: int | None = None,
+          sample: int = 5, output: Output | None = None) -> dict[str, Any]:
+    """The ``route --format json`` report of ``ruleset`` over ``catalog``.
+
+    ``catalog`` is a path (``-`` for stdin; ``format`` overrides the extension)
+    or an iterable of ``(line, record or CatalogError)`` items. ``progress`` is
+    called every ``PROGRESS_EVERY`` records and at the end. ``output`` receives
+    every record's assignment. ``require_copies`` is checked for being a
+    non-negative integer and does not change the report: compare it with
+    ``short_of(report, n)``.
+    """
+    _check_sample(sample)
+    if require_copies is not None and (not isinstance(require_copies, int)
+                                       or isinstance(require_copies, bool)
+                                       or require_copies < 0):
+        raise ValueError(f"require_copies must be a non-negative integer, "
+                         f"not {require_copies!r}")
+    items, position = _open(catalog, format)
+    names = list(ruleset.names)
+    evaluate = ruleset.evaluate
+    table: dict[tuple[tuple[bool, str | None], ...], _Tally] = {}
+    get = table.get
+    unclaimed_sample: list[dict[str, Any]] = []
+    error_sample: list[dict[str, Any]] = []
+    error_records = 0
+    unreadable = 0
+    count = 0
+    next_progress = PROGRESS_EVERY if progress is not None else -1
+
+    def slow(key: tuple[tuple[bool, str | None], ...], line: int) -> _Tally:
+        """The tally for an outcome seen for the first time, or one with errors."""
+        nonlocal error_records
+        failed = _first_error(names, list(key))
+        if failed is None:
+            table[key] = _Tally(tuple(claims for claims, _ in key), names)
+            return table[key]
+        error_records += 1
+        if len(error_sample) < sample:
+            error_sample.append({"line": line, "rule": failed[0], "message": failed[1]})
+        clean = tuple((claims, None) for claims, _ in key)
+        found = get(clean)
+        if found is None:
+            found = table[clean] = _Tally(tuple(claims for claims, _ in key), names)
+        return found
+
+    for line, record in items:
+        count += 1
+        if count == next_progress:
+            assert progress is not None
+            progress(count, position())
+            next_progress += PROGRESS_EVERY
+        if type(record) is not dict:
+            unreadable += 1
+            error_records += 1
+            if len(error_sample) < sample:
+                message = record.message if isinstance(record, CatalogError) else str(record)
+                error_sample.append({"line": line, "rule": None, "message": message})
+            if output is not None:
+                output(line, None, [])
+            continue
+        key = tuple(evaluate(record))
+        tally = get(key)
+        if tally is None:
+            tally = slow(key, line)
+        tally.records += 1
+        size = record.get("size")
+        if type(size) is int:
+            tally.bytes += size
+        if tally.unclaimed and len(unclaimed_sample) < sample:
+            unclaimed_sample.append(record)
+        if output is not None:
+            output(line, record.get("id"), tally.names)
+    if progress is not None:
+        progress(count, position())
+
+    rules = {name: {"records": 0, "bytes": 0} for name in names}
+    copies = dict.fromkeys(range(len(names) + 1), 0)
+    copies[0] = unreadable
+    total_bytes = 0
+    for tally in table.values():
+        total_bytes += tally.bytes
+        copies[len(tally.names)] += tally.records
+        for name in tally.names:
+            rules[name]["records"] += tally.records
+            rules[name]["bytes"] += tally.bytes
+    return {
+        "records": count,
+        "bytes": total_bytes,
+        "rules": rules,
+        "copies": {str(n): records for n, records in copies.items()},
+        "unclaimed": {"records": copies[0], "sample": unclaimed_sample},
+        "errors": {"records": error_records, "sample": error_sample},
+    }
+
+
+def short_of(report: dict[str, Any], copies: int) -> int:
+    """How many records of a ``route`` report have fewer than ``copies`` claimants."""
+    return sum(records for n, records in report["copies"].items() if int(n) < copies)
+
+
+def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = None,
+         progress: Progress | None = None, sample: int = 5) -> dict[str, Any]:
+    """The ``diff --format json`` report: what going from ``old`` to ``new`` moves.
+
+    A rule that fails on a record does not claim it (as in ``route``); an
+    unreadable line is claimed by no rule before and after, so never changes.
+    """
+    _check_sample(sample)
+    items, position = _open(catalog, format)
+    old_names, new_names = list(old.names), list(new.names)
+    old_evaluate, new_evaluate = old.evaluate, new.evaluate
+    Key = tuple[tuple[tuple[bool, str | None], ...], tuple[tuple[bool, str | None], ...]]
+    # per outcome: [records, old claiming names, new claiming names, orphaned]
+    table: dict[Key, list[Any]] = {}
+    get = table.get
+    orphan_sample: list[dict[str, Any]] = []
+    count = 0
+    next_progress = PROGRESS_EVERY if progress is not None else -1
+
+    def slow(key: Key) -> list[Any]:
+        old_key, new_key = key
+        clean = (tuple((claims, None) for claims, _ in old_key),
+                 tuple((claims, None) for claims, _ in new_key))
+        entry = get(clean)
+        if entry is None:
+            before = [name for name, (claims, _) in zip(old_names, old_key, strict=True)
+                      if claims]
+            after = [name for name, (claims, _) in zip(new_names, new_key, strict=True)
+                     if claims]
+            entry = table[clean] = [0, before, after, bool(before) and not after]
+        return entry  # an outcome with errors is never stored: it comes back here
+
+    for _line, record in items:
+        count += 1
+        if count == next_progress:
+            assert progress is not None
+            progress(count, position())
+            next_progress += PROGRESS_EVERY
+        if type(record) is not dict:
+            continue
+        key = (tuple(old_evaluate(record)), tuple(new_evaluate(record)))
+        entry = get(key)
+        if entry is None:
+            entry = slow(key)
+        entry[0] += 1
+        if entry[3] and len(orphan_sample) < sample:
+            orphan_sample.append(record)
+    if progress is not None:
+        progress(count, position())
+
+    known = set(old_names)
+    union = old_names + [name for name in new_names if name not in known]
+    rules = {name: {"gained": 0, "lost": 0} for name in union}
+    changed = 0
+    orphaned = 0
+    for records, before, after, orphan in table.values():
+        if set(before) != set(after):
+            changed += records
+        for name in after:
+            if name not in before:
+                rules[name]["gained"] += records
+        for name in before:
+            if name not in after:
+                rules[name]["lost"] += records
+        if orphan:
+            orphaned += records
+    return {
+        "records": count,
+        "changed": changed,
+        "rules": rules,
+        "orphaned": {"records": orphaned, "sample": orphan_sample},
+    }
