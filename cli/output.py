@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from cli.diagnostics import UserError
 
 
-def write_atomic(path: Path, text: str, *, inputs: Iterable[Path] = ()) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+@contextmanager
+def open_atomic(path: Path, *, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
+    """A text stream that becomes ``path`` only when the block ends without an error:
+    written to a temporary file in the same folder, then renamed over ``path``."""
     target = path.resolve()
     for source in inputs:
         if source.exists() and source.resolve() == target:
@@ -21,8 +25,14 @@ def write_atomic(path: Path, text: str, *, inputs: Iterable[Path] = ()) -> None:
                                          suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            yield stream
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, text: str, *, inputs: Iterable[Path] = ()) -> None:
+    """Write ``text`` to ``path`` atomically (see ``open_atomic``)."""
+    with open_atomic(path, inputs=inputs) as stream:
+        stream.write(text)

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 import rules
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
+from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from cli.inputs import parse_json
-from cli.output import write_atomic
+from cli.output import open_atomic, write_atomic
+from rules.catalog import CatalogFileError, catalog_size
 from rules.check import check as check_rules
 from rules.check import parse_vars
+from rules.route import diff as diff_catalog
+from rules.route import route as route_catalog
+from rules.route import short_of
 from rules.slots import rebalance as rebalance_rules
 from rules.slots import slot_rules
 
@@ -165,4 +180,116 @@ def rebalance(rules_file: Path, added: tuple[str, ...], removed: tuple[str, ...]
         raise UserError(str(rules_file), str(error)) from None
     _emit(text, output, [rules_file])
     click.echo(f"{fraction:.1%} of the slots move", err=True)
+    return EXIT_OK
+
+
+@contextmanager
+def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (by bytes of the catalog read); nothing when piped."""
+    total = catalog_size(catalog)
+    if not sys.stderr.isatty() or total == 0:
+        yield None
+        return
+    columns = (TextColumn("routing"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[records]:,} records"), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("route", total=total, records=0)
+        yield lambda records, done: bar.update(task, completed=done, records=records)
+
+
+def _report_table(report: dict[str, Any]) -> str:
+    rows = [f"{'rule':<20} {'records':>12} {'bytes':>16}"]
+    for name, counts in report["rules"].items():
+        rows.append(f"{name:<20} {counts['records']:>12,} {counts['bytes']:>16,}")
+    rows.append(f"{'all records':<20} {report['records']:>12,} {report['bytes']:>16,}")
+    copies = ", ".join(f"{n} rule{'s' * (n != '1')}: {c:,}" for n, c in report["copies"].items())
+    rows.append(f"claimed by {copies}")
+    rows.append(f"unclaimed: {report['unclaimed']['records']:,}; "
+                f"errors: {report['errors']['records']:,}")
+    rows.extend(f"  line {e['line']}: {e['message']}" + (f" (rule {e['rule']})"
+                                                        if e["rule"] else "")
+                for e in report["errors"]["sample"])
+    return "\n".join(rows) + "\n"
+
+
+@rules_group.command()
+@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("catalog", metavar="CATALOG")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json prints one JSON document.")
+@click.option("--catalog-format", type=click.Choice(["jsonl", "csv", "parquet"]),
+              help="The catalog's format (default: from its extension; JSON Lines on stdin).")
+@click.option("--require-copies", type=click.IntRange(0), metavar="N",
+              help="Exit 1 when any record has fewer than N claiming rules.")
+@click.option("--strict", is_flag=True, help="Exit 2 when any record could not be evaluated.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write each record's assignment as JSON Lines here (atomically).")
+def route(rules_file: Path, catalog: str, output_format: str, catalog_format: str | None,
+          require_copies: int | None, strict: bool, output: Path | None) -> int:
+    """Route a catalog (JSON Lines, CSV, Parquet, or - for stdin) through the rules: per
+    rule the records and bytes it claims, the records no rule claims, and the errors.
+
+    \b
+    Examples:
+      ladle rules route examples/placement.rules examples/catalog.jsonl
+      ladle rules route examples/placement.rules examples/catalog.jsonl --require-copies 1
+    """
+    ruleset = _ruleset(rules_file)
+    try:
+        with _progress(catalog) as progress, (
+                open_atomic(output, inputs=[rules_file, Path(catalog)]) if output
+                else nullcontext()) as stream:
+            def write(line: int, record_id: Any, names: list[str]) -> None:
+                assert stream is not None
+                stream.write(json.dumps({"line": line, "id": record_id, "rules": names},
+                                        ensure_ascii=False) + "\n")
+
+            report = route_catalog(ruleset, catalog, format=catalog_format, progress=progress,
+                                   output=write if output else None)
+    except CatalogFileError as error:
+        raise UserError(error.file, error.message) from None
+    if output_format == "json":
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        click.echo(_report_table(report), nl=False)
+    if strict and report["errors"]["records"]:
+        return EXIT_USAGE
+    if require_copies is not None and short_of(report, require_copies):
+        click.echo(f"{short_of(report, require_copies):,} records have fewer than "
+                   f"{require_copies} copies", err=True)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+@rules_group.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("catalog", metavar="CATALOG")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json prints one JSON document.")
+@click.option("--catalog-format", type=click.Choice(["jsonl", "csv", "parquet"]),
+              help="The catalog's format (default: from its extension).")
+def diff_command(old: Path, new: Path, catalog: str, output_format: str,
+                 catalog_format: str | None) -> int:
+    """What changing the rules would move: per rule the records it gains and loses, and the
+    records that would lose their last copy.
+
+    \b
+    Example:
+      ladle rules diff examples/placement.rules examples/placement.rules examples/catalog.jsonl
+    """
+    before, after = _ruleset(old), _ruleset(new)
+    try:
+        with _progress(catalog) as progress:
+            report = diff_catalog(before, after, catalog, format=catalog_format,
+                                  progress=progress)
+    except CatalogFileError as error:
+        raise UserError(error.file, error.message) from None
+    if output_format == "json":
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return EXIT_OK
+    click.echo(f"{report['changed']:,} of {report['records']:,} records change hands")
+    for name, counts in report["rules"].items():
+        click.echo(f"  {name:<20} +{counts['gained']:,} -{counts['lost']:,}")
+    click.echo(f"{report['orphaned']['records']:,} records would lose their last copy")
     return EXIT_OK

@@ -94,3 +94,49 @@ def test_slots_then_rebalance(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "refusing to overwrite an input file" in err
     assert run(capsys, "rules", "slots", "a=x")[0] == 2
     assert run(capsys, "rules", "rebalance", str(five))[0] == 2
+
+
+CATALOG = ROOT / "examples" / "catalog.jsonl"
+
+
+def test_route_report_and_require_copies(capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG), "--format", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert set(report) == {"records", "bytes", "rules", "copies", "unclaimed", "errors"}
+    assert report["records"] == 1001 and report["errors"]["records"] == 2
+    assert sum(report["copies"].values()) == report["records"]
+    code, _, err = run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG),
+                       "--require-copies", "1")
+    assert code == 1
+    assert err == f"{report['copies']['0']:,} records have fewer than 1 copies\n"
+    assert run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG), "--strict")[0] == 2
+    assignments = tmp_path / "assign.jsonl"
+    assert run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG), "-o",
+               str(assignments))[0] == 0
+    rows = [json.loads(line) for line in assignments.read_text().splitlines()]
+    assert len(rows) == 1001  # one per line, the one that is not JSON included (no rules)
+    assert rows[0] == {"line": 1, "id": rows[0]["id"], "rules": rows[0]["rules"]}
+
+
+def test_route_text_and_missing_catalog(capsys: pytest.CaptureFixture[str],
+                                        tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG))
+    assert code == 0
+    assert out.splitlines()[0].split() == ["rule", "records", "bytes"]
+    assert "line 501: not JSON" in out
+    code, _, err = run(capsys, "rules", "route", str(PLACEMENT), str(tmp_path / "none.jsonl"))
+    assert code == 2
+    assert err.startswith(str(tmp_path / "none.jsonl"))
+
+
+def test_diff(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    new = tmp_path / "new.rules"
+    new.write_text(PLACEMENT.read_text().replace("devil:", "newbox:"))
+    code, out, _ = run(capsys, "rules", "diff", str(PLACEMENT), str(new), str(CATALOG),
+                       "--format", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["rules"]["devil"]["lost"] == report["rules"]["newbox"]["gained"] > 0
+    assert report["orphaned"]["records"] == 0  # santa still holds devil's records
