@@ -8,36 +8,24 @@ from pathlib import Path
 import click
 from liquid.exceptions import LiquidError
 
-import grammar
 import player
+import rules
 import templating
-from cli.diagnostics import EXIT_OK, UserError
+from cli.diagnostics import EXIT_OK
 from cli.inputs import parse_json, read_text
 from cli.output import write_atomic
+from cli.rules_commands import report_table
 from cli.template_commands import template_error
+from rules.route import route
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def _placement(examples: Path) -> str:
-    """Which example placement rule claims each example record, as a text table."""
-    rules_path = examples / "placement.json"
-    rules = parse_json(read_text(str(rules_path)), str(rules_path))
-    names = list(rules)
-    try:
-        rule_set = grammar.compile_set([rules[name] for name in names])
-    except grammar.ExpressionError as error:
-        raise UserError(str(rules_path), error.message, error.source, error.position) from None
-    records_path = examples / "records.jsonl"
-    rows = [f"{'id':>21}  {'tag':<9} {'public':<6} claimed by"]
-    for number, line in enumerate(read_text(str(records_path)).splitlines(), start=1):
-        record = parse_json(line, f"{records_path}:{number}")
-        values = rule_set.evaluate(record)
-        claimed = [n for n, v in zip(names, values, strict=True) if grammar.truthy(v)]
-        public = json.dumps(record.get("public"))
-        rows.append(f"{record['id']:>21}  {record['tag']:<9} {public:<6} "
-                    f"{', '.join(claimed) or '(nobody)'}")
-    return "\n".join(rows) + "\n"
+def _routing(examples: Path) -> tuple[str, str]:
+    """The example catalog routed through the example placement rules: (table, JSON)."""
+    ruleset = rules.parse(examples / "placement.rules")
+    report = route(ruleset, str(examples / "catalog.jsonl"))
+    return report_table(report), json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
 def _artist_page(examples: Path) -> str:
@@ -70,21 +58,22 @@ def demo(out_dir: Path) -> int:
 
     Renders the example artist page (examples/artist/) to artist.html, checks the
     example layouts (examples/layouts/) into layouts.txt with an SVG preview of each,
-    and evaluates the example placement rules (examples/placement.json) on the example
-    records (examples/records.jsonl) into placement.txt.
+    and routes the example catalog (examples/catalog.jsonl) through the example
+    placement rules (examples/placement.rules) into route.txt and route.json.
 
     \b
     Example:
       ladle demo -o out
     """
     page = _artist_page(EXAMPLES)
-    table = _placement(EXAMPLES)
+    table, report = _routing(EXAMPLES)
     write_atomic(out_dir / "artist.html", page)
-    write_atomic(out_dir / "placement.txt", table)
+    write_atomic(out_dir / "route.txt", table)
+    write_atomic(out_dir / "route.json", report)
     layouts = _layouts(EXAMPLES, out_dir)
     write_atomic(out_dir / "layouts.txt", layouts)
     click.echo(layouts, nl=False)
     click.echo(table, nl=False)
     click.echo(f"wrote into {out_dir}/: artist.html (open it in a browser), layouts.txt "
-               "and layout-*.svg previews, placement.txt")
+               "and layout-*.svg previews, route.txt and route.json")
     return EXIT_OK

@@ -197,7 +197,7 @@ def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
         yield lambda records, done: bar.update(task, completed=done, records=records)
 
 
-def _report_table(report: dict[str, Any]) -> str:
+def report_table(report: dict[str, Any]) -> str:
     rows = [f"{'rule':<20} {'records':>12} {'bytes':>16}"]
     for name, counts in report["rules"].items():
         rows.append(f"{name:<20} {counts['records']:>12,} {counts['bytes']:>16,}")
@@ -251,7 +251,7 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     if output_format == "json":
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
-        click.echo(_report_table(report), nl=False)
+        click.echo(report_table(report), nl=False)
     if strict and report["errors"]["records"]:
         return EXIT_USAGE
     if require_copies is not None and short_of(report, require_copies):

@@ -190,9 +190,9 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     target = tmp_path / "out"
     code, out, err = run("demo", "-o", str(target))
     assert (code, err) == (0, "")
-    table = (target / "placement.txt").read_text()
-    assert "linda, devil, santa" in table
-    assert table.count("\n") == 13  # header and twelve records
+    table = (target / "route.txt").read_text()
+    assert table.splitlines()[1].split()[0] == "morbo"
+    assert json.loads((target / "route.json").read_text())["records"] == 1001
     page = (target / "artist.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
     assert "&lt;script&gt;" in page and "<script>" not in page
@@ -201,7 +201,8 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     assert (target / "layout-good.svg").read_text().startswith("<svg")
     # Nothing but the results: no temporary file left behind.
     assert sorted(p.name for p in target.iterdir()) == [
-        "artist.html", "layout-good.svg", "layout-mistakes.svg", "layouts.txt", "placement.txt"]
+        "artist.html", "layout-good.svg", "layout-mistakes.svg", "layouts.txt", "route.json",
+        "route.txt"]
 
 
 def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
