@@ -1,75 +1,97 @@
 """A rule's AST compiled into one SQL expression with ladle's semantics, for the duckdb engine.
 
     >>> import grammar
-    >>> from rules.sql import to_sql
-    >>> sql = to_sql(grammar.parse("tag == 'lossless' && (id % 100) <= 47"),
-    ...              {"tag": "VARCHAR", "id": "HUGEINT"})
+    >>> from rules.sql import rule_sql
+    >>> sql = rule_sql(grammar.parse("tag == 'lossless' && (id % 100) <= 47"),
+    ...                {"tag": "VARCHAR", "id": "UBIGINT"})
+    >>> sql.error
+    'FALSE'
 
-``rule_sql(tree, columns)`` gives both expressions a router needs, over a table with one
-column per record field (``columns`` maps each field to its SQL type as DuckDB reads it;
-a name that is not a column is a missing field, nil):
+``rule_sql(tree, columns)`` gives the two boolean expressions a router needs, over a
+table with one column per record field. ``columns`` maps each field to its SQL type as
+DuckDB reads it (``read_json(..., columns={...})``); a name that is not a column is a
+missing field, nil.
 
-- ``claim``: TRUE exactly when ladle's evaluation of the rule is truthy, else FALSE,
+- ``claim``: TRUE exactly when ladle's evaluation of the rule is truthy, else FALSE;
   never NULL. A record on which the rule raises an ``EvaluationError`` is not claimed.
 - ``error``: TRUE exactly when ladle's evaluation raises an ``EvaluationError`` (a type
-  mismatch such as ``id % 100`` with a string ``id``, division by zero, ordering
-  between different types, a string result over the length limit).
+  mismatch such as ``id % 100`` with a string ``id``, division by zero, ordering between
+  different types, a string result over the length limit); never NULL.
 
-``to_sql`` and ``error_sql`` return one of them each.
+``to_sql`` and ``error_sql`` return one of them each. ``infer_columns(records)`` picks
+column types that read sampled records faithfully.
 
-Exactness, and what happens where SQL cannot follow
-----------------------------------------------------
+Exactness: agree, or make the query fail
+----------------------------------------
 
-The SQL gives ladle's answer for every record, or makes the query fail; it never gives
-a different answer. The query fails (DuckDB raises) on the few records the SQL cannot
-represent exactly, and the caller then falls back to the python engine:
+The SQL gives ladle's answer for every record, or makes the whole query fail; it never
+gives a different answer. A caller catches ``duckdb.Error`` and routes with the python
+engine instead. The query fails on the few records whose values SQL cannot hold:
 
-- an integer result beyond the 128-bit range of HUGEINT (ladle's integers go to
-  ±2**256): DuckDB's own overflow error, e.g. ``id * id`` on ids near 2**64;
-- through ``error(ABORT_MESSAGE)``: a JSON-typed field holding a list, an object or an
-  integer beyond ±2**127; ``lower()``/``upper()`` of a string holding one of the few
-  characters whose case mapping is context-dependent or longer than one character
-  (``ß``, ``İ``, ``Σ``, ...); a float range bound of 2**127 or more.
+- an integer beyond HUGEINT's ±2**127 (ladle's integers go to ±2**256), through
+  DuckDB's own overflow error: ``id * id`` on ids near 2**64, ``-id`` on -2**127;
+- through ``error(ABORT_MESSAGE)`` (the only DuckDB function here without a standard
+  equivalent; Spark calls it ``raise_error``): a JSON-typed field holding a list, an
+  object or an integer beyond ±2**127; ``lower()``/``upper()`` of a string holding one of
+  the characters whose Python case mapping is longer than one character or depends on
+  context (``ß``, ``İ``, ``ǰ``, capital sigma ...); a float range bound of 2**127 or more.
 
-Constructs that cannot be expressed at all raise ``SqlUnsupported`` at compile time (a
-``grammar.ExpressionError`` with ``.message`` and ``.position``): filter pipelines,
-functions other than ``slot min max abs len lower upper startswith endswith``, a
-variable looked up by a computed name (``[tag]``), ranges with computed bounds outside
-``contains``/``in``/``len``/``min``/``max``, lists and ranges chosen at run time
-(``x ? (1, 2) : y``), integer literals beyond ±2**127 in arithmetic, strings with lone
-surrogates, and columns of types other than the ones listed in ``COLUMN_TYPES``.
+DuckDB may compute the truthy side of a claim on a record where ladle has already raised
+an error (see ``rule_sql``); that can only add such overflow failures, never change an
+answer.
 
-How Liquid values are represented
----------------------------------
+Constructs SQL cannot express raise ``SqlUnsupported`` at compile time (a
+``grammar.ExpressionError`` with ``.message`` and ``.position``), so the caller can use
+the python engine: filter pipelines; functions other than ``slot min max abs len lower
+upper startswith endswith`` (``round``, ``str``, host functions ...); a variable looked
+up by a computed name (``[tag]``); ranges with computed bounds outside ``contains``/
+``in``/``len``/``min``/``max``; lists, ranges, ``empty`` or ``blank`` chosen at run time
+(``x ? (1, 2) : y``); integer literals beyond ±2**127 used in arithmetic or chosen at
+run time; strings with lone surrogates; columns of types outside ``COLUMN_TYPES``;
+field names differing only in case (SQL identifiers do not tell them apart); and rules
+whose SQL would exceed ``MAX_SQL_LENGTH`` (a many-argument ``min``/``max`` of mixed
+types over JSON columns, for instance).
 
-SQL is typed and a ladle value is not, so each value is compiled to one SQL expression per
-type it may have at run time: ``bool`` (BOOLEAN), ``int`` (HUGEINT, exact), ``float``
-(DOUBLE) and ``str`` (VARCHAR). Exactly one of them is non-NULL when the value has that
-type, and all are NULL when the value is nil. A typed column gives one of them (``id``
-HUGEINT is ``{"int": "id"}``, NULL being nil); a JSON column gives all four, chosen by
-``json_type``. Alongside, every value carries an SQL condition that is TRUE when its
-evaluation raised (``err``) and one that is TRUE when the SQL cannot follow (``abort``);
-both respect short-circuiting (``x != nil && 10 / x > 1`` never divides by nil).
+How ladle values are represented
+--------------------------------
 
-The tricky parts:
+SQL is typed and a ladle value is not, so each value is compiled to one SQL expression
+per type it may have at run time: ``bool`` (BOOLEAN), ``int`` (HUGEINT, exact), ``float``
+(DOUBLE) and ``str`` (VARCHAR). The one for the value's type is non-NULL and the others
+are NULL; all are NULL when the value is nil. A typed column gives one of them (``tag``
+VARCHAR is ``{"str": '"tag"'}``); a JSON column gives all four, read from its JSON text
+as Python's json reads it. Every value also carries a condition that is TRUE when its
+evaluation raised (``err``) and one that is TRUE when SQL cannot follow (``abort``),
+both respecting short-circuits (``k != nil && 100 / k > 1`` never divides by nil).
 
-- nil: ``(x IS NULL)`` over the value's expressions; truthiness is "not nil and not
-  false"; nil counts as 0 in arithmetic, ``COALESCE(id, CAST(0 AS HUGEINT))``.
-- ``%`` (sign of the divisor): ``(((a % n) + n) % n)`` for a constant ``n``;
-  ``CASE WHEN r <> 0 AND ((r < 0) <> (b < 0)) THEN r + b ELSE r END`` with
-  ``r = a % NULLIF(b, 0)`` otherwise; ``/`` on integers floors the same way. A zero
-  divisor is an ``err``, and ``NULLIF`` keeps DuckDB from raising its own error.
-- ``slot(key, n)``: ``CAST(CAST(('0x' || substr(md5(text), 1, 16)) AS UBIGINT) AS
-  HUGEINT) % n`` where ``text`` is the string key or ``CAST(int_key AS VARCHAR)``
-  (plain decimal digits, as Python's ``str``).
+The shapes of the tricky parts:
+
+- nil: ``("x" IS NULL)``; truthy is "not nil and not false"; nil counts as 0 in
+  arithmetic: ``COALESCE(CAST("id" AS HUGEINT), 0)``. A comparison that involves a
+  possibly-NULL side is ``COALESCE(..., FALSE)``, so ``&&``/``||`` never meet NULL.
+- ``%`` takes the sign of the divisor: for a constant ``n``,
+  ``(((a % n) + n) % n)``; otherwise ``CASE WHEN r <> 0 AND ((r < 0) <> (b < 0)) THEN
+  r + b ELSE r END`` with ``r = a % NULLIF(b, 0)``. On a BIGINT or UBIGINT column it is
+  computed in 64 bits (exact there, and many times faster than HUGEINT); a HUGEINT
+  column takes that path for values in [0, 2**64). ``/`` on integers floors with the same
+  sign correction. A zero divisor is an ``err``; ``NULLIF`` keeps DuckDB from raising.
+- ``slot(key, n)``: ``CAST((CAST(('0x' || substr(md5(text), 1, 16)) AS UBIGINT) %
+  CAST(n AS UBIGINT)) AS HUGEINT)``, ``text`` being the string key or
+  ``CAST(key AS VARCHAR)`` (plain decimal digits, Python's ``str``) — the definition of
+  ``grammar.slot``, digit for digit.
+- errors: ``claim`` is ``COALESCE(truthy, FALSE) AND NOT error`` with ``error`` the
+  ``err`` condition; where ``abort`` can hold, both are wrapped in
+  ``CASE WHEN abort THEN error(...) ELSE ... END``.
 - integers meet floats exactly, as in Python: an integer becomes a float through its
-  decimal text (DuckDB's HUGEINT to DOUBLE cast is not correctly rounded), and
-  comparisons between an integer and a float compare the integer with the float's
-  floor or ceiling rather than converting either side.
+  decimal text (DuckDB's HUGEINT to DOUBLE cast does not round correctly), and an integer
+  is compared with a float's floor or ceiling (``i < f`` is ``i < CAST(ceil(f) AS
+  HUGEINT)``), never by converting the integer. Float results must be finite.
 
-The SQL uses CASE, COALESCE, NULLIF, CAST, POSITION and the standard operators; the
-DuckDB-specific parts are ``//`` (integer division), ``md5``, ``starts_with``,
-``ends_with``, ``regexp_matches``, ``json_type``, ``TRY_CAST`` and ``error``.
+Otherwise the SQL is CASE, COALESCE, NULLIF, CAST, POSITION, BETWEEN and the standard
+operators; the DuckDB-specific parts are ``//``, ``md5``, ``starts_with``, ``ends_with``,
+``regexp_matches``, ``json_type``, ``json_extract_string``, ``TRY_CAST`` and ``error``.
+String literals double their quotes and identifiers their double quotes; nothing from
+a rule or a field name reaches the SQL otherwise.
 """
 
 from __future__ import annotations
@@ -620,7 +642,8 @@ class _Compiler:
             return replace(otherwise, err=FALSE, abort=FALSE)
         if not then.scalar or not otherwise.scalar:
             raise self.unsupported("a list, range, empty or blank chosen at run time", node)
-        kinds = [k for k in _ALL_KINDS if k in then.slots or k in otherwise.slots]
+        # kinds(), not slots: an integer constant beyond ±2**127 has no slot (and refuses)
+        kinds = [k for k in _ALL_KINDS if k in then.kinds() or k in otherwise.kinds()]
         slots = {k: _ite(test, self.slot(then, k, node), self.slot(otherwise, k, node))
                  for k in kinds}
         truth = _ite_cond(test, self.truthy(then), self.truthy(otherwise))
@@ -1213,7 +1236,7 @@ class _Compiler:
             not_positive = _safe(f"({self.slot(count, 'int', node)} <= 0)")
             err = _or(err, _and(self.has(count, "int"), not_positive))
         if key.is_const:
-            text = grammar_slot_text(key.const)
+            text = _slot_text(key.const)
             if text is None:
                 return _ERROR, TRUE, FALSE
             digest = hashlib.md5(text.encode("utf-8"), usedforsecurity=False).digest()
@@ -1285,7 +1308,7 @@ class _Compiler:
         return current, err
 
 
-def grammar_slot_text(key: Any) -> str | None:
+def _slot_text(key: Any) -> str | None:
     """The canonical text ``slot()`` hashes, or None when the key is not an int or string."""
     if isinstance(key, str):
         return key
