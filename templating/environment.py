@@ -18,6 +18,7 @@ from liquid.token import TOKEN_EXPRESSION, Token
 import filters
 import grammar
 from templating import lexer, tags
+from templating.codegen import CompiledTemplate
 from templating.escaping import escapes_by_name, escaping_as
 from templating.expression import compile_uncached
 
@@ -49,31 +50,58 @@ class Context(RenderContext):
 
 
 class Template(BoundTemplate):
-    """A bound template that knows whether to escape and whose errors name it."""
+    """A bound template that knows whether to escape and whose errors name it.
+
+    It renders through its compiled function (``compiled``) unless its environment was
+    made with ``compiled=False``, or where that function would not render exactly as the
+    nodes do (see ``CompiledTemplate.usable``).
+    """
 
     context_class = Context
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.escape = escapes_by_name(self.env, self.path or self.name)
+        self.compiled: CompiledTemplate | None = None
+        if getattr(self.env, "compile_templates", False):
+            self.compiled = CompiledTemplate(self, self.escape)
 
     def _get_buffer(self) -> StringIO:
         limit = self.env.output_stream_limit
         return StringIO() if limit is None else Output(limit)
 
-    def render_with_context(self, *args: Any, **kwargs: Any) -> None:
+    def render_with_context(self, context: RenderContext, buffer: TextIO, *args: Any,
+                            partial: bool = False, block_scope: bool = False,
+                            **kwargs: Any) -> None:
         try:
             with escaping_as(self.escape):
-                super().render_with_context(*args, **kwargs)
+                compiled = self.compiled
+                namespace = self.make_partial_namespace(partial, dict(*args, **kwargs))
+                if compiled is not None and compiled.usable(context, namespace):
+                    with context.extend(namespace=namespace):
+                        compiled.render(context, buffer, partial, block_scope)
+                else:
+                    super().render_with_context(context, buffer, *args, partial=partial,
+                                                block_scope=block_scope, **kwargs)
         except LiquidError as error:
             if not error.template_name:
                 error.template_name = self.path or self.name or None
             raise
 
-    async def render_with_context_async(self, *args: Any, **kwargs: Any) -> None:
+    async def render_with_context_async(self, context: RenderContext, buffer: TextIO,
+                                        *args: Any, partial: bool = False,
+                                        block_scope: bool = False, **kwargs: Any) -> None:
         try:
             with escaping_as(self.escape):
-                await super().render_with_context_async(*args, **kwargs)
+                compiled = self.compiled
+                namespace = self.make_partial_namespace(partial, dict(*args, **kwargs))
+                if compiled is not None and compiled.usable(context, namespace):
+                    with context.extend(namespace=namespace):
+                        await compiled.render_async(context, buffer, partial, block_scope)
+                else:
+                    await super().render_with_context_async(
+                        context, buffer, *args, partial=partial, block_scope=block_scope,
+                        **kwargs)
         except LiquidError as error:
             if not error.template_name:
                 error.template_name = self.path or self.name or None
@@ -85,7 +113,8 @@ class Environment(liquid.Environment):
 
     Everything python-liquid offers keeps working. ``autoescape`` defaults to
     escaping templates loaded from ``.html``, ``.htm``, ``.xml`` and ``.svg`` files;
-    ``strict=True`` makes undefined variables in expressions an error.
+    ``strict=True`` makes undefined variables in expressions an error; ``compiled=False``
+    renders templates by walking their nodes instead of through compiled Python functions.
     """
 
     template_class = Template
@@ -96,9 +125,11 @@ class Environment(liquid.Environment):
     context_depth_limit = 30
 
     def __init__(self, *args: Any, autoescape: bool | None = None, strict: bool = False,
-                 max_length: int = grammar.DEFAULT_MAX_LENGTH, **kwargs: Any) -> None:
+                 max_length: int = grammar.DEFAULT_MAX_LENGTH, compiled: bool = True,
+                 **kwargs: Any) -> None:
         # Set before python-liquid's own set-up, which registers the tags.
         self.strict = strict
+        self.compile_templates = compiled
         self.max_length = max_length
         self.autoescape_by_name = autoescape is None
         super().__init__(*args, autoescape=bool(autoescape), **kwargs)

@@ -1,9 +1,9 @@
-"""Expressions in templates: ``grammar`` compiled at parse time, evaluated over the render
-context's scope."""
+"""Expressions in templates: ``grammar`` parsed and checked at parse time, compiled to Python on
+first use (most of a template's cost to compile), evaluated over the render context's scope."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from liquid.builtin.expressions.logical import is_truthy
@@ -15,6 +15,9 @@ from markupsafe import Markup
 
 import grammar
 from grammar import nodes
+from grammar.compiler import check_names
+from grammar.functions import BUILTINS
+from grammar.parser import parse as parse_expression
 from templating.errors import at, from_expression
 from templating.escaping import FilterEnvironment, escaping
 
@@ -24,18 +27,35 @@ if TYPE_CHECKING:
 
 
 class TemplateExpression(Expression):
-    """A compiled expression; with ``condition=True`` it yields Liquid truthiness."""
+    """An expression of a template; with ``condition=True`` it yields Liquid truthiness.
 
-    __slots__ = ("compiled", "condition")
+    Parsed (and its names checked) when the template is parsed; compiled when first
+    evaluated, through the environment's cache of compiled expressions.
+    """
 
-    def __init__(self, token: Token, compiled: grammar.Expression, *, condition: bool = False):
+    __slots__ = ("_compiled", "condition", "env", "escaped", "source", "tree")
+
+    def __init__(self, token: Token, tree: nodes.Node, env: Environment, escaped: bool, *,
+                 condition: bool = False):
         super().__init__(token)
-        self.compiled = compiled
+        self.source = token.value
+        self.tree = tree
+        self.env = env
+        self.escaped = escaped
         self.condition = condition
+        self._compiled: grammar.Expression | None = None
 
     def __str__(self) -> str:
         # python-liquid names loops by this text (``forloop.name``, ``offset: continue``).
-        return self.compiled.source.strip()
+        return self.source.strip()
+
+    @property
+    def compiled(self) -> grammar.Expression:
+        """The compiled expression (made once; two threads may both make it, harmlessly)."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = _compile(self.env, self.token, self.escaped)
+        return compiled
 
     def evaluate(self, context: RenderContext) -> object:
         try:
@@ -44,11 +64,7 @@ class TemplateExpression(Expression):
             raise from_expression(error, self.token) from error
         if not self.condition:
             return value
-        if isinstance(value, Undefined):
-            # python-liquid's own test, so that a strict undefined type raises here as it
-            # does in python-liquid (the default one is simply false).
-            return is_truthy(value)
-        return grammar.truthy(value)
+        return truth(value)
 
     async def evaluate_async(self, context: RenderContext) -> object:
         return self.evaluate(context)
@@ -56,7 +72,16 @@ class TemplateExpression(Expression):
     def children(self) -> Iterable[Expression]:
         """The variable paths read, as python-liquid ``Path``s, for its static analysis."""
         return [Path(at(self.token, start), segments)
-                for start, segments in variable_paths(self.compiled.tree)]
+                for start, segments in variable_paths(self.tree)]
+
+
+def truth(value: object) -> bool:
+    """Liquid truthiness of a condition's value."""
+    if isinstance(value, Undefined):
+        # python-liquid's own test, so that a strict undefined type raises here as it
+        # does in python-liquid (the default one is simply false).
+        return is_truthy(value)
+    return grammar.truthy(value)
 
 
 def variable_paths(tree: nodes.Node) -> list[tuple[int, list[str | int | Path]]]:
@@ -81,19 +106,23 @@ def variable_paths(tree: nodes.Node) -> list[tuple[int, list[str | int | Path]]]
 
 def compile_expression(env: Environment, token: Token, text: str | None = None,
                        offset: int = 0, *, condition: bool = False) -> TemplateExpression:
-    """Compile ``text`` (default: the token's text), which starts ``offset`` characters into
+    """Parse ``text`` (default: the token's text), which starts ``offset`` characters into
     ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
     source = token.value if text is None else text
     located = Token(token.kind, source, token.start_index + offset, token.source)
-    compile_at = getattr(env, "compile_at", None)
     try:
-        if compile_at is not None:  # ladle's environment caches compiled expressions
-            compiled = compile_at(source, located.start_index, located.source, escaping(env))
-        else:
-            compiled = compile_uncached(env, located, escaping(env))
+        tree = parse_expression(source, liquid=True)
+        check_names(tree, source, names=None, functions=BUILTINS, filters=_FilterNames(env))
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
-    return TemplateExpression(located, compiled, condition=condition)
+    return TemplateExpression(located, tree, env, escaping(env), condition=condition)
+
+
+def _compile(env: Environment, located: Token, escaped: bool) -> grammar.Expression:
+    compile_at = getattr(env, "compile_at", None)
+    if compile_at is not None:  # ladle's environment caches compiled expressions
+        return compile_at(located.value, located.start_index, located.source, escaped)  # type: ignore[no-any-return]
+    return compile_uncached(env, located, escaped)
 
 
 def compile_uncached(env: Environment, located: Token, escaped: bool) -> grammar.Expression:
@@ -111,6 +140,32 @@ def compile_uncached(env: Environment, located: Token, escaped: bool) -> grammar
                            max_length=getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
                            undefined=missing, liquid=True,
                            strings=Markup if escaped else None)
+
+
+class _FilterNames(Mapping[str, Any]):
+    """The filters an expression can call, as a live view (checking names needs no copy)."""
+
+    def __init__(self, env: Environment) -> None:
+        self._filters = env.filters
+
+    def __getitem__(self, name: str) -> Any:
+        function = self._filters[name]
+        if getattr(function, "with_context", False):
+            raise KeyError(name)  # needs a render context: not reachable from an expression
+        return function
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self[name]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._filters if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _filters(env: Environment) -> dict[str, Any]:

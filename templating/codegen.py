@@ -1,0 +1,814 @@
+"""Template compiler: a parsed template (python-liquid's nodes holding ladle's expressions) to
+one Python function, built from ``ast`` nodes.
+
+User text enters the generated tree only as ``ast.Constant`` strings; every other value
+(expressions, nodes, tokens) is bound in the function's namespace under a generated name.
+What the compiler knows becomes plain Python: text and ``{{ }}`` output go into a list
+(escaping inlined, neighbouring pieces joined into one f-string), ``if``/``unless``/
+``case`` become ``if`` statements, ``for`` a Python loop (``forloop`` is made only when the
+body can read it), ``assign``/``let`` write a plain dict that serves reads.
+Every other node (a user's own tag, ``render``, ``capture``…) is rendered by its own
+``render`` method, called from the compiled code.
+
+Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
+are most of the cost of compiling), and read variables from a ``Frame``: a plain dict
+caching the render context's scope, which the compiled code keeps in step with what it
+assigns and loops over, and clears after any node that may change the scope.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from io import StringIO
+from typing import TYPE_CHECKING, Any
+
+from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
+from liquid.builtin.content import ContentNode
+from liquid.builtin.expressions import Nil
+from liquid.builtin.expressions.loop import LoopExpression
+from liquid.builtin.output import OutputNode
+from liquid.builtin.tags.assign_tag import AssignNode
+from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
+from liquid.builtin.tags.comment_tag import CommentNode
+from liquid.builtin.tags.doc_tag import DocNode
+from liquid.builtin.tags.echo_tag import EchoNode
+from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
+from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
+from liquid.builtin.tags.render_tag import RenderNode
+from liquid.builtin.tags.unless_tag import UnlessNode
+from liquid.exceptions import (
+    BreakLoop,
+    ContextDepthError,
+    ContinueLoop,
+    LiquidError,
+    LiquidInterrupt,
+    LiquidSyntaxError,
+    LocalNamespaceLimitError,
+    OutputStreamLimitError,
+    StopRender,
+)
+from liquid.mode import Mode
+from liquid.output import LimitedStringIO, NullIO
+from liquid.stringify import to_liquid_string
+from liquid.token import Token
+from markupsafe import escape
+
+from grammar import nodes as g
+from grammar.errors import ExpressionError
+from grammar.runtime import equals
+from templating.errors import from_expression
+from templating.expression import TemplateExpression, truth
+from templating.tags.case_tag import AnyOf
+from templating.tags.let_tag import LetNode
+
+if TYPE_CHECKING:
+    from liquid.context import RenderContext
+    from liquid.template import BoundTemplate
+
+# Nodes rendered by their own method that cannot change the variables the compiled code
+# reads (``render`` works on a copy of the context); any other such node can.
+_KEEPS_SCOPE = (RenderNode, CommentNode, DocNode, InlineCommentNode, IllegalNode)
+_PLAIN = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
+
+
+class Frame(dict[str, Any]):
+    """Variables as the compiled code reads them: a cache of the render context's scope."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self, scope: Any) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def __missing__(self, key: str) -> Any:
+        value = self.scope[key]  # KeyError when the variable is not defined anywhere
+        self[key] = value
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.scope
+
+
+class OutputBudget:
+    """The output size limit, checked as pieces pile up (python-liquid checks each write)."""
+
+    __slots__ = ("checked", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.checked = 0
+        self.size = 0
+
+    def check(self, out: list[str]) -> int:
+        """The size in UTF-8 bytes of ``out``; raises past the limit."""
+        size = self.size
+        for piece in out[self.checked:]:
+            size += len(piece) if piece.isascii() else len(piece.encode("utf-8"))
+        self.checked = len(out)
+        self.size = size
+        if size > self.limit:
+            raise OutputStreamLimitError("output stream limit reached", token=None)
+        return size
+
+
+class LocalsBudget:
+    """python-liquid's local namespace limit, counted as names are assigned, not re-summed."""
+
+    __slots__ = ("limit", "sizes", "total")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sizes: dict[str, int] | None = None  # None: recount from the context
+        self.total = 0
+
+    def add(self, context: RenderContext, key: str, value: object) -> None:
+        sizes = self.sizes
+        if sizes is None:
+            sizes = self.sizes = {k: sys.getsizeof(v, 1) for k, v in context.locals.items()}
+            self.total = sum(sizes.values()) + context.local_namespace_size_carry
+        else:
+            size = sys.getsizeof(value, 1)
+            self.total += size - sizes.get(key, 0)
+            sizes[key] = size
+        if self.total > self.limit:
+            raise LocalNamespaceLimitError("local namespace limit reached", token=None)
+
+
+class _Length:
+    """Stands for a loop on the context's loop stack when no ``forloop`` is needed: the
+    iteration limit multiplies the lengths of the enclosing loops."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+
+def _enter_loop(context: RenderContext, length: int, record: object,
+                namespace: dict[str, object]) -> None:
+    """What ``RenderContext.loop`` checks and records when a loop starts."""
+    context.raise_for_loop_limit(length)
+    context.loops.append(record)  # type: ignore[arg-type]
+    if context.scope.size() > context.env.context_depth_limit:
+        context.loops.pop()
+        raise ContextDepthError("maximum context depth reached, possible recursive include",
+                                token=None)
+    context.scope.push(namespace)
+
+
+def _leave_loop(context: RenderContext) -> None:
+    context.scope.pop()
+    context.loops.pop()
+
+
+def _fallback_buffer(out: list[str], budget: OutputBudget | None) -> StringIO:
+    if budget is None:
+        return StringIO()
+    buffer = LimitedStringIO(budget.limit, newline="")
+    buffer.size = budget.check(out)  # a partial rendered by the node carries it on
+    return buffer
+
+
+def _fallback(node: Node, context: RenderContext, out: list[str],
+              budget: OutputBudget | None) -> None:
+    buffer = _fallback_buffer(out, budget)
+    try:
+        node.render(context, buffer)
+    finally:  # what it wrote before a break (or an error, in a tolerant mode) stays
+        out.append(buffer.getvalue())
+
+
+async def _fallback_async(node: Node, context: RenderContext, out: list[str],
+                          budget: OutputBudget | None) -> None:
+    buffer = _fallback_buffer(out, budget)
+    try:
+        await node.render_async(context, buffer)
+    finally:
+        out.append(buffer.getvalue())
+
+
+def _discard(node: Node, context: RenderContext) -> None:
+    node.render(context, NullIO())
+
+
+async def _discard_async(node: Node, context: RenderContext) -> None:
+    await node.render_async(context, NullIO())
+
+
+def _lazy(namespace: dict[str, Any], key: str,
+          expression: TemplateExpression) -> Callable[..., Any]:
+    """A stand-in that compiles ``expression`` on its first call and puts the compiled
+    function in its place (the same function whichever thread gets there first)."""
+
+    def first(data: Any) -> Any:
+        function = expression.compiled.evaluate
+        namespace[key] = function
+        return function(data)
+
+    return first
+
+
+# -- building the tree ---------------------------------------------------------------------
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Store())
+
+
+def _call(func: ast.expr, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=func, args=list(args), keywords=[])
+
+
+def _attr(value: ast.expr, name: str) -> ast.Attribute:
+    return ast.Attribute(value=value, attr=name, ctx=ast.Load())
+
+
+def _assign(target: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign(targets=[_store(target)], value=value)
+
+
+def _is(value: ast.expr, constant: bool | None, *, negate: bool = False) -> ast.Compare:
+    op: ast.cmpop = ast.IsNot() if negate else ast.Is()
+    return ast.Compare(left=value, ops=[op], comparators=[ast.Constant(constant)])
+
+
+def _walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
+    for node in nodes:
+        yield node
+        yield from _walk_nodes(_child_nodes(node))
+
+
+def _child_nodes(node: Node) -> list[Node]:
+    if isinstance(node, BlockNode):
+        return list(node.nodes)
+    if isinstance(node, IfNode | UnlessNode):
+        blocks: list[Node] = [node.consequence, *node.alternatives]
+        return blocks + ([node.default] if node.default else [])
+    if isinstance(node, ConditionalBlockNode | MultiExpressionBlockNode):
+        return [node.block]
+    if isinstance(node, CaseNode):
+        return list(node.blocks)
+    if isinstance(node, ForNode):
+        return [node.block, *([node.default] if node.default else [])]
+    return []
+
+
+def _expressions(node: Node) -> list[Any]:
+    found: list[Any] = []
+    pending: list[Any] = list(node.expressions()) if type(node) in _COMPILED else []
+    while pending:
+        expression = pending.pop()
+        found.append(expression)
+        if isinstance(expression, LoopExpression | AnyOf):
+            pending.extend(expression.children())
+    return found
+
+
+def _reads_forloop(tree: g.Node) -> bool:
+    for item in g.walk(tree):
+        if isinstance(item, g.Name) and item.name == "forloop":
+            return True
+        if isinstance(item, g.RootIndex) and (
+                not isinstance(item.key, g.Literal) or item.key.value == "forloop"):
+            return True  # a computed name may be anything
+    return False
+
+
+class _Compiler:
+    """Compiles one template's nodes into ``render(ctx, out, budget, names, partial, block)``."""
+
+    def __init__(self, template: BoundTemplate, *, escape_output: bool, is_async: bool) -> None:
+        self.env = template.env
+        self.escape_output = escape_output
+        self.is_async = is_async
+        self.strict = self.env.mode == Mode.STRICT
+        self.suppress = bool(self.env.suppress_blank_control_flow_blocks)
+        self.namespace: dict[str, Any] = {
+            "_Frame": Frame,
+            "_escape": escape,
+            "_str": to_liquid_string,
+            "_truth": truth,
+            "_equals": equals,
+            "_ForLoop": ForLoop,
+            "_Length": _Length,
+            "_enter": _enter_loop,
+            "_leave": _leave_loop,
+            "_fallback": _fallback_async if is_async else _fallback,
+            "_discard": _discard_async if is_async else _discard,
+            "_Break": BreakLoop,
+            "_Continue": ContinueLoop,
+            "_Stop": StopRender,
+            "_PLAIN": _PLAIN,
+        }
+        self.line = 1
+        # generated line -> (token of the top-level node, token of what runs on the line)
+        self.lines: dict[int, tuple[Token, Token]] = {}
+        self.top: Token | None = None
+        self.counter = 0
+        self.loops: list[str] = []  # names bound by the compiled loops around the code
+        self.assigned: set[str] = set()
+        self.expression_keys: dict[int, str] = {}
+        self.fallbacks = 0  # nodes rendered by their own method that may change the scope
+
+    # -- small helpers ---------------------------------------------------------------
+
+    def temp(self, prefix: str = "_t") -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def bind(self, value: object, prefix: str) -> ast.Name:
+        key = self.temp(prefix)
+        self.namespace[key] = value
+        return _load(key)
+
+    def at(self, statement: ast.stmt, token: Token) -> ast.stmt:
+        """``statement`` on a new line, whose errors are reported at ``token``."""
+        self.line += 1
+        statement.lineno = statement.end_lineno = self.line
+        statement.col_offset = statement.end_col_offset = 0
+        assert self.top is not None
+        self.lines[self.line] = (self.top, token)
+        return statement
+
+    def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
+        """Emit the evaluation of ``expression`` into a temporary and return its name."""
+        key = self.expression_keys.get(id(expression))
+        if key is None:
+            key = self.temp("_e")
+            self.namespace[key] = _lazy(self.namespace, key, expression)
+            self.expression_keys[id(expression)] = key
+        target = self.temp()
+        body.append(self.at(_assign(target, _call(_load(key), _load("_v"))), expression.token))
+        return _load(target)
+
+    def condition(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.expr:
+        """A Python test for a condition: ``True`` and ``False`` without a call."""
+        value = self.evaluate(expression, body)
+        return ast.BoolOp(op=ast.Or(), values=[
+            _is(value, True),
+            ast.BoolOp(op=ast.And(), values=[
+                _is(value, None, negate=True), _is(value, False, negate=True),
+                _call(_load("_truth"), value)])])
+
+    # -- blocks ----------------------------------------------------------------------
+
+    def block(self, nodes: Iterable[Node], body: list[ast.stmt], *, discard: bool) -> None:
+        """Compile ``nodes`` into ``body``. Text and output accumulate as pieces of one
+        f-string, appended before anything that writes output of its own or loops."""
+        pieces: list[ast.expr] = []
+        flush_token: list[Token] = []
+
+        def flush() -> None:
+            if not pieces:
+                return
+            if len(pieces) == 1 and not isinstance(pieces[0], ast.FormattedValue):
+                value: ast.expr = pieces[0]
+            elif len(pieces) == 1:
+                value = pieces[0].value  # type: ignore[attr-defined]
+            else:
+                value = ast.JoinedStr(values=list(pieces))
+            body.append(self.at(ast.Expr(_call(_load("_w"), value)), flush_token[0]))
+            pieces.clear()
+            flush_token.clear()
+
+        for node in nodes:
+            kind = type(node)
+            if kind is ContentNode:
+                if discard or not node.text:  # type: ignore[attr-defined]
+                    continue
+                text: str = node.text  # type: ignore[attr-defined]
+                last = pieces[-1] if pieces else None
+                if isinstance(last, ast.Constant) and isinstance(last.value, str):
+                    pieces[-1] = ast.Constant(last.value + text)
+                else:
+                    flush_token[:1] = flush_token[:1] or [node.token]
+                    pieces.append(ast.Constant(text))
+                continue
+            if kind in (OutputNode, EchoNode) and isinstance(
+                    node.expression, TemplateExpression | Nil):  # type: ignore[attr-defined]
+                expression = node.expression  # type: ignore[attr-defined]
+                if isinstance(expression, Nil) or discard:
+                    if not isinstance(expression, Nil):
+                        self.evaluate(expression, body)
+                    continue
+                if not self.strict:
+                    flush()  # in a tolerant mode, each node's output stands on its own
+                value = self.evaluate(expression, body)
+                text_value = self.stringify(value, body, node.token)
+                flush_token[:1] = flush_token[:1] or [node.token]
+                pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
+                                                 format_spec=None))
+                if not self.strict:
+                    flush()
+                continue
+            if kind in (AssignNode, LetNode) and isinstance(
+                    node.expression, TemplateExpression):  # type: ignore[attr-defined]
+                if not self.strict:
+                    flush()
+                self.assign(node, body)
+                continue
+            if kind in (CommentNode, DocNode, InlineCommentNode, IllegalNode):
+                continue
+            flush()
+            self.statement(node, body, discard=discard)
+        flush()
+
+    def stringify(self, value: ast.Name, body: list[ast.stmt], token: Token) -> ast.Name:
+        """``value`` as output text, escaped when the template escapes: inline for strings."""
+        plain: ast.expr = _call(_load("_escape"), value) if self.escape_output else value
+        other = _call(_load("_str"), value, ast.Constant(self.escape_output))
+        is_str = ast.Compare(left=_call(_load("type"), value), ops=[ast.Is()],
+                             comparators=[_load("str")])
+        target = self.temp()
+        body.append(self.at(_assign(target, ast.IfExp(test=is_str, body=plain, orelse=other)),
+                            token))
+        return _load(target)
+
+    def statement(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        kind = type(node)
+        if kind in (IfNode, UnlessNode) and self.conditions_compile(node):
+            self.compile_if(node, body, discard=discard)
+        elif kind is CaseNode and self.case_compiles(node):
+            self.compile_case(node, body, discard=discard)  # type: ignore[arg-type]
+        elif kind is ForNode and self.loop_compiles(node):
+            self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
+        elif kind is BreakNode or kind is ContinueNode:
+            if self.loops:
+                body.append(self.at(ast.Break() if kind is BreakNode else ast.Continue(),
+                                    node.token))
+            else:
+                error = "_Break" if kind is BreakNode else "_Continue"
+                word = "break" if kind is BreakNode else "continue"
+                body.append(self.at(ast.Raise(exc=_call(_load(error), ast.Constant(word)),
+                                              cause=None), node.token))
+        else:
+            self.fallback(node, body, discard=discard)
+
+    def fallback(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        if not isinstance(node, _KEEPS_SCOPE):
+            self.fallbacks += 1
+        bound = self.bind(node, "_n")
+        if discard:
+            call: ast.expr = _call(_load("_discard"), bound, _load("_ctx"))
+        else:
+            call = _call(_load("_fallback"), bound, _load("_ctx"), _load("_o"), _load("_b"))
+        if self.is_async:
+            call = ast.Await(value=call)
+        body.append(self.at(ast.Expr(call), node.token))
+        if not isinstance(node, _KEEPS_SCOPE):
+            # It may have assigned anything: read variables afresh from the scope.
+            body.append(self.at(ast.Expr(_call(_attr(_load("_v"), "clear"))), node.token))
+            body.append(self.at(ast.If(
+                test=_is(_load("_ls"), None, negate=True),
+                body=[ast.Assign(targets=[ast.Attribute(value=_load("_ls"), attr="sizes",
+                                                        ctx=ast.Store())],
+                                 value=ast.Constant(None))],
+                orelse=[]), node.token))
+
+    def assign(self, node: Node, body: list[ast.stmt]) -> None:
+        name = str(node.name)  # type: ignore[attr-defined]
+        value = self.evaluate(node.expression, body)  # type: ignore[attr-defined]
+        key = ast.Constant(name)
+        body.append(self.at(ast.Assign(
+            targets=[ast.Subscript(value=_load("_l"), slice=key, ctx=ast.Store())],
+            value=value), node.token))
+        body.append(self.at(ast.If(
+            test=_is(_load("_ls"), None, negate=True),
+            body=[ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key, value))],
+            orelse=[]), node.token))
+        if name not in self.loops:  # a loop's own variable hides the assigned one
+            body.append(self.at(ast.Assign(
+                targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant(name),
+                                       ctx=ast.Store())],
+                value=value), node.token))
+        self.assigned.add(name)
+
+    # -- if, unless, case ------------------------------------------------------------
+
+    @staticmethod
+    def conditions_compile(node: Any) -> bool:
+        return isinstance(node.condition, TemplateExpression) and all(
+            type(alt) is ConditionalBlockNode and isinstance(alt.expression, TemplateExpression)
+            for alt in node.alternatives)
+
+    def compile_if(self, node: Any, body: list[ast.stmt], *, discard: bool) -> None:
+        branches: list[tuple[TemplateExpression, BlockNode, bool]] = [
+            (node.condition, node.consequence, type(node) is UnlessNode)]
+        branches += [(alt.expression, alt.block, False) for alt in node.alternatives]
+        current = body
+        for expression, block, negate in branches:
+            test = self.condition(expression, current)
+            if negate:
+                test = ast.UnaryOp(op=ast.Not(), operand=test)
+            then: list[ast.stmt] = []
+            self.block(block.nodes, then, discard=discard or self.blank(block))
+            orelse: list[ast.stmt] = []
+            current.append(self.at(ast.If(test=test, body=then or [ast.Pass()], orelse=orelse),
+                                   expression.token))
+            current = orelse
+        if node.default is not None:
+            self.block(node.default.nodes, current,
+                       discard=discard or self.blank(node.default))
+
+    def blank(self, block: BlockNode) -> bool:
+        return self.suppress and block.blank
+
+    @staticmethod
+    def loop_compiles(node: Any) -> bool:
+        return isinstance(node.expression, LoopExpression) and isinstance(
+            node.expression.iterable, TemplateExpression)
+
+    def case_compiles(self, node: Any) -> bool:
+        for block in node.blocks:
+            if type(block) is MultiExpressionBlockNode:
+                expression: Any = block.expression
+                if not isinstance(expression, AnyOf) or not isinstance(
+                        expression.subject, TemplateExpression) or not all(
+                        isinstance(c, TemplateExpression) for c in expression.choices):
+                    return False
+                # A block that matches twice renders twice: in a Python loop of its own,
+                # where `break` would mean something else.
+                if self.loops and any(type(n) in (BreakNode, ContinueNode)
+                                      for n in _walk_nodes(block.block.nodes)):
+                    return False
+            elif type(block) is not BlockNode:
+                return False
+        return True
+
+    def compile_case(self, node: CaseNode, body: list[ast.stmt], *, discard: bool) -> None:
+        default = self.temp()
+        body.append(self.at(_assign(default, ast.Constant(True)), node.token))
+        for block in node.blocks:
+            if isinstance(block, MultiExpressionBlockNode):
+                any_of: AnyOf = block.expression  # type: ignore[assignment]
+                subject = self.evaluate(any_of.subject, body)  # type: ignore[arg-type]
+                tests = [_call(_load("_equals"), subject,
+                               self.evaluate(choice, body))  # type: ignore[arg-type]
+                         for choice in any_of.choices]
+                count = self.temp()
+                matches = ast.List(elts=tests, ctx=ast.Load())  # type: ignore[arg-type]
+                body.append(self.at(_assign(count, _call(_attr(matches, "count"),
+                                                         ast.Constant(True))), block.token))
+                inner: list[ast.stmt] = []
+                self.block(block.block.nodes, inner,
+                           discard=discard or self.blank(block.block))
+                repeat = ast.For(target=_store(self.temp()),
+                                 iter=_call(_load("range"), _load(count)),
+                                 body=inner or [ast.Pass()], orelse=[])
+                once = inner or [ast.Pass()]
+                body.append(self.at(ast.If(
+                    test=_load(count),
+                    body=[_assign(default, ast.Constant(False)),
+                          ast.If(test=ast.Compare(left=_load(count), ops=[ast.Eq()],
+                                                  comparators=[ast.Constant(1)]),
+                                 body=once, orelse=[repeat])],
+                    orelse=[]), block.token))
+            else:
+                inner = []
+                self.block(block.nodes, inner, discard=discard or self.blank(block))
+                body.append(self.at(ast.If(test=_load(default), body=inner or [ast.Pass()],
+                                           orelse=[]), block.token))
+
+    # -- for -------------------------------------------------------------------------
+
+    def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
+        loop = node.expression
+        name = loop.identifier
+        token = node.token
+        # The body first: whether it renders any node by its own method decides the rest.
+        inner: list[ast.stmt] = []
+        self.loops.append(name)
+        self.loops.append("forloop")
+        fallbacks = self.fallbacks
+        self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
+        catches = self.fallbacks > fallbacks  # such a node may raise break or continue
+        self.loops.pop()
+        self.loops.pop()
+        needs_forloop = catches or any(
+            isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
+            for inner_node in _walk_nodes(node.block.nodes) for e in _expressions(inner_node))
+        it, length, record, namespace, item = (self.temp() for _ in range(5))
+        body.append(self.at(ast.Assign(
+            targets=[ast.Tuple(elts=[_store(it), _store(length)], ctx=ast.Store())],
+            value=_call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))), loop.token))
+        started: list[ast.stmt] = []
+        if needs_forloop:
+            made: ast.expr = _call(_load("_ForLoop"), ast.Constant(f"{name}-{loop.iterable}"),
+                                   _load(it), _load(length),
+                                   _call(_attr(_load("_ctx"), "parentloop")))
+            keys = [ast.Constant("forloop"), ast.Constant(name)]
+            values: list[ast.expr | None] = [_load(record), ast.Constant(None)]
+        else:
+            made = _call(_load("_Length"), _load(length))
+            keys, values = [ast.Constant(name)], [ast.Constant(None)]
+        started.append(self.at(_assign(record, made), token))
+        started.append(self.at(_assign(namespace, ast.Dict(keys=keys, values=values)), token))  # type: ignore[arg-type]
+        started.append(self.at(ast.Expr(_call(_load("_enter"), _load("_ctx"), _load(length),
+                                              _load(record), _load(namespace))), token))
+        if needs_forloop:
+            started.append(self.at(ast.Assign(
+                targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant("forloop"),
+                                       ctx=ast.Store())], value=_load(record)), token))
+        each: list[ast.stmt] = [
+            self.at(ast.If(test=_is(_load("_b"), None, negate=True),
+                           body=[ast.Expr(_call(_attr(_load("_b"), "check"), _load("_o")))],
+                           orelse=[]), token),
+            self.at(ast.Assign(targets=[
+                ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
+                ast.Subscript(value=_load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
+                value=_load(item)), token),
+        ]
+        if catches:
+            inner = [self.at(ast.Try(
+                body=inner or [ast.Pass()],
+                handlers=[ast.ExceptHandler(type=_load("_Break"), name=None, body=[ast.Break()]),
+                          ast.ExceptHandler(type=_load("_Continue"), name=None,
+                                            body=[ast.Continue()])],
+                orelse=[], finalbody=[]), token)]
+        each.extend(inner)
+        iterated = _load(record) if needs_forloop else _load(it)
+        cleanup: list[ast.stmt] = [ast.Expr(_call(_load("_leave"), _load("_ctx")))]
+        for key in (name, "forloop"):
+            cleanup.append(ast.Expr(_call(_attr(_load("_v"), "pop"), ast.Constant(key),
+                                          ast.Constant(None))))
+        started.append(self.at(ast.Try(
+            body=[ast.For(target=_store(item), iter=iterated, body=each, orelse=[])],
+            handlers=[], orelse=[], finalbody=cleanup), token))
+        started.append(self.at(ast.If(test=_is(_load("_b"), None, negate=True),
+                                      body=[ast.Expr(_call(_attr(_load("_b"), "check"),
+                                                           _load("_o")))],
+                                      orelse=[]), token))
+        otherwise: list[ast.stmt] = []
+        if node.default is not None:
+            self.block(node.default.nodes, otherwise,
+                       discard=discard or self.blank(node.default))
+        body.append(self.at(ast.If(test=_load(length), body=started, orelse=otherwise),
+                            token))
+
+    # -- the function ----------------------------------------------------------------
+
+    def function(self, nodes: list[Node]) -> ast.Module:
+        body: list[ast.stmt] = []
+        if not nodes:
+            body.append(ast.Pass())
+        for node in nodes:
+            self.top = node.token
+            part: list[ast.stmt] = []
+            self.block([node], part, discard=False)
+            if not self.strict and type(node) is not ContentNode:
+                part = [self.guarded(part or [ast.Pass()], tolerant=True)]
+            body.extend(part)
+        if self.strict and nodes:
+            self.top = nodes[0].token
+            body = [self.guarded(body or [ast.Pass()], tolerant=False)]
+        setup = [
+            _assign("_w", _attr(_load("_o"), "append")),
+            _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"))),
+            _assign("_l", _attr(_load("_ctx"), "locals")),
+        ]
+        arguments = ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg=a) for a in
+                                  ("_ctx", "_o", "_b", "_ls", "_partial", "_block")],
+            vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        kind = ast.AsyncFunctionDef if self.is_async else ast.FunctionDef
+        function = kind(name="render", args=arguments, body=setup + body,
+                        decorator_list=[], returns=None)
+        function.lineno = function.end_lineno = 1
+        function.col_offset = function.end_col_offset = 0
+        for statement in setup:
+            statement.lineno = statement.end_lineno = 1
+            statement.col_offset = statement.end_col_offset = 0
+        module = ast.Module(body=[function], type_ignores=[])
+        return ast.fix_missing_locations(module)
+
+    def guarded(self, body: list[ast.stmt], *, tolerant: bool) -> ast.stmt:
+        """``body`` with python-liquid's handling of errors at the top level of a template."""
+        handler = ast.If(
+            test=_call(_load("_top"), _load("_x"), _load("_partial"), _load("_block")),
+            body=[ast.Return(value=None)], orelse=[])
+        assert self.top is not None
+        return self.at(ast.Try(body=body, handlers=[ast.ExceptHandler(
+            type=_load("Exception"), name="_x", body=[handler])],
+            orelse=[], finalbody=[]), self.top)
+
+
+_COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, IfNode,
+                       UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
+                       ConditionalBlockNode, MultiExpressionBlockNode, BlockNode})
+
+
+class CompiledTemplate:
+    """A template's compiled render function (the async one is compiled when first needed)."""
+
+    __slots__ = ("_async", "assigned", "env", "escape", "function", "lines", "nodes",
+                 "template")
+
+    def __init__(self, template: BoundTemplate, escape_output: bool) -> None:
+        self.template = template
+        self.env = template.env
+        self.nodes = template.nodes
+        self.escape = escape_output
+        compiler = _Compiler(template, escape_output=escape_output, is_async=False)
+        self.function, self.lines = self._build(compiler)
+        self.assigned = frozenset(compiler.assigned)
+        self._async: Any = None
+
+    def _build(self, compiler: _Compiler) -> tuple[Any, dict[int, tuple[Token, Token]]]:
+        module = compiler.function(self.nodes)
+        compiler.namespace["_top"] = self._top
+        filename = f"<template {self.template.name or 'string'}>"
+        exec(compile(module, filename, "exec"), compiler.namespace)
+        return compiler.namespace["render"], compiler.lines
+
+    def usable(self, context: RenderContext, namespace: Mapping[str, object]) -> bool:
+        """Whether the compiled function renders exactly as the nodes would here: the
+        context escapes as compiled, and no namespace in front of the template's own
+        variables hides a name it assigns."""
+        if bool(context.autoescape) != self.escape:
+            return False
+        if not self.assigned:
+            return True
+        for key in self.assigned:
+            if key in namespace:
+                return False
+        locals_ = context.locals
+        for mapping in context.scope._maps:
+            if mapping is locals_:
+                return True
+            for key in self.assigned:
+                if key in mapping:
+                    return False
+        return True
+
+    def _budgets(self, buffer: Any) -> tuple[OutputBudget | None, LocalsBudget | None]:
+        budget = None
+        if isinstance(buffer, LimitedStringIO):
+            budget = OutputBudget(buffer.limit - buffer.size)
+        limit = self.env.local_namespace_limit
+        return budget, (LocalsBudget(limit) if limit else None)
+
+    def render(self, context: RenderContext, buffer: Any, partial: bool,
+               block_scope: bool) -> None:
+        out: list[str] = []
+        budget, names = self._budgets(buffer)
+        try:
+            self.function(context, out, budget, names, partial, block_scope)
+        except LiquidInterrupt:
+            buffer.write("".join(out))  # a break in an included template: keep its output
+            raise
+        buffer.write("".join(out))
+
+    async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
+                           block_scope: bool) -> None:
+        function = self._async
+        if function is None:
+            compiler = _Compiler(self.template, escape_output=self.escape, is_async=True)
+            function, _ = self._build(compiler)
+            self._async = function
+        out: list[str] = []
+        budget, names = self._budgets(buffer)
+        try:
+            await function(context, out, budget, names, partial, block_scope)
+        except LiquidInterrupt:
+            buffer.write("".join(out))
+            raise
+        buffer.write("".join(out))
+
+    def _where(self, error: BaseException) -> tuple[Token, Token] | None:
+        """The tokens of the generated line that raised ``error``."""
+        traceback = error.__traceback__
+        found = None
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename.startswith("<template "):
+                found = self.lines.get(traceback.tb_lineno, found)
+            traceback = traceback.tb_next
+        return found
+
+    def _top(self, error: Exception, partial: bool, block_scope: bool) -> bool:
+        """python-liquid's handling of an error at the top level of a template; True to stop."""
+        if isinstance(error, StopRender):
+            return True
+        where = self._where(error)
+        top = where[0] if where else None
+        if isinstance(error, ExpressionError):
+            assert where is not None
+            converted = from_expression(error, where[1])
+            converted.__cause__ = error
+            self.env.error(converted, token=top)
+            return False
+        if isinstance(error, LiquidInterrupt):
+            if not partial or block_scope:
+                self.env.error(LiquidSyntaxError(f"unexpected '{error}'", token=top))
+                return False
+            raise error
+        if isinstance(error, LiquidError):
+            self.env.error(error, token=top)
+            return False
+        raise error
