@@ -16,7 +16,7 @@ from cli.inputs import parse_json, read_text
 from cli.output import write_atomic
 from cli.rules_commands import report_table
 from cli.template_commands import template_error
-from rules.route import route
+from rules.python_engine import route
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

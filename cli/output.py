@@ -13,9 +13,9 @@ from cli.diagnostics import UserError
 
 
 @contextmanager
-def open_atomic(path: Path, *, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
-    """A text stream that becomes ``path`` only when the block ends without an error:
-    written to a temporary file in the same folder, then renamed over ``path``."""
+def atomic_path(path: Path, *, inputs: Iterable[Path] = ()) -> Iterator[Path]:
+    """A temporary path in ``path``'s folder that is renamed to ``path`` only when the
+    block ends without an error, and removed otherwise."""
     target = path.resolve()
     for source in inputs:
         if source.exists() and source.resolve() == target:
@@ -23,13 +23,22 @@ def open_atomic(path: Path, *, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                          suffix=".tmp")
+    os.close(handle)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            yield stream
+        yield Path(temporary)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def open_atomic(path: Path, *, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
+    """A text stream that becomes ``path`` only when the block ends without an error
+    (see ``atomic_path``)."""
+    with atomic_path(path, inputs=inputs) as temporary, \
+            temporary.open("w", encoding="utf-8") as stream:
+        yield stream
 
 
 def write_atomic(path: Path, text: str, *, inputs: Iterable[Path] = ()) -> None:

@@ -22,13 +22,15 @@ from rich.progress import (
 import rules
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from cli.inputs import parse_json
-from cli.output import open_atomic, write_atomic
+from cli.output import atomic_path, open_atomic, write_atomic
+from rules.assignments import assignment, output_format, to_parquet
 from rules.catalog import CatalogFileError, catalog_size
 from rules.check import check as check_rules
-from rules.check import parse_vars
-from rules.route import diff as diff_catalog
-from rules.route import route as route_catalog
-from rules.route import short_of
+from rules.check import parse_vars, sample_types
+from rules.engine import ENGINES
+from rules.engine import diff as diff_catalog
+from rules.engine import route as route_catalog
+from rules.python_engine import short_of
 from rules.slots import rebalance as rebalance_rules
 from rules.slots import slot_rules
 
@@ -55,18 +57,34 @@ def rules_group() -> None:
 @rules_group.command()
 @click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vars", "variables", metavar="NAME:TYPE,...",
-              help="The fields records have, with types string, int, float or bool.")
-def check(rules_file: Path, variables: str | None) -> int:
+              help="The fields records have, with types string, int, float, bool or any.")
+@click.option("--catalog", metavar="FILE",
+              help="Take the fields and their types from the first records of this catalog.")
+@click.option("--catalog-format", type=click.Choice(["jsonl", "csv", "parquet"]),
+              help="The catalog's format (default: from its extension).")
+def check(rules_file: Path, variables: str | None, catalog: str | None,
+          catalog_format: str | None) -> int:
     """Check a rule file: syntax, names no record has (did-you-mean), and comparisons
-    that can never hold for the declared types. Exit 1 when anything is found.
+    that can never hold for the fields' types. Exit 1 when anything is found.
+
+    The fields come from --vars, or from the first 10,000 records of --catalog (a field
+    holding values of several types there is "any"), or both (--vars wins).
 
     \b
     Examples:
       ladle rules check examples/placement.rules
       ladle rules check examples/placement.rules --vars tag:string,id:int,public:bool,size:int
+      ladle rules check examples/placement.rules --catalog examples/catalog.jsonl
     """
+    types: dict[str, str] | None = None
+    if catalog is not None:
+        try:
+            types = sample_types(catalog, catalog_format)
+        except CatalogFileError as error:
+            raise UserError(error.file, error.message) from None
     try:
-        types = None if variables is None else parse_vars(variables)
+        if variables is not None:
+            types = {**(types or {}), **parse_vars(variables)}
     except ValueError as error:
         raise UserError("--vars", str(error)) from None
     try:
@@ -183,6 +201,34 @@ def rebalance(rules_file: Path, added: tuple[str, ...], removed: tuple[str, ...]
     return EXIT_OK
 
 
+_ENGINE = click.option(
+    "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+    help="python streams records; duckdb runs the rules as SQL over the file (JSON Lines "
+         "or Parquet); auto takes duckdb from 32 MiB on. Same results either way.")
+
+
+def _notice(text: str) -> None:
+    click.echo(f"ladle: {text}", err=True)
+
+
+@contextmanager
+def _assignments(output: Path, inputs: list[Path]) -> Iterator[Any]:
+    """The stream of assignment lines for ``--output``; a Parquet file is converted
+    from JSON Lines at the end, and appears only when the whole run succeeded."""
+    if output_format(output) == "jsonl":
+        with open_atomic(output, inputs=inputs) as stream:
+            yield stream
+        return
+    with atomic_path(output, inputs=inputs) as parquet:
+        lines = parquet.with_name(parquet.name + ".jsonl")
+        try:
+            with lines.open("w", encoding="utf-8") as stream:
+                yield stream
+            to_parquet(lines, parquet)
+        finally:
+            lines.unlink(missing_ok=True)
+
+
 @contextmanager
 def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal (by bytes of the catalog read); nothing when piped."""
@@ -191,10 +237,15 @@ def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
         yield None
         return
     columns = (TextColumn("routing"), BarColumn(), TaskProgressColumn(),
-               TextColumn("{task.fields[records]:,} records"), TimeRemainingColumn())
+               TextColumn("{task.fields[records]}"), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("route", total=total, records=0)
-        yield lambda records, done: bar.update(task, completed=done, records=records)
+        task = bar.add_task("route", total=total, records="")
+
+        def update(records: int, done: int) -> None:
+            # the duckdb engine knows the bytes read, not the records
+            bar.update(task, completed=done, records=f"{records:,} records" if records else "")
+
+        yield update
 
 
 def report_table(report: dict[str, Any]) -> str:
@@ -223,9 +274,11 @@ def report_table(report: dict[str, Any]) -> str:
               help="Exit 1 when any record has fewer than N claiming rules.")
 @click.option("--strict", is_flag=True, help="Exit 2 when any record could not be evaluated.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write each record's assignment as JSON Lines here (atomically).")
+              help="Write each record's assignment here (atomically): JSON Lines, or Parquet "
+                   "for a .parquet name.")
+@_ENGINE
 def route(rules_file: Path, catalog: str, output_format: str, catalog_format: str | None,
-          require_copies: int | None, strict: bool, output: Path | None) -> int:
+          require_copies: int | None, strict: bool, output: Path | None, engine: str) -> int:
     """Route a catalog (JSON Lines, CSV, Parquet, or - for stdin) through the rules: per
     rule the records and bytes it claims, the records no rule claims, and the errors.
 
@@ -233,19 +286,20 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     Examples:
       ladle rules route examples/placement.rules examples/catalog.jsonl
       ladle rules route examples/placement.rules examples/catalog.jsonl --require-copies 1
+      ladle rules route examples/placement.rules examples/catalog.jsonl -o where.parquet
     """
     ruleset = _ruleset(rules_file)
     try:
         with _progress(catalog) as progress, (
-                open_atomic(output, inputs=[rules_file, Path(catalog)]) if output
+                _assignments(output, [rules_file, Path(catalog)]) if output
                 else nullcontext()) as stream:
             def write(line: int, record_id: Any, names: list[str]) -> None:
                 assert stream is not None
-                stream.write(json.dumps({"line": line, "id": record_id, "rules": names},
-                                        ensure_ascii=False) + "\n")
+                stream.write(assignment(line, record_id, names))
 
-            report = route_catalog(ruleset, catalog, format=catalog_format, progress=progress,
-                                   output=write if output else None)
+            report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
+                                   progress=progress, output=write if output else None,
+                                   notice=_notice)
     except CatalogFileError as error:
         raise UserError(error.file, error.message) from None
     if output_format == "json":
@@ -269,8 +323,9 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
               show_default=True, help="json prints one JSON document.")
 @click.option("--catalog-format", type=click.Choice(["jsonl", "csv", "parquet"]),
               help="The catalog's format (default: from its extension).")
+@_ENGINE
 def diff_command(old: Path, new: Path, catalog: str, output_format: str,
-                 catalog_format: str | None) -> int:
+                 catalog_format: str | None, engine: str) -> int:
     """What changing the rules would move: per rule the records it gains and loses, and the
     records that would lose their last copy.
 
@@ -281,8 +336,8 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     before, after = _ruleset(old), _ruleset(new)
     try:
         with _progress(catalog) as progress:
-            report = diff_catalog(before, after, catalog, format=catalog_format,
-                                  progress=progress)
+            report = diff_catalog(before, after, catalog, engine=engine,
+                                  format=catalog_format, progress=progress, notice=_notice)
     except CatalogFileError as error:
         raise UserError(error.file, error.message) from None
     if output_format == "json":

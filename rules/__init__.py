@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from rules.engine import diff, route
 from rules.ruleset import Rule, RuleError, RuleSet, parse
 
-__all__ = ["Rule", "RuleError", "RuleSet", "parse"]
+__all__ = ["Rule", "RuleError", "RuleSet", "diff", "parse", "route"]

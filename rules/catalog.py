@@ -56,6 +56,7 @@ __all__ = [
     "catalog_format",
     "catalog_size",
     "csv_value",
+    "jsonl_line",
     "records",
 ]
 
@@ -303,6 +304,14 @@ def _jsonl(stream: Iterable[bytes] | Iterable[str]) -> Iterator[Item]:
             yield number, record
         else:
             yield number, CatalogError(number, f"not a JSON object (a {_json_kind(record)})")
+
+
+def jsonl_line(line: bytes) -> dict[str, Any] | CatalogError | None:
+    """One JSON Lines line (not the first: no byte order mark) as ``records`` reads it;
+    None for a blank line. The error's line number is 1."""
+    for _, record in _jsonl((line,)):
+        return record
+    return None
 
 
 # -- CSV ----------------------------------------------------------------------------------

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from grammar import nodes
 from grammar.errors import line_and_column
+from rules.catalog import records
 from rules.ruleset import RuleError, RuleSet, parse
 
 # Declared field types (``--vars tag:string,id:int``) and the literal kinds they can equal.
 TYPES = {"string": {"string"}, "int": {"int", "float"}, "float": {"int", "float"},
-         "bool": {"bool"}}
+         "bool": {"bool"}, "any": {"string", "int", "float", "bool"}}
+SAMPLE = 10_000
+"""Records ``sample_types`` reads from the start of a catalog."""
 _LITERAL_TYPE = {"string": "string", "int": "int", "float": "float", "bool": "bool"}
 _ORDERING = {"<", "<=", ">", ">="}
 
@@ -48,6 +51,36 @@ def parse_vars(text: str) -> dict[str, str]:
                              f"got {item!r}")
         declared[name] = kind
     return declared
+
+
+def sample_types(catalog: str | Path, format: str | None = None,
+                 count: int = SAMPLE) -> dict[str, str]:
+    """The fields of the first ``count`` records of a catalog and their types (as in
+    ``--vars``): a field with values of several types, or lists, is ``any``."""
+    seen: dict[str, set[str]] = {}
+    for number, (_, record) in enumerate(records(catalog, format)):
+        if number >= count:
+            break
+        if not isinstance(record, dict):
+            continue
+        for name, value in record.items():
+            seen.setdefault(name, set()).add(_value_type(value))
+    types = {}
+    for name, kinds in seen.items():
+        if kinds == {"int", "float"}:
+            kinds = {"float"}
+        types[name] = kinds.pop() if len(kinds) == 1 else "any"
+    return types
+
+
+def _value_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "string" if isinstance(value, str) else "any"
 
 
 def check(source: str | Path, types: Mapping[str, str] | None = None) -> list[Problem]:

@@ -28,7 +28,7 @@ from rules.catalog import (
     csv_value,
     records,
 )
-from rules.route import PROGRESS_EVERY, diff, route, short_of
+from rules.python_engine import PROGRESS_EVERY, diff, route, short_of
 
 FIVE = """\
 # lossless audio is split between the three transcoders; web machines take public files

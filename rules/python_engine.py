@@ -34,7 +34,8 @@ from typing import Any
 from rules.catalog import CatalogError, Item, _Reader
 from rules.ruleset import RuleSet
 
-__all__ = ["PROGRESS_EVERY", "Output", "Progress", "diff", "route", "short_of"]
+__all__ = ["PROGRESS_EVERY", "Catalog", "Output", "Progress", "check_copies", "check_sample",
+           "diff", "route", "short_of"]
 
 PROGRESS_EVERY = 10_000
 
@@ -59,9 +60,17 @@ def _open(catalog: Catalog, format: str | None) -> tuple[Iterator[Item], Callabl
     return iter(catalog), _NO_POSITION
 
 
-def _check_sample(sample: int) -> None:
+def check_sample(sample: int) -> None:
     if not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
         raise ValueError(f"sample must be a non-negative integer, not {sample!r}")
+
+
+def check_copies(require_copies: int | None) -> None:
+    if require_copies is not None and (not isinstance(require_copies, int)
+                                       or isinstance(require_copies, bool)
+                                       or require_copies < 0):
+        raise ValueError(f"require_copies must be a non-negative integer, "
+                         f"not {require_copies!r}")
 
 
 class _Tally:
@@ -96,12 +105,8 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
     non-negative integer and does not change the report: compare it with
     ``short_of(report, n)``.
     """
-    _check_sample(sample)
-    if require_copies is not None and (not isinstance(require_copies, int)
-                                       or isinstance(require_copies, bool)
-                                       or require_copies < 0):
-        raise ValueError(f"require_copies must be a non-negative integer, "
-                         f"not {require_copies!r}")
+    check_sample(sample)
+    check_copies(require_copies)
     items, position = _open(catalog, format)
     names = list(ruleset.names)
     evaluate = ruleset.evaluate
@@ -192,7 +197,7 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
     A rule that fails on a record does not claim it (as in ``route``); an
     unreadable line is claimed by no rule before and after, so never changes.
     """
-    _check_sample(sample)
+    check_sample(sample)
     items, position = _open(catalog, format)
     old_names, new_names = list(old.names), list(new.names)
     old_evaluate, new_evaluate = old.evaluate, new.evaluate

@@ -1,0 +1,491 @@
+"""The duckdb engine: a catalog routed by SQL compiled from the rules, read by DuckDB.
+
+``route`` and ``diff`` give the same reports as the python engine (``rules.python_engine``),
+to the byte, or raise ``Fallback`` when this catalog or these rules need the python
+engine; ``rules.engine`` then uses it. They never give a different answer:
+
+- JSON Lines are read with ``read_json_objects``; each field a rule uses is read as
+  JSON and given the SQL type that a sample of the first records shows (``rules.sql``
+  needs typed columns to be fast). Every value is checked against that type; a value
+  of another type makes the query fail naming its field, and the query runs again
+  with that field read as JSON (``rules.sql`` handles every type there, slower).
+- Whatever DuckDB reads differently from the python engine makes the query fail
+  (``Fallback``): a line that is not JSON at all, a duplicate key, ``NaN`` and
+  ``Infinity``, trailing commas, escaped surrogates, integers beyond 64 bits. A line
+  that is JSON but not an object is counted under errors, as in the python engine.
+- Parquet is read with ``read_parquet``; its integer, float, string and boolean
+  columns are used as they are. Rules that use a column of another type (dates,
+  decimals, lists) fall back.
+- CSV and stdin fall back: their values are typed one by one by ``rules.catalog``.
+
+Samples (the first records no rule claims, the first errors) are found by row number
+in DuckDB and then read again by the python reader, so their records and messages
+are the python engine's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import duckdb
+
+from rules.catalog import (
+    CatalogError,
+    CatalogFileError,
+    catalog_format,
+    catalog_size,
+    jsonl_line,
+    records,
+)
+from rules.ruleset import RuleSet
+from rules.sql import (
+    ABORT_MESSAGE,
+    SqlUnsupported,
+    infer_columns,
+    quote_identifier,
+    quote_string,
+    rule_sql,
+)
+
+__all__ = ["MAX_BROKEN", "SAMPLE_RECORDS", "Fallback", "diff", "route"]
+
+SAMPLE_RECORDS = 2_000
+"""Records read by the python reader to choose the type of each field."""
+
+MAX_BROKEN = 10_000
+"""More lines that are not JSON than this, and the python engine reads the catalog."""
+
+_RETRIES = 8
+_WRONG_TYPE = "ladle: a value of another type in field "
+_WRONG_TYPE_FOUND = re.compile(re.escape(_WRONG_TYPE) + r"<([0-9a-f]*)>")
+_INTEGERS = ("UBIGINT", "BIGINT", "HUGEINT")
+_PARQUET_INTEGERS = frozenset({
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT",
+})
+_PARQUET_TYPES = _PARQUET_INTEGERS | {"DOUBLE", "VARCHAR", "BOOLEAN"}
+_WHOLE_DECIMAL = re.compile(r"DECIMAL\(\d+,\s*0\)")
+# Lines DuckDB's JSON reader accepts and the python engine's does not: NaN and
+# Infinity, escaped surrogates (a lone one; pairs are let through to python too, for
+# simplicity) and trailing commas. Plain substring tests first: a regular expression
+# on every line would cost a tenth of the run.
+_LENIENT = " OR ".join([
+    *(f"contains(raw, {quote_string(text)})" for text in ("NaN", "Infinity", "\\u", ",}", ",]")),
+    "((contains(raw, ', ') OR contains(raw, ',' || chr(9)) OR contains(raw, ',' || chr(13)))"
+    " AND regexp_matches(raw, " + quote_string(r",[ \t\r]*[}\]]") + "))",
+])
+
+Progress = Callable[[int, int], object]
+
+
+class Fallback(Exception):
+    """This catalog or these rules need the python engine; the message says why."""
+
+
+def _field_token(name: str) -> str:
+    return name.encode("utf-8").hex()  # any field name, safely inside an SQL string
+
+
+def _wrong_type(name: str) -> str:
+    return f"error({quote_string(_WRONG_TYPE + '<' + _field_token(name) + '>')})"
+
+
+def _typed(name: str, kind: str) -> str:
+    """The JSON field ``j.name`` as a value of ``kind``, failing on any other type."""
+    value = f"j.{quote_identifier(name)}"
+    if kind == "JSON":
+        return value
+    type_of = f"json_type({value})"
+    if kind in _INTEGERS:
+        accepted = {"UBIGINT": f"{type_of} = 'UBIGINT'",
+                    "BIGINT": f"({type_of} = 'BIGINT' OR ({type_of} = 'UBIGINT' AND "
+                              f"TRY_CAST({value} AS BIGINT) IS NOT NULL))",
+                    "HUGEINT": f"{type_of} IN ('UBIGINT', 'BIGINT')"}[kind]
+        converted = f"CAST({value} AS {kind})"
+    elif kind == "DOUBLE":
+        # an integer beyond 64 bits is a DOUBLE to DuckDB but an int to the python engine
+        accepted = (f"{type_of} = 'DOUBLE' AND abs(CAST({value} AS DOUBLE)) "
+                    f"< CAST('1.8e19' AS DOUBLE)")
+        converted = f"CAST({value} AS DOUBLE)"
+    elif kind == "VARCHAR":
+        accepted = f"{type_of} = 'VARCHAR'"
+        converted = f"json_extract_string({value}, '$')"
+    else:  # BOOLEAN
+        accepted = f"{type_of} = 'BOOLEAN'"
+        converted = f"CAST({value} AS BOOLEAN)"
+    return (f"CASE WHEN {value} IS NULL OR {type_of} = 'NULL' THEN NULL "
+            f"WHEN {accepted} THEN {converted} ELSE {_wrong_type(name)} END")
+
+
+def _size_bytes(value: str) -> str:
+    """The bytes a JSON ``size`` value counts: an integer, else nothing."""
+    type_of = f"json_type({value})"
+    too_big = (f"{type_of} = 'DOUBLE' AND abs(CAST({value} AS DOUBLE)) "
+               f">= CAST('1.8e19' AS DOUBLE)")
+    return (f"CASE WHEN {type_of} IN ('UBIGINT', 'BIGINT') THEN CAST({value} AS HUGEINT) "
+            f"WHEN {too_big} THEN {_wrong_type('size')} END")
+
+
+class _Source:
+    """How one catalog file is read: a FROM clause with the columns ``ok`` (the line is
+    a record), every field the rules use (typed as ``columns`` says), ``_bytes`` (what
+    the record's ``size`` adds to the bytes) and, where asked, ``n`` (its row number)."""
+
+    def __init__(self, path: str, format: str, fields: Sequence[str]) -> None:
+        self.path = path
+        self.format = format
+        self.fields = list(fields)
+        if format == "parquet":
+            self.columns, self.size = self._parquet_columns()
+            return
+        wanted = {*self.fields, "size"}
+        sample = (record for _, record in _first(records(path, format), SAMPLE_RECORDS)
+                  if isinstance(record, dict))
+        inferred = infer_columns({name: value for name, value in record.items()
+                                  if name in wanted} for record in sample)
+        # a field the sample never has may hold anything: read it as JSON
+        self.columns = {name: inferred.get(name, "JSON") for name in self.fields}
+        self.size = inferred.get("size", "JSON")
+
+    def _parquet_columns(self) -> tuple[dict[str, str], str | None]:
+        with duckdb.connect() as con:
+            described = con.sql(f"DESCRIBE SELECT * FROM read_parquet("
+                                f"{quote_string(self.path)})").fetchall()
+        types = {row[0]: str(row[1]) for row in described}
+        columns = {}
+        for name in self.fields:
+            kind = types.get(name)
+            if kind is None:
+                continue  # not a column: nil in every record
+            if _WHOLE_DECIMAL.fullmatch(kind):
+                kind = "HUGEINT"  # the python reader makes an int of it too
+            if kind not in _PARQUET_TYPES:
+                raise Fallback(f"column {name!r} is {kind}, which SQL rules do not read")
+            columns[name] = kind
+        size = types.get("size")
+        # the python reader makes integers of these, and counts only integers
+        counted = size is not None and (size in _PARQUET_INTEGERS
+                                        or _WHOLE_DECIMAL.fullmatch(size))
+        return columns, size if counted else None
+
+    def widen(self, token: str) -> bool:
+        """Read the field named by ``token`` (from a failed query) as JSON; False if it
+        already is."""
+        if token == _field_token("size") and self.size != "JSON":
+            self.size = "JSON"
+            return True
+        for name in self.fields:
+            if _field_token(name) == token and self.columns.get(name) != "JSON":
+                self.columns[name] = "JSON"
+                return True
+        return False
+
+    def select(self, numbered: bool = False) -> str:
+        if self.format == "parquet":
+            return self._parquet(numbered)
+        return self._jsonl(numbered)
+
+    def _parquet(self, numbered: bool) -> str:
+        size = "NULL" if self.size is None else quote_identifier("size")
+        parts = ["TRUE AS ok", "FALSE AS broken",
+                 *(f"CAST({quote_identifier(name)} AS {kind}) AS {quote_identifier(name)}"
+                   for name, kind in self.columns.items()),
+                 f"CAST({size} AS HUGEINT) AS _bytes"]
+        options = ""
+        if numbered:
+            parts.append("file_row_number + 1 AS n")
+            options = ", file_row_number = true"
+        return (f"(SELECT {', '.join(parts)} FROM "
+                f"read_parquet({quote_string(self.path)}{options}))")
+
+    def _jsonl(self, numbered: bool) -> str:
+        wanted = dict.fromkeys([*self.fields, "size"])
+        structure = json.dumps(dict.fromkeys(wanted, "JSON"), ensure_ascii=False)
+        lenient = f"error({quote_string(ABORT_MESSAGE + ': lenient JSON')})"
+        ok = (f"CASE WHEN raw IS NULL OR NOT starts_with(raw, '{{') THEN FALSE "
+              f"WHEN {_LENIENT} THEN {lenient} "
+              f"ELSE TRUE END")
+        number = ", row_number() OVER () AS n" if numbered else ""
+        # ignore_errors: a line that is not JSON is a row with a NULL ``raw``
+        parsed = (f"SELECT {ok} AS ok, raw IS NULL AS broken, "
+                  f"json_transform(raw, {quote_string(structure)}) AS j{number} FROM "
+                  f"(SELECT json AS raw FROM read_json_objects({quote_string(self.path)}, "
+                  f"format = 'newline_delimited', ignore_errors = true))")
+        size = f"j.{quote_identifier('size')}"
+        bytes_of = _typed("size", self.size) if self.size in _INTEGERS else _size_bytes(size)
+        parts = ["ok", "broken", *(f"{_typed(name, kind)} AS {quote_identifier(name)}"
+                         for name, kind in self.columns.items()),
+                 f"CASE WHEN ok THEN {bytes_of} END AS _bytes"]
+        if numbered:
+            parts.append("n")
+        return f"(SELECT {', '.join(parts)} FROM ({parsed}))"
+
+
+def _first(items: Iterator[Any], count: int) -> Iterator[Any]:
+    for index, item in enumerate(items):
+        if index >= count:
+            return
+        yield item
+
+
+def _fields(rulesets: Sequence[RuleSet]) -> list[str]:
+    names: dict[str, None] = {}
+    for ruleset in rulesets:
+        for rule in ruleset.rules:
+            names.update(dict.fromkeys(sorted(rule.expression.variables)))
+    return list(names)
+
+
+def _claims(ruleset: RuleSet, columns: dict[str, str], prefix: str) -> list[str]:
+    """Per rule: its claim column and its error column, named ``{prefix}c{i}``/``e{i}``."""
+    parts = []
+    for index, rule in enumerate(ruleset.rules):
+        try:
+            sql = rule_sql(rule.expression.tree, columns, source=rule.source)
+        except SqlUnsupported as error:
+            raise Fallback(f"rule {rule.name!r}: {error.message}") from None
+        parts += [f"({sql.claim}) AS {prefix}c{index}", f"({sql.error}) AS {prefix}e{index}"]
+    return parts
+
+
+@contextlib.contextmanager
+def _watch(con: duckdb.DuckDBPyConnection, size: int,
+           progress: Progress | None) -> Iterator[None]:
+    """Report DuckDB's progress on the query running in ``con`` (bytes estimated)."""
+    if progress is None:
+        yield
+        return
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.2):
+            with contextlib.suppress(duckdb.Error):
+                fraction = con.query_progress()
+                if fraction >= 0:
+                    progress(0, int(size * min(fraction, 100.0) / 100))
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+    progress(0, size)
+
+
+def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
+         query: Callable[[_Source], str], progress: Progress | None,
+         ) -> tuple[_Source, duckdb.DuckDBPyConnection, list[tuple[Any, ...]]]:
+    """Run ``query`` over the catalog, widening fields that hold other types."""
+    if os.fspath(path) == "-":
+        raise Fallback("DuckDB does not read stdin")
+    kind = catalog_format(path, format)
+    if kind == "csv":
+        raise Fallback("CSV values are typed one by one by the python reader")
+    size = catalog_size(path)
+    if os.path.isdir(path):
+        raise CatalogFileError("is a directory", path)
+    if kind == "jsonl":
+        with open(path, "rb") as start:
+            if start.read(3) == b"\xef\xbb\xbf":
+                raise Fallback("the catalog starts with a byte order mark")
+    source = _Source(os.fspath(path), kind, _fields(rulesets))
+    con = duckdb.connect(config={"preserve_insertion_order": True})
+    for _ in range(_RETRIES):
+        try:
+            with _watch(con, size, progress):
+                return source, con, con.sql(query(source)).fetchall()
+        except duckdb.Error as error:
+            found = _WRONG_TYPE_FOUND.search(str(error))
+            if found is None or not source.widen(found.group(1)):
+                con.close()
+                raise Fallback(f"DuckDB cannot read this catalog exactly: "
+                               f"{str(error).splitlines()[0]}") from None
+    con.close()
+    raise Fallback("too many fields of mixed types")
+
+
+def _numbers(con: duckdb.DuckDBPyConnection, source: _Source, condition: str,
+             claims: Sequence[str], count: int) -> list[int]:
+    """Row numbers of the first ``count`` records where ``condition`` holds."""
+    if count <= 0:
+        return []
+    # No ORDER BY: DuckDB keeps the file's order and stops at the LIMIT (an ORDER BY
+    # would read the whole file again).
+    query = (f"SELECT n FROM (SELECT {', '.join(['*', *claims])} FROM {source.select(True)}) "
+             f"WHERE {condition} LIMIT {count}")
+    return sorted(row[0] for row in con.sql(query).fetchall())
+
+
+def _broken(con: duckdb.DuckDBPyConnection, source: _Source, count: int) -> list[int]:
+    """Row numbers of the lines DuckDB could not parse (to be checked by ``_records_at``)."""
+    if count > MAX_BROKEN:
+        raise Fallback(f"more than {MAX_BROKEN:,} lines that are not JSON")
+    return _numbers(con, source, "broken", [], count)
+
+
+def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] = (),
+                total: int | None = None) -> dict[int, tuple[int, Any]]:
+    """Row number -> (line, record or CatalogError) as the python reader reads it.
+
+    For JSON Lines, also check that every row in ``broken`` (lines DuckDB could not
+    parse) is one the python reader cannot read either, and, given ``total``, that it
+    sees as many records: it skips as blank some lines DuckDB does not."""
+    wanted = set(numbers) | set(broken)
+    found: dict[int, tuple[int, Any]] = {}
+    if source.format == "parquet":
+        for row, (line, record) in enumerate(records(source.path, "parquet"), start=1):
+            if row in wanted:
+                found[row] = (line, record)
+                if len(found) == len(wanted):
+                    break
+        return found
+    last = max(wanted, default=0)
+    row = 0
+    with open(source.path, "rb") as lines:
+        for line_number, text in enumerate(lines, start=1):
+            if not text.strip():
+                continue
+            row += 1
+            if row in wanted:
+                read = jsonl_line(text)
+                if isinstance(read, CatalogError):
+                    read = CatalogError(line_number, read.message)
+                found[row] = (line_number, read)
+            if row >= last and total is None:
+                break
+    if total is not None and row != total:
+        raise Fallback("DuckDB and the python reader count different lines")
+    if any(not isinstance(found[row][1], CatalogError) for row in broken):
+        raise Fallback("DuckDB could not parse a line the python reader reads")
+    return found
+
+
+def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None = None,
+          progress: Progress | None = None, sample: int = 5) -> dict[str, Any]:
+    """The ``route --format json`` report, computed by DuckDB; raises ``Fallback``."""
+    names = list(ruleset.names)
+    count = len(names)
+
+    def query(source: _Source) -> str:
+        claims = _claims(ruleset, source.columns, "")
+        flags = ", ".join(f"c{i}" for i in range(count))
+        failed = " OR ".join(f"e{i}" for i in range(count))
+        return (f"SELECT ok, broken, {flags}, ({failed}) AS failed, count(*), sum(_bytes) "
+                f"FROM (SELECT ok, broken, _bytes, {', '.join(claims)} "
+                f"FROM {source.select()}) GROUP BY ALL")
+
+    source, con, rows = _run(os.fspath(path), format, [ruleset], query, progress)
+    rules = {name: {"records": 0, "bytes": 0} for name in names}
+    copies = dict.fromkeys(range(count + 1), 0)
+    total = total_bytes = error_records = unreadable = broken = 0
+    for ok, is_broken, *flags, failed, records_in, bytes_in in rows:
+        total += records_in
+        if not ok:
+            unreadable += records_in
+            broken += records_in if is_broken else 0
+            continue
+        claimed = [name for name, flag in zip(names, flags[:count], strict=True) if flag]
+        bytes_in = int(bytes_in or 0)
+        total_bytes += bytes_in
+        copies[len(claimed)] += records_in
+        error_records += records_in if failed else 0
+        for name in claimed:
+            rules[name]["records"] += records_in
+            rules[name]["bytes"] += bytes_in
+    unclaimed = copies[0]
+    copies[0] += unreadable
+    error_records += unreadable
+    with con:
+        claims = _claims(ruleset, source.columns, "")
+        nothing = " AND ".join(f"NOT c{i}" for i in range(count))
+        failed = " OR ".join(f"e{i}" for i in range(count))
+        unclaimed_at = _numbers(con, source, f"ok AND {nothing}", claims,
+                                min(sample, unclaimed))
+        error_at = _numbers(con, source, f"NOT ok OR {failed}", claims,
+                            min(sample, error_records))
+        broken_at = _broken(con, source, broken)
+    found = _records_at(source, [*unclaimed_at, *error_at], broken_at,
+                        total if broken else None)
+    unclaimed_sample = [found[n][1] for n in unclaimed_at if isinstance(found[n][1], dict)]
+    error_sample = []
+    for n in error_at:
+        line, record = found[n]
+        if isinstance(record, CatalogError):
+            error_sample.append({"line": line, "rule": None, "message": record.message})
+            continue
+        for name, (_, message) in zip(names, ruleset.evaluate(record), strict=True):
+            if message is not None:
+                error_sample.append({"line": line, "rule": name, "message": message})
+                break
+    return {
+        "records": total,
+        "bytes": total_bytes,
+        "rules": rules,
+        "copies": {str(n): records_in for n, records_in in copies.items()},
+        "unclaimed": {"records": copies[0], "sample": unclaimed_sample},
+        "errors": {"records": error_records, "sample": error_sample},
+    }
+
+
+def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
+         format: str | None = None, progress: Progress | None = None,
+         sample: int = 5) -> dict[str, Any]:
+    """The ``diff --format json`` report, computed by DuckDB; raises ``Fallback``."""
+    old_names, new_names = list(old.names), list(new.names)
+
+    def claims_of(source: _Source) -> list[str]:
+        columns = source.columns
+        return [*_claims(old, columns, "o"), *_claims(new, columns, "n")]
+
+    def query(source: _Source) -> str:
+        flags = [f"oc{i}" for i in range(len(old_names))] + [
+            f"nc{i}" for i in range(len(new_names))]
+        return (f"SELECT ok, broken, {', '.join(flags)}, count(*) FROM "
+                f"(SELECT ok, broken, {', '.join(claims_of(source))} "
+                f"FROM {source.select()}) GROUP BY ALL")
+
+    source, con, rows = _run(os.fspath(path), format, [old, new], query, progress)
+    known = set(old_names)
+    union = old_names + [name for name in new_names if name not in known]
+    rules = {name: {"gained": 0, "lost": 0} for name in union}
+    total = changed = orphaned = broken = 0
+    for ok, is_broken, *flags, records_in in rows:
+        total += records_in
+        if not ok:
+            broken += records_in if is_broken else 0
+            continue
+        before = [name for name, flag in zip(old_names, flags, strict=False) if flag]
+        after = [name for name, flag in zip(new_names, flags[len(old_names):], strict=True)
+                 if flag]
+        if set(before) != set(after):
+            changed += records_in
+        for name in after:
+            if name not in before:
+                rules[name]["gained"] += records_in
+        for name in before:
+            if name not in after:
+                rules[name]["lost"] += records_in
+        if before and not after:
+            orphaned += records_in
+    with con:
+        any_old = " OR ".join(f"oc{i}" for i in range(len(old_names)))
+        no_new = " AND ".join(f"NOT nc{i}" for i in range(len(new_names)))
+        orphan_at = _numbers(con, source, f"ok AND ({any_old}) AND {no_new}",
+                             claims_of(source), min(sample, orphaned))
+        broken_at = _broken(con, source, broken)
+    found = _records_at(source, orphan_at, broken_at, total if broken else None)
+    return {
+        "records": total,
+        "changed": changed,
+        "rules": rules,
+        "orphaned": {"records": orphaned,
+                     "sample": [found[n][1] for n in orphan_at]},
+    }

@@ -1,0 +1,100 @@
+"""``route`` and ``diff`` with a choice of engine: ``python``, ``duckdb`` or ``auto``.
+
+Both engines give the same report. ``auto`` takes DuckDB for a catalog file of
+``AUTO_BYTES`` or more, when DuckDB is installed. Whatever was asked, a catalog or rule
+set the duckdb engine cannot route exactly (see ``rules.duckdb_engine``) is routed by
+the python engine, and ``notice`` (when given) is told why. ``output`` (every record's
+assignment) is written by the python engine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from typing import Any
+
+from rules import python_engine as python
+from rules.catalog import catalog_size
+from rules.python_engine import Catalog, Output, Progress
+from rules.ruleset import RuleSet
+
+__all__ = ["AUTO_BYTES", "ENGINES", "choose", "diff", "route"]
+
+ENGINES = ("auto", "python", "duckdb")
+AUTO_BYTES = 32 * 1024 * 1024
+"""From this catalog size on, ``auto`` takes DuckDB: below it, starting DuckDB and
+reading a sample costs more than the python engine's whole run."""
+
+Notice = Callable[[str], object]
+
+
+def choose(engine: str, catalog: Catalog, *, output: bool = False) -> str:
+    """The engine that ``engine`` means for this catalog: ``python`` or ``duckdb``."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if not isinstance(catalog, str | os.PathLike) or os.fspath(catalog) == "-" or output:
+        return "python"
+    if importlib.util.find_spec("duckdb") is None:
+        return "python"
+    if engine == "auto":
+        return "duckdb" if catalog_size(catalog) >= AUTO_BYTES else "python"
+    return engine
+
+
+def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
+          format: str | None = None, progress: Progress | None = None,
+          require_copies: int | None = None, sample: int = 5, output: Output | None = None,
+          notice: Notice | None = None) -> dict[str, Any]:
+    """The ``route --format json`` report of ``ruleset`` over ``catalog``.
+
+    ``catalog`` is a path (``-`` for stdin) or an iterable of ``(line, record)`` items;
+    the other arguments are those of ``rules.python_engine.route``.
+    """
+    if choose(engine, catalog, output=output is not None) == "duckdb":
+        assert isinstance(catalog, str | os.PathLike)
+        from rules import duckdb_engine
+
+        python.check_sample(sample)
+        python.check_copies(require_copies)
+        try:
+            return duckdb_engine.route(ruleset, catalog, format=format, progress=progress,
+                                       sample=sample)
+        except duckdb_engine.Fallback as reason:
+            _tell(notice, reason)
+    elif engine == "duckdb" and notice is not None:
+        notice(_why_python(catalog, output is not None))
+    return python.route(ruleset, catalog, format=format, progress=progress,
+                        require_copies=require_copies, sample=sample, output=output)
+
+
+def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
+         format: str | None = None, progress: Progress | None = None, sample: int = 5,
+         notice: Notice | None = None) -> dict[str, Any]:
+    """The ``diff --format json`` report: what going from ``old`` to ``new`` moves."""
+    if choose(engine, catalog) == "duckdb":
+        assert isinstance(catalog, str | os.PathLike)
+        from rules import duckdb_engine
+
+        python.check_sample(sample)
+        try:
+            return duckdb_engine.diff(old, new, catalog, format=format, progress=progress,
+                                      sample=sample)
+        except duckdb_engine.Fallback as reason:
+            _tell(notice, reason)
+    elif engine == "duckdb" and notice is not None:
+        notice(_why_python(catalog, False))
+    return python.diff(old, new, catalog, format=format, progress=progress, sample=sample)
+
+
+def _tell(notice: Notice | None, reason: Exception) -> None:
+    if notice is not None:
+        notice(f"using the python engine: {reason}")
+
+
+def _why_python(catalog: Catalog, output: bool) -> str:
+    if output:
+        return "using the python engine: it writes --output"
+    if not isinstance(catalog, str | os.PathLike) or os.fspath(catalog) == "-":
+        return "using the python engine: DuckDB does not read stdin"
+    return "using the python engine: DuckDB is not installed (pip install 'ladle[scale]')"
