@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
 from liquid.builtin.content import ContentNode
-from liquid.builtin.expressions import Nil
+from liquid.builtin.expressions import Nil, Path, StringLiteral
 from liquid.builtin.expressions.loop import LoopExpression
 from liquid.builtin.output import OutputNode
 from liquid.builtin.tags.assign_tag import AssignNode
@@ -36,6 +36,7 @@ from liquid.builtin.tags.doc_tag import DocNode
 from liquid.builtin.tags.echo_tag import EchoNode
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
 from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.include_tag import TAG_INCLUDE
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
@@ -49,11 +50,13 @@ from liquid.exceptions import (
     LocalNamespaceLimitError,
     OutputStreamLimitError,
     StopRender,
+    TemplateNotFoundError,
 )
 from liquid.mode import Mode
 from liquid.output import LimitedStringIO, NullIO
 from liquid.stringify import to_liquid_string
 from liquid.token import Token
+from liquid.utils import ReadOnlyChainMap
 from markupsafe import escape
 
 from grammar import nodes as g
@@ -190,6 +193,47 @@ async def _fallback_async(node: Node, context: RenderContext, out: list[str],
         out.append(buffer.getvalue())
 
 
+def _render_tag(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], ...],
+                context: RenderContext, frame: Frame, out: list[str],
+                budget: OutputBudget | None) -> None:
+    """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
+    into ``out`` when the partial is compiled too."""
+    try:
+        template = context.env.get_template(node.name.value, context=context,  # type: ignore[union-attr]
+                                            tag=node.tag)
+    except TemplateNotFoundError as error:
+        error.token = node.name.token
+        error.template_name = context.template.full_name()
+        raise
+    args: dict[str, object] = {}
+    for name, variable, expression in arguments:
+        if variable is None:
+            args[name] = expression.evaluate(context)
+        else:
+            try:
+                args[name] = frame[variable]
+            except KeyError:
+                args[name] = expression.evaluate(context)  # undefined, as python-liquid makes it
+    partial = context.copy(ReadOnlyChainMap(args), disabled_tags=[TAG_INCLUDE],
+                           carry_loop_iterations=True, template=template)
+    render_into = getattr(template, "render_into", None)
+    if render_into is None:
+        buffer = _fallback_buffer(out, budget)
+        try:
+            template.render_with_context(partial, buffer, partial=True, block_scope=True)
+        finally:
+            out.append(buffer.getvalue())
+    else:
+        render_into(partial, out, budget)
+
+
+async def _render_tag_async(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], ...],
+                            context: RenderContext, frame: Frame, out: list[str],
+                            budget: OutputBudget | None) -> None:
+    # Loaders may be asynchronous: python-liquid's own node does it all the async way.
+    await _fallback_async(node, context, out, budget)
+
+
 def _discard(node: Node, context: RenderContext) -> None:
     node.render(context, NullIO())
 
@@ -302,6 +346,7 @@ class _Compiler:
             "_leave": _leave_loop,
             "_fallback": _fallback_async if is_async else _fallback,
             "_discard": _discard_async if is_async else _discard,
+            "_render": _render_tag_async if is_async else _render_tag,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
             "_Stop": StopRender,
@@ -359,7 +404,8 @@ class _Compiler:
 
     # -- blocks ----------------------------------------------------------------------
 
-    def block(self, nodes: Iterable[Node], body: list[ast.stmt], *, discard: bool) -> None:
+    def block(self, nodes: Iterable[Node], body: list[ast.stmt], *, discard: bool,
+              top_level: bool = False) -> None:
         """Compile ``nodes`` into ``body``. Text and output accumulate as pieces of one
         f-string, appended before anything that writes output of its own or loops."""
         pieces: list[ast.expr] = []
@@ -379,6 +425,8 @@ class _Compiler:
             flush_token.clear()
 
         for node in nodes:
+            if top_level:
+                self.top = node.token  # python-liquid's errors name the top-level node
             kind = type(node)
             if kind is ContentNode:
                 if discard or not node.text:  # type: ignore[attr-defined]
@@ -439,6 +487,8 @@ class _Compiler:
             self.compile_case(node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is ForNode and self.loop_compiles(node):
             self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
+        elif kind is RenderNode and not discard and self.render_compiles(node):
+            self.compile_render(node, body)  # type: ignore[arg-type]
         elif kind is BreakNode or kind is ContinueNode:
             if self.loops:
                 body.append(self.at(ast.Break() if kind is BreakNode else ast.Continue(),
@@ -471,6 +521,25 @@ class _Compiler:
                                                         ctx=ast.Store())],
                                  value=ast.Constant(None))],
                 orelse=[]), node.token))
+
+    @staticmethod
+    def render_compiles(node: Any) -> bool:
+        return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
+
+    def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
+        arguments = []
+        for argument in node.args:
+            path = argument.value
+            variable = None
+            if type(path) is Path and len(path.path) == 1 and isinstance(path.path[0], str):
+                variable = path.path[0]
+            arguments.append((argument.name, variable, path))
+        call: ast.expr = _call(_load("_render"), self.bind(node, "_n"),
+                               self.bind(tuple(arguments), "_k"), _load("_ctx"), _load("_v"),
+                               _load("_o"), _load("_b"))
+        if self.is_async:
+            call = ast.Await(value=call)
+        body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:
         name = str(node.name)  # type: ignore[attr-defined]
@@ -658,11 +727,13 @@ class _Compiler:
         body: list[ast.stmt] = []
         if not nodes:
             body.append(ast.Pass())
-        for node in nodes:
+        if self.strict:
+            self.block(nodes, body, discard=False, top_level=True)
+        for node in nodes if not self.strict else ():
             self.top = node.token
             part: list[ast.stmt] = []
             self.block([node], part, discard=False)
-            if not self.strict and type(node) is not ContentNode:
+            if type(node) is not ContentNode:
                 part = [self.guarded(part or [ast.Pass()], tolerant=True)]
             body.extend(part)
         if self.strict and nodes:
@@ -765,6 +836,13 @@ class CompiledTemplate:
             raise
         buffer.write("".join(out))
 
+    def render_into(self, context: RenderContext, out: list[str],
+                    budget: OutputBudget | None) -> None:
+        """Render as a partial of the ``render`` tag, into the caller's list of pieces."""
+        names = LocalsBudget(self.env.local_namespace_limit) \
+            if self.env.local_namespace_limit else None
+        self.function(context, out, budget, names, True, True)
+
     async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
                            block_scope: bool) -> None:
         function = self._async
@@ -782,11 +860,12 @@ class CompiledTemplate:
         buffer.write("".join(out))
 
     def _where(self, error: BaseException) -> tuple[Token, Token] | None:
-        """The tokens of the generated line that raised ``error``."""
+        """The tokens of this template's generated line that raised ``error``."""
         traceback = error.__traceback__
         found = None
+        codes = (self.function.__code__, getattr(self._async, "__code__", None))
         while traceback is not None:
-            if traceback.tb_frame.f_code.co_filename.startswith("<template "):
+            if traceback.tb_frame.f_code in codes:
                 found = self.lines.get(traceback.tb_lineno, found)
             traceback = traceback.tb_next
         return found

@@ -88,6 +88,34 @@ class Template(BoundTemplate):
                 error.template_name = self.path or self.name or None
             raise
 
+    def render_into(self, context: RenderContext, out: list[str], budget: Any) -> None:
+        """What ``render_with_context(context, buffer, partial=True, block_scope=True)`` does,
+        for a compiled ``render`` tag: pieces go into ``out`` under the caller's budget."""
+        if type(self).render_with_context is not Template.render_with_context:
+            buffer = StringIO()  # a subclass renders its own way
+            self.render_with_context(context, buffer, partial=True, block_scope=True)
+            out.append(buffer.getvalue())
+            return
+        try:
+            with escaping_as(self.escape):
+                compiled = self.compiled
+                namespace = {"partial": True}
+                if compiled is not None and compiled.usable(context, namespace):
+                    with context.extend(namespace=namespace):
+                        compiled.render_into(context, out, budget)
+                    return
+                buffer = StringIO() if budget is None else Output(budget.limit)
+                if budget is not None:
+                    buffer.size = budget.check(out)  # type: ignore[attr-defined]
+                try:
+                    super().render_with_context(context, buffer, partial=True, block_scope=True)
+                finally:
+                    out.append(buffer.getvalue())
+        except LiquidError as error:
+            if not error.template_name:
+                error.template_name = self.path or self.name or None
+            raise
+
     async def render_with_context_async(self, context: RenderContext, buffer: TextIO,
                                         *args: Any, partial: bool = False,
                                         block_scope: bool = False, **kwargs: Any) -> None:
