@@ -42,6 +42,10 @@ def main(argv: list[str]) -> int:
         return 1
     print()
     print(report.table(report.RESULTS))
+    rates = report.throughput(report.RESULTS)
+    if rates:
+        print("\ncatalog runs (medians, this run):")
+        print("\n".join(rates))
     lines, all_hold = report.targets(report.RESULTS)
     if lines:
         print("\ntargets (median ratios, this run):")

@@ -50,6 +50,11 @@ TARGETS = [
     Target("templates", "ladle", "python-liquid", 1.1),
     # The long-term target, printed for information: expect MISSED for now.
     Target("templates", "ladle", "Jinja2", 1.0),
+    # /work/shared/design/rules.md, "Engines" (bench/bench_catalog.py): exact semantics
+    # may cost at most half again the time of the plain, inexact SQL.
+    Target("catalog", "ladle duckdb engine, JSON Lines", "DuckDB hand-written SQL, JSON Lines",
+           1.5),
+    Target("catalog", "ladle duckdb engine, Parquet", "DuckDB hand-written SQL, Parquet", 1.5),
 ]
 
 RESULTS: list[Result] = []
@@ -94,6 +99,17 @@ def table(results: list[Result]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(rows[0]), rule, *(line(row) for row in rows[1:])])
+
+
+def throughput(results: list[Result], group: str = "catalog") -> list[str]:
+    """Whole-run time and rows per second of each contender of ``group``."""
+    lines = []
+    for r in sorted(results, key=lambda r: r.ns):
+        if r.group == group and r.records:
+            seconds = r.ns * r.records / 1e9
+            lines.append(f"{r.label}: {r.records:,} records in {seconds:.2f} s, "
+                         f"{r.records / seconds:,.0f} rows/s")
+    return lines
 
 
 def targets(results: list[Result]) -> tuple[list[str], bool]:

@@ -16,7 +16,6 @@ from cli.inputs import parse_json, read_text
 from cli.output import write_atomic
 from cli.rules_commands import report_table
 from cli.template_commands import template_error
-from rules.python_engine import route
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -24,7 +23,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def _routing(examples: Path) -> tuple[str, str]:
     """The example catalog routed through the example placement rules: (table, JSON)."""
     ruleset = rules.parse(examples / "placement.rules")
-    report = route(ruleset, str(examples / "catalog.jsonl"))
+    report = rules.route(ruleset, str(examples / "catalog.jsonl"))
     return report_table(report), json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
