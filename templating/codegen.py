@@ -40,6 +40,7 @@ from liquid.builtin.tags.include_tag import TAG_INCLUDE
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
+from liquid.context import RenderContext
 from liquid.exceptions import (
     BreakLoop,
     ContextDepthError,
@@ -57,18 +58,17 @@ from liquid.output import LimitedStringIO, NullIO
 from liquid.stringify import to_liquid_string
 from liquid.token import Token
 from liquid.utils import ReadOnlyChainMap
-from markupsafe import escape
 
 from grammar import nodes as g
 from grammar.errors import ExpressionError
 from grammar.runtime import equals
 from templating.errors import from_expression
+from templating.escaping import escape_text
 from templating.expression import TemplateExpression, truth
 from templating.tags.case_tag import AnyOf
 from templating.tags.let_tag import LetNode
 
 if TYPE_CHECKING:
-    from liquid.context import RenderContext
     from liquid.template import BoundTemplate
 
 # Nodes rendered by their own method that cannot change the variables the compiled code
@@ -87,12 +87,36 @@ class Frame(dict[str, Any]):
         self.scope = scope
 
     def __missing__(self, key: str) -> Any:
-        value = self.scope[key]  # KeyError when the variable is not defined anywhere
+        value = _find(self.scope._maps, key)  # KeyError when it is not defined anywhere
         self[key] = value
         return value
 
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self.scope
+
+
+_ABSENT = object()
+
+
+def _find(maps: Iterable[Any], key: str) -> Any:
+    """``ReadOnlyChainMap.__getitem__`` without an exception per map that lacks ``key``."""
+    for mapping in maps:
+        kind = type(mapping)
+        if kind is dict:
+            value = mapping.get(key, _ABSENT)
+            if value is not _ABSENT:
+                return value
+        elif kind is ReadOnlyChainMap:
+            try:
+                return _find(mapping._maps, key)
+            except KeyError:
+                pass
+        else:
+            try:
+                return mapping[key]
+            except KeyError:
+                pass
+    raise KeyError(key)
 
 
 class OutputBudget:
@@ -195,7 +219,7 @@ async def _fallback_async(node: Node, context: RenderContext, out: list[str],
 
 def _render_tag(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], ...],
                 context: RenderContext, frame: Frame, out: list[str],
-                budget: OutputBudget | None) -> None:
+                budget: OutputBudget | None, names: LocalsBudget | None) -> None:
     """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
     into ``out`` when the partial is compiled too."""
     try:
@@ -214,8 +238,7 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], 
                 args[name] = frame[variable]
             except KeyError:
                 args[name] = expression.evaluate(context)  # undefined, as python-liquid makes it
-    partial = context.copy(ReadOnlyChainMap(args), disabled_tags=[TAG_INCLUDE],
-                           carry_loop_iterations=True, template=template)
+    partial = _copy(context, ReadOnlyChainMap(args), template, names)
     render_into = getattr(template, "render_into", None)
     if render_into is None:
         buffer = _fallback_buffer(out, budget)
@@ -227,9 +250,34 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], 
         render_into(partial, out, budget)
 
 
+def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTemplate,
+          names: LocalsBudget | None) -> RenderContext:
+    """``context.copy(namespace, disabled_tags=["include"], carry_loop_iterations=True,
+    template=template)``, with the size of the local names as counted already."""
+    kind = type(context)
+    if kind.copy is not RenderContext.copy or kind.get_size_of_locals is not \
+            RenderContext.get_size_of_locals:
+        return context.copy(namespace, disabled_tags=[TAG_INCLUDE], carry_loop_iterations=True,
+                            template=template)
+    if context._copy_depth > context.env.context_depth_limit:
+        raise ContextDepthError("maximum context depth reached, possible recursive render",
+                                token=None)
+    carry = context.loop_iteration_carry
+    for loop in context.loops:
+        carry *= loop.length
+    if names is not None and names.sizes is not None:
+        size = names.total
+    else:
+        size = context.get_size_of_locals()
+    return kind(template, globals=ReadOnlyChainMap(namespace, context.globals),
+                disabled_tags=[TAG_INCLUDE], copy_depth=context._copy_depth + 1,
+                parent_context=context, loop_iteration_carry=carry,
+                local_namespace_size_carry=size)
+
+
 async def _render_tag_async(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], ...],
                             context: RenderContext, frame: Frame, out: list[str],
-                            budget: OutputBudget | None) -> None:
+                            budget: OutputBudget | None, names: LocalsBudget | None) -> None:
     # Loaders may be asynchronous: python-liquid's own node does it all the async way.
     await _fallback_async(node, context, out, budget)
 
@@ -336,7 +384,7 @@ class _Compiler:
         self.suppress = bool(self.env.suppress_blank_control_flow_blocks)
         self.namespace: dict[str, Any] = {
             "_Frame": Frame,
-            "_escape": escape,
+            "_escape": escape_text,
             "_str": to_liquid_string,
             "_truth": truth,
             "_equals": equals,
@@ -472,11 +520,16 @@ class _Compiler:
         """``value`` as output text, escaped when the template escapes: inline for strings."""
         plain: ast.expr = _call(_load("_escape"), value) if self.escape_output else value
         other = _call(_load("_str"), value, ast.Constant(self.escape_output))
-        is_str = ast.Compare(left=_call(_load("type"), value), ops=[ast.Is()],
-                             comparators=[_load("str")])
+
+        def type_is(name: str) -> ast.expr:
+            return ast.Compare(left=_call(_load("type"), value), ops=[ast.Is()],
+                               comparators=[_load(name)])
+
+        # Whole numbers print as digits, which need no escaping.
+        number = ast.IfExp(test=type_is("int"), body=_call(_load("str"), value), orelse=other)
         target = self.temp()
-        body.append(self.at(_assign(target, ast.IfExp(test=is_str, body=plain, orelse=other)),
-                            token))
+        body.append(self.at(_assign(target, ast.IfExp(test=type_is("str"), body=plain,
+                                                      orelse=number)), token))
         return _load(target)
 
     def statement(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
@@ -536,7 +589,7 @@ class _Compiler:
             arguments.append((argument.name, variable, path))
         call: ast.expr = _call(_load("_render"), self.bind(node, "_n"),
                                self.bind(tuple(arguments), "_k"), _load("_ctx"), _load("_v"),
-                               _load("_o"), _load("_b"))
+                               _load("_o"), _load("_b"), _load("_ls"))
         if self.is_async:
             call = ast.Await(value=call)
         body.append(self.at(ast.Expr(call), node.token))

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import liquid
 from liquid.context import RenderContext
-from liquid.exceptions import LiquidError
+from liquid.exceptions import ContextDepthError, LiquidError
 from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, Token
@@ -19,7 +19,7 @@ import filters
 import grammar
 from templating import lexer, tags
 from templating.codegen import CompiledTemplate
-from templating.escaping import escapes_by_name, escaping_as
+from templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
 from templating.expression import compile_uncached
 
 
@@ -96,25 +96,33 @@ class Template(BoundTemplate):
             self.render_with_context(context, buffer, partial=True, block_scope=True)
             out.append(buffer.getvalue())
             return
+        escaping = set_escaping(self.escape)
         try:
-            with escaping_as(self.escape):
-                compiled = self.compiled
-                namespace = {"partial": True}
-                if compiled is not None and compiled.usable(context, namespace):
-                    with context.extend(namespace=namespace):
-                        compiled.render_into(context, out, budget)
-                    return
-                buffer = StringIO() if budget is None else Output(budget.limit)
-                if budget is not None:
-                    buffer.size = budget.check(out)  # type: ignore[attr-defined]
+            compiled = self.compiled
+            namespace = {"partial": True}
+            if compiled is not None and compiled.usable(context, namespace):
+                if context.scope.size() > self.env.context_depth_limit:
+                    raise ContextDepthError(
+                        "maximum context depth reached, possible recursive include", token=None)
+                context.scope.push(namespace)  # what `context.extend` does, without its cost
                 try:
-                    super().render_with_context(context, buffer, partial=True, block_scope=True)
+                    compiled.render_into(context, out, budget)
                 finally:
-                    out.append(buffer.getvalue())
+                    context.scope.pop()
+                return
+            buffer = StringIO() if budget is None else Output(budget.limit)
+            if budget is not None:
+                buffer.size = budget.check(out)  # type: ignore[attr-defined]
+            try:
+                super().render_with_context(context, buffer, partial=True, block_scope=True)
+            finally:
+                out.append(buffer.getvalue())
         except LiquidError as error:
             if not error.template_name:
                 error.template_name = self.path or self.name or None
             raise
+        finally:
+            reset_escaping(escaping)
 
     async def render_with_context_async(self, context: RenderContext, buffer: TextIO,
                                         *args: Any, partial: bool = False,

@@ -29,9 +29,13 @@ from liquid.mode import Mode
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
+from liquid.utils import ReadOnlyChainMap
+from markupsafe import escape
 
 import templating
 from bench.artist import data as artist_data
+from templating.codegen import Frame
+from templating.escaping import escape_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIST = ROOT / "examples" / "artist"
@@ -304,3 +308,18 @@ def test_user_text_is_only_ever_text() -> None:
     source = "\"); import os; print(\"{{ '\\\"); os.system(1)' }}\\n{% raw %}{{ x }}{% endraw %}"
     kind, text = same(source, {})
     assert kind == "text" and text.startswith('"); import os; print("')
+
+
+@pytest.mark.parametrize("text", ["", "plain", "<script>alert('x')</script>", 'a "b" & c',
+                                  "é < ü", "&amp;"])
+def test_inlined_escaping_is_markupsafes(text: str) -> None:
+    assert escape_text(text) == str(escape(text))
+
+
+def test_frame_reads_through_nested_scopes_without_hiding_misses() -> None:
+    scope = ReadOnlyChainMap({"a": 1}, ReadOnlyChainMap({"b": 2}, {"c": None}), {"a": 9})
+    frame = Frame(scope)
+    assert (frame["a"], frame["b"], frame["c"]) == (1, 2, None)
+    assert "c" in frame and "zzz" not in frame
+    with pytest.raises(KeyError):
+        frame["zzz"]
