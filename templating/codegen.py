@@ -58,6 +58,7 @@ from liquid.output import LimitedStringIO, NullIO
 from liquid.stringify import to_liquid_string
 from liquid.token import Token
 from liquid.utils import ReadOnlyChainMap
+from markupsafe import Markup
 
 from grammar import nodes as g
 from grammar.errors import ExpressionError
@@ -98,6 +99,14 @@ class Frame(dict[str, Any]):
 _ABSENT = object()
 
 
+class _Namespaces(ReadOnlyChainMap):
+    """A chain of namespaces that is true without counting its keys (``RenderContext``
+    tests ``globals or {}``, which would sum the sizes of every namespace behind it)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 def _find(maps: Iterable[Any], key: str) -> Any:
     """``ReadOnlyChainMap.__getitem__`` without an exception per map that lacks ``key``."""
     for mapping in maps:
@@ -131,11 +140,9 @@ class OutputBudget:
 
     def check(self, out: list[str]) -> int:
         """The size in UTF-8 bytes of ``out``; raises past the limit."""
-        size = self.size
-        for piece in out[self.checked:]:
-            size += len(piece) if piece.isascii() else len(piece.encode("utf-8"))
-        self.checked = len(out)
-        self.size = size
+        new = out[self.checked:]
+        self.checked += len(new)
+        size = self.size = self.size + len("".join(new).encode("utf-8"))
         if size > self.limit:
             raise OutputStreamLimitError("output stream limit reached", token=None)
         return size
@@ -217,7 +224,7 @@ async def _fallback_async(node: Node, context: RenderContext, out: list[str],
         out.append(buffer.getvalue())
 
 
-def _render_tag(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], ...],
+def _render_tag(node: RenderNode, arguments: tuple[tuple[str, tuple[str, ...], Any], ...],
                 context: RenderContext, frame: Frame, out: list[str],
                 budget: OutputBudget | None, names: LocalsBudget | None) -> None:
     """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
@@ -230,14 +237,17 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], 
         error.template_name = context.template.full_name()
         raise
     args: dict[str, object] = {}
-    for name, variable, expression in arguments:
-        if variable is None:
-            args[name] = expression.evaluate(context)
-        else:
-            try:
-                args[name] = frame[variable]
-            except KeyError:
-                args[name] = expression.evaluate(context)  # undefined, as python-liquid makes it
+    for name, segments, expression in arguments:
+        value = _ABSENT
+        if segments:  # a path of plain names: read from the frame while it is plain data
+            value = frame.get(segments[0], _ABSENT) if segments[0] in frame else _ABSENT
+            for segment in segments[1:]:
+                if type(value) is not dict or segment in ("size", "first", "last"):
+                    value = _ABSENT
+                    break
+                value = value.get(segment, _ABSENT)
+        # Anything else, or missing (undefined, as python-liquid makes it): its own way.
+        args[name] = expression.evaluate(context) if value is _ABSENT else value
     partial = _copy(context, ReadOnlyChainMap(args), template, names)
     render_into = getattr(template, "render_into", None)
     if render_into is None:
@@ -269,13 +279,14 @@ def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTe
         size = names.total
     else:
         size = context.get_size_of_locals()
-    return kind(template, globals=ReadOnlyChainMap(namespace, context.globals),
+    return kind(template, globals=_Namespaces(namespace, context.globals),
                 disabled_tags=[TAG_INCLUDE], copy_depth=context._copy_depth + 1,
                 parent_context=context, loop_iteration_carry=carry,
                 local_namespace_size_carry=size)
 
 
-async def _render_tag_async(node: RenderNode, arguments: tuple[tuple[str, str | None, Any], ...],
+async def _render_tag_async(node: RenderNode,
+                            arguments: tuple[tuple[str, tuple[str, ...], Any], ...],
                             context: RenderContext, frame: Frame, out: list[str],
                             budget: OutputBudget | None, names: LocalsBudget | None) -> None:
     # Loaders may be asynchronous: python-liquid's own node does it all the async way.
@@ -291,15 +302,22 @@ async def _discard_async(node: Node, context: RenderContext) -> None:
 
 
 def _escaped_text(value: object) -> str:
-    """Output text of what is not a string, escaped (whole numbers need no escaping)."""
-    if type(value) is int:
+    """Output text of what is not a plain string, escaped: whole numbers need no escaping,
+    and ``Markup`` (the template's own string literals) is escaped already."""
+    kind = type(value)
+    if kind is int:
         return str(value)
+    if kind is Markup:
+        return value  # type: ignore[return-value]
     return to_liquid_string(value, True)
 
 
 def _plain_text(value: object) -> str:
-    if type(value) is int:
+    kind = type(value)
+    if kind is int:
         return str(value)
+    if kind is Markup:
+        return value  # type: ignore[return-value]
     return to_liquid_string(value, False)
 
 
@@ -461,6 +479,7 @@ class _Compiler:
         self.assigned: set[str] = set()
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
+        self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -629,10 +648,12 @@ class _Compiler:
         arguments = []
         for argument in node.args:
             path = argument.value
-            variable = None
-            if type(path) is Path and len(path.path) == 1 and isinstance(path.path[0], str):
-                variable = path.path[0]
-            arguments.append((argument.name, variable, path))
+            segments: tuple[str, ...] = ()
+            if type(path) is Path and all(type(s) is str for s in path.path):
+                segments = tuple(path.path)  # type: ignore[arg-type]
+            if not segments or segments[0] == "forloop":
+                self.forloop_reads += 1  # python-liquid's own expression: may read it
+            arguments.append((argument.name, segments, path))
         call: ast.expr = _call(_load("_render"), self.bind(node, "_n"),
                                self.bind(tuple(arguments), "_k"), _load("_ctx"), _load("_v"),
                                _load("_o"), _load("_b"), _load("_ls"))
@@ -754,12 +775,12 @@ class _Compiler:
         inner: list[ast.stmt] = []
         self.loops.append(name)
         self.loops.append("forloop")
-        fallbacks = self.fallbacks
+        fallbacks, reads = self.fallbacks, self.forloop_reads
         self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
         catches = self.fallbacks > fallbacks  # such a node may raise break or continue
         self.loops.pop()
         self.loops.pop()
-        needs_forloop = catches or any(
+        needs_forloop = catches or self.forloop_reads > reads or any(
             isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
             for inner_node in _walk_nodes(node.block.nodes) for e in _expressions(inner_node))
         it, length, record, namespace, item = (self.temp() for _ in range(5))

@@ -29,6 +29,7 @@ from liquid.mode import Mode
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
+from liquid.undefined import StrictUndefined
 from liquid.utils import ReadOnlyChainMap
 from markupsafe import escape
 
@@ -117,7 +118,8 @@ def _leaf() -> st.SearchStrategy[str]:
                   st.sampled_from(EXPRESSIONS)).map(lambda t: f"{{% {t[0]} {t[1]} = {t[2]} %}}"),
         st.sampled_from(["{% break %}", "{% continue %}", "{% increment c %}",
                          "{% cycle 'x', 'y' %}", "{% echo n %}", "{%- comment %}c{% endcomment -%}",
-                         "{% liquid\necho a\n%}", "{{ c }}"]),
+                         "{% liquid\necho a\n%}", "{{ c }}",
+                         "{% render 'args', v: i, w: forloop.index, u: m.k, z: a %}"]),
     )
 
 
@@ -145,6 +147,7 @@ def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 TEMPLATES = st.recursive(_leaf(), _extend, max_leaves=12)
 PARTIAL = "[{{ i }}{{ a }}{% assign a = 7 %}{% if n > 5 %}{% break %}{% endif %}]"
+PARTIALS = {"part": PARTIAL, "args": "<{{ v }}|{{ w }}|{{ u }}|{{ z }}{% assign z = 1 %}>"}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,13 +156,13 @@ def test_generated_templates_render_the_same_compiled(source: str, escape: bool,
                                                      strict: bool) -> None:
     if escape and any(e in source for e in UNESCAPED_ONLY):
         escape = False
-    same(source, DATA, templates={"part": PARTIAL}, autoescape=escape, strict=strict)
+    same(source, DATA, templates=PARTIALS, autoescape=escape, strict=strict)
 
 
 @settings(max_examples=100, deadline=None)
 @given(source=TEMPLATES)
 def test_generated_templates_render_the_same_in_lax_mode(source: str) -> None:
-    same(source, DATA, templates={"part": PARTIAL}, tolerance=Mode.LAX)
+    same(source, DATA, templates=PARTIALS, tolerance=Mode.LAX)
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -323,3 +326,17 @@ def test_frame_reads_through_nested_scopes_without_hiding_misses() -> None:
     assert "c" in frame and "zzz" not in frame
     with pytest.raises(KeyError):
         frame["zzz"]
+
+
+@pytest.mark.parametrize("source", [
+    "{% render 'args', v: m.k, w: items.size, u: nothing, z: m.items.first %}",
+    "{% for i in items %}{% render 'args', v: i, w: m.items[1], u: m.nope.deeper, "
+    "z: forloop.index %}{% endfor %}",
+    "{% render 'args' %}{% render 'args' for items as v %}{% render 'args' with m as v %}",
+])
+@pytest.mark.parametrize("strict", [False, True])
+def test_render_arguments_read_as_python_liquid_reads_them(source: str, strict: bool) -> None:
+    partial = "{{ v }}|{{ w }}|{{ u }}|{{ z }};"
+    options: dict[str, Any] = {"undefined": StrictUndefined} if strict else {}
+    kind, _ = same(source, DATA, templates={"args": partial}, **options)
+    assert kind == ("error" if strict else "text")
