@@ -66,6 +66,7 @@ from grammar.runtime import equals
 from templating.errors import from_expression
 from templating.escaping import escape_text
 from templating.expression import TemplateExpression, truth
+from templating.placing import place as _locate
 from templating.tags.case_tag import AnyOf
 from templating.tags.let_tag import LetNode
 
@@ -115,7 +116,7 @@ def _find(maps: Iterable[Any], key: str) -> Any:
             value = mapping.get(key, _ABSENT)
             if value is not _ABSENT:
                 return value
-        elif kind is ReadOnlyChainMap:
+        elif kind is ReadOnlyChainMap or kind is _Namespaces:
             try:
                 return _find(mapping._maps, key)
             except KeyError:
@@ -238,14 +239,18 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, tuple[str, ...], A
         raise
     args: dict[str, object] = {}
     for name, segments, expression in arguments:
-        value = _ABSENT
         if segments:  # a path of plain names: read from the frame while it is plain data
-            value = frame.get(segments[0], _ABSENT) if segments[0] in frame else _ABSENT
+            try:
+                value = frame[segments[0]]
+            except KeyError:
+                value = _ABSENT
             for segment in segments[1:]:
                 if type(value) is not dict or segment in ("size", "first", "last"):
                     value = _ABSENT
                     break
                 value = value.get(segment, _ABSENT)
+        else:
+            value = _ABSENT
         # Anything else, or missing (undefined, as python-liquid makes it): its own way.
         args[name] = expression.evaluate(context) if value is _ABSENT else value
     partial = _copy(context, ReadOnlyChainMap(args), template, names)
@@ -347,40 +352,6 @@ def _load(name: str) -> ast.Name:
 
 def _store(name: str) -> ast.Name:
     return ast.Name(id=name, ctx=_STORE)
-
-
-# Fields that never hold a node needing a position (names, constants, operators).
-_LEAF_FIELDS = frozenset({"id", "ctx", "op", "ops", "attr", "name", "arg", "conversion",
-                          "kind", "type_comment", "is_async", "level", "module", "simple",
-                          "type_ignores"})
-
-
-# For each kind of node, the fields that may hold nodes needing a position.
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
-    kind: () if kind is ast.Constant else
-    tuple(field for field in kind._fields if field not in _LEAF_FIELDS)
-    for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
-}
-
-
-def _locate(statement: ast.AST, line: int) -> None:
-    """Put ``statement`` and every node under it not placed yet on ``line`` (what
-    ``ast.fix_missing_locations`` does, for a fraction of its cost: placed subtrees are
-    skipped whole, as their nodes were all placed together)."""
-    pending = [statement]
-    while pending:
-        node = pending.pop()
-        fields = node.__dict__
-        if "lineno" in fields:
-            continue
-        fields["lineno"] = fields["end_lineno"] = line
-        fields["col_offset"] = fields["end_col_offset"] = 0
-        for name in _CHILD_FIELDS[type(node)]:
-            value = fields.get(name)
-            if type(value) is list:
-                pending.extend(value)
-            elif value is not None:
-                pending.append(value)
 
 
 def _call(func: ast.expr, *args: ast.expr) -> ast.Call:

@@ -3,7 +3,9 @@ first use (most of a template's cost to compile), evaluated over the render cont
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import ast
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from liquid.builtin.expressions.logical import is_truthy
@@ -15,11 +17,14 @@ from markupsafe import Markup
 
 import grammar
 from grammar import nodes
-from grammar.compiler import check_names
+from grammar.compiler import Compiler, check_names
 from grammar.functions import BUILTINS
+from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from grammar.parser import parse as parse_expression
+from grammar.runtime import check_length
 from templating.errors import at, from_expression
 from templating.escaping import FilterEnvironment, escaping
+from templating.placing import place
 
 if TYPE_CHECKING:
     from liquid import Environment
@@ -54,7 +59,7 @@ class TemplateExpression(Expression):
         """The compiled expression (made once; two threads may both make it, harmlessly)."""
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = _compile(self.env, self.token, self.escaped)
+            compiled = self._compiled = _compile(self.env, self.token, self.escaped, self.tree)
         return compiled
 
     def evaluate(self, context: RenderContext) -> object:
@@ -118,15 +123,49 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     return TemplateExpression(located, tree, env, escaping(env), condition=condition)
 
 
-def _compile(env: Environment, located: Token, escaped: bool) -> grammar.Expression:
+def _compile(env: Environment, located: Token, escaped: bool,
+             tree: nodes.Node) -> grammar.Expression:
     compile_at = getattr(env, "compile_at", None)
     if compile_at is not None:  # ladle's environment caches compiled expressions
         return compile_at(located.value, located.start_index, located.source, escaped)  # type: ignore[no-any-return]
-    return compile_uncached(env, located, escaped)
+    return compile_uncached(env, located, escaped, tree)
 
 
-def compile_uncached(env: Environment, located: Token, escaped: bool) -> grammar.Expression:
-    """Compile the expression text of ``located`` for ``env``."""
+class _Compiler(Compiler):
+    """grammar's compiler, with two costs cut for templates: statements are placed as they
+    are emitted (grammar walks each one), and a filter called with plain positional
+    arguments skips the scan for ranges, which only lists and ranges need."""
+
+    def emit(self, statement: ast.stmt) -> None:
+        place(statement, self.line)
+        self.scope.body.append(statement)
+
+    def _apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> Any:
+        if kwargs:
+            return super()._apply(function, what, args, kwargs)
+        for item in args:
+            kind = type(item)
+            if kind is range or kind is tuple:
+                return super()._apply(function, what, args, kwargs)
+        try:
+            result = function(*args)
+        except grammar.ExpressionError:
+            raise
+        except Exception as error:
+            raise grammar.EvaluationError(f"{what}: {error}") from error
+        if type(result) in _UNSIZED:
+            return result
+        return check_length(result, self.max_length)
+
+
+# Results that cannot be too long (``check_length`` measures strings, lists and ranges).
+_UNSIZED = frozenset({int, float, bool, type(None), Decimal})
+
+
+def compile_uncached(env: Environment, located: Token, escaped: bool,
+                     tree: nodes.Node | None = None) -> grammar.Expression:
+    """Compile the expression text of ``located`` (whose tree may be given) for ``env``."""
     undefined = env.undefined
 
     def missing(name: str) -> object:
@@ -135,11 +174,18 @@ def compile_uncached(env: Environment, located: Token, escaped: bool) -> grammar
     # Standard Liquid keeps its meaning: a missing variable reads as the environment's
     # undefined object (as in python-liquid), and Liquid's rules apply where the
     # language's defaults differ (see ``grammar.compile``).
-    return grammar.compile(located.value, filters=_filters(env),
-                           strict=getattr(env, "strict", False),
-                           max_length=getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
-                           undefined=missing, liquid=True,
-                           strings=Markup if escaped else None)
+    source = located.value
+    filters = _filters(env)
+    if tree is None:
+        tree = parse_expression(source, liquid=True)
+        check_names(tree, source, names=None, functions=BUILTINS, filters=filters)
+    compiler = _Compiler(functions=BUILTINS, filters=filters,
+                         strict=getattr(env, "strict", False),
+                         max_length=getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
+                         undefined=missing, liquid=True, strings=Markup if escaped else None)
+    function = with_stack(lambda: compiler.build([(source, tree)], single=True),
+                          levels=DEFAULT_MAX_DEPTH, source=source)
+    return grammar.Expression(source, tree, function)
 
 
 class _FilterNames(Mapping[str, Any]):
