@@ -162,10 +162,15 @@ def compile_set(
     names: Iterable[str] | None = None,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_length: int = DEFAULT_MAX_LENGTH,
+    truthy: bool = False,
 ) -> ExpressionSet:
-    """Compile several expressions into one ``ExpressionSet`` that computes shared parts once."""
+    """Compile several expressions into one ``ExpressionSet`` that computes shared parts once.
+
+    With ``truthy``, ``evaluate`` gives each expression's truthiness (True or False)
+    instead of its value: a rule set's claims, with no Python call per rule.
+    """
     result = _compile_many(list(sources), filters, functions, strict, names, max_depth,
-                           max_length, None, single=False)
+                           max_length, None, single=False, truthy=truthy)
     assert isinstance(result, ExpressionSet)
     return result
 
@@ -184,6 +189,7 @@ def _compile_many(
     undefined: Callable[[str], Any] | None = None,
     liquid: bool = False,
     strings: Callable[[str], str] | None = None,
+    truthy: bool = False,
 ) -> Expression | ExpressionSet:
     table = function_table(functions)
     allowed = None if names is None else frozenset(names)
@@ -198,7 +204,8 @@ def _compile_many(
     compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length,
                         undefined=undefined, liquid=liquid, strings=strings)
     roots = list(zip(sources, trees, strict=True))
-    function = with_stack(lambda: compiler.build(roots, single=single), levels=max_depth,
+    function = with_stack(lambda: compiler.build(roots, single=single, truthy=truthy),
+                          levels=max_depth,
                           source=sources[0] if sources else "")
     if not single:
         return ExpressionSet(sources, trees, function)

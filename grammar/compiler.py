@@ -629,12 +629,19 @@ class Compiler:
 
     # -- the function -------------------------------------------------------------------
 
-    def build(self, roots: Sequence[tuple[str, Node]], *, single: bool) -> Callable[..., Any]:
-        """Compile (source, tree) pairs into ``f(data)``: one value, or a tuple of values."""
+    def build(self, roots: Sequence[tuple[str, Node]], *, single: bool,
+              truthy: bool = False) -> Callable[..., Any]:
+        """Compile (source, tree) pairs into ``f(data)``: one value, or a tuple of values
+        (with ``truthy``, of their truthiness: True or False)."""
         results = []
         for source, root in roots:
             self.source = source
-            results.append(self.value(root))
+            result = self.value(root)
+            if truthy and not result.is_bool:
+                target = self.temp()  # the truth test reads its operand three times
+                self.assign(target, result.expr)
+                result = Operand(self.truth_test(Operand(_name(target))), is_bool=True)
+            results.append(result)
         body = self.scope.body
         returned: ast.expr
         if single:

@@ -18,11 +18,11 @@ Counting, the same in both engines:
 - ``bytes`` add up the ``size`` fields that are integers (not bools, not
   floats); a record without one counts 0.
 
-Speed: a record is evaluated by every rule at once (``RuleSet.evaluate``), and
-the outcome, a tuple of ``(claims, error)`` pairs, is looked up in a small table
-of outcomes seen before, so the work per record is one dict lookup and a few
-additions; an outcome with an error is never stored (its messages could make
-the table grow) and takes the slow path.
+Speed: a record is evaluated by every rule at once (``RuleSet.claims``, one
+compiled function giving a tuple of bools), and that tuple is looked up in a
+small table of outcomes seen before, so the work per record is one call, one
+dict lookup and a few additions. A record on which a rule fails takes the slow
+path (``RuleSet.evaluate``, rule by rule, for the message).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from grammar.errors import ExpressionError
 from rules.catalog import CatalogError, Item, _Reader
 from rules.ruleset import RuleSet
 
@@ -85,6 +86,15 @@ class _Tally:
         self.bytes = 0
 
 
+def _claims(claims: Callable[[dict[str, Any]], tuple[bool, ...]], ruleset: RuleSet,
+            record: dict[str, Any]) -> tuple[bool, ...]:
+    """Whether each rule claims ``record``; a rule that fails does not."""
+    try:
+        return claims(record)
+    except ExpressionError:
+        return tuple(claimed for claimed, _ in ruleset.evaluate(record))
+
+
 def _first_error(names: list[str],
                  results: list[tuple[bool, str | None]]) -> tuple[str, str] | None:
     for name, (_, error) in zip(names, results, strict=True):
@@ -109,8 +119,8 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
     check_copies(require_copies)
     items, position = _open(catalog, format)
     names = list(ruleset.names)
-    evaluate = ruleset.evaluate
-    table: dict[tuple[tuple[bool, str | None], ...], _Tally] = {}
+    claims_of = ruleset.claims
+    table: dict[tuple[bool, ...], _Tally] = {}
     get = table.get
     unclaimed_sample: list[dict[str, Any]] = []
     error_sample: list[dict[str, Any]] = []
@@ -119,21 +129,16 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
     count = 0
     next_progress = PROGRESS_EVERY if progress is not None else -1
 
-    def slow(key: tuple[tuple[bool, str | None], ...], line: int) -> _Tally:
-        """The tally for an outcome seen for the first time, or one with errors."""
+    def failed(record: dict[str, Any], line: int) -> tuple[bool, ...]:
+        """The claims of a record on which some rule fails; counts the error."""
         nonlocal error_records
-        failed = _first_error(names, list(key))
-        if failed is None:
-            table[key] = _Tally(tuple(claims for claims, _ in key), names)
-            return table[key]
-        error_records += 1
-        if len(error_sample) < sample:
-            error_sample.append({"line": line, "rule": failed[0], "message": failed[1]})
-        clean = tuple((claims, None) for claims, _ in key)
-        found = get(clean)
-        if found is None:
-            found = table[clean] = _Tally(tuple(claims for claims, _ in key), names)
-        return found
+        results = ruleset.evaluate(record)
+        first = _first_error(names, results)
+        if first is not None:
+            error_records += 1
+            if len(error_sample) < sample:
+                error_sample.append({"line": line, "rule": first[0], "message": first[1]})
+        return tuple(claimed for claimed, _ in results)
 
     for line, record in items:
         count += 1
@@ -150,10 +155,13 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
             if output is not None:
                 output(line, None, [])
             continue
-        key = tuple(evaluate(record))
+        try:
+            key = claims_of(record)
+        except ExpressionError:
+            key = failed(record, line)
         tally = get(key)
         if tally is None:
-            tally = slow(key, line)
+            tally = table[key] = _Tally(key, names)
         tally.records += 1
         size = record.get("size")
         if type(size) is int:
@@ -200,27 +208,13 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
     check_sample(sample)
     items, position = _open(catalog, format)
     old_names, new_names = list(old.names), list(new.names)
-    old_evaluate, new_evaluate = old.evaluate, new.evaluate
-    Key = tuple[tuple[tuple[bool, str | None], ...], tuple[tuple[bool, str | None], ...]]
-    # per outcome: [records, old claiming names, new claiming names, orphaned]
-    table: dict[Key, list[Any]] = {}
+    old_claims, new_claims = old.claims, new.claims
+    # per pair of claims: [records, old claiming names, new claiming names, orphaned]
+    table: dict[tuple[tuple[bool, ...], tuple[bool, ...]], list[Any]] = {}
     get = table.get
     orphan_sample: list[dict[str, Any]] = []
     count = 0
     next_progress = PROGRESS_EVERY if progress is not None else -1
-
-    def slow(key: Key) -> list[Any]:
-        old_key, new_key = key
-        clean = (tuple((claims, None) for claims, _ in old_key),
-                 tuple((claims, None) for claims, _ in new_key))
-        entry = get(clean)
-        if entry is None:
-            before = [name for name, (claims, _) in zip(old_names, old_key, strict=True)
-                      if claims]
-            after = [name for name, (claims, _) in zip(new_names, new_key, strict=True)
-                     if claims]
-            entry = table[clean] = [0, before, after, bool(before) and not after]
-        return entry  # an outcome with errors is never stored: it comes back here
 
     for _line, record in items:
         count += 1
@@ -230,10 +224,12 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
             next_progress += PROGRESS_EVERY
         if type(record) is not dict:
             continue
-        key = (tuple(old_evaluate(record)), tuple(new_evaluate(record)))
+        key = (_claims(old_claims, old, record), _claims(new_claims, new, record))
         entry = get(key)
         if entry is None:
-            entry = slow(key)
+            before = [name for name, claimed in zip(old_names, key[0], strict=True) if claimed]
+            after = [name for name, claimed in zip(new_names, key[1], strict=True) if claimed]
+            entry = table[key] = [0, before, after, bool(before) and not after]
         entry[0] += 1
         if entry[3] and len(orphan_sample) < sample:
             orphan_sample.append(record)

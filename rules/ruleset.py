@@ -8,7 +8,7 @@ their offsets in the file, so every error has the file's line and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ def _split(text: str, file: str) -> list[tuple[str, int, str, int]]:
 class RuleSet:
     """Compiled rules in file order; immutable, safe to share between threads."""
 
-    __slots__ = ("_together", "file", "names", "rules", "source")
+    __slots__ = ("_claims", "claims", "file", "names", "rules", "source")
 
     def __init__(self, rules: list[Rule], file: str, source: str) -> None:
         self.rules = tuple(rules)
@@ -117,15 +117,19 @@ class RuleSet:
         self.file = file
         self.source = source
         # One function for the whole set: parts shared between rules are computed once.
-        self._together = grammar.compile_set([rule.source for rule in rules])
+        # ``claims(record)``: whether each rule claims it, as bools; raises
+        # grammar.ExpressionError when any rule cannot evaluate (``evaluate`` says which).
+        # An attribute, not a method: the routers call it for every record.
+        self._claims = grammar.compile_set([rule.source for rule in rules], truthy=True)
+        self.claims: Callable[[Mapping[str, Any]], tuple[bool, ...]] = self._claims.evaluate
 
     def evaluate(self, record: Mapping[str, Any]) -> list[tuple[bool, str | None]]:
         """For each rule: (claims the record, the error message if it could not evaluate)."""
         try:
-            values = self._together.evaluate(record)
+            claims = self.claims(record)
         except grammar.ExpressionError:
             return [self._one(rule, record) for rule in self.rules]
-        return [(grammar.truthy(value), None) for value in values]
+        return [(claimed, None) for claimed in claims]
 
     @staticmethod
     def _one(rule: Rule, record: Mapping[str, Any]) -> tuple[bool, str | None]:

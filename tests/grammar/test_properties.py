@@ -863,6 +863,11 @@ def test_compiled_set_agrees_with_the_reference(
             f"{sources!r} with {data!r} ({options}): expression {i} {sources[i]!r} should "
             f"give {describe(outcome)}, the set gave {value!r}"
         )
+    # truthy=True gives exactly the truthiness of those values, as real bools
+    with watchdog():
+        claims = grammar.compile_set(sources, filters=FILTERS, truthy=True, **options)
+    assert claims.evaluate(data) == tuple(grammar.truthy(value) for value in actual[1])
+    assert all(type(claim) is bool for claim in claims.evaluate(data))
 
 
 @st.composite

@@ -1143,6 +1143,11 @@ def test_compile_set_matches_each_expression_alone(sources: list[str], strict: b
         if got[0] == "value":
             got = ("value", got[1][1])
         assert got == expected, f"{sources} with {record}"
+        claims = grammar.compile_set(sources, strict=strict, truthy=True).evaluate
+        if errors:
+            assert outcome(claims, record) == expected, f"{sources} with {record}"
+        else:
+            assert claims(record) == tuple(grammar.truthy(e.evaluate(record)) for e in alone)
 
 
 @pytest.mark.parametrize(
