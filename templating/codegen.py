@@ -84,8 +84,8 @@ class Frame(dict[str, Any]):
 
     __slots__ = ("scope",)
 
-    def __init__(self, scope: Any) -> None:
-        super().__init__()
+    def __init__(self, scope: Any, known: Mapping[str, Any] | None = None) -> None:
+        super().__init__(known or ())  # `known`: values the scope is known to give
         self.scope = scope
 
     def __missing__(self, key: str) -> Any:
@@ -262,7 +262,7 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, tuple[str, ...], A
         finally:
             out.append(buffer.getvalue())
     else:
-        render_into(partial, out, budget)
+        render_into(partial, out, budget, args)
 
 
 def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTemplate,
@@ -832,12 +832,12 @@ class _Compiler:
             body = [self.guarded(body or [ast.Pass()], tolerant=False)]
         setup = [
             _assign("_w", _attr(_load("_o"), "append")),
-            _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"))),
+            _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),
             _assign("_l", _attr(_load("_ctx"), "locals")),
         ]
         arguments = ast.arguments(
             posonlyargs=[], args=[ast.arg(arg=a) for a in
-                                  ("_ctx", "_o", "_b", "_ls", "_partial", "_block")],
+                                  ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")],
             vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         kind = ast.AsyncFunctionDef if self.is_async else ast.FunctionDef
         function = kind(name="render", args=arguments, body=setup + body,
@@ -908,26 +908,28 @@ class CompiledTemplate:
         budget = None
         if isinstance(buffer, LimitedStringIO):
             budget = OutputBudget(buffer.limit - buffer.size)
-        limit = self.env.local_namespace_limit
-        return budget, (LocalsBudget(limit) if limit else None)
+        return budget, self._names()
 
     def render(self, context: RenderContext, buffer: Any, partial: bool,
                block_scope: bool) -> None:
         out: list[str] = []
         budget, names = self._budgets(buffer)
         try:
-            self.function(context, out, budget, names, partial, block_scope)
+            self.function(context, out, budget, names, partial, block_scope, None)
         except LiquidInterrupt:
             buffer.write("".join(out))  # a break in an included template: keep its output
             raise
         buffer.write("".join(out))
 
     def render_into(self, context: RenderContext, out: list[str],
-                    budget: OutputBudget | None) -> None:
-        """Render as a partial of the ``render`` tag, into the caller's list of pieces."""
-        names = LocalsBudget(self.env.local_namespace_limit) \
-            if self.env.local_namespace_limit else None
-        self.function(context, out, budget, names, True, True)
+                    budget: OutputBudget | None, known: Mapping[str, Any]) -> None:
+        """Render as a partial of the ``render`` tag, into the caller's list of pieces;
+        ``known`` holds variables whose values the scope is known to give."""
+        self.function(context, out, budget, self._names(), True, True, known)
+
+    def _names(self) -> LocalsBudget | None:
+        limit = self.env.local_namespace_limit
+        return LocalsBudget(limit) if limit and self.assigned else None
 
     async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
                            block_scope: bool) -> None:
@@ -939,7 +941,7 @@ class CompiledTemplate:
         out: list[str] = []
         budget, names = self._budgets(buffer)
         try:
-            await function(context, out, budget, names, partial, block_scope)
+            await function(context, out, budget, names, partial, block_scope, None)
         except LiquidInterrupt:
             buffer.write("".join(out))
             raise

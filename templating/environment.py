@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from io import StringIO
 from pathlib import Path
 from typing import Any, TextIO
@@ -88,9 +88,11 @@ class Template(BoundTemplate):
                 error.template_name = self.path or self.name or None
             raise
 
-    def render_into(self, context: RenderContext, out: list[str], budget: Any) -> None:
+    def render_into(self, context: RenderContext, out: list[str], budget: Any,
+                    args: Mapping[str, object]) -> None:
         """What ``render_with_context(context, buffer, partial=True, block_scope=True)`` does,
-        for a compiled ``render`` tag: pieces go into ``out`` under the caller's budget."""
+        for a compiled ``render`` tag: pieces go into ``out`` under the caller's budget.
+        ``args`` are the tag's arguments, which the new ``context`` reads first."""
         if type(self).render_with_context is not Template.render_with_context:
             buffer = StringIO()  # a subclass renders its own way
             self.render_with_context(context, buffer, partial=True, block_scope=True)
@@ -105,8 +107,11 @@ class Template(BoundTemplate):
                     raise ContextDepthError(
                         "maximum context depth reached, possible recursive include", token=None)
                 context.scope.push(namespace)  # what `context.extend` does, without its cost
+                # Behind `partial` and the (empty) local names, the arguments come first.
+                known = args if "partial" not in args else \
+                    {k: v for k, v in args.items() if k != "partial"}
                 try:
-                    compiled.render_into(context, out, budget)
+                    compiled.render_into(context, out, budget, known)
                 finally:
                     context.scope.pop()
                 return

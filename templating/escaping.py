@@ -58,13 +58,15 @@ def escaping_as(flag: bool) -> Iterator[None]:
         _ESCAPING.reset(token)
 
 
-def set_escaping(flag: bool) -> Token[bool | None]:
-    """``escaping_as`` without a context manager, for the hot path of partials."""
-    return _ESCAPING.set(flag)
+def set_escaping(flag: bool) -> Token[bool | None] | None:
+    """``escaping_as`` without a context manager, for the hot path of partials (None when
+    nothing changes)."""
+    return None if _ESCAPING.get() is flag else _ESCAPING.set(flag)
 
 
-def reset_escaping(token: Token[bool | None]) -> None:
-    _ESCAPING.reset(token)
+def reset_escaping(token: Token[bool | None] | None) -> None:
+    if token is not None:
+        _ESCAPING.reset(token)
 
 
 class FilterEnvironment:
