@@ -172,6 +172,18 @@ class LocalsBudget:
             raise LocalNamespaceLimitError("local namespace limit reached", token=None)
 
 
+class _NoLocalsLimit(LocalsBudget):
+    """The local namespace is not limited: nothing to count."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def add(self, context: RenderContext, key: str, value: object) -> None:
+        pass
+
+
 class _Length:
     """Stands for a loop on the context's loop stack when no ``forloop`` is needed: the
     iteration limit multiplies the lengths of the enclosing loops."""
@@ -366,9 +378,14 @@ def _assign(target: str, value: ast.expr) -> ast.Assign:
     return ast.Assign(targets=[_store(target)], value=value)
 
 
+_IS = ast.Is()
+_IS_NOT = ast.IsNot()
+_OR = ast.Or()
+
+
 def _is(value: ast.expr, constant: bool | None, *, negate: bool = False) -> ast.Compare:
-    op: ast.cmpop = ast.IsNot() if negate else ast.Is()
-    return ast.Compare(left=value, ops=[op], comparators=[ast.Constant(constant)])
+    return ast.Compare(left=value, ops=[_IS_NOT if negate else _IS],
+                       comparators=[ast.Constant(constant)])
 
 
 def _walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
@@ -483,13 +500,9 @@ class _Compiler:
         return _load(target)
 
     def condition(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.expr:
-        """A Python test for a condition: ``True`` and ``False`` without a call."""
+        """A Python test for a condition: ``True`` without a call."""
         value = self.evaluate(expression, body)
-        return ast.BoolOp(op=ast.Or(), values=[
-            _is(value, True),
-            ast.BoolOp(op=ast.And(), values=[
-                _is(value, None, negate=True), _is(value, False, negate=True),
-                _call(_load("_truth"), value)])])
+        return ast.BoolOp(op=_OR, values=[_is(value, True), _call(_load("_truth"), value)])
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -538,7 +551,7 @@ class _Compiler:
                 if not self.strict:
                     flush()  # in a tolerant mode, each node's output stands on its own
                 value = self.evaluate(expression, body)
-                text_value = self.stringify(value, body, node.token)
+                text_value = self.stringify(value)
                 flush_token[:1] = flush_token[:1] or [node.token]
                 pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
                                                  format_spec=None))
@@ -557,16 +570,13 @@ class _Compiler:
             self.statement(node, body, discard=discard)
         flush()
 
-    def stringify(self, value: ast.Name, body: list[ast.stmt], token: Token) -> ast.Name:
+    def stringify(self, value: ast.Name) -> ast.expr:
         """``value`` as output text, escaped when the template escapes: inline for strings."""
         plain: ast.expr = _call(_load("_escape"), value) if self.escape_output else value
         other = _call(_load("_text" if self.escape_output else "_plain"), value)
-        is_str = ast.Compare(left=_call(_load("type"), value), ops=[ast.Is()],
+        is_str = ast.Compare(left=_call(_load("type"), value), ops=[_IS],
                              comparators=[_load("str")])
-        target = self.temp()
-        body.append(self.at(_assign(target, ast.IfExp(test=is_str, body=plain, orelse=other)),
-                            token))
-        return _load(target)
+        return ast.IfExp(test=is_str, body=plain, orelse=other)
 
     def statement(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
         kind = type(node)
@@ -604,12 +614,9 @@ class _Compiler:
         if not isinstance(node, _KEEPS_SCOPE):
             # It may have assigned anything: read variables afresh from the scope.
             body.append(self.at(ast.Expr(_call(_attr(_load("_v"), "clear"))), node.token))
-            body.append(self.at(ast.If(
-                test=_is(_load("_ls"), None, negate=True),
-                body=[ast.Assign(targets=[ast.Attribute(value=_load("_ls"), attr="sizes",
-                                                        ctx=ast.Store())],
-                                 value=ast.Constant(None))],
-                orelse=[]), node.token))
+            body.append(self.at(ast.Assign(
+                targets=[ast.Attribute(value=_load("_ls"), attr="sizes", ctx=_STORE)],
+                value=ast.Constant(None)), node.token))
 
     @staticmethod
     def render_compiles(node: Any) -> bool:
@@ -636,18 +643,12 @@ class _Compiler:
         name = str(node.name)  # type: ignore[attr-defined]
         value = self.evaluate(node.expression, body)  # type: ignore[attr-defined]
         key = ast.Constant(name)
-        body.append(self.at(ast.Assign(
-            targets=[ast.Subscript(value=_load("_l"), slice=key, ctx=ast.Store())],
-            value=value), node.token))
-        body.append(self.at(ast.If(
-            test=_is(_load("_ls"), None, negate=True),
-            body=[ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key, value))],
-            orelse=[]), node.token))
+        targets: list[ast.expr] = [ast.Subscript(value=_load("_l"), slice=key, ctx=_STORE)]
         if name not in self.loops:  # a loop's own variable hides the assigned one
-            body.append(self.at(ast.Assign(
-                targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant(name),
-                                       ctx=ast.Store())],
-                value=value), node.token))
+            targets.append(ast.Subscript(value=_load("_v"), slice=key, ctx=_STORE))
+        body.append(self.at(ast.Assign(targets=targets, value=value), node.token))
+        body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key,
+                                           value)), node.token))
         self.assigned.add(name)
 
     # -- if, unless, case ------------------------------------------------------------
@@ -904,7 +905,7 @@ class CompiledTemplate:
                     return False
         return True
 
-    def _budgets(self, buffer: Any) -> tuple[OutputBudget | None, LocalsBudget | None]:
+    def _budgets(self, buffer: Any) -> tuple[OutputBudget | None, LocalsBudget]:
         budget = None
         if isinstance(buffer, LimitedStringIO):
             budget = OutputBudget(buffer.limit - buffer.size)
@@ -927,9 +928,9 @@ class CompiledTemplate:
         ``known`` holds variables whose values the scope is known to give."""
         self.function(context, out, budget, self._names(), True, True, known)
 
-    def _names(self) -> LocalsBudget | None:
+    def _names(self) -> LocalsBudget:
         limit = self.env.local_namespace_limit
-        return LocalsBudget(limit) if limit and self.assigned else None
+        return LocalsBudget(limit) if limit and self.assigned else _NoLocalsLimit()
 
     async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
                            block_scope: bool) -> None:
