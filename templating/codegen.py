@@ -130,14 +130,23 @@ def _find(maps: Iterable[Any], key: str) -> Any:
 
 
 class OutputBudget:
-    """The output size limit, checked as pieces pile up (python-liquid checks each write)."""
+    """The output size limit, checked as pieces pile up (python-liquid checks each write;
+    loops check here every few dozen pieces, so a page stops a few pieces past the limit)."""
 
     __slots__ = ("checked", "limit", "size")
+
+    # Pieces (each at most an expression's longest value) between checks in a loop.
+    EVERY = 32
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.checked = 0
         self.size = 0
+
+    def check_some(self, out: list[str]) -> None:
+        """Check, if enough pieces were added since the last check."""
+        if len(out) - self.checked >= self.EVERY:
+            self.check(out)
 
     def check(self, out: list[str]) -> int:
         """The size in UTF-8 bytes of ``out``; raises past the limit."""
@@ -159,6 +168,10 @@ class LocalsBudget:
         self.sizes: dict[str, int] | None = None  # None: recount from the context
         self.total = 0
 
+    def forget(self) -> None:
+        """Count afresh: something else changed the local names."""
+        self.sizes = None
+
     def add(self, context: RenderContext, key: str, value: object) -> None:
         sizes = self.sizes
         if sizes is None:
@@ -173,7 +186,7 @@ class LocalsBudget:
 
 
 class _NoLocalsLimit(LocalsBudget):
-    """The local namespace is not limited: nothing to count."""
+    """The local namespace is not limited (or nothing is assigned): nothing to count."""
 
     __slots__ = ()
 
@@ -182,6 +195,12 @@ class _NoLocalsLimit(LocalsBudget):
 
     def add(self, context: RenderContext, key: str, value: object) -> None:
         pass
+
+    def forget(self) -> None:
+        pass
+
+
+_NO_LIMIT = _NoLocalsLimit()  # stateless: shared
 
 
 class _Length:
@@ -614,9 +633,7 @@ class _Compiler:
         if not isinstance(node, _KEEPS_SCOPE):
             # It may have assigned anything: read variables afresh from the scope.
             body.append(self.at(ast.Expr(_call(_attr(_load("_v"), "clear"))), node.token))
-            body.append(self.at(ast.Assign(
-                targets=[ast.Attribute(value=_load("_ls"), attr="sizes", ctx=_STORE)],
-                value=ast.Constant(None)), node.token))
+            body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "forget"))), node.token))
 
     @staticmethod
     def render_compiles(node: Any) -> bool:
@@ -779,7 +796,8 @@ class _Compiler:
                                        ctx=ast.Store())], value=_load(record)), token))
         each: list[ast.stmt] = [
             self.at(ast.If(test=_is(_load("_b"), None, negate=True),
-                           body=[ast.Expr(_call(_attr(_load("_b"), "check"), _load("_o")))],
+                           body=[ast.Expr(_call(_attr(_load("_b"), "check_some"),
+                                                _load("_o")))],
                            orelse=[]), token),
             self.at(ast.Assign(targets=[
                 ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
@@ -930,7 +948,7 @@ class CompiledTemplate:
 
     def _names(self) -> LocalsBudget:
         limit = self.env.local_namespace_limit
-        return LocalsBudget(limit) if limit and self.assigned else _NoLocalsLimit()
+        return LocalsBudget(limit) if limit and self.assigned else _NO_LIMIT
 
     async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
                            block_scope: bool) -> None:
