@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from liquid import CachingFileSystemLoader, ChoiceLoader, DictLoader, FileSystemLoader
+from liquid import ChoiceLoader, DictLoader
 
 from templating.environment import Environment, Template
 from templating.errors import TemplateError, TemplateEvaluationError, TemplateSyntaxError
+from templating.loaders import CachingFileSystemLoader, FileSystemLoader
 
 __all__ = [
     "CachingFileSystemLoader",

@@ -927,7 +927,7 @@ class CompiledTemplate:
         budget = None
         if isinstance(buffer, LimitedStringIO):
             budget = OutputBudget(buffer.limit - buffer.size)
-        return budget, self._names()
+        return budget, self.names_budget()
 
     def render(self, context: RenderContext, buffer: Any, partial: bool,
                block_scope: bool) -> None:
@@ -944,9 +944,9 @@ class CompiledTemplate:
                     budget: OutputBudget | None, known: Mapping[str, Any]) -> None:
         """Render as a partial of the ``render`` tag, into the caller's list of pieces;
         ``known`` holds variables whose values the scope is known to give."""
-        self.function(context, out, budget, self._names(), True, True, known)
+        self.function(context, out, budget, self.names_budget(), True, True, known)
 
-    def _names(self) -> LocalsBudget:
+    def names_budget(self) -> LocalsBudget:
         limit = self.env.local_namespace_limit
         return LocalsBudget(limit) if limit and self.assigned else _NO_LIMIT
 

@@ -65,6 +65,9 @@ class Template(BoundTemplate):
         self.compiled: CompiledTemplate | None = None
         if getattr(self.env, "compile_templates", False):
             self.compiled = CompiledTemplate(self, self.escape)
+        # Rendered by a compiled `render` tag, straight through the compiled function.
+        self.fast_partial = (self.compiled is not None and "partial" not in self.compiled.assigned
+                             and type(self).render_with_context is Template.render_with_context)
 
     def _get_buffer(self) -> StringIO:
         limit = self.env.output_stream_limit
@@ -93,41 +96,37 @@ class Template(BoundTemplate):
         """What ``render_with_context(context, buffer, partial=True, block_scope=True)`` does,
         for a compiled ``render`` tag: pieces go into ``out`` under the caller's budget.
         ``args`` are the tag's arguments, which the new ``context`` reads first."""
-        if type(self).render_with_context is not Template.render_with_context:
-            buffer = StringIO()  # a subclass renders its own way
-            self.render_with_context(context, buffer, partial=True, block_scope=True)
-            out.append(buffer.getvalue())
-            return
-        escaping = set_escaping(self.escape)
-        try:
-            compiled = self.compiled
-            namespace = {"partial": True}
-            if compiled is not None and compiled.usable(context, namespace):
-                if context.scope.size() > self.env.context_depth_limit:
-                    raise ContextDepthError(
-                        "maximum context depth reached, possible recursive include", token=None)
-                context.scope.push(namespace)  # what `context.extend` does, without its cost
-                # Behind `partial` and the (empty) local names, the arguments come first.
-                known = args if "partial" not in args else \
-                    {k: v for k, v in args.items() if k != "partial"}
-                try:
-                    compiled.render_into(context, out, budget, known)
-                finally:
-                    context.scope.pop()
-                return
-            buffer = StringIO() if budget is None else Output(budget.limit)
-            if budget is not None:
-                buffer.size = budget.check(out)  # type: ignore[attr-defined]
+        compiled = self.compiled
+        if self.fast_partial and compiled is not None and context.autoescape == self.escape:
+            # The compiled function renders this fresh context as `render_with_context`
+            # would: its only namespace in front of the (empty) local names is `partial`.
+            maps = context.scope._maps
+            if len(maps) > self.env.context_depth_limit:
+                raise ContextDepthError(
+                    "maximum context depth reached, possible recursive include", token=None)
+            known = args if "partial" not in args else \
+                {k: v for k, v in args.items() if k != "partial"}
+            escaping = set_escaping(self.escape)
+            maps.appendleft({"partial": True})
             try:
-                super().render_with_context(context, buffer, partial=True, block_scope=True)
+                compiled.function(context, out, budget, compiled.names_budget(), True, True,
+                                  known)
+            except LiquidError as error:
+                if not error.template_name:
+                    error.template_name = self.path or self.name or None
+                raise
             finally:
-                out.append(buffer.getvalue())
-        except LiquidError as error:
-            if not error.template_name:
-                error.template_name = self.path or self.name or None
-            raise
+                maps.popleft()
+                reset_escaping(escaping)
+            return
+        # Otherwise as the `render` tag does it, through a buffer.
+        buffer = StringIO() if budget is None else Output(budget.limit)
+        if budget is not None:
+            buffer.size = budget.check(out)  # type: ignore[attr-defined]
+        try:
+            self.render_with_context(context, buffer, partial=True, block_scope=True)
         finally:
-            reset_escaping(escaping)
+            out.append(buffer.getvalue())
 
     async def render_with_context_async(self, context: RenderContext, buffer: TextIO,
                                         *args: Any, partial: bool = False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any, TextIO
@@ -340,3 +341,21 @@ def test_render_arguments_read_as_python_liquid_reads_them(source: str, strict: 
     options: dict[str, Any] = {"undefined": StrictUndefined} if strict else {}
     kind, _ = same(source, DATA, templates={"args": partial}, **options)
     assert kind == ("error" if strict else "text")
+
+
+@pytest.mark.parametrize("loader", [templating.FileSystemLoader,
+                                    templating.CachingFileSystemLoader])
+def test_file_loaders_reload_a_changed_partial(tmp_path: Path, loader: Any) -> None:
+    partial = tmp_path / "p.html"
+    partial.write_text("one", encoding="utf-8")
+    env = templating.Environment(loader=loader(tmp_path))
+    page = env.from_string("{% render 'p.html' %}|{% render 'p.html' %}")
+    assert page.render() == "one|one"
+    assert env.get_template("p.html") is env.get_template("p.html") or \
+        loader is templating.FileSystemLoader
+    partial.write_text("two", encoding="utf-8")
+    stat = partial.stat()
+    os.utime(partial, (stat.st_atime, stat.st_mtime + 5))  # a visibly newer file
+    assert page.render() == "two|two"
+    with pytest.raises(LiquidError):
+        env.get_template("missing.html")
