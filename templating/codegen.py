@@ -40,7 +40,7 @@ from liquid.builtin.tags.include_tag import TAG_INCLUDE
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
-from liquid.context import RenderContext
+from liquid.context import RenderContext, builtin
 from liquid.exceptions import (
     BreakLoop,
     ContextDepthError,
@@ -64,7 +64,7 @@ from grammar import nodes as g
 from grammar.errors import ExpressionError
 from grammar.runtime import equals
 from templating.errors import from_expression
-from templating.escaping import escape_text
+from templating.escaping import escape_text, reset_escaping, set_escaping
 from templating.expression import TemplateExpression, truth
 from templating.placing import place as _locate
 from templating.tags.case_tag import AnyOf
@@ -203,6 +203,19 @@ class _NoLocalsLimit(LocalsBudget):
 _NO_LIMIT = _NoLocalsLimit()  # stateless: shared
 
 
+class _PartialContext:
+    """All that the compiled function of a partial without loops, partials or tags of other
+    kinds reads of its render context (a ``RenderContext`` costs more to make than such a
+    partial costs to render)."""
+
+    __slots__ = ("local_namespace_size_carry", "locals", "scope")
+
+    def __init__(self, scope: ReadOnlyChainMap, locals_: dict[str, object], carry: int) -> None:
+        self.scope = scope
+        self.locals = locals_
+        self.local_namespace_size_carry = carry
+
+
 class _Length:
     """Stands for a loop on the context's loop stack when no ``forloop`` is needed: the
     iteration limit multiplies the lengths of the enclosing loops."""
@@ -284,6 +297,13 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, tuple[str, ...], A
             value = _ABSENT
         # Anything else, or missing (undefined, as python-liquid makes it): its own way.
         args[name] = expression.evaluate(context) if value is _ABSENT else value
+    compiled = getattr(template, "compiled", None)
+    if getattr(template, "fast_partial", False) and compiled.simple:  # type: ignore[union-attr]
+        if context._copy_depth > context.env.context_depth_limit:  # as `context.copy` checks
+            raise ContextDepthError("maximum context depth reached, possible recursive render",
+                                    token=None)
+        compiled.render_partial(context, names, args, out, budget)  # type: ignore[union-attr]
+        return
     partial = _copy(context, ReadOnlyChainMap(args), template, names)
     render_into = getattr(template, "render_into", None)
     if render_into is None:
@@ -487,6 +507,8 @@ class _Compiler:
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
+        # Whether the code uses more of the render context than its scope and local names.
+        self.uses_context = False
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -620,6 +642,7 @@ class _Compiler:
             self.fallback(node, body, discard=discard)
 
     def fallback(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        self.uses_context = True
         if not isinstance(node, _KEEPS_SCOPE):
             self.fallbacks += 1
         bound = self.bind(node, "_n")
@@ -640,6 +663,7 @@ class _Compiler:
         return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
+        self.uses_context = True
         arguments = []
         for argument in node.args:
             path = argument.value
@@ -757,6 +781,7 @@ class _Compiler:
     # -- for -------------------------------------------------------------------------
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
+        self.uses_context = True
         loop = node.expression
         name = loop.identifier
         token = node.token
@@ -884,7 +909,7 @@ class CompiledTemplate:
     """A template's compiled render function (the async one is compiled when first needed)."""
 
     __slots__ = ("_async", "assigned", "env", "escape", "function", "lines", "nodes",
-                 "template")
+                 "simple", "template")
 
     def __init__(self, template: BoundTemplate, escape_output: bool) -> None:
         self.template = template
@@ -894,6 +919,7 @@ class CompiledTemplate:
         compiler = _Compiler(template, escape_output=escape_output, is_async=False)
         self.function, self.lines = self._build(compiler)
         self.assigned = frozenset(compiler.assigned)
+        self.simple = not compiler.uses_context
         self._async: Any = None
 
     def _build(self, compiler: _Compiler) -> tuple[Any, dict[int, tuple[Token, Token]]]:
@@ -945,6 +971,34 @@ class CompiledTemplate:
         """Render as a partial of the ``render`` tag, into the caller's list of pieces;
         ``known`` holds variables whose values the scope is known to give."""
         self.function(context, out, budget, self.names_budget(), True, True, known)
+
+    def render_partial(self, parent: RenderContext, names: LocalsBudget,
+                       args: dict[str, object], out: list[str],
+                       budget: OutputBudget | None) -> None:
+        """Render as the ``render`` tag renders a partial (``simple`` ones only): the scope
+        of ``parent.copy(args)`` with ``render_with_context``'s namespace in front."""
+        limit = self.env.local_namespace_limit
+        carry = 0
+        if limit and self.assigned:  # the size of the caller's names counts against ours
+            carry = names.total if names.sizes is not None else parent.get_size_of_locals()
+        locals_: dict[str, object] = {}
+        scope = ReadOnlyChainMap({"partial": True}, locals_, args, parent.globals, builtin, {})
+        # As `context.extend` checks a fresh context: its locals, globals, built-ins, counters.
+        if self.env.context_depth_limit < 4:
+            raise ContextDepthError("maximum context depth reached, possible recursive include",
+                                    token=None)
+        known = args if "partial" not in args else \
+            {k: v for k, v in args.items() if k != "partial"}
+        escaping = set_escaping(self.escape)
+        try:
+            self.function(_PartialContext(scope, locals_, carry), out, budget,
+                          self.names_budget(), True, True, known)
+        except LiquidError as error:
+            if not error.template_name:
+                error.template_name = self.template.path or self.template.name or None
+            raise
+        finally:
+            reset_escaping(escaping)
 
     def names_budget(self) -> LocalsBudget:
         limit = self.env.local_namespace_limit

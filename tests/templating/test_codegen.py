@@ -359,3 +359,44 @@ def test_file_loaders_reload_a_changed_partial(tmp_path: Path, loader: Any) -> N
     assert page.render() == "two|two"
     with pytest.raises(LiquidError):
         env.get_template("missing.html")
+
+
+SIMPLE_PARTIALS = {"bad": "{{ 1 / 0 }}", "flag": "{{ partial }}-{{ x }}-{{ now | date: '%Y' }}",
+                   "grow": "{% assign mine = big | append: big %}{{ mine.size }}"}
+
+
+@pytest.mark.parametrize(("source", "data"), [
+    ("{% render 'flag', x: 1 %}{% render 'flag', partial: 2 %}", {}),
+    ("{% render 'bad' %}", {}),
+    ("{% assign big = 'x' | append: 'y' %}{% render 'grow', big: big %}", {}),
+])
+def test_simple_partials_render_as_python_liquid_renders_them(source: str,
+                                                              data: dict[str, Any]) -> None:
+    same(source, data, templates=SIMPLE_PARTIALS)
+
+
+def test_simple_partial_errors_name_the_partial() -> None:
+    env = templating.Environment(loader=DictLoader(SIMPLE_PARTIALS))
+    with pytest.raises(LiquidError) as raised:
+        env.from_string("{% for i in (1..2) %}{% render 'bad' %}{% endfor %}").render()
+    assert str(raised.value.template_name) == "bad"
+    assert "1 / 0" in raised.value.detailed_message()
+
+
+@pytest.mark.parametrize(("limit", "value", "message"), [
+    ("context_depth_limit", 3, "maximum context depth reached, possible recursive include"),
+    ("local_namespace_limit", 150, "local namespace limit reached"),
+])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_limits_reach_into_simple_partials(limit: str, value: int, message: str,
+                                           compiled: bool) -> None:
+    limited = type("Limited", (templating.Environment,), {limit: value})
+    env = limited(compiled=compiled, loader=DictLoader(SIMPLE_PARTIALS))
+    # The page's own names fit; with the partial's they do not (python-liquid carries them).
+    source = ("{% assign big = 'x' | append: 'abcdefghijklmnopqrstuvwxyz' %}"
+              "{% render 'grow', big: big %}")
+    if limit == "context_depth_limit":
+        source = "{% render 'flag', x: 1 %}"
+    with pytest.raises(LiquidError) as raised:
+        env.from_string(source).render()
+    assert raised.value.message == message
