@@ -182,11 +182,11 @@ Parse = Callable[[], list[object]]
 
 def parser(env: Any, directory: Path) -> Parse:
     sources = [(directory / name).read_text("utf-8") for name in (PAGE, PARTIAL)]
-    forget = getattr(env, "compile_at", None)
+    caches = [getattr(env, name) for name in ("compile_at", "parse_at") if hasattr(env, name)]
 
     def parse() -> list[object]:
-        if forget is not None:
-            forget.cache_clear()  # time a first parse, not ladle's cache of expressions
+        for cache in caches:
+            cache.cache_clear()  # time a first parse, not ladle's caches of expressions
         return [env.from_string(source) for source in sources]
 
     return parse
@@ -236,9 +236,8 @@ def first_render(page: Page, build: Callable[[], Any]) -> Callable[[], str]:
 
 
 def _ladle_fresh() -> Any:
-    env = templating.Environment(loader=templating.CachingFileSystemLoader(LADLE_DIR))
-    env.compile_at.cache_clear()
-    return env.get_template(PAGE)
+    return templating.Environment(
+        loader=templating.CachingFileSystemLoader(LADLE_DIR)).get_template(PAGE)
 
 
 @dataclass(frozen=True)

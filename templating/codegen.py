@@ -358,9 +358,11 @@ async def _discard_async(node: Node, context: RenderContext) -> None:
 
 
 def _escaped_text(value: object) -> str:
-    """Output text of what is not a plain string, escaped: whole numbers need no escaping,
-    and ``Markup`` (the template's own string literals) is escaped already."""
+    """Output text of a value, escaped: whole numbers need no escaping, and ``Markup`` (the
+    template's own string literals) is escaped already."""
     kind = type(value)
+    if kind is str:
+        return escape_text(value)  # type: ignore[arg-type]
     if kind is int:
         return str(value)
     if kind is Markup:
@@ -370,6 +372,8 @@ def _escaped_text(value: object) -> str:
 
 def _plain_text(value: object) -> str:
     kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
     if kind is int:
         return str(value)
     if kind is Markup:
@@ -480,7 +484,6 @@ class _Compiler:
         self.suppress = bool(self.env.suppress_blank_control_flow_blocks)
         self.namespace: dict[str, Any] = {
             "_Frame": Frame,
-            "_escape": escape_text,
             "_text": _escaped_text,
             "_plain": _plain_text,
             "_truth": truth,
@@ -529,15 +532,25 @@ class _Compiler:
         self.lines[self.line] = (self.top, token)
         return statement
 
-    def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
-        """Emit the evaluation of ``expression`` into a temporary and return its name."""
+    def evaluation(self, expression: TemplateExpression) -> ast.Call:
+        """The call that evaluates ``expression``, on a line of its own (its errors are
+        reported at the expression wherever the call ends up)."""
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
             self.namespace[key] = _lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
+        call = _call(_load(key), _load("_v"))
+        self.line += 1
+        _locate(call, self.line)
+        assert self.top is not None
+        self.lines[self.line] = (self.top, expression.token)
+        return call
+
+    def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
+        """Emit the evaluation of ``expression`` into a temporary and return its name."""
         target = self.temp()
-        body.append(self.at(_assign(target, _call(_load(key), _load("_v"))), expression.token))
+        body.append(self.at(_assign(target, self.evaluation(expression)), expression.token))
         return _load(target)
 
     def condition(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.expr:
@@ -591,8 +604,9 @@ class _Compiler:
                     continue
                 if not self.strict:
                     flush()  # in a tolerant mode, each node's output stands on its own
-                value = self.evaluate(expression, body)
-                text_value = self.stringify(value)
+                # Evaluated inside the f-string: pieces are evaluated in order.
+                text_value = _call(_load("_text" if self.escape_output else "_plain"),
+                                   self.evaluation(expression))
                 flush_token[:1] = flush_token[:1] or [node.token]
                 pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
                                                  format_spec=None))
@@ -601,8 +615,7 @@ class _Compiler:
                 continue
             if kind in (AssignNode, LetNode) and isinstance(
                     node.expression, TemplateExpression):  # type: ignore[attr-defined]
-                if not self.strict:
-                    flush()
+                flush()  # the output before it is evaluated before it
                 self.assign(node, body)
                 continue
             if kind in (CommentNode, DocNode, InlineCommentNode, IllegalNode):
@@ -610,14 +623,6 @@ class _Compiler:
             flush()
             self.statement(node, body, discard=discard)
         flush()
-
-    def stringify(self, value: ast.Name) -> ast.expr:
-        """``value`` as output text, escaped when the template escapes: inline for strings."""
-        plain: ast.expr = _call(_load("_escape"), value) if self.escape_output else value
-        other = _call(_load("_text" if self.escape_output else "_plain"), value)
-        is_str = ast.Compare(left=_call(_load("type"), value), ops=[_IS],
-                             comparators=[_load("str")])
-        return ast.IfExp(test=is_str, body=plain, orelse=other)
 
     def statement(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
         kind = type(node)

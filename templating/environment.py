@@ -17,6 +17,7 @@ from liquid.token import TOKEN_EXPRESSION, Token
 
 import filters
 import grammar
+from grammar.parser import parse as parse_expression
 from templating import lexer, tags
 from templating.codegen import CompiledTemplate
 from templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
@@ -176,6 +177,12 @@ class Environment(liquid.Environment):
         # Re-parsing a template (a loader without a cache, a partial rendered in a loop)
         # reuses its compiled expressions; keyed by text, place and escaping.
         self.compile_at = functools.lru_cache(maxsize=4096)(self._compile_at)
+        # The same expression text parses to the same tree (positions are relative to it).
+        self.parse_at = functools.lru_cache(maxsize=4096)(self._parse_at)
+
+    @staticmethod
+    def _parse_at(text: str) -> grammar.nodes.Node:
+        return parse_expression(text, liquid=True)
 
     def _compile_at(self, text: str, start: int, source: str, escaped: bool) -> grammar.Expression:
         return compile_uncached(self, Token(TOKEN_EXPRESSION, text, start, source), escaped)

@@ -115,8 +115,9 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
     source = token.value if text is None else text
     located = Token(token.kind, source, token.start_index + offset, token.source)
+    parse_at = getattr(env, "parse_at", None)  # ladle's environment caches parsed trees
     try:
-        tree = parse_expression(source, liquid=True)
+        tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)
         check_names(tree, source, names=None, functions=BUILTINS, filters=_FilterNames(env))
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None

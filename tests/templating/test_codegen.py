@@ -182,6 +182,7 @@ def test_generated_templates_render_the_same_in_lax_mode(source: str) -> None:
     ("{% capture c %}{{ 'x' }}{% endcapture %}{{ c }}{% assign c = 'y' %}{{ c }}", "xy"),
     ("{% increment c %}{{ c }}{% increment c %}{{ c }}", "0112"),
     ("a{% break %}b", "error"),
+    ("{{ t }}-{% let t = t + 1 %}{{ t }}-{% assign t = t * 10 %}{{ t }}", "-1-10"),
 ])
 def test_compiled_edge_cases(source: str, expected: str) -> None:
     kind, text = same(source, {"x": []})
