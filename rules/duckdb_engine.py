@@ -10,12 +10,15 @@ engine; ``rules.engine`` then uses it. They never give a different answer:
   of another type makes the query fail naming its field, and the query runs again
   with that field read as JSON (``rules.sql`` handles every type there, slower).
 - Whatever DuckDB reads differently from the python engine makes the query fail
-  (``Fallback``): a line that is not JSON at all, a duplicate key, ``NaN`` and
-  ``Infinity``, trailing commas, escaped surrogates, integers beyond 64 bits. A line
-  that is JSON but not an object is counted under errors, as in the python engine.
+  (``Fallback``): a field the rules read given twice in a line, ``NaN`` and infinities
+  in any spelling, numbers that overflow a double, nesting deeper than orjson's 1,024
+  levels, trailing commas, escaped surrogates, integers beyond 128 bits; a path that
+  DuckDB would read as a glob pattern falls back too. A line that is not JSON, or JSON
+  but not an object, is counted under errors, as in the python engine.
 - Parquet is read with ``read_parquet``; its integer, float, string and boolean
   columns are used as they are. Rules that use a column of another type (dates,
-  decimals, lists) fall back.
+  decimals, lists) fall back, and so does a NaN in a float column (SQL orders NaN
+  above every number and makes it equal to itself).
 - CSV and stdin fall back: their values are typed one by one by ``rules.catalog``.
 
 Samples (the first records no rule claims, the first errors) are found by row number
@@ -71,15 +74,43 @@ _PARQUET_INTEGERS = frozenset({
 })
 _PARQUET_TYPES = _PARQUET_INTEGERS | {"DOUBLE", "VARCHAR", "BOOLEAN"}
 _WHOLE_DECIMAL = re.compile(r"DECIMAL\(\d+,\s*0\)")
-# Lines DuckDB's JSON reader accepts and the python engine's does not: NaN and
-# Infinity, escaped surrogates (a lone one; pairs are let through to python too, for
-# simplicity) and trailing commas. Plain substring tests first: a regular expression
-# on every line would cost a tenth of the run.
-_LENIENT = " OR ".join([
-    *(f"contains(raw, {quote_string(text)})" for text in ("NaN", "Infinity", "\\u", ",}", ",]")),
-    "((contains(raw, ', ') OR contains(raw, ',' || chr(9)) OR contains(raw, ',' || chr(13)))"
-    " AND regexp_matches(raw, " + quote_string(r",[ \t\r]*[}\]]") + "))",
-])
+# Lines DuckDB's JSON reader accepts and the python engine's does not, or reads
+# differently, found by one regular expression over the line's text (about as costly as
+# the substring tests it replaced, which missed some of these): escapes
+# ("\\u": a lone surrogate; pairs and other escapes are let through to python too, for
+# simplicity); NaN and infinities, which DuckDB reads in any case ("nan", "-inf"); numbers
+# that may overflow to infinity, which orjson refuses ("1e400", also "1e100", for
+# simplicity); trailing commas; and a field the rules read given twice in one line
+# (DuckDB keeps the first value, the python reader the last; a string value spelled like
+# the key counts too, for simplicity). Only long lines are searched for a number of 200
+# digits or more (it may overflow too) and for 1,000 brackets or more (orjson refuses
+# more than 1,024 levels of nesting).
+_LENIENT = (r"\\u|[:,\[][ \t\r\n]*[-+]?([nN][aA][nN]|[iI][nN][fF])"
+            r"|[0-9][eE]\+?0*[1-9][0-9][0-9]|,[ \t\r\n]*[}\]]")
+_LONG_NUMBER = 200
+_DEEP = 1_000
+
+
+def _regex_text(text: str) -> str:
+    """``text`` as a regular expression matching it literally (RE2 syntax)."""
+    return "".join(char if char.isalnum() or ord(char) > 127 else f"\\x{{{ord(char):x}}}"
+                   for char in text)
+
+
+def _lenient(fields: Sequence[str]) -> str:
+    """True for a line the python reader refuses or reads differently (see _LENIENT)."""
+    twice = []
+    for name in fields:
+        # the key as JSON writes it; '/' may also be written '\/' (other escapes are "\u")
+        key = _regex_text(json.dumps(name, ensure_ascii=False)).replace(
+            _regex_text("/"), "\\\\?/")
+        twice.append(f"{key}.*{key}")
+    pattern = "|".join([_LENIENT, *twice])
+    brackets = "strlen(raw) - strlen(replace(replace(raw, '[', ''), '{', ''))"
+    return (f"(regexp_matches(raw, {quote_string(pattern)}) OR (strlen(raw) > {_LONG_NUMBER} "
+            f"AND regexp_matches(raw, {quote_string(f'[0-9]{{{_LONG_NUMBER}}}')})) OR "
+            f"(strlen(raw) >= {_DEEP} AND {brackets} >= {_DEEP}))")
+
 
 Progress = Callable[[int, int], object]
 
@@ -194,7 +225,7 @@ class _Source:
     def _parquet(self, numbered: bool) -> str:
         size = "NULL" if self.size is None else quote_identifier("size")
         parts = ["TRUE AS ok", "FALSE AS broken",
-                 *(f"CAST({quote_identifier(name)} AS {kind}) AS {quote_identifier(name)}"
+                 *(f"{_parquet_value(name, kind)} AS {quote_identifier(name)}"
                    for name, kind in self.columns.items()),
                  f"CAST({size} AS HUGEINT) AS _bytes"]
         options = ""
@@ -209,14 +240,16 @@ class _Source:
         structure = json.dumps(dict.fromkeys(wanted, "JSON"), ensure_ascii=False)
         lenient = f"error({quote_string(ABORT_MESSAGE + ': lenient JSON')})"
         ok = (f"CASE WHEN raw IS NULL OR NOT starts_with(raw, '{{') THEN FALSE "
-              f"WHEN {_LENIENT} THEN {lenient} "
+              f"WHEN {_lenient(list(wanted))} THEN {lenient} "
               f"ELSE TRUE END")
         number = ", row_number() OVER () AS n" if numbered else ""
         # ignore_errors: a line that is not JSON is a row with a NULL ``raw``
         parsed = (f"SELECT {ok} AS ok, raw IS NULL AS broken, "
                   f"json_transform(raw, {quote_string(structure)}) AS j{number} FROM "
                   f"(SELECT json AS raw FROM read_json_objects({quote_string(self.path)}, "
-                  f"format = 'newline_delimited', ignore_errors = true))")
+                  # compression: the python reader does not decompress a .gz either
+                  f"format = 'newline_delimited', compression = 'none', "
+                  f"ignore_errors = true))")
         size = f"j.{quote_identifier('size')}"
         bytes_of = _typed("size", self.size) if self.size in _INTEGERS else _size_bytes(size)
         parts = ["ok", "broken", *(f"{_typed(name, kind)} AS {quote_identifier(name)}"
@@ -225,6 +258,16 @@ class _Source:
         if numbered:
             parts.append("n")
         return f"(SELECT {', '.join(parts)} FROM ({parsed}))"
+
+
+def _parquet_value(name: str, kind: str) -> str:
+    """The Parquet column ``name`` as ``kind``. A NaN fails the query: SQL orders it
+    above every number and makes it equal to itself, Python does neither."""
+    value = f"CAST({quote_identifier(name)} AS {kind})"
+    if kind != "DOUBLE":
+        return value
+    fail = f"error({quote_string(ABORT_MESSAGE + ': NaN')})"
+    return f"CASE WHEN isnan({value}) THEN {fail} ELSE {value} END"
 
 
 def _first(items: Iterator[Any], count: int) -> Iterator[Any]:
@@ -293,6 +336,9 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
     if os.path.isdir(path):
         raise CatalogFileError("is a directory", path)
     if kind == "jsonl":
+        # (the python reader reads Parquet through DuckDB, globs included)
+        if any(char in path for char in "*?["):
+            raise Fallback("DuckDB would read the catalog's path as a glob pattern")
         with open(path, "rb") as start:
             if start.read(3) == b"\xef\xbb\xbf":
                 raise Fallback("the catalog starts with a byte order mark")
@@ -361,7 +407,7 @@ def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] =
                 found[row] = (line_number, read)
             if row >= last and total is None:
                 break
-    if total is not None and row != total:
+    if (total is not None and row != total) or len(found) != len(wanted):
         raise Fallback("DuckDB and the python reader count different lines")
     if any(not isinstance(found[row][1], CatalogError) for row in broken):
         raise Fallback("DuckDB could not parse a line the python reader reads")
@@ -414,7 +460,7 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
         broken_at = _broken(con, source, broken)
     found = _records_at(source, [*unclaimed_at, *error_at], broken_at,
                         total if broken else None)
-    unclaimed_sample = [found[n][1] for n in unclaimed_at if isinstance(found[n][1], dict)]
+    unclaimed_sample = [found[n][1] for n in unclaimed_at]
     error_sample = []
     for n in error_at:
         line, record = found[n]
@@ -425,6 +471,11 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
             if message is not None:
                 error_sample.append({"line": line, "rule": name, "message": message})
                 break
+    # The sampled records, read again by the python reader, must be what DuckDB read:
+    # records where it saw records, failing where it saw failures.
+    if (any(not isinstance(record, dict) for record in unclaimed_sample)
+            or len(error_sample) != len(error_at)):
+        raise Fallback("DuckDB and the python reader read a line differently")
     return {
         "records": total,
         "bytes": total_bytes,
@@ -482,6 +533,8 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
                              claims_of(source), min(sample, orphaned))
         broken_at = _broken(con, source, broken)
     found = _records_at(source, orphan_at, broken_at, total if broken else None)
+    if any(not isinstance(found[n][1], dict) for n in orphan_at):  # as in route
+        raise Fallback("DuckDB and the python reader read a line differently")
     return {
         "records": total,
         "changed": changed,
