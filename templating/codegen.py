@@ -484,6 +484,7 @@ class _Compiler:
         self.suppress = bool(self.env.suppress_blank_control_flow_blocks)
         self.namespace: dict[str, Any] = {
             "_Frame": Frame,
+            "_escape": escape_text,
             "_text": _escaped_text,
             "_plain": _plain_text,
             "_truth": truth,
@@ -547,6 +548,16 @@ class _Compiler:
         self.lines[self.line] = (self.top, expression.token)
         return call
 
+    def output_text(self, value: ast.expr) -> ast.expr:
+        """``_escape(_s) if type(_s := value) is str else _text(_s)`` (no escaping: ``_s``)."""
+        held = ast.NamedExpr(target=_store("_s"), value=value)
+        is_str = ast.Compare(left=_call(_load("type"), held), ops=[_IS],
+                             comparators=[_load("str")])
+        text: ast.expr = _call(_load("_escape"), _load("_s")) if self.escape_output \
+            else _load("_s")
+        other = _call(_load("_text" if self.escape_output else "_plain"), _load("_s"))
+        return ast.IfExp(test=is_str, body=text, orelse=other)
+
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""
         target = self.temp()
@@ -604,9 +615,9 @@ class _Compiler:
                     continue
                 if not self.strict:
                     flush()  # in a tolerant mode, each node's output stands on its own
-                # Evaluated inside the f-string: pieces are evaluated in order.
-                text_value = _call(_load("_text" if self.escape_output else "_plain"),
-                                   self.evaluation(expression))
+                # Evaluated inside the f-string (pieces are evaluated in order); a string is
+                # escaped right there, anything else made text by a helper.
+                text_value = self.output_text(self.evaluation(expression))
                 flush_token[:1] = flush_token[:1] or [node.token]
                 pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
                                                  format_spec=None))
