@@ -513,6 +513,11 @@ class _Compiler:
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
         # Whether the code uses more of the render context than its scope and local names.
         self.uses_context = False
+        # Assigned names held in Python locals, and those that surely hold the name's value
+        # here: assigned on every path to here since the function started or since the
+        # last node that may have changed the scope.
+        self.locals: dict[str, str] = {}
+        self.bound: frozenset[str] = frozenset()
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -533,9 +538,13 @@ class _Compiler:
         self.lines[self.line] = (self.top, token)
         return statement
 
-    def evaluation(self, expression: TemplateExpression) -> ast.Call:
+    def evaluation(self, expression: TemplateExpression) -> ast.expr:
         """The call that evaluates ``expression``, on a line of its own (its errors are
-        reported at the expression wherever the call ends up)."""
+        reported at the expression wherever the call ends up); a name assigned here
+        before is its Python local."""
+        tree = expression.tree
+        if type(tree) is g.Name and tree.name in self.bound and tree.name not in self.loops:
+            return _load(self.locals[tree.name])
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
@@ -670,6 +679,7 @@ class _Compiler:
             call = ast.Await(value=call)
         body.append(self.at(ast.Expr(call), node.token))
         if not isinstance(node, _KEEPS_SCOPE):
+            self.bound = frozenset()
             # It may have assigned anything: read variables afresh from the scope.
             body.append(self.at(ast.Expr(_call(_attr(_load("_v"), "clear"))), node.token))
             body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "forget"))), node.token))
@@ -700,7 +710,12 @@ class _Compiler:
         name = str(node.name)  # type: ignore[attr-defined]
         value = self.evaluate(node.expression, body)  # type: ignore[attr-defined]
         key = ast.Constant(name)
-        targets: list[ast.expr] = [ast.Subscript(value=_load("_l"), slice=key, ctx=_STORE)]
+        local = self.locals.get(name)
+        if local is None:
+            local = self.locals[name] = self.temp("_a")
+        targets: list[ast.expr] = [ast.Subscript(value=_load("_l"), slice=key, ctx=_STORE),
+                                   _store(local)]
+        self.bound |= {name}
         if name not in self.loops:  # a loop's own variable hides the assigned one
             targets.append(ast.Subscript(value=_load("_v"), slice=key, ctx=_STORE))
         body.append(self.at(ast.Assign(targets=targets, value=value), node.token))
@@ -721,19 +736,26 @@ class _Compiler:
             (node.condition, node.consequence, type(node) is UnlessNode)]
         branches += [(alt.expression, alt.block, False) for alt in node.alternatives]
         current = body
+        before = self.bound
+        after: list[frozenset[str]] = []
         for expression, block, negate in branches:
+            self.bound = before  # each test runs where no branch before it did
             test = self.condition(expression, current)
             if negate:
                 test = ast.UnaryOp(op=ast.Not(), operand=test)
             then: list[ast.stmt] = []
             self.block(block.nodes, then, discard=discard or self.blank(block))
+            after.append(self.bound)
             orelse: list[ast.stmt] = []
             current.append(self.at(ast.If(test=test, body=then or [ast.Pass()], orelse=orelse),
                                    expression.token))
             current = orelse
+        self.bound = before
         if node.default is not None:
             self.block(node.default.nodes, current,
                        discard=discard or self.blank(node.default))
+        after.append(self.bound)  # the default's, or no branch at all
+        self.bound = frozenset.intersection(*after)
 
     def blank(self, block: BlockNode) -> bool:
         return self.suppress and block.blank
@@ -763,7 +785,9 @@ class _Compiler:
     def compile_case(self, node: CaseNode, body: list[ast.stmt], *, discard: bool) -> None:
         default = self.temp()
         body.append(self.at(_assign(default, ast.Constant(True)), node.token))
+        current = self.bound  # what surely holds in the case's own code, block by block
         for block in node.blocks:
+            self.bound = current
             if isinstance(block, MultiExpressionBlockNode):
                 any_of: AnyOf = block.expression  # type: ignore[assignment]
                 subject = self.evaluate(any_of.subject, body)  # type: ignore[arg-type]
@@ -793,6 +817,8 @@ class _Compiler:
                 self.block(block.nodes, inner, discard=discard or self.blank(block))
                 body.append(self.at(ast.If(test=_load(default), body=inner or [ast.Pass()],
                                            orelse=[]), block.token))
+            current &= self.bound  # the block may or may not have run
+        self.bound = current
 
     # -- for -------------------------------------------------------------------------
 
@@ -802,14 +828,21 @@ class _Compiler:
         name = loop.identifier
         token = node.token
         # The body first: whether it renders any node by its own method decides the rest.
+        before = self.bound
         inner: list[ast.stmt] = []
         self.loops.append(name)
         self.loops.append("forloop")
         fallbacks, reads = self.fallbacks, self.forloop_reads
         self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
         catches = self.fallbacks > fallbacks  # such a node may raise break or continue
+        if catches and before:
+            # It may change the scope, so on a second pass nothing surely holds at its start.
+            self.bound = before = frozenset()
+            inner = []
+            self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
         self.loops.pop()
         self.loops.pop()
+        self.bound = before  # after any number of passes, as it was (the body only adds)
         needs_forloop = catches or self.forloop_reads > reads or any(
             isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
             for inner_node in _walk_nodes(node.block.nodes) for e in _expressions(inner_node))
@@ -869,6 +902,7 @@ class _Compiler:
         if node.default is not None:
             self.block(node.default.nodes, otherwise,
                        discard=discard or self.blank(node.default))
+            self.bound &= before
         body.append(self.at(ast.If(test=_load(length), body=started, orelse=otherwise),
                             token))
 
@@ -884,6 +918,7 @@ class _Compiler:
             self.top = node.token
             part: list[ast.stmt] = []
             self.block([node], part, discard=False)
+            self.bound = frozenset()  # an error may have stopped it halfway
             if type(node) is not ContentNode:
                 part = [self.guarded(part or [ast.Pass()], tolerant=True)]
             body.extend(part)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any, TextIO
@@ -401,3 +402,35 @@ def test_limits_reach_into_simple_partials(limit: str, value: int, message: str,
     with pytest.raises(LiquidError) as raised:
         env.from_string(source).render()
     assert raised.value.message == message
+
+
+@pytest.mark.parametrize("source", [
+    "{% let x = 1 %}{% if c %}{% let x = 2 %}{% endif %}{{ x }}",
+    "{% if c %}{% let y = 1 %}{% else %}{% let y = 2 %}{% endif %}{{ y }}",
+    "{% unless c %}{% let y = 1 %}{% endunless %}[{{ y }}]",
+    "{% let x = 1 %}{% capture x %}2{% endcapture %}{{ x }}",
+    "{% let x = 1 %}{% for x in (5..6) %}{{ x }}{% endfor %}{{ x }}",
+    "{% let x = 1 %}{% for i in (1..2) %}{{ x }}{% let x = x + 1 %}{% endfor %}{{ x }}",
+    "{% let x = 1 %}{% for i in (1..2) %}{{ x }}{% increment x %}{{ x }}{% endfor %}{{ x }}",
+    "{% let a = 1 %}{% include 'part' %}{{ a }}",
+    "{% let x = 1 %}{% case c %}{% when true %}{% let x = 2 %}{% endcase %}{{ x }}",
+    "{% for i in (1..2) %}{% let z = i %}{% endfor %}{% for i in x %}{% else %}{{ z }}{% endfor %}",
+])
+@pytest.mark.parametrize("c", [True, False])
+def test_assigned_names_read_from_python_locals_where_it_is_safe(source: str, c: bool) -> None:
+    same(source, {"c": c, "x": []}, templates=PARTIALS)
+
+
+def test_a_name_assigned_then_read_is_a_python_local() -> None:
+    template = templating.Environment().from_string("{% let total = 4 %}{{ total }}")
+    compiled = template.compiled  # type: ignore[attr-defined]
+    assert any(name.startswith("_a") for name in compiled.function.__code__.co_varnames)
+    # One expression is compiled to a function (the 4); `total` is read from the local.
+    functions = [key for key in compiled.function.__globals__ if re.fullmatch(r"_e\d+", key)]
+    assert len(functions) == 1
+    assert template.render() == "4"
+
+
+def test_a_failed_assignment_in_lax_mode_leaves_the_name_as_it_was() -> None:
+    assert same("{% let x = 1 %}{% let x = 1 / 0 %}{{ x }}", {},
+                tolerance=Mode.LAX) == ("text", "1")
