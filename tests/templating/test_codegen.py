@@ -434,3 +434,40 @@ def test_a_name_assigned_then_read_is_a_python_local() -> None:
 def test_a_failed_assignment_in_lax_mode_leaves_the_name_as_it_was() -> None:
     assert same("{% let x = 1 %}{% let x = 1 / 0 %}{{ x }}", {},
                 tolerance=Mode.LAX) == ("text", "1")
+
+
+EXTRA_PARTIALS = {
+    "base": "<h1>{% block title %}base{% endblock %}</h1>{% block body %}B{% endblock %}",
+    "child": "{% extends 'base' %}{% block title %}child {{ x }}{% endblock %}",
+}
+
+
+@pytest.mark.parametrize("source", [
+    "{% extends 'base' %}{% block title %}{{ x }} {{ block.super }}{% endblock %}",
+    "{% macro 'greet' n, g: 'Hi' %}{{ g }} {{ n }}{% endmacro %}{% call 'greet' 'Ann' %}"
+    "{% call 'greet' x, g: 'Yo' %}",
+    "{% with a: 1, b: x %}{{ a }}{{ b }}{% let q = a %}{% endwith %}{{ q }}",
+    "{% include 'child' %}{% render 'child', x: 3 %}",
+    "{% for i in (1..3) %}{% ifchanged %}{{ i | divided_by: 2 }}{% endifchanged %}{% endfor %}",
+    "{% tablerow i in (1..4) cols: 2 %}{{ i }}{{ tablerowloop.col }}{% endtablerow %}",
+    "{% for i in (1..6) offset: 2 limit: 2 %}{{ i }}{% endfor %}"
+    "{% for i in (1..6) offset: continue %}{{ i }}{% endfor %}",
+    "{% cycle 'a', 'b' %}{% cycle 'a', 'b' %}{% decrement q %}{{ q }}",
+])
+def test_python_liquids_other_tags_render_the_same_in_compiled_templates(source: str) -> None:
+    kind, _ = same(source, {"x": 2}, templates=EXTRA_PARTIALS, extra=True)
+    assert kind == "text"
+
+
+@pytest.mark.parametrize("source", [
+    "{% for i in (1..2) %}{% include 'part' %}{% capture c %}{{ i }}{% endcapture %}{{ c }}"
+    "{% endfor %}",
+    "{% for i in (1..3) %}{% render 'args', v: i %}{% if i == 2 %}{% break %}{% endif %}"
+    "{% endfor %}",
+])
+def test_async_rendering_renders_the_same(source: str) -> None:
+    env = templating.Environment(loader=DictLoader(PARTIALS))
+    template = env.from_string(source)
+    interpreted = templating.Environment(loader=DictLoader(PARTIALS), compiled=False)
+    expected = interpreted.from_string(source).render(**DATA)
+    assert asyncio.run(template.render_async(**DATA)) == expected == template.render(**DATA)
