@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
 from liquid.builtin.content import ContentNode
-from liquid.builtin.expressions import Nil, Path, StringLiteral
+from liquid.builtin.expressions import Literal, Nil, Path, StringLiteral
 from liquid.builtin.expressions.loop import LoopExpression
+from liquid.builtin.expressions.primitive import Blank, Empty
 from liquid.builtin.output import OutputNode
 from liquid.builtin.tags.assign_tag import AssignNode
 from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
@@ -269,7 +270,16 @@ async def _fallback_async(node: Node, context: RenderContext, out: list[str],
         out.append(buffer.getvalue())
 
 
-def _render_tag(node: RenderNode, arguments: tuple[tuple[str, tuple[str, ...], Any], ...],
+# python-liquid expressions that read no variable.
+_CONSTANTS = (Literal, Nil, Empty, Blank)
+# Keys python-liquid reads specially when a map lacks them.
+_PROPERTIES = frozenset({"size", "first", "last"})
+# A render argument: its name, the root and rest of a path of plain names (or None), and
+# its python-liquid expression.
+_Argument = tuple[str, str | None, tuple[str, ...], Any]
+
+
+def _render_tag(node: RenderNode, arguments: tuple[_Argument, ...],
                 context: RenderContext, frame: Frame, out: list[str],
                 budget: OutputBudget | None, names: LocalsBudget | None) -> None:
     """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
@@ -282,14 +292,14 @@ def _render_tag(node: RenderNode, arguments: tuple[tuple[str, tuple[str, ...], A
         error.template_name = context.template.full_name()
         raise
     args: dict[str, object] = {}
-    for name, segments, expression in arguments:
-        if segments:  # a path of plain names: read from the frame while it is plain data
+    for name, root, rest, expression in arguments:
+        if root is not None:  # a path of plain names: read from the frame while plain data
             try:
-                value = frame[segments[0]]
+                value = frame[root]
             except KeyError:
                 value = _ABSENT
-            for segment in segments[1:]:
-                if type(value) is not dict or segment in ("size", "first", "last"):
+            for segment in rest:
+                if type(value) is not dict or segment in _PROPERTIES:
                     value = _ABSENT
                     break
                 value = value.get(segment, _ABSENT)
@@ -341,8 +351,7 @@ def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTe
                 local_namespace_size_carry=size)
 
 
-async def _render_tag_async(node: RenderNode,
-                            arguments: tuple[tuple[str, tuple[str, ...], Any], ...],
+async def _render_tag_async(node: RenderNode, arguments: tuple[_Argument, ...],
                             context: RenderContext, frame: Frame, out: list[str],
                             budget: OutputBudget | None, names: LocalsBudget | None) -> None:
     # Loaders may be asynchronous: python-liquid's own node does it all the async way.
@@ -690,15 +699,16 @@ class _Compiler:
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
         self.uses_context = True
-        arguments = []
+        arguments: list[_Argument] = []
         for argument in node.args:
             path = argument.value
             segments: tuple[str, ...] = ()
             if type(path) is Path and all(type(s) is str for s in path.path):
                 segments = tuple(path.path)  # type: ignore[arg-type]
-            if not segments or segments[0] == "forloop":
+            if segments[:1] == ("forloop",) or not (segments or isinstance(path, _CONSTANTS)):
                 self.forloop_reads += 1  # python-liquid's own expression: may read it
-            arguments.append((argument.name, segments, path))
+            root = segments[0] if segments else None
+            arguments.append((argument.name, root, segments[1:], path))
         call: ast.expr = _call(_load("_render"), self.bind(node, "_n"),
                                self.bind(tuple(arguments), "_k"), _load("_ctx"), _load("_v"),
                                _load("_o"), _load("_b"), _load("_ls"))

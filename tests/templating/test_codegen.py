@@ -471,3 +471,20 @@ def test_async_rendering_renders_the_same(source: str) -> None:
     interpreted = templating.Environment(loader=DictLoader(PARTIALS), compiled=False)
     expected = interpreted.from_string(source).render(**DATA)
     assert asyncio.run(template.render_async(**DATA)) == expected == template.render(**DATA)
+
+
+@pytest.mark.parametrize(("body", "needs"), [
+    ("{{ i }}", False),
+    ("{% render 'args', v: 1, w: 'x', u: nil %}", False),
+    ("{% render 'args', v: i, w: m.k %}", False),
+    ("{{ forloop.index }}", True),
+    ("{% render 'args', v: forloop.index %}", True),
+    ("{% include 'part' %}", True),  # shares the scope: may read it
+    ("{% for j in (1..2) %}{{ forloop.parentloop.index }}{% endfor %}", True),
+])
+def test_forloop_is_made_only_when_the_body_can_read_it(body: str, needs: bool) -> None:
+    source = "{% for i in (1..2) %}" + body + "{% endfor %}"
+    env = templating.Environment(loader=DictLoader(PARTIALS))
+    compiled = env.from_string(source).compiled  # type: ignore[attr-defined]
+    assert ("_ForLoop" in compiled.function.__code__.co_names) is needs
+    same(source, DATA, templates=PARTIALS)
