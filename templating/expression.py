@@ -118,7 +118,8 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     parse_at = getattr(env, "parse_at", None)  # ladle's environment caches parsed trees
     try:
         tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)
-        check_names(tree, source, names=None, functions=BUILTINS, filters=_FilterNames(env))
+        if "|" in source or "(" in source:  # only calls and filters have names to check
+            check_names(tree, source, names=None, functions=BUILTINS, filters=_FilterNames(env))
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
     return TemplateExpression(located, tree, env, escaping(env), condition=condition)
