@@ -488,3 +488,8 @@ def test_forloop_is_made_only_when_the_body_can_read_it(body: str, needs: bool) 
     compiled = env.from_string(source).compiled  # type: ignore[attr-defined]
     assert ("_ForLoop" in compiled.function.__code__.co_names) is needs
     same(source, DATA, templates=PARTIALS)
+
+
+def test_strict_errors_hint_at_subtraction_in_compiled_templates() -> None:
+    kind, message = same("{% let b = 1 %}{{ a-b }}", {"a": 3}, strict=True)
+    assert kind == "error" and "did you mean 'a - b'" in message
