@@ -16,9 +16,10 @@ engine; ``rules.engine`` then uses it. They never give a different answer:
   DuckDB would read as a glob pattern falls back too. A line that is not JSON, or JSON
   but not an object, is counted under errors, as in the python engine.
 - Parquet is read with ``read_parquet``; its integer, float, string and boolean
-  columns are used as they are. Rules that use a column of another type (dates,
-  decimals, lists) fall back, and so does a NaN in a float column (SQL orders NaN
-  above every number and makes it equal to itself).
+  columns are used as they are, and whole decimals (DECIMAL(p, 0)) as integers. Rules
+  that use a column of another type (dates, other decimals, lists) fall back, and so
+  does a NaN in a float column (SQL orders NaN above every number and makes it equal
+  to itself).
 - CSV and stdin fall back: their values are typed one by one by ``rules.catalog``.
 
 Samples (the first records no rule claims, the first errors) are found by row number

@@ -900,3 +900,17 @@ def test_cli_check_with_catalog(files: dict[str, Path], tmp_path: Path,
     code, _, err = run(capsys, "rules", "check", str(typo), "--catalog", str(strings),
                        "--vars", "tg:string")
     assert (code, err) == (0, "")
+
+
+def test_duckdb_engine_reports_progress_by_bytes(tmp_path: Path) -> None:
+    """The duckdb engine knows the bytes read, not the records: it reports (0, bytes),
+    ending with the whole file, so a progress bar fills."""
+    path = tmp_path / "catalog.jsonl"
+    path.write_text("".join(json.dumps({"id": n, "tag": "lossless"}) + "\n"
+                            for n in range(5_000)), encoding="utf-8")
+    ruleset = rules.parse("morbo: tag == 'lossless' && (id % 100) <= 47")
+    calls: list[tuple[int, int]] = []
+    report = duckdb_engine.route(ruleset, path, progress=lambda *args: calls.append(args))
+    assert report == python_engine.route(ruleset, path)
+    assert calls and calls[-1] == (0, path.stat().st_size)
+    assert all(records == 0 and 0 <= done <= path.stat().st_size for records, done in calls)
