@@ -77,16 +77,18 @@ _PARQUET_TYPES = _PARQUET_INTEGERS | {"DOUBLE", "VARCHAR", "BOOLEAN"}
 _WHOLE_DECIMAL = re.compile(r"DECIMAL\(\d+,\s*0\)")
 # Lines DuckDB's JSON reader accepts and the python engine's does not, or reads
 # differently, found by one regular expression over the line's text (about as costly as
-# the substring tests it replaced, which missed some of these): escapes
-# ("\\u": a lone surrogate; pairs and other escapes are let through to python too, for
-# simplicity); NaN and infinities, which DuckDB reads in any case ("nan", "-inf"); numbers
+# the substring tests it replaced, which missed some of these): a key with a "\\u" escape
+# (the twice-given check below reads keys as written; escapes in values DuckDB decodes
+# as Python does, and a lone surrogate is not JSON to either); NaN and infinities,
+# which DuckDB reads in any case ("nan", "-inf"); numbers
 # that may overflow to infinity, which orjson refuses ("1e400", also "1e100", for
 # simplicity); trailing commas; and a field the rules read given twice in one line
 # (DuckDB keeps the first value, the python reader the last; a string value spelled like
 # the key counts too, for simplicity). Only long lines are searched for a number of 200
 # digits or more (it may overflow too) and for 1,000 brackets or more (orjson refuses
 # more than 1,024 levels of nesting).
-_LENIENT = (r"\\u|[:,\[][ \t\r\n]*[-+]?([nN][aA][nN]|[iI][nN][fF])"
+_LENIENT = (r'\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"[ \t\r\n]*:'
+            r"|[:,\[][ \t\r\n]*[-+]?([nN][aA][nN]|[iI][nN][fF])"
             r"|[0-9][eE]\+?0*[1-9][0-9][0-9]|,[ \t\r\n]*[}\]]")
 _LONG_NUMBER = 200
 _DEEP = 1_000

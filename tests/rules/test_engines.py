@@ -457,10 +457,15 @@ def make_catalogs(folder: Path) -> dict[str, Catalog]:
         "deep.jsonl": '{"id": 5, "zz": ' + "[" * 1024 + "]" * 1024 + "}",
         "trailing_comma.jsonl": '{"id": 5, "tag": "lossless",}',
         "trailing_comma_list.jsonl": '{"id": 5, "zz": [1, 2, ]}',
-        "surrogate_pair.jsonl": '{"id": 5, "tag": "\\ud83d\\ude00"}',
-        "unicode_escape.jsonl": '{"id": 5, "tag": "stra\\u00dfe"}',
+        "key_escape.jsonl": '{"id": 5, "t\\u0061g": "lossless"}',
     }.items():
         add(name, jsonl([*good[:3], line, *good[3:]]), ALL, light=True)
+    # escapes in values: DuckDB decodes them as Python does
+    for name, line in {
+        "surrogate_pair.jsonl": '{"id": 5, "tag": "\\ud83d\\ude00"}',
+        "unicode_escape.jsonl": '{"id": 5, "tag": "stra\\u00dfe", "path": "\\u00e9\\"/"}',
+    }.items():
+        add(name, jsonl([*good[:3], line, *good[3:]]), sharp_s, light=True)
     add("duplicate_keys.jsonl",
         jsonl([*good, '{"id": 5, "tag": "lossless", "id": 6, "tag": "flac", "size": 1}']),
         reading("id", "tag"))
@@ -496,7 +501,7 @@ CATALOG_NAMES = [
     "unrepresentable.jsonl", "nan.jsonl", "infinity.jsonl",
     "lenient_numbers.jsonl", "overflow.jsonl", "long_number.jsonl", "trailing_comma.jsonl",
     "trailing_comma_list.jsonl", "surrogate_pair.jsonl", "unicode_escape.jsonl",
-    "duplicate_keys.jsonl", "bom.jsonl", "bom_inside.jsonl", "glob[1].jsonl",
+    "key_escape.jsonl", "duplicate_keys.jsonl", "bom.jsonl", "bom_inside.jsonl", "glob[1].jsonl",
     "compressed.jsonl.gz", "odd_lines.jsonl", "empty.jsonl", "strings.parquet", "deep.jsonl",
 ]
 
@@ -602,7 +607,7 @@ def test_corpus_and_catalogs_are_what_they_claim(catalogs: dict[str, Catalog]) -
     assert {name for name, c in catalogs.items() if c.falls_back == ALL} == {
         "base.csv", "bom.jsonl", "nan.jsonl", "infinity.jsonl", "lenient_numbers.jsonl",
         "overflow.jsonl", "long_number.jsonl", "trailing_comma.jsonl",
-        "trailing_comma_list.jsonl", "surrogate_pair.jsonl", "unicode_escape.jsonl",
+        "trailing_comma_list.jsonl", "key_escape.jsonl",
         "deep.jsonl", "bom_inside.jsonl", "glob[1].jsonl"}
     # the engine's sample types id and size as integers; later records hold other types
     late = [record for _, record in records(catalogs["late.jsonl"].path)]
