@@ -6,9 +6,10 @@ User text enters the generated tree only as ``ast.Constant`` strings; every othe
 What the compiler knows becomes plain Python: text and ``{{ }}`` output go into a list
 (escaping inlined, neighbouring pieces joined into one f-string), ``if``/``unless``/
 ``case`` become ``if`` statements, ``for`` a Python loop (``forloop`` is made only when the
-body can read it), ``assign``/``let`` write a plain dict that serves reads.
-Every other node (a user's own tag, ``render``, ``capture``…) is rendered by its own
-``render`` method, called from the compiled code.
+body can read it), ``assign``/``let`` a Python local (read directly where the name surely
+holds it) and a plain dict entry, and ``render`` a call that renders a compiled partial
+straight into the same list. Every other node (a user's own tag, ``include``,
+``capture``…) is rendered by its own ``render`` method, called from the compiled code.
 
 Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
 are most of the cost of compiling), and read variables from a ``Frame``: a plain dict
@@ -77,7 +78,6 @@ if TYPE_CHECKING:
 # Nodes rendered by their own method that cannot change the variables the compiled code
 # reads (``render`` works on a copy of the context); any other such node can.
 _KEEPS_SCOPE = (RenderNode, CommentNode, DocNode, InlineCommentNode, IllegalNode)
-_PLAIN = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
 
 
 class Frame(dict[str, Any]):
@@ -483,7 +483,8 @@ def _reads_forloop(tree: g.Node) -> bool:
 
 
 class _Compiler:
-    """Compiles one template's nodes into ``render(ctx, out, budget, names, partial, block)``."""
+    """Compiles one template's nodes into
+    ``render(ctx, out, budget, names, partial, block, known)``."""
 
     def __init__(self, template: BoundTemplate, *, escape_output: bool, is_async: bool) -> None:
         self.env = template.env
@@ -507,8 +508,6 @@ class _Compiler:
             "_render": _render_tag_async if is_async else _render_tag,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
-            "_Stop": StopRender,
-            "_PLAIN": _PLAIN,
         }
         self.line = 1
         # generated line -> (token of the top-level node, token of what runs on the line)
@@ -930,11 +929,11 @@ class _Compiler:
             self.block([node], part, discard=False)
             self.bound = frozenset()  # an error may have stopped it halfway
             if type(node) is not ContentNode:
-                part = [self.guarded(part or [ast.Pass()], tolerant=True)]
+                part = [self.guarded(part or [ast.Pass()])]
             body.extend(part)
         if self.strict and nodes:
             self.top = nodes[0].token
-            body = [self.guarded(body or [ast.Pass()], tolerant=False)]
+            body = [self.guarded(body or [ast.Pass()])]
         setup = [
             _assign("_w", _attr(_load("_o"), "append")),
             _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),
@@ -950,7 +949,7 @@ class _Compiler:
         _locate(function, 1)
         return ast.Module(body=[function], type_ignores=[])
 
-    def guarded(self, body: list[ast.stmt], *, tolerant: bool) -> ast.stmt:
+    def guarded(self, body: list[ast.stmt]) -> ast.stmt:
         """``body`` with python-liquid's handling of errors at the top level of a template."""
         handler = ast.If(
             test=_call(_load("_top"), _load("_x"), _load("_partial"), _load("_block")),
