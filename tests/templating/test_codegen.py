@@ -6,6 +6,7 @@ fallback for tags the compiler does not know, resource limits, errors and async.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import os
@@ -37,7 +38,7 @@ from markupsafe import escape
 
 import templating
 from bench.artist import data as artist_data
-from templating.codegen import Frame
+from templating.codegen import Frame, _Compiler
 from templating.escaping import escape_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -493,3 +494,28 @@ def test_forloop_is_made_only_when_the_body_can_read_it(body: str, needs: bool) 
 def test_strict_errors_hint_at_subtraction_in_compiled_templates() -> None:
     kind, message = same("{% let b = 1 %}{{ a-b }}", {"a": 3}, strict=True)
     assert kind == "error" and "did you mean 'a - b'" in message
+
+
+@pytest.mark.parametrize("source", [
+    (ARTIST / "artist.html").read_text(encoding="utf-8"),
+    "{{ __import__ }}{% assign __class__ = 1 %}{% for os in (1..2) %}{{ os.system }}"
+    "{% endfor %}{% let _w = 'x' %}{{ _w }}{% case _v %}{% when 1 %}{% endcase %}"
+    "\"); exec('1'); {% raw %}{{ x }}{% endraw %}{% render 'p', exec: eval %}",
+])
+def test_generated_code_holds_template_text_only_as_constants(source: str) -> None:
+    env = templating.Environment(loader=DictLoader({"p": ""}))
+    template = env.from_string(source)
+    module = _Compiler(template, escape_output=True, is_async=False).function(template.nodes)
+    generated = re.compile(r"_[A-Za-z]+\d*|type|str|range|Exception")
+    attributes = {"append", "scope", "locals", "clear", "pop", "add", "forget", "check_some",
+                  "check", "evaluate", "parentloop", "count"}
+    hostile = {"__import__", "__class__", "os", "system", "exec", "eval", "x"}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Name):
+            assert generated.fullmatch(node.id) and node.id not in hostile, node.id
+        elif isinstance(node, ast.Attribute):
+            assert node.attr in attributes, node.attr
+        elif isinstance(node, ast.arg):
+            assert generated.fullmatch(node.arg), node.arg
+        else:
+            assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda)
