@@ -312,7 +312,8 @@ class Compiler:
             case RootIndex(key=key):
                 k = self.value(key)
                 if k.constant and isinstance(k.value, str):
-                    return self.compile_name(node, k.value)
+                    # str.__str__: a host's string type (Markup) cannot be an ast.Constant
+                    return self.compile_name(node, str.__str__(k.value))
                 self.at(node.span[0])
                 return self.result(_call("_lookup", _name("data"), k.expr,
                                          ast.Constant(self.strict),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from grammar import nodes
+from grammar import nodes, runtime
 from grammar.errors import line_and_column
 from rules.catalog import records
 from rules.ruleset import RuleError, RuleSet, parse
@@ -74,13 +74,8 @@ def sample_types(catalog: str | Path, format: str | None = None,
 
 
 def _value_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    return "string" if isinstance(value, str) else "any"
+    name = runtime.type_name(value)
+    return name if name in TYPES else "any"
 
 
 def check(source: str | Path, types: Mapping[str, str] | None = None) -> list[Problem]:

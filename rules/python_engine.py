@@ -61,6 +61,21 @@ def _open(catalog: Catalog, format: str | None) -> tuple[Iterator[Item], Callabl
     return iter(catalog), _NO_POSITION
 
 
+def _reported(items: Iterator[Item], progress: Progress | None,
+              position: Callable[[], int]) -> Iterator[Item]:
+    """``items``, calling ``progress`` every ``PROGRESS_EVERY`` items and at the end."""
+    if progress is None:
+        yield from items
+        return
+    count = 0
+    for item in items:
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress(count, position())
+        yield item
+    progress(count, position())
+
+
 def check_sample(sample: int) -> None:
     if not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
         raise ValueError(f"sample must be a non-negative integer, not {sample!r}")
@@ -127,7 +142,6 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
     error_records = 0
     unreadable = 0
     count = 0
-    next_progress = PROGRESS_EVERY if progress is not None else -1
 
     def failed(record: dict[str, Any], line: int) -> tuple[bool, ...]:
         """The claims of a record on which some rule fails; counts the error."""
@@ -140,12 +154,8 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
                 error_sample.append({"line": line, "rule": first[0], "message": first[1]})
         return tuple(claimed for claimed, _ in results)
 
-    for line, record in items:
+    for line, record in _reported(items, progress, position):
         count += 1
-        if count == next_progress:
-            assert progress is not None
-            progress(count, position())
-            next_progress += PROGRESS_EVERY
         if type(record) is not dict:
             unreadable += 1
             error_records += 1
@@ -170,8 +180,6 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
             unclaimed_sample.append(record)
         if output is not None:
             output(line, record.get("id"), tally.names)
-    if progress is not None:
-        progress(count, position())
 
     rules = {name: {"records": 0, "bytes": 0} for name in names}
     copies = dict.fromkeys(range(len(names) + 1), 0)
@@ -214,14 +222,9 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
     get = table.get
     orphan_sample: list[dict[str, Any]] = []
     count = 0
-    next_progress = PROGRESS_EVERY if progress is not None else -1
 
-    for _line, record in items:
+    for _line, record in _reported(items, progress, position):
         count += 1
-        if count == next_progress:
-            assert progress is not None
-            progress(count, position())
-            next_progress += PROGRESS_EVERY
         if type(record) is not dict:
             continue
         key = (_claims(old_claims, old, record), _claims(new_claims, new, record))
@@ -233,8 +236,6 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
         entry[0] += 1
         if entry[3] and len(orphan_sample) < sample:
             orphan_sample.append(record)
-    if progress is not None:
-        progress(count, position())
 
     known = set(old_names)
     union = old_names + [name for name in new_names if name not in known]

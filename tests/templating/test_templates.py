@@ -101,6 +101,7 @@ ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quoted&#34
     "{% let x = '' + evil %}{{ x }}",
     "{% for x in (evil,) %}{{ x }}{% endfor %}",
     "{% capture c %}{{ evil }}{% endcapture %}{{ c }}",
+    "{{ ['evil'] }}",  # a name looked up by a literal string (once a crash when escaping)
 ])
 def test_autoescape_on_every_output_path(source: str) -> None:
     env = templating.Environment(autoescape=True)
