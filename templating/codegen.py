@@ -497,6 +497,9 @@ class _Compiler:
             "_escape": escape_text,
             "_text": _escaped_text,
             "_plain": _plain_text,
+            "_Markup": Markup,
+            "_len": len,
+            "_int": int,
             "_truth": truth,
             "_equals": equals,
             "_ForLoop": ForLoop,
@@ -566,14 +569,23 @@ class _Compiler:
         return call
 
     def output_text(self, value: ast.expr) -> ast.expr:
-        """``_escape(_s) if type(_s := value) is str else _text(_s)`` (no escaping: ``_s``)."""
+        """A value as a piece of an f-string: ``_escape(_s) if (_k := type(_s := value)) is
+        str else _s if _k is _int or _k is _Markup else _text(_s)``, where an ``int`` is
+        formatted by the f-string as ``str`` makes it and ``Markup`` is escaped already (no
+        escaping: ``_s if (_k := type(_s := value)) is str or _k is _int else _plain(_s)``)."""
         held = ast.NamedExpr(target=_store("_s"), value=value)
-        is_str = ast.Compare(left=_call(_load("type"), held), ops=[_IS],
-                             comparators=[_load("str")])
-        text: ast.expr = _call(_load("_escape"), _load("_s")) if self.escape_output \
-            else _load("_s")
-        other = _call(_load("_text" if self.escape_output else "_plain"), _load("_s"))
-        return ast.IfExp(test=is_str, body=text, orelse=other)
+        kind = ast.NamedExpr(target=_store("_k"), value=_call(_load("type"), held))
+
+        def is_(name: str, left: ast.expr | None = None) -> ast.Compare:
+            return ast.Compare(left=left or _load("_k"), ops=[_IS], comparators=[_load(name)])
+
+        if not self.escape_output:
+            return ast.IfExp(test=ast.BoolOp(op=_OR, values=[is_("str", kind), is_("_int")]),
+                             body=_load("_s"), orelse=_call(_load("_plain"), _load("_s")))
+        as_is = ast.IfExp(test=ast.BoolOp(op=_OR, values=[is_("_int"), is_("_Markup")]),
+                          body=_load("_s"), orelse=_call(_load("_text"), _load("_s")))
+        return ast.IfExp(test=is_("str", kind), body=_call(_load("_escape"), _load("_s")),
+                         orelse=as_is)
 
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""
@@ -584,7 +596,11 @@ class _Compiler:
     def condition(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.expr:
         """A Python test for a condition: ``True`` without a call."""
         value = self.evaluate(expression, body)
-        return ast.BoolOp(op=_OR, values=[_is(value, True), _call(_load("_truth"), value)])
+        # False and nil are false (as ``_truth`` says) without a call either.
+        rest = ast.BoolOp(op=ast.And(), values=[_is(value, False, negate=True),
+                                                _is(value, None, negate=True),
+                                                _call(_load("_truth"), value)])
+        return ast.BoolOp(op=_OR, values=[_is(value, True), rest])
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -600,9 +616,7 @@ class _Compiler:
                 return
             if len(pieces) == 1 and not isinstance(pieces[0], ast.FormattedValue):
                 value: ast.expr = pieces[0]
-            elif len(pieces) == 1:
-                value = pieces[0].value  # type: ignore[attr-defined]
-            else:
+            else:  # an f-string even for one value: it formats the `int`s output_text passes
                 value = ast.JoinedStr(values=list(pieces))
             body.append(self.at(ast.Expr(_call(_load("_w"), value)), flush_token[0]))
             pieces.clear()
@@ -877,11 +891,16 @@ class _Compiler:
             started.append(self.at(ast.Assign(
                 targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant("forloop"),
                                        ctx=ast.Store())], value=_load(record)), token))
+        # `_b.check_some(_o)`, inlined: `_b.check(_o)` every `OutputBudget.EVERY` pieces.
+        pending = ast.BinOp(left=_call(_load("_len"), _load("_o")), op=ast.Sub(),
+                            right=_attr(_load("_b"), "checked"))
         each: list[ast.stmt] = [
-            self.at(ast.If(test=_is(_load("_b"), None, negate=True),
-                           body=[ast.Expr(_call(_attr(_load("_b"), "check_some"),
-                                                _load("_o")))],
-                           orelse=[]), token),
+            self.at(ast.If(test=ast.BoolOp(op=ast.And(), values=[
+                _is(_load("_b"), None, negate=True),
+                ast.Compare(left=pending, ops=[ast.GtE()],
+                            comparators=[ast.Constant(OutputBudget.EVERY)])]),
+                body=[ast.Expr(_call(_attr(_load("_b"), "check"), _load("_o")))],
+                orelse=[]), token),
             self.at(ast.Assign(targets=[
                 ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
                 ast.Subscript(value=_load("_v"), slice=ast.Constant(name), ctx=ast.Store())],

@@ -156,8 +156,11 @@ class _Compiler(Compiler):
             raise
         except Exception as error:
             raise grammar.EvaluationError(f"{what}: {error}") from error
-        if type(result) in _UNSIZED:
+        kind = type(result)
+        if kind in _UNSIZED:
             return result
+        if (kind is str or kind is Markup) and len(result) <= self.max_length:
+            return result  # what `check_length` measures of a string: its `len`
         return check_length(result, self.max_length)
 
 
