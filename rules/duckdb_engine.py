@@ -47,6 +47,7 @@ from rules.catalog import (
     jsonl_line,
     records,
 )
+from rules.python_engine import diff_report
 from rules.ruleset import RuleSet
 from rules.sql import (
     ABORT_MESSAGE,
@@ -507,10 +508,8 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
                 f"FROM {source.select()}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [old, new], query, progress)
-    known = set(old_names)
-    union = old_names + [name for name in new_names if name not in known]
-    rules = {name: {"gained": 0, "lost": 0} for name in union}
-    total = changed = orphaned = broken = 0
+    groups = []
+    total = orphaned = broken = 0
     for ok, is_broken, *flags, records_in in rows:
         total += records_in
         if not ok:
@@ -519,16 +518,8 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
         before = [name for name, flag in zip(old_names, flags, strict=False) if flag]
         after = [name for name, flag in zip(new_names, flags[len(old_names):], strict=True)
                  if flag]
-        if set(before) != set(after):
-            changed += records_in
-        for name in after:
-            if name not in before:
-                rules[name]["gained"] += records_in
-        for name in before:
-            if name not in after:
-                rules[name]["lost"] += records_in
-        if before and not after:
-            orphaned += records_in
+        groups.append((records_in, before, after))
+        orphaned += records_in if before and not after else 0
     with con:
         any_old = " OR ".join(f"oc{i}" for i in range(len(old_names)))
         no_new = " AND ".join(f"NOT nc{i}" for i in range(len(new_names)))
@@ -538,10 +529,5 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
     found = _records_at(source, orphan_at, broken_at, total if broken else None)
     if any(not isinstance(found[n][1], dict) for n in orphan_at):  # as in route
         raise Fallback("DuckDB and the python reader read a line differently")
-    return {
-        "records": total,
-        "changed": changed,
-        "rules": rules,
-        "orphaned": {"records": orphaned,
-                     "sample": [found[n][1] for n in orphan_at]},
-    }
+    return diff_report(old_names, new_names, total, groups,
+                       [found[n][1] for n in orphan_at])

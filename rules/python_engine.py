@@ -36,7 +36,7 @@ from rules.catalog import CatalogError, Item, _Reader
 from rules.ruleset import RuleSet
 
 __all__ = ["PROGRESS_EVERY", "Catalog", "Output", "Progress", "check_copies", "check_sample",
-           "diff", "route", "short_of"]
+           "diff", "diff_report", "route", "short_of"]
 
 PROGRESS_EVERY = 10_000
 
@@ -237,12 +237,22 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
         if entry[3] and len(orphan_sample) < sample:
             orphan_sample.append(record)
 
+    return diff_report(old_names, new_names, count,
+                       [(records, before, after) for records, before, after, _ in table.values()],
+                       orphan_sample)
+
+
+def diff_report(old_names: list[str], new_names: list[str], count: int,
+                groups: Iterable[tuple[int, list[str], list[str]]],
+                orphan_sample: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``diff`` report from groups of (records, names claiming before, after), the
+    same for both engines."""
     known = set(old_names)
     union = old_names + [name for name in new_names if name not in known]
     rules = {name: {"gained": 0, "lost": 0} for name in union}
     changed = 0
     orphaned = 0
-    for records, before, after, orphan in table.values():
+    for records, before, after in groups:
         if set(before) != set(after):
             changed += records
         for name in after:
@@ -251,7 +261,7 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
         for name in before:
             if name not in after:
                 rules[name]["lost"] += records
-        if orphan:
+        if before and not after:
             orphaned += records
     return {
         "records": count,
