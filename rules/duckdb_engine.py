@@ -47,7 +47,7 @@ from rules.catalog import (
     jsonl_line,
     records,
 )
-from rules.python_engine import diff_report
+from rules.python_engine import diff_report, route_report
 from rules.ruleset import RuleSet
 from rules.sql import (
     ABORT_MESSAGE,
@@ -433,9 +433,8 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
                 f"FROM {source.select()}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [ruleset], query, progress)
-    rules = {name: {"records": 0, "bytes": 0} for name in names}
-    copies = dict.fromkeys(range(count + 1), 0)
-    total = total_bytes = error_records = unreadable = broken = 0
+    groups = []
+    total = error_records = unreadable = broken = unclaimed = 0
     for ok, is_broken, *flags, failed, records_in, bytes_in in rows:
         total += records_in
         if not ok:
@@ -443,15 +442,9 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
             broken += records_in if is_broken else 0
             continue
         claimed = [name for name, flag in zip(names, flags[:count], strict=True) if flag]
-        bytes_in = int(bytes_in or 0)
-        total_bytes += bytes_in
-        copies[len(claimed)] += records_in
+        groups.append((records_in, int(bytes_in or 0), claimed))
         error_records += records_in if failed else 0
-        for name in claimed:
-            rules[name]["records"] += records_in
-            rules[name]["bytes"] += bytes_in
-    unclaimed = copies[0]
-    copies[0] += unreadable
+        unclaimed += 0 if claimed else records_in
     error_records += unreadable
     with con:
         claims = _claims(ruleset, source.columns, "")
@@ -480,14 +473,8 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
     if (any(not isinstance(record, dict) for record in unclaimed_sample)
             or len(error_sample) != len(error_at)):
         raise Fallback("DuckDB and the python reader read a line differently")
-    return {
-        "records": total,
-        "bytes": total_bytes,
-        "rules": rules,
-        "copies": {str(n): records_in for n, records_in in copies.items()},
-        "unclaimed": {"records": copies[0], "sample": unclaimed_sample},
-        "errors": {"records": error_records, "sample": error_sample},
-    }
+    return route_report(names, total, groups, unreadable, error_records, unclaimed_sample,
+                        error_sample)
 
 
 def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,

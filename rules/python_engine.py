@@ -36,7 +36,7 @@ from rules.catalog import CatalogError, Item, _Reader
 from rules.ruleset import RuleSet
 
 __all__ = ["PROGRESS_EVERY", "Catalog", "Output", "Progress", "check_copies", "check_sample",
-           "diff", "diff_report", "route", "short_of"]
+           "diff", "diff_report", "route", "route_report", "short_of"]
 
 PROGRESS_EVERY = 10_000
 
@@ -181,16 +181,25 @@ def route(ruleset: RuleSet, catalog: Catalog, *, format: str | None = None,
         if output is not None:
             output(line, record.get("id"), tally.names)
 
+    return route_report(names, count, [(t.records, t.bytes, t.names) for t in table.values()],
+                        unreadable, error_records, unclaimed_sample, error_sample)
+
+
+def route_report(names: list[str], count: int, groups: Iterable[tuple[int, int, list[str]]],
+                 unreadable: int, error_records: int, unclaimed_sample: list[dict[str, Any]],
+                 error_sample: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``route`` report from groups of (records, bytes, names claiming them) and the
+    counts of unreadable lines and of errors (those lines included), for both engines."""
     rules = {name: {"records": 0, "bytes": 0} for name in names}
     copies = dict.fromkeys(range(len(names) + 1), 0)
     copies[0] = unreadable
     total_bytes = 0
-    for tally in table.values():
-        total_bytes += tally.bytes
-        copies[len(tally.names)] += tally.records
-        for name in tally.names:
-            rules[name]["records"] += tally.records
-            rules[name]["bytes"] += tally.bytes
+    for records, size, claimed in groups:
+        total_bytes += size
+        copies[len(claimed)] += records
+        for name in claimed:
+            rules[name]["records"] += records
+            rules[name]["bytes"] += size
     return {
         "records": count,
         "bytes": total_bytes,
