@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from cli.inputs import parse_json
 from cli.output import atomic_path, open_atomic, write_atomic
 from rules.assignments import assignment, output_format, to_parquet
-from rules.catalog import CatalogFileError, catalog_size
+from rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
 from rules.check import check as check_rules
 from rules.check import parse_vars, sample_types
 from rules.engine import ENGINES
@@ -219,6 +220,8 @@ def _assignments(output: Path, inputs: list[Path]) -> Iterator[Any]:
         with open_atomic(output, inputs=inputs) as stream:
             yield stream
         return
+    if importlib.util.find_spec("duckdb") is None:
+        raise UserError(str(output), NEEDS_DUCKDB.format(what="writing Parquet"))
     with atomic_path(output, inputs=inputs) as parquet:
         lines = parquet.with_name(parquet.name + ".jsonl")
         try:

@@ -50,6 +50,7 @@ import orjson
 
 __all__ = [
     "FORMATS",
+    "NEEDS_DUCKDB",
     "CatalogError",
     "CatalogFileError",
     "Item",
@@ -63,6 +64,7 @@ __all__ = [
 FORMATS = ("jsonl", "csv", "parquet")
 _ALIASES = {"jsonl": "jsonl", "json": "jsonl", "ndjson": "jsonl", "csv": "csv",
             "parquet": "parquet", "pq": "parquet"}
+NEEDS_DUCKDB = "{what} needs DuckDB: pip install 'ladle[scale]'"
 _BATCH_ROWS = 8192
 _BOM = b"\xef\xbb\xbf"
 
@@ -184,7 +186,11 @@ class _Reader:
         return _jsonl(stream)
 
     def _parquet(self) -> Iterator[Item]:
-        import duckdb
+        try:
+            import duckdb
+        except ModuleNotFoundError:
+            raise CatalogFileError(NEEDS_DUCKDB.format(what="reading Parquet"),
+                                   self.name) from None
 
         connection = duckdb.connect()
         try:

@@ -140,3 +140,26 @@ def test_diff(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert code == 0
     assert report["rules"]["devil"]["lost"] == report["rules"]["newbox"]["gained"] > 0
     assert report["orphaned"]["records"] == 0  # santa still holds devil's records
+
+
+def test_without_duckdb_parquet_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """DuckDB is an extra: without it, Parquet in or out is a usage error naming the
+    extra, JSON Lines still route (with the python engine), and nothing is written."""
+    catalog = ROOT / "examples" / "catalog.jsonl"
+    parquet = tmp_path / "catalog.parquet"
+    parquet.write_bytes(b"PAR1")  # never opened: the message comes first
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # makes `import duckdb` fail
+    code, out, err = run(capsys, "rules", "route", str(PLACEMENT), str(parquet))
+    assert (code, out) == (2, "")
+    assert "reading Parquet needs DuckDB: pip install 'ladle[scale]'" in err
+    target = tmp_path / "where.parquet"
+    code, out, err = run(capsys, "rules", "route", str(PLACEMENT), str(catalog),
+                         "-o", str(target))
+    assert (code, out) == (2, "")
+    assert "writing Parquet needs DuckDB" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [parquet]
+    code, out, err = run(capsys, "rules", "route", str(PLACEMENT), str(catalog),
+                         "--engine", "duckdb", "--format", "json")
+    assert code == 0 and json.loads(out)["records"] == 1001
+    assert "DuckDB is not installed" in err
