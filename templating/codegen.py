@@ -410,24 +410,27 @@ _LOAD = ast.Load()
 _STORE = ast.Store()
 
 
+# (Nodes are made with positional arguments, in the order of their ``_fields``: faster.)
+
+
 def _load(name: str) -> ast.Name:
-    return ast.Name(id=name, ctx=_LOAD)
+    return ast.Name(name, _LOAD)
 
 
 def _store(name: str) -> ast.Name:
-    return ast.Name(id=name, ctx=_STORE)
+    return ast.Name(name, _STORE)
 
 
 def _call(func: ast.expr, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=func, args=list(args), keywords=[])
+    return ast.Call(func, list(args), [])
 
 
 def _attr(value: ast.expr, name: str) -> ast.Attribute:
-    return ast.Attribute(value=value, attr=name, ctx=ast.Load())
+    return ast.Attribute(value, name, _LOAD)
 
 
 def _assign(target: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign(targets=[_store(target)], value=value)
+    return ast.Assign([ast.Name(target, _STORE)], value)
 
 
 _IS = ast.Is()
@@ -436,8 +439,7 @@ _OR = ast.Or()
 
 
 def _is(value: ast.expr, constant: bool | None, *, negate: bool = False) -> ast.Compare:
-    return ast.Compare(left=value, ops=[_IS_NOT if negate else _IS],
-                       comparators=[ast.Constant(constant)])
+    return ast.Compare(value, [_IS_NOT if negate else _IS], [ast.Constant(constant)])
 
 
 def _walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
@@ -568,24 +570,40 @@ class _Compiler:
         self.lines[self.line] = (self.top, expression.token)
         return call
 
-    def output_text(self, value: ast.expr) -> ast.expr:
+    def output_text(self, value: ast.expr, shared: dict[str, Any]) -> ast.expr:
         """A value as a piece of an f-string: ``_escape(_s) if (_k := type(_s := value)) is
         str else _s if _k is _int or _k is _Markup else _text(_s)``, where an ``int`` is
         formatted by the f-string as ``str`` makes it and ``Markup`` is escaped already (no
-        escaping: ``_s if (_k := type(_s := value)) is str or _k is _int else _plain(_s)``)."""
-        held = ast.NamedExpr(target=_store("_s"), value=value)
-        kind = ast.NamedExpr(target=_store("_k"), value=_call(_load("type"), held))
+        escaping: ``_s if (_k := type(_s := value)) is str or _k is _int else _plain(_s)``).
 
-        def is_(name: str, left: ast.expr | None = None) -> ast.Compare:
-            return ast.Compare(left=left or _load("_k"), ops=[_IS], comparators=[_load(name)])
-
+        The parts that do not depend on ``value`` are built once per statement and shared
+        through ``shared`` by its pieces (all of a statement's nodes are on its line, so
+        the same node serves everywhere in it; ``compile`` copies what it reads)."""
+        if "s" not in shared:
+            name_k = ast.Name("_k", _LOAD)
+            name_s = ast.Name("_s", _LOAD)
+            shared["s"] = name_s
+            shared["store_s"] = ast.Name("_s", _STORE)
+            shared["store_k"] = ast.Name("_k", _STORE)
+            shared["type"] = ast.Name("type", _LOAD)
+            shared["str"] = ast.Name("str", _LOAD)
+            is_int = ast.Compare(name_k, [_IS], [ast.Name("_int", _LOAD)])
+            if not self.escape_output:
+                shared["int"] = is_int
+                shared["plain"] = ast.Call(ast.Name("_plain", _LOAD), [name_s], [])
+            else:
+                is_markup = ast.Compare(name_k, [_IS], [ast.Name("_Markup", _LOAD)])
+                shared["as_is"] = ast.IfExp(
+                    ast.BoolOp(_OR, [is_int, is_markup]), name_s,
+                    ast.Call(ast.Name("_text", _LOAD), [name_s], []))
+                shared["escape"] = ast.Call(ast.Name("_escape", _LOAD), [name_s], [])
+        held = ast.NamedExpr(shared["store_s"], value)
+        kind = ast.NamedExpr(shared["store_k"], ast.Call(shared["type"], [held], []))
+        is_str = ast.Compare(kind, [_IS], [shared["str"]])
         if not self.escape_output:
-            return ast.IfExp(test=ast.BoolOp(op=_OR, values=[is_("str", kind), is_("_int")]),
-                             body=_load("_s"), orelse=_call(_load("_plain"), _load("_s")))
-        as_is = ast.IfExp(test=ast.BoolOp(op=_OR, values=[is_("_int"), is_("_Markup")]),
-                          body=_load("_s"), orelse=_call(_load("_text"), _load("_s")))
-        return ast.IfExp(test=is_("str", kind), body=_call(_load("_escape"), _load("_s")),
-                         orelse=as_is)
+            return ast.IfExp(ast.BoolOp(_OR, [is_str, shared["int"]]), shared["s"],
+                             shared["plain"])
+        return ast.IfExp(is_str, shared["escape"], shared["as_is"])
 
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""
@@ -610,6 +628,7 @@ class _Compiler:
         f-string, appended before anything that writes output of its own or loops."""
         pieces: list[ast.expr] = []
         flush_token: list[Token] = []
+        shared: dict[str, Any] = {}  # nodes the pieces of one statement share
 
         def flush() -> None:
             if not pieces:
@@ -621,6 +640,7 @@ class _Compiler:
             body.append(self.at(ast.Expr(_call(_load("_w"), value)), flush_token[0]))
             pieces.clear()
             flush_token.clear()
+            shared.clear()
 
         for node in nodes:
             if top_level:
@@ -648,7 +668,7 @@ class _Compiler:
                     flush()  # in a tolerant mode, each node's output stands on its own
                 # Evaluated inside the f-string (pieces are evaluated in order); a string is
                 # escaped right there, anything else made text by a helper.
-                text_value = self.output_text(self.evaluation(expression))
+                text_value = self.output_text(self.evaluation(expression), shared)
                 flush_token[:1] = flush_token[:1] or [node.token]
                 pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
                                                  format_spec=None))
