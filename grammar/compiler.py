@@ -708,14 +708,15 @@ def check_names(
 ) -> None:
     """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
     allowed = None if names is None else frozenset(names)
-    for name, node in _read_names(tree):
-        if allowed is not None and name not in allowed:
-            hint = did_you_mean(name, allowed)
-            parts = name.split("-")
-            if "-" in name and all(p in allowed or p.isdigit() for p in parts if p):
-                hint = f" (did you mean {' - '.join(parts)!r}?)"
-            raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
-                                        node.span[0])
+    if allowed is not None:  # else there is nothing to check the names read against
+        for name, node in _read_names(tree):
+            if name not in allowed:
+                hint = did_you_mean(name, allowed)
+                parts = name.split("-")
+                if "-" in name and all(p in allowed or p.isdigit() for p in parts if p):
+                    hint = f" (did you mean {' - '.join(parts)!r}?)"
+                raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
+                                            node.span[0])
     for node in walk(tree):
         if allowed is not None and isinstance(node, RootIndex) and not (
             isinstance(node.key, Literal) and isinstance(node.key.value, str)
