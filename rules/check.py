@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from grammar import nodes, runtime
@@ -58,9 +59,7 @@ def sample_types(catalog: str | Path, format: str | None = None,
     """The fields of the first ``count`` records of a catalog and their types (as in
     ``--vars``): a field with values of several types, or lists, is ``any``."""
     seen: dict[str, set[str]] = {}
-    for number, (_, record) in enumerate(records(catalog, format)):
-        if number >= count:
-            break
+    for _, record in islice(records(catalog, format), count):
         if not isinstance(record, dict):
             continue
         for name, value in record.items():

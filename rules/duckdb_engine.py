@@ -35,6 +35,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 import duckdb
@@ -180,7 +181,7 @@ class _Source:
             self.columns, self.size = self._parquet_columns()
             return
         wanted = {*self.fields, "size"}
-        sample = (record for _, record in _first(records(path, format), SAMPLE_RECORDS)
+        sample = (record for _, record in islice(records(path, format), SAMPLE_RECORDS)
                   if isinstance(record, dict))
         inferred = infer_columns({name: value for name, value in record.items()
                                   if name in wanted} for record in sample)
@@ -272,13 +273,6 @@ def _parquet_value(name: str, kind: str) -> str:
         return value
     fail = f"error({quote_string(ABORT_MESSAGE + ': NaN')})"
     return f"CASE WHEN isnan({value}) THEN {fail} ELSE {value} END"
-
-
-def _first(items: Iterator[Any], count: int) -> Iterator[Any]:
-    for index, item in enumerate(items):
-        if index >= count:
-            return
-        yield item
 
 
 def _fields(rulesets: Sequence[RuleSet]) -> list[str]:
