@@ -65,6 +65,8 @@ from markupsafe import Markup
 from grammar import nodes as g
 from grammar.errors import ExpressionError
 from grammar.runtime import equals
+from templating.budget import current as current_budget
+from templating.budget import spend
 from templating.errors import from_expression
 from templating.escaping import escape_text, reset_escaping, set_escaping
 from templating.expression import TemplateExpression, truth
@@ -228,15 +230,23 @@ class _Length:
 
 
 def _enter_loop(context: RenderContext, length: int, record: object,
-                namespace: dict[str, object]) -> None:
-    """What ``RenderContext.loop`` checks and records when a loop starts."""
+                namespace: dict[str, object], weight: int) -> None:
+    """What ``RenderContext.loop`` checks and records when a loop starts; the loop spends
+    ``weight`` (its body's nodes) per iteration besides the iteration itself."""
     context.raise_for_loop_limit(length)
+    spend(length * weight)
     context.loops.append(record)  # type: ignore[arg-type]
     if context.scope.size() > context.env.context_depth_limit:
         context.loops.pop()
         raise ContextDepthError("maximum context depth reached, possible recursive include",
                                 token=None)
     context.scope.push(namespace)
+
+
+def _tick() -> None:
+    current = current_budget()
+    if current is not None:
+        current.tick()
 
 
 def _leave_loop(context: RenderContext) -> None:
@@ -442,10 +452,11 @@ def _is(value: ast.expr, constant: bool | None, *, negate: bool = False) -> ast.
     return ast.Compare(value, [_IS_NOT if negate else _IS], [ast.Constant(constant)])
 
 
-def _walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
+def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
+    """Every node of ``nodes`` and of the blocks inside them, parents first."""
     for node in nodes:
         yield node
-        yield from _walk_nodes(_child_nodes(node))
+        yield from walk_nodes(_child_nodes(node))
 
 
 def _child_nodes(node: Node) -> list[Node]:
@@ -507,6 +518,7 @@ class _Compiler:
             "_ForLoop": ForLoop,
             "_Length": _Length,
             "_enter": _enter_loop,
+            "_tick": _tick,
             "_leave": _leave_loop,
             "_fallback": _fallback_async if is_async else _fallback,
             "_discard": _discard_async if is_async else _discard,
@@ -819,7 +831,7 @@ class _Compiler:
                 # A block that matches twice renders twice: in a Python loop of its own,
                 # where `break` would mean something else.
                 if self.loops and any(type(n) in (BreakNode, ContinueNode)
-                                      for n in _walk_nodes(block.block.nodes)):
+                                      for n in walk_nodes(block.block.nodes)):
                     return False
             elif type(block) is not BlockNode:
                 return False
@@ -888,7 +900,7 @@ class _Compiler:
         self.bound = before  # after any number of passes, as it was (the body only adds)
         needs_forloop = catches or self.forloop_reads > reads or any(
             isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
-            for inner_node in _walk_nodes(node.block.nodes) for e in _expressions(inner_node))
+            for inner_node in walk_nodes(node.block.nodes) for e in _expressions(inner_node))
         it, length, record, namespace, item = (self.temp() for _ in range(5))
         body.append(self.at(ast.Assign(
             targets=[ast.Tuple(elts=[_store(it), _store(length)], ctx=ast.Store())],
@@ -905,8 +917,10 @@ class _Compiler:
             keys, values = [ast.Constant(name)], [ast.Constant(None)]
         started.append(self.at(_assign(record, made), token))
         started.append(self.at(_assign(namespace, ast.Dict(keys=keys, values=values)), token))  # type: ignore[arg-type]
+        weight = sum(1 for _ in walk_nodes(node.block.nodes))
         started.append(self.at(ast.Expr(_call(_load("_enter"), _load("_ctx"), _load(length),
-                                              _load(record), _load(namespace))), token))
+                                              _load(record), _load(namespace),
+                                              ast.Constant(weight))), token))
         if needs_forloop:
             started.append(self.at(ast.Assign(
                 targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant("forloop"),
@@ -926,6 +940,8 @@ class _Compiler:
                 ast.Subscript(value=_load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
                 value=_load(item)), token),
         ]
+        if getattr(self.env, "time_limit", None) is not None:
+            each.append(self.at(ast.Expr(_call(_load("_tick"))), token))
         if catches:
             inner = [self.at(ast.Try(
                 body=inner or [ast.Pass()],
@@ -1076,6 +1092,7 @@ class CompiledTemplate:
                        budget: OutputBudget | None) -> None:
         """Render as the ``render`` tag renders a partial (``simple`` ones only): the scope
         of ``parent.copy(args)`` with ``render_with_context``'s namespace in front."""
+        spend(self.template.weight)  # type: ignore[attr-defined]
         limit = self.env.local_namespace_limit
         carry = 0
         if limit and self.assigned:  # the size of the caller's names counts against ours

@@ -17,11 +17,13 @@ from liquid.token import TOKEN_EXPRESSION, Token
 
 import filters
 import grammar
+from filters.limits import guarded
 from grammar.parser import parse as parse_expression
-from templating import lexer, tags
-from templating.codegen import CompiledTemplate
+from templating import budget, lexer, tags
+from templating.codegen import CompiledTemplate, walk_nodes
 from templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
 from templating.expression import compile_uncached
+from templating.loaders import CachingFileSystemLoader, FileSystemLoader
 
 
 class Output(LimitedStringIO):
@@ -33,6 +35,20 @@ class Output(LimitedStringIO):
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit=limit, newline="")
+
+
+class TimedOutput(Output):
+    """An output buffer that checks the render's time limit on every write."""
+
+    def write(self, text: str) -> int:
+        current = budget.current()
+        if current is not None:
+            current.tick()
+        return super().write(text)
+
+
+def _output(env: Any, limit: int) -> Output:
+    return Output(limit) if getattr(env, "time_limit", None) is None else TimedOutput(limit)
 
 
 class Context(RenderContext):
@@ -47,7 +63,11 @@ class Context(RenderContext):
         if limit is None:
             return StringIO()
         carry = buf.size if isinstance(buf, LimitedStringIO) else 0
-        return Output(limit - carry)
+        return _output(self.env, limit - carry)
+
+    def raise_for_loop_limit(self, length: int = 1) -> None:
+        super().raise_for_loop_limit(length)
+        budget.spend(length)
 
 
 class Template(BoundTemplate):
@@ -72,12 +92,34 @@ class Template(BoundTemplate):
 
     def _get_buffer(self) -> StringIO:
         limit = self.env.output_stream_limit
-        return StringIO() if limit is None else Output(limit)
+        return StringIO() if limit is None else _output(self.env, limit)
+
+    @functools.cached_property
+    def weight(self) -> int:
+        """Work units one render of this template spends as a partial (``budget``)."""
+        return budget.PARTIAL_COST + sum(1 for _ in walk_nodes(self.nodes))
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = budget.begin(self.env)
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            budget.end(token)
+
+    async def render_async(self, *args: Any, **kwargs: Any) -> str:
+        token = budget.begin(self.env)
+        try:
+            return await super().render_async(*args, **kwargs)
+        finally:
+            budget.end(token)
 
     def render_with_context(self, context: RenderContext, buffer: TextIO, *args: Any,
                             partial: bool = False, block_scope: bool = False,
                             **kwargs: Any) -> None:
+        token = budget.begin(self.env)
         try:
+            if partial:
+                budget.spend(self.weight)
             with escaping_as(self.escape):
                 compiled = self.compiled
                 namespace = self.make_partial_namespace(partial, dict(*args, **kwargs))
@@ -91,14 +133,17 @@ class Template(BoundTemplate):
             if not error.template_name:
                 error.template_name = self.path or self.name or None
             raise
+        finally:
+            budget.end(token)
 
-    def render_into(self, context: RenderContext, out: list[str], budget: Any,
+    def render_into(self, context: RenderContext, out: list[str], output: Any,
                     args: Mapping[str, object]) -> None:
         """What ``render_with_context(context, buffer, partial=True, block_scope=True)`` does,
-        for a compiled ``render`` tag: pieces go into ``out`` under the caller's budget.
-        ``args`` are the tag's arguments, which the new ``context`` reads first."""
+        for a compiled ``render`` tag: pieces go into ``out`` under the caller's output
+        budget. ``args`` are the tag's arguments, which the new ``context`` reads first."""
         compiled = self.compiled
         if self.fast_partial and compiled is not None and context.autoescape == self.escape:
+            budget.spend(self.weight)
             # The compiled function renders this fresh context as `render_with_context`
             # would: its only namespace in front of the (empty) local names is `partial`.
             maps = context.scope._maps
@@ -110,7 +155,7 @@ class Template(BoundTemplate):
             escaping = set_escaping(self.escape)
             maps.appendleft({"partial": True})
             try:
-                compiled.function(context, out, budget, compiled.names_budget(), True, True,
+                compiled.function(context, out, output, compiled.names_budget(), True, True,
                                   known)
             except LiquidError as error:
                 if not error.template_name:
@@ -121,9 +166,9 @@ class Template(BoundTemplate):
                 reset_escaping(escaping)
             return
         # Otherwise as the `render` tag does it, through a buffer.
-        buffer = StringIO() if budget is None else Output(budget.limit)
-        if budget is not None:
-            buffer.size = budget.check(out)  # type: ignore[attr-defined]
+        buffer = StringIO() if output is None else _output(self.env, output.limit)
+        if output is not None:
+            buffer.size = output.check(out)  # type: ignore[attr-defined]
         try:
             self.render_with_context(context, buffer, partial=True, block_scope=True)
         finally:
@@ -132,7 +177,10 @@ class Template(BoundTemplate):
     async def render_with_context_async(self, context: RenderContext, buffer: TextIO,
                                         *args: Any, partial: bool = False,
                                         block_scope: bool = False, **kwargs: Any) -> None:
+        token = budget.begin(self.env)
         try:
+            if partial:
+                budget.spend(self.weight)
             with escaping_as(self.escape):
                 compiled = self.compiled
                 namespace = self.make_partial_namespace(partial, dict(*args, **kwargs))
@@ -147,6 +195,14 @@ class Template(BoundTemplate):
             if not error.template_name:
                 error.template_name = self.path or self.name or None
             raise
+        finally:
+            budget.end(token)
+
+
+# Loaders whose source for a name does not depend on the render context.
+_BY_NAME = frozenset({liquid.DictLoader, liquid.CachingDictLoader, liquid.FileSystemLoader,
+                      liquid.CachingFileSystemLoader, liquid.PackageLoader, FileSystemLoader,
+                      CachingFileSystemLoader})
 
 
 class Environment(liquid.Environment):
@@ -164,11 +220,18 @@ class Environment(liquid.Environment):
     output_stream_limit = 10_000_000
     local_namespace_limit = 10_000_000
     context_depth_limit = 30
+    # Total work of one render, in about microseconds (``templating.budget``); None: no limit.
+    work_limit: int | None = 20_000_000
+    # Wall-clock seconds one render may take; None: no limit.
+    time_limit: float | None = None
 
     def __init__(self, *args: Any, autoescape: bool | None = None, strict: bool = False,
                  max_length: int = grammar.DEFAULT_MAX_LENGTH, compiled: bool = True,
+                 work_limit: int | None = work_limit, time_limit: float | None = None,
                  **kwargs: Any) -> None:
         # Set before python-liquid's own set-up, which registers the tags.
+        self.work_limit = work_limit
+        self.time_limit = time_limit
         self.strict = strict
         self.compile_templates = compiled
         self.max_length = max_length
@@ -192,6 +255,9 @@ class Environment(liquid.Environment):
         tags.register(self)
         for name, function in filters.LADLE.items():
             self.add_filter(name, function)
+        # Filters whose result can outgrow their input measure it before building it.
+        for name, function in guarded(self.filters, self.max_length).items():
+            self.filters[name] = function
 
     def from_string(self, source: str, name: str = "", path: str | Path | None = None,
                     *args: Any, **kwargs: Any) -> BoundTemplate:
@@ -199,6 +265,20 @@ class Environment(liquid.Environment):
         # are trusted text when it escapes, as in python-liquid).
         with escaping_as(escapes_by_name(self, path or name)):
             return super().from_string(source, name, path, *args, **kwargs)
+
+    def get_template(self, name: str, *, globals: Mapping[str, object] | None = None,  # noqa: A002
+                     context: RenderContext | None = None, **kwargs: object) -> BoundTemplate:
+        # During a render, a partial named again is the one loaded first (when the loader
+        # picks sources by name alone): a partial in a loop, or one that renders itself,
+        # is read and parsed once per render, not once per call.
+        current = budget.current()
+        if current is None or globals is not None or type(self.loader) not in _BY_NAME:
+            return super().get_template(name, globals=globals, context=context, **kwargs)
+        template = current.templates.get(name)
+        if template is None:
+            template = super().get_template(name, context=context, **kwargs)
+            current.templates[name] = template
+        return template
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         return lexer.get_lexer(self.tag_start_string, self.tag_end_string,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liquid.exceptions import LiquidError, LiquidSyntaxError, LiquidTypeError
+from liquid.exceptions import LiquidError, LiquidSyntaxError, LiquidTypeError, ResourceLimitError
 from liquid.token import Token
 
 from grammar.errors import EvaluationError, ExpressionError, caret_excerpt, line_and_column
@@ -54,6 +54,10 @@ class TemplateEvaluationError(TemplateError, LiquidTypeError):
     """An expression in a template failed while rendering."""
 
 
+class WorkLimitError(TemplateError, ResourceLimitError):
+    """A render spent its work budget or ran past its time limit (``templating.budget``)."""
+
+
 def at(token: Token, offset: int) -> Token:
     """A token pointing ``offset`` characters into ``token``'s text."""
     return Token(token.kind, token.value, token.start_index + offset, token.source)
@@ -62,6 +66,11 @@ def at(token: Token, offset: int) -> Token:
 def from_expression(error: ExpressionError, token: Token) -> TemplateError:
     """The template error for an expression error in ``token`` (an expression token)."""
     offset = error.position if error.position is not None else len(token.value)
+    cause = error.__cause__
+    if isinstance(cause, WorkLimitError):  # spent inside the expression: keep its kind
+        limit = WorkLimitError(cause.message, token=at(token, offset))
+        limit.__cause__ = cause
+        return limit
     kind = TemplateEvaluationError if isinstance(error, EvaluationError) else TemplateSyntaxError
     result: TemplateError = kind(error.message, token=at(token, offset))
     result.__cause__ = error

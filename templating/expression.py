@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
 from liquid.builtin.expressions.logical import is_truthy
@@ -21,7 +22,9 @@ from grammar.compiler import Compiler, check_names
 from grammar.functions import BUILTINS
 from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from grammar.parser import parse as parse_expression
-from grammar.runtime import check_length
+from grammar import runtime
+from grammar.runtime import check_length, check_number
+from templating.budget import FREE_SIZE, spend_sizes
 from templating.errors import at, from_expression
 from templating.escaping import FilterEnvironment, escaping
 from templating.placing import place
@@ -136,7 +139,14 @@ def _compile(env: Environment, located: Token, escaped: bool,
 class _Compiler(Compiler):
     """grammar's compiler, with two costs cut for templates: statements are placed as they
     are emitted (grammar walks each one), and a filter called with plain positional
-    arguments skips the scan for ranges, which only lists and ranges need."""
+    arguments skips the scan for ranges, which only lists and ranges need. Filters and the
+    operators whose cost grows with their operands spend from the render's work budget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, helper in list(self.namespace.items()):
+            if isinstance(helper, FunctionType) and helper in _SIZED_HELPERS:
+                self.namespace[key] = _metered(helper)
 
     def emit(self, statement: ast.stmt) -> None:
         place(statement, self.line)
@@ -145,11 +155,15 @@ class _Compiler(Compiler):
     def _apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Any:
         if kwargs:
-            return super()._apply(function, what, args, kwargs)
+            result = super()._apply(function, what, args, kwargs)
+            spend_sizes(args[0], result)
+            return result
         for item in args:
             kind = type(item)
-            if kind is range or kind is tuple:
-                return super()._apply(function, what, args, kwargs)
+            if kind is range or kind is tuple or kind is list:
+                result = super()._apply(function, what, args, kwargs)
+                spend_sizes(args[0], result)
+                return result
         try:
             result = function(*args)
         except grammar.ExpressionError:
@@ -157,11 +171,38 @@ class _Compiler(Compiler):
         except Exception as error:
             raise grammar.EvaluationError(f"{what}: {error}") from error
         kind = type(result)
+        if kind is int:
+            return check_number(result)
         if kind in _UNSIZED:
             return result
-        if (kind is str or kind is Markup) and len(result) <= self.max_length:
-            return result  # what `check_length` measures of a string: its `len`
+        if kind is str or kind is Markup:
+            length = len(result)
+            if length <= FREE_SIZE:
+                return result  # small, from plain arguments: nothing to spend or check
+            spend_sizes(args[0], result)
+            if length <= self.max_length:
+                return result  # what `check_length` measures of a string: its `len`
+        else:
+            spend_sizes(args[0], result)
         return check_length(result, self.max_length)
+
+
+def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
+    """``helper``, spending from the render's work budget for large operands."""
+
+    def call(left: Any, right: Any, *rest: Any) -> Any:
+        spend_sizes(left, right)
+        return helper(left, right, *rest)
+
+    return call
+
+
+# Operators whose work grows with the length of their operands.
+_SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
+                            runtime.contains, runtime.liquid_contains, runtime.less,
+                            runtime.less_equal, runtime.greater, runtime.greater_equal,
+                            runtime.liquid_less, runtime.liquid_less_equal,
+                            runtime.liquid_greater, runtime.liquid_greater_equal})
 
 
 # Results that cannot be too long (``check_length`` measures strings, lists and ranges).

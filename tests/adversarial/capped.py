@@ -1,0 +1,53 @@
+"""Run hostile input in a child process under a time and memory cap, so that a regression
+fails the test instead of hanging CI or exhausting the machine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SECONDS = 5.0
+MEGABYTES = 500
+
+_PRELUDE = """
+import resource, sys
+limit = {megabytes} * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu} + 1))
+sys.path.insert(0, {root!r})
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_capped(code: str, *, seconds: float = SECONDS, megabytes: int = MEGABYTES,
+               stdin: bytes | None = None) -> Outcome:
+    """Run ``code`` in a fresh interpreter capped at ``seconds`` (CPU and wall clock) and
+    ``megabytes`` of address space. A run that times out fails the calling test."""
+    prelude = _PRELUDE.format(megabytes=megabytes, cpu=int(seconds) + 1, root=str(ROOT))
+    program = prelude + textwrap.dedent(code)
+    try:
+        done = subprocess.run([sys.executable, "-c", program], input=stdin,
+                              capture_output=True, timeout=seconds, cwd=ROOT, check=False)
+    except subprocess.TimeoutExpired as expired:
+        raise AssertionError(f"still running after {seconds} s:\n{textwrap.dedent(code)}") \
+            from expired
+    return Outcome(done.returncode, done.stdout.decode("utf-8", "replace"),
+                   done.stderr.decode("utf-8", "replace"))
+
+
+def expect_output(code: str, **caps: float) -> str:
+    """Run ``code`` capped and return what it printed; any failure (a crash, a memory
+    error, a non-zero exit) fails the calling test with the child's error output."""
+    outcome = run_capped(code, **caps)  # type: ignore[arg-type]
+    assert outcome.returncode == 0, outcome.stderr[-3000:]
+    return outcome.stdout
