@@ -133,32 +133,44 @@ def _find(maps: Iterable[Any], key: str) -> Any:
 
 
 class OutputBudget:
-    """The output size limit, checked as pieces pile up (python-liquid checks each write;
-    loops check here every few dozen pieces, so a page stops a few pieces past the limit)."""
+    """The output size limit, counted as pieces are produced: each function counts the
+    characters it appends and asks ``room`` again once they pass what was left (a
+    character is at most four bytes), so a page stops within a piece of the limit, as
+    python-liquid's buffer stops within a write."""
 
     __slots__ = ("checked", "limit", "size")
-
-    # Pieces (each at most an expression's longest value) between checks in a loop.
-    EVERY = 32
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.checked = 0
         self.size = 0
 
-    def check_some(self, out: list[str]) -> None:
-        """Check, if enough pieces were added since the last check."""
-        if len(out) - self.checked >= self.EVERY:
-            self.check(out)
-
     def check(self, out: list[str]) -> int:
         """The size in UTF-8 bytes of ``out``; raises past the limit."""
-        new = out[self.checked:]
-        self.checked += len(new)
-        size = self.size = self.size + len("".join(new).encode("utf-8"))
+        size = self.size
+        for piece in out[self.checked:]:
+            size += len(piece.encode("utf-8")) if not piece.isascii() else len(piece)
+        self.checked = len(out)
+        self.size = size
         if size > self.limit:
             raise OutputStreamLimitError("output stream limit reached", token=None)
         return size
+
+    def room(self, out: list[str]) -> int:
+        """Check ``out``; the characters that may be appended before the next check."""
+        return max((self.limit - self.check(out)) // 4, _SMALL_PIECE)
+
+
+# Characters a function may append between checks however close the limit is.
+_SMALL_PIECE = 1024
+# Expression outputs in one piece: a piece is checked once made, so this bounds how far
+# past the limit one piece can go (each value is at most ``max_length`` characters).
+_OUTPUTS_PER_PIECE = 8
+_UNLIMITED = sys.maxsize
+
+
+def _room(budget: OutputBudget | None, out: list[str]) -> int:
+    return _UNLIMITED if budget is None else budget.room(out)
 
 
 class LocalsBudget:
@@ -518,6 +530,7 @@ class _Compiler:
             "_ForLoop": ForLoop,
             "_Length": _Length,
             "_enter": _enter_loop,
+            "_room": _room,
             "_tick": _tick,
             "_leave": _leave_loop,
             "_fallback": _fallback_async if is_async else _fallback,
@@ -645,11 +658,24 @@ class _Compiler:
         def flush() -> None:
             if not pieces:
                 return
+            token = flush_token[0]
             if len(pieces) == 1 and not isinstance(pieces[0], ast.FormattedValue):
                 value: ast.expr = pieces[0]
             else:  # an f-string even for one value: it formats the `int`s output_text passes
                 value = ast.JoinedStr(values=list(pieces))
-            body.append(self.at(ast.Expr(_call(_load("_w"), value)), flush_token[0]))
+            # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
+            if isinstance(value, ast.Constant):
+                body.append(self.at(ast.Expr(_call(_load("_w"), value)), token))
+                size: ast.expr = ast.Constant(len(value.value))
+            else:
+                body.append(self.at(ast.Expr(_call(_load("_w"), ast.NamedExpr(
+                    _store("_p"), value))), token))
+                size = _call(_load("_len"), _load("_p"))
+            body.append(self.at(ast.AugAssign(_store("_n"), ast.Add(), size), token))
+            body.append(self.at(ast.If(
+                ast.Compare(_load("_n"), [ast.Gt()], [_load("_lim")]),
+                [_assign("_lim", _call(_load("_room"), _load("_b"), _load("_o"))),
+                 _assign("_n", ast.Constant(0))], []), token))
             pieces.clear()
             flush_token.clear()
             shared.clear()
@@ -684,7 +710,8 @@ class _Compiler:
                 flush_token[:1] = flush_token[:1] or [node.token]
                 pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
                                                  format_spec=None))
-                if not self.strict:
+                outputs = sum(isinstance(piece, ast.FormattedValue) for piece in pieces)
+                if not self.strict or outputs >= _OUTPUTS_PER_PIECE:
                     flush()
                 continue
             if kind in (AssignNode, LetNode) and isinstance(
@@ -925,16 +952,7 @@ class _Compiler:
             started.append(self.at(ast.Assign(
                 targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant("forloop"),
                                        ctx=ast.Store())], value=_load(record)), token))
-        # `_b.check_some(_o)`, inlined: `_b.check(_o)` every `OutputBudget.EVERY` pieces.
-        pending = ast.BinOp(left=_call(_load("_len"), _load("_o")), op=ast.Sub(),
-                            right=_attr(_load("_b"), "checked"))
         each: list[ast.stmt] = [
-            self.at(ast.If(test=ast.BoolOp(op=ast.And(), values=[
-                _is(_load("_b"), None, negate=True),
-                ast.Compare(left=pending, ops=[ast.GtE()],
-                            comparators=[ast.Constant(OutputBudget.EVERY)])]),
-                body=[ast.Expr(_call(_attr(_load("_b"), "check"), _load("_o")))],
-                orelse=[]), token),
             self.at(ast.Assign(targets=[
                 ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
                 ast.Subscript(value=_load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
@@ -958,10 +976,6 @@ class _Compiler:
         started.append(self.at(ast.Try(
             body=[ast.For(target=_store(item), iter=iterated, body=each, orelse=[])],
             handlers=[], orelse=[], finalbody=cleanup), token))
-        started.append(self.at(ast.If(test=_is(_load("_b"), None, negate=True),
-                                      body=[ast.Expr(_call(_attr(_load("_b"), "check"),
-                                                           _load("_o")))],
-                                      orelse=[]), token))
         otherwise: list[ast.stmt] = []
         if node.default is not None:
             self.block(node.default.nodes, otherwise,
@@ -993,6 +1007,8 @@ class _Compiler:
             _assign("_w", _attr(_load("_o"), "append")),
             _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),
             _assign("_l", _attr(_load("_ctx"), "locals")),
+            _assign("_n", ast.Constant(0)),
+            _assign("_lim", _call(_load("_room"), _load("_b"), _load("_o"))),
         ]
         arguments = ast.arguments(
             posonlyargs=[], args=[ast.arg(arg=a) for a in
