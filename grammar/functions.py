@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -12,7 +11,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from grammar.errors import EvaluationError
-from grammar.runtime import _is_number, check_number, liquid_value, size, type_name
+from grammar.runtime import _is_number, check_number, liquid_value, size, text, type_name
 
 _INTEGER_TEXT = re.compile(r"([+-]?)([0-9]+)")
 
@@ -151,19 +150,8 @@ def _float(value: Any) -> float:
 
 
 def to_text(value: Any) -> str:
-    """Liquid's string form: nil is '', booleans are 'true'/'false', lists are joined."""
-    value = liquid_value(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple, range)):
-        return "".join(to_text(v) for v in value)
-    if isinstance(value, Mapping):
-        return json.dumps(value, sort_keys=True, default=str)
-    return str(value)
+    """Liquid's string form (``runtime.text``), for ``str(x)``."""
+    return text(value)
 
 
 def _len(value: Any) -> int:

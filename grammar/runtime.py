@@ -6,8 +6,9 @@ Errors are raised without a position: the compiled function adds it.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from grammar.errors import EvaluationError
@@ -444,6 +445,67 @@ def undefined_message(data: Mapping[str, Any], name: str) -> str:
         if all(p in data or p.isdigit() for p in parts if p):
             message += f" (did you mean {' - '.join(parts)!r}?)"
     return message
+
+
+# Lists inside lists deeper than this are refused when printed (a list holding itself).
+MAX_TEXT_DEPTH = 1000
+
+
+def text(value: Any, max_length: int = DEFAULT_MAX_LENGTH,
+         piece: Callable[[str], str] | None = None) -> str:
+    """Liquid's string form of ``value``: nil is '', booleans are 'true'/'false', a range
+    is 'start..end', lists are flattened and joined, maps are JSON. ``piece`` (escaping)
+    is applied to each string in it. A result longer than ``max_length`` is refused
+    before it is built.
+
+    >>> text([1, [None, True, "a"], (1, 2), range(3, 6)])
+    '1truea123..5'
+    """
+    pieces: list[str] = []
+    total = 0
+    pending: list[Iterator[Any]] = [iter((value,))]
+    while pending:
+        item = next(pending[-1], _DONE)
+        if item is _DONE:
+            pending.pop()
+            continue
+        item = liquid_value(item)
+        if isinstance(item, (list, tuple)):
+            if len(pending) > MAX_TEXT_DEPTH:
+                raise EvaluationError("data is nested too deeply to print")
+            pending.append(iter(item))
+            continue
+        part = _leaf_text(item)
+        if piece is not None:
+            part = piece(part)
+        total += len(part)
+        if total > max_length:
+            raise EvaluationError(f"string result is too long (the limit is {max_length:,})")
+        pieces.append(part)
+    return pieces[0] if len(pieces) == 1 else "".join(pieces)
+
+
+_DONE = object()
+
+
+def _leaf_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value is EMPTY or value is BLANK:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, range):
+        return f"{value.start}..{value.stop - 1}" if value.step == 1 else \
+            f"{value.start}..{value.stop - value.step}"
+    if isinstance(value, Mapping):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except RecursionError:
+            raise EvaluationError("data is nested too deeply to print") from None
+        except (TypeError, ValueError) as error:  # keys of mixed types, a cycle
+            raise EvaluationError(f"cannot print this map: {error}") from None
+    return str(value)
 
 
 def to_output(value: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:

@@ -30,12 +30,10 @@ from liquid.builtin.content import ContentNode
 from liquid.builtin.expressions import Literal, Nil, Path, StringLiteral
 from liquid.builtin.expressions.loop import LoopExpression
 from liquid.builtin.expressions.primitive import Blank, Empty
-from liquid.builtin.output import OutputNode
 from liquid.builtin.tags.assign_tag import AssignNode
 from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.comment_tag import CommentNode
 from liquid.builtin.tags.doc_tag import DocNode
-from liquid.builtin.tags.echo_tag import EchoNode
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
 from liquid.builtin.tags.if_tag import IfNode
 from liquid.builtin.tags.include_tag import TAG_INCLUDE
@@ -57,7 +55,6 @@ from liquid.exceptions import (
 )
 from liquid.mode import Mode
 from liquid.output import LimitedStringIO, NullIO
-from liquid.stringify import to_liquid_string
 from liquid.token import Token
 from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
@@ -70,8 +67,11 @@ from templating.budget import spend
 from templating.errors import from_expression
 from templating.escaping import escape_text, reset_escaping, set_escaping
 from templating.expression import TemplateExpression, truth
+from templating.text import output_text
 from templating.placing import place as _locate
 from templating.tags.case_tag import AnyOf
+from templating.tags.echo_tag import TextEchoNode as EchoNode
+from templating.tags.output_tag import TextOutputNode as OutputNode
 from templating.tags.let_tag import LetNode
 
 if TYPE_CHECKING:
@@ -388,28 +388,32 @@ async def _discard_async(node: Node, context: RenderContext) -> None:
     await node.render_async(context, NullIO())
 
 
-def _escaped_text(value: object) -> str:
-    """Output text of a value, escaped: whole numbers need no escaping, and ``Markup`` (the
-    template's own string literals) is escaped already."""
-    kind = type(value)
-    if kind is str:
-        return escape_text(value)  # type: ignore[arg-type]
-    if kind is int:
-        return str(value)
-    if kind is Markup:
-        return value  # type: ignore[return-value]
-    return to_liquid_string(value, True)
+def _text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[object], str]]:
+    """The helpers that make a value output text, escaped and not (``_text``, ``_plain``):
+    whole numbers need no escaping, and ``Markup`` (the template's own string literals)
+    is escaped already."""
 
+    def escaped(value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return escape_text(value)  # type: ignore[arg-type]
+        if kind is int:
+            return str(value)
+        if kind is Markup:
+            return value  # type: ignore[return-value]
+        return output_text(value, True, limit)
 
-def _plain_text(value: object) -> str:
-    kind = type(value)
-    if kind is str:
-        return value  # type: ignore[return-value]
-    if kind is int:
-        return str(value)
-    if kind is Markup:
-        return value  # type: ignore[return-value]
-    return to_liquid_string(value, False)
+    def plain(value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return value  # type: ignore[return-value]
+        if kind is int:
+            return str(value)
+        if kind is Markup:
+            return value  # type: ignore[return-value]
+        return output_text(value, False, limit)
+
+    return escaped, plain
 
 
 def _lazy(namespace: dict[str, Any], key: str,
@@ -517,11 +521,12 @@ class _Compiler:
         self.is_async = is_async
         self.strict = self.env.mode == Mode.STRICT
         self.suppress = bool(self.env.suppress_blank_control_flow_blocks)
+        escaped, plain = _text_helpers(self.env.output_stream_limit)
         self.namespace: dict[str, Any] = {
             "_Frame": Frame,
             "_escape": escape_text,
-            "_text": _escaped_text,
-            "_plain": _plain_text,
+            "_text": escaped,
+            "_plain": plain,
             "_Markup": Markup,
             "_len": len,
             "_int": int,

@@ -10,6 +10,13 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
 from templating.expression import compile_expression
+from templating.tags.output_tag import TextOutputNode
+
+
+class TextEchoNode(TextOutputNode, EchoNode):
+    """``{% echo %}``, printing its value as Liquid does (``templating.text``)."""
+
+    __slots__ = ()
 
 
 class EchoTag(Tag):
@@ -17,7 +24,7 @@ class EchoTag(Tag):
 
     name = "echo"
     block = False
-    node_class = EchoNode
+    node_class = TextEchoNode
 
     def parse(self, stream: TokenStream) -> EchoNode:
         token = stream.eat(TOKEN_TAG)
