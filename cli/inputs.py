@@ -12,11 +12,30 @@ from cli.diagnostics import UserError
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
+def read_stdin(where: str = "<stdin>") -> str:
+    """Standard input as UTF-8 text: invalid bytes are an error here, not surrogate
+    escapes that fail later; a closed standard input is an error too."""
+    stream = sys.stdin
+    if stream is None:
+        raise UserError(where, "standard input is closed")
+    try:
+        raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    except OSError as error:
+        raise UserError(where, f"cannot read standard input: {error.strerror or error}") \
+            from None
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(where, f"not UTF-8 text (byte {error.start})") from None
+
+
 def read_text(path: str) -> str:
     """The text of ``path`` (``-`` reads stdin), or a ``UserError`` saying why not."""
+    if path == "-":
+        return read_stdin()
     try:
-        if path == "-":
-            return sys.stdin.read()
         file = Path(path)
         if file.stat().st_size > MAX_INPUT_BYTES:
             raise UserError(path, f"file is larger than {MAX_INPUT_BYTES // 2**20} MiB")

@@ -22,7 +22,7 @@ from rich.progress import (
 
 import rules
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from cli.inputs import parse_json
+from cli.inputs import parse_json, read_stdin
 from cli.output import atomic_path, open_atomic, write_atomic
 from rules.assignments import assignment, output_format, to_parquet
 from rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
@@ -112,7 +112,7 @@ def match(rules_file: Path, record: str | None, output_format: str) -> int:
       ladle rules match examples/placement.rules --record '{"public": true}' --format json
     """
     ruleset = _ruleset(rules_file)
-    text = record if record is not None else sys.stdin.read()
+    text = record if record is not None else read_stdin()
     data = parse_json(text, "--record" if record is not None else "<stdin>")
     if not isinstance(data, dict):
         raise UserError("--record", f"a record is a JSON object, not {type(data).__name__}")

@@ -510,6 +510,13 @@ def _leaf_text(value: Any) -> str:
 
 def to_output(value: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
     """The result as plain JSON-like data: ranges and tuples become lists."""
+    try:
+        return _plain(value, max_length)
+    except RecursionError:
+        raise EvaluationError("data is nested too deeply to print") from None
+
+
+def _plain(value: Any, max_length: int) -> Any:
     value = liquid_value(value)
     if value is EMPTY or value is BLANK:
         return ""
@@ -518,7 +525,7 @@ def to_output(value: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Any:
             raise EvaluationError(f"list result is too long (the limit is {max_length:,})")
         return list(value)
     if isinstance(value, (list, tuple)):
-        return [to_output(v, max_length) for v in value]
+        return [_plain(v, max_length) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): to_output(v, max_length) for k, v in value.items()}
+        return {str(k): _plain(v, max_length) for k, v in value.items()}
     return value

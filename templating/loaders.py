@@ -12,12 +12,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import liquid
+from liquid.exceptions import TemplateNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from liquid import BoundTemplate, Environment
     from liquid.context import RenderContext
+
+
+def _checked_path(loader: liquid.FileSystemLoader, name: str) -> Path:
+    """The file for ``name``; a name no file can have (a NUL byte, one the system refuses
+    to look up) is not found, rather than an ``OSError`` or ``ValueError``."""
+    if "\x00" in name:
+        raise TemplateNotFoundError(name)
+    try:
+        return liquid.FileSystemLoader.resolve_path(loader, name)
+    except (OSError, ValueError):
+        raise TemplateNotFoundError(name) from None
 
 
 class FileSystemLoader(liquid.FileSystemLoader):
@@ -27,6 +39,9 @@ class FileSystemLoader(liquid.FileSystemLoader):
     def _uptodate(source_path: Path, mtime: float) -> bool:
         return mtime == os.stat(source_path).st_mtime
 
+    def resolve_path(self, template_name: str) -> Path:
+        return _checked_path(self, template_name)
+
 
 class CachingFileSystemLoader(liquid.CachingFileSystemLoader):
     """python-liquid's ``CachingFileSystemLoader``: parsed templates are kept (least recently
@@ -35,6 +50,9 @@ class CachingFileSystemLoader(liquid.CachingFileSystemLoader):
     @staticmethod
     def _uptodate(source_path: Path, mtime: float) -> bool:
         return mtime == os.stat(source_path).st_mtime
+
+    def resolve_path(self, template_name: str) -> Path:
+        return _checked_path(self, template_name)
 
     def load(self, env: Environment, name: str, *,
              globals: Mapping[str, object] | None = None,
