@@ -5,7 +5,8 @@ their product: a loop of a million iterations over a million-character string, o
 partials that render themselves twice per level. So a render spends units from one
 budget as it goes, about one unit per microsecond of work:
 
-- a loop spends its length times the size of its body (in nodes) when it starts;
+- a loop spends its length times the size of its body (``walk.work``: nodes and the parts
+  of their expressions) when it starts, and a unit per iteration;
 - a partial render spends ``PARTIAL_COST`` plus its size;
 - a filter or an operator spends a unit per ``SIZE_UNIT`` characters or items it reads or
   makes (values up to ``FREE_SIZE`` are free: they cost no more than the node that holds
@@ -30,6 +31,8 @@ from templating.errors import WorkLimitError
 # about as much as a few dozen simple nodes, and a runaway tree of partials must stop in
 # well under a second (a page may still render some 40,000 partials).
 PARTIAL_COST = 500
+# How many times the work of a compiled node an interpreted one takes.
+INTERPRETED = 4
 # Values up to this many characters or items spend nothing of their own.
 FREE_SIZE = 1024
 # Characters or items per unit (``str.replace`` handles about 256 in a microsecond).

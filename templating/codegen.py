@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from io import StringIO
 from typing import TYPE_CHECKING, Any
 
@@ -67,12 +67,13 @@ from templating.budget import spend
 from templating.errors import from_expression
 from templating.escaping import escape_text, reset_escaping, set_escaping
 from templating.expression import TemplateExpression, truth
-from templating.text import output_text
 from templating.placing import place as _locate
 from templating.tags.case_tag import AnyOf
 from templating.tags.echo_tag import TextEchoNode as EchoNode
-from templating.tags.output_tag import TextOutputNode as OutputNode
 from templating.tags.let_tag import LetNode
+from templating.tags.output_tag import TextOutputNode as OutputNode
+from templating.text import output_text
+from templating.walk import walk_nodes
 
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate
@@ -242,11 +243,9 @@ class _Length:
 
 
 def _enter_loop(context: RenderContext, length: int, record: object,
-                namespace: dict[str, object], weight: int) -> None:
-    """What ``RenderContext.loop`` checks and records when a loop starts; the loop spends
-    ``weight`` (its body's nodes) per iteration besides the iteration itself."""
+                namespace: dict[str, object]) -> None:
+    """What ``RenderContext.loop`` checks and records when a loop starts."""
     context.raise_for_loop_limit(length)
-    spend(length * weight)
     context.loops.append(record)  # type: ignore[arg-type]
     if context.scope.size() > context.env.context_depth_limit:
         context.loops.pop()
@@ -468,28 +467,6 @@ def _is(value: ast.expr, constant: bool | None, *, negate: bool = False) -> ast.
     return ast.Compare(value, [_IS_NOT if negate else _IS], [ast.Constant(constant)])
 
 
-def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
-    """Every node of ``nodes`` and of the blocks inside them, parents first."""
-    for node in nodes:
-        yield node
-        yield from walk_nodes(_child_nodes(node))
-
-
-def _child_nodes(node: Node) -> list[Node]:
-    if isinstance(node, BlockNode):
-        return list(node.nodes)
-    if isinstance(node, IfNode | UnlessNode):
-        blocks: list[Node] = [node.consequence, *node.alternatives]
-        return blocks + ([node.default] if node.default else [])
-    if isinstance(node, ConditionalBlockNode | MultiExpressionBlockNode):
-        return [node.block]
-    if isinstance(node, CaseNode):
-        return list(node.blocks)
-    if isinstance(node, ForNode):
-        return [node.block, *([node.default] if node.default else [])]
-    return []
-
-
 def _expressions(node: Node) -> list[Any]:
     found: list[Any] = []
     pending: list[Any] = list(node.expressions()) if type(node) in _COMPILED else []
@@ -671,7 +648,7 @@ class _Compiler:
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
             if isinstance(value, ast.Constant):
                 body.append(self.at(ast.Expr(_call(_load("_w"), value)), token))
-                size: ast.expr = ast.Constant(len(value.value))
+                size: ast.expr = ast.Constant(len(str(value.value)))
             else:
                 body.append(self.at(ast.Expr(_call(_load("_w"), ast.NamedExpr(
                     _store("_p"), value))), token))
@@ -949,10 +926,8 @@ class _Compiler:
             keys, values = [ast.Constant(name)], [ast.Constant(None)]
         started.append(self.at(_assign(record, made), token))
         started.append(self.at(_assign(namespace, ast.Dict(keys=keys, values=values)), token))  # type: ignore[arg-type]
-        weight = sum(1 for _ in walk_nodes(node.block.nodes))
         started.append(self.at(ast.Expr(_call(_load("_enter"), _load("_ctx"), _load(length),
-                                              _load(record), _load(namespace),
-                                              ast.Constant(weight))), token))
+                                              _load(record), _load(namespace))), token))
         if needs_forloop:
             started.append(self.at(ast.Assign(
                 targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant("forloop"),

@@ -20,10 +20,11 @@ import grammar
 from filters.limits import guarded
 from grammar.parser import parse as parse_expression
 from templating import budget, lexer, tags
-from templating.codegen import CompiledTemplate, walk_nodes
+from templating.codegen import CompiledTemplate
 from templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
 from templating.expression import compile_uncached
 from templating.loaders import CachingFileSystemLoader, FileSystemLoader
+from templating.walk import work
 
 
 class Output(LimitedStringIO):
@@ -97,7 +98,8 @@ class Template(BoundTemplate):
     @functools.cached_property
     def weight(self) -> int:
         """Work units one render of this template spends as a partial (``budget``)."""
-        return budget.PARTIAL_COST + sum(1 for _ in walk_nodes(self.nodes))
+        factor = 1 if self.compiled is not None else budget.INTERPRETED
+        return budget.PARTIAL_COST + work(self.nodes) * factor
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         token = budget.begin(self.env)
@@ -266,8 +268,8 @@ class Environment(liquid.Environment):
         with escaping_as(escapes_by_name(self, path or name)):
             return super().from_string(source, name, path, *args, **kwargs)
 
-    def get_template(self, name: str, *, globals: Mapping[str, object] | None = None,  # noqa: A002
-                     context: RenderContext | None = None, **kwargs: object) -> BoundTemplate:
+    def get_template(self, name: str, *, globals: Mapping[str, object] | None = None,
+                     context: RenderContext | None = None, **kwargs: Any) -> BoundTemplate:
         # During a render, a partial named again is the one loaded first (when the loader
         # picks sources by name alone): a partial in a loop, or one that renders itself,
         # is read and parsed once per render, not once per call.

@@ -17,12 +17,11 @@ from liquid.undefined import Undefined
 from markupsafe import Markup
 
 import grammar
-from grammar import nodes
+from grammar import nodes, runtime
 from grammar.compiler import Compiler, check_names
 from grammar.functions import BUILTINS
 from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from grammar.parser import parse as parse_expression
-from grammar import runtime
 from grammar.runtime import check_length, check_number
 from templating.budget import FREE_SIZE, spend_sizes
 from templating.errors import at, from_expression
@@ -155,15 +154,10 @@ class _Compiler(Compiler):
     def _apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Any:
         if kwargs:
-            result = super()._apply(function, what, args, kwargs)
-            spend_sizes(args[0], result)
-            return result
+            return self._checked_apply(function, what, args, kwargs)
         for item in args:
-            kind = type(item)
-            if kind is range or kind is tuple or kind is list:
-                result = super()._apply(function, what, args, kwargs)
-                spend_sizes(args[0], result)
-                return result
+            if type(item) in _SEQUENCES:
+                return self._checked_apply(function, what, args, kwargs)
         try:
             result = function(*args)
         except grammar.ExpressionError:
@@ -175,16 +169,17 @@ class _Compiler(Compiler):
             return check_number(result)
         if kind in _UNSIZED:
             return result
-        if kind is str or kind is Markup:
-            length = len(result)
-            if length <= FREE_SIZE:
-                return result  # small, from plain arguments: nothing to spend or check
-            spend_sizes(args[0], result)
-            if length <= self.max_length:
-                return result  # what `check_length` measures of a string: its `len`
-        else:
-            spend_sizes(args[0], result)
+        if (kind is str or kind is Markup) and len(result) <= FREE_SIZE:
+            return result  # small, from plain arguments: nothing to spend or check
+        spend_sizes(args[0], result)
         return check_length(result, self.max_length)
+
+    def _checked_apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> Any:
+        """grammar's ``_apply``, which scans the arguments for ranges, with the budget."""
+        result = super()._apply(function, what, args, kwargs)
+        spend_sizes(args[0], result)
+        return check_number(result) if type(result) is int else result
 
 
 def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
@@ -205,6 +200,8 @@ _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
                             runtime.liquid_greater, runtime.liquid_greater_equal})
 
 
+# Arguments that may hold a lazy range, which the compiler's ``_apply`` checks.
+_SEQUENCES = frozenset({range, tuple, list})
 # Results that cannot be too long (``check_length`` measures strings, lists and ranges).
 _UNSIZED = frozenset({int, float, bool, type(None), Decimal})
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import StringLiteral
@@ -15,9 +17,14 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_TAG, Token
 
 from grammar.lexer import NAME_PATTERN
+from templating.budget import INTERPRETED, spend
 from templating.errors import at
 from templating.expression import compile_expression
 from templating.tags.parsing import expression_token, lexemes, syntax_error
+from templating.walk import work
+
+if TYPE_CHECKING:
+    from liquid.context import RenderContext
 
 _HEAD = re.compile(rf"\s*(?P<name>{NAME_PATTERN})\s+in\b")
 _PARAMETERS = frozenset({"limit", "offset", "cols"})
@@ -32,7 +39,28 @@ def _before_comma(text: str, start: int, end: int) -> int:
     return start + len(part)
 
 
-def loop_expression(env: object, token: Token) -> LoopExpression:
+class WeightedLoop(LoopExpression):
+    """A loop's expression that spends the loop's work from the render's budget when it
+    is evaluated: its length times ``weight``, the work of one pass through its body."""
+
+    __slots__ = ("weight",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.weight = 0
+
+    def evaluate(self, context: RenderContext) -> tuple[Iterator[object], int]:
+        it, length = super().evaluate(context)
+        spend(length * self.weight)
+        return it, length
+
+    async def evaluate_async(self, context: RenderContext) -> tuple[Iterator[object], int]:
+        it, length = await super().evaluate_async(context)
+        spend(length * self.weight)
+        return it, length
+
+
+def loop_expression(env: object, token: Token) -> WeightedLoop:
     """Parse ``name in iterable [limit: e] [offset: e | continue] [cols: e] [reversed]``,
     the parameters in any order, optionally separated by commas."""
     text = token.value
@@ -74,7 +102,7 @@ def loop_expression(env: object, token: Token) -> LoopExpression:
             values[parameter] = StringLiteral(at(token, value_start), "continue")
         else:
             values[parameter] = compile_expression(env, token, value_text, value_start)  # type: ignore[arg-type]
-    return LoopExpression(
+    return WeightedLoop(
         at(token, 0), head.group("name"), iterable, limit=values.get("limit"),
         offset=values.get("offset"), reversed_=is_reversed, cols=values.get("cols"))
 
@@ -94,4 +122,7 @@ class ForTag(Tag):
             next(stream)
             default = parse_block(stream, frozenset((self.end,)))
         stream.expect(TOKEN_TAG, value=self.end)
+        # Interpreted nodes cost several times what compiled code does.
+        factor = 1 if getattr(self.env, "compile_templates", False) else INTERPRETED
+        expression.weight = work(block.nodes) * factor
         return self.node_class(token, expression=expression, block=block, default=default)

@@ -11,6 +11,8 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT
 
+from grammar.errors import ExpressionError
+from templating.errors import from_expression
 from templating.expression import compile_expression
 from templating.text import output_text
 
@@ -24,14 +26,16 @@ class TextOutputNode(OutputNode):
     __slots__ = ()
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        value = self.expression.evaluate(context)
-        return buffer.write(output_text(value, context.autoescape,
-                                        context.env.output_stream_limit))
+        return buffer.write(self._text(self.expression.evaluate(context), context))
 
     async def render_to_output_async(self, context: RenderContext, buffer: TextIO) -> int:
-        value = await self.expression.evaluate_async(context)
-        return buffer.write(output_text(value, context.autoescape,
-                                        context.env.output_stream_limit))
+        return buffer.write(self._text(await self.expression.evaluate_async(context), context))
+
+    def _text(self, value: object, context: RenderContext) -> str:
+        try:
+            return output_text(value, context.autoescape, context.env.output_stream_limit)
+        except ExpressionError as error:
+            raise from_expression(error, self.expression.token) from error
 
 
 class OutputTag(Tag):

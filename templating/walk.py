@@ -1,0 +1,64 @@
+"""The nodes inside a template's nodes, and how much work rendering them once takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from liquid.ast import BlockNode, ConditionalBlockNode, Node
+from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
+from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.unless_tag import UnlessNode
+
+from grammar import nodes as g
+
+
+def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
+    """Every node of ``nodes`` and of the blocks inside them, parents first."""
+    pending = [iter(nodes)]
+    while pending:
+        node = next(pending[-1], None)
+        if node is None:
+            pending.pop()
+            continue
+        yield node
+        children = _child_nodes(node)
+        if children:
+            pending.append(iter(children))
+
+
+def _child_nodes(node: Node) -> list[Node]:
+    if isinstance(node, BlockNode):
+        return list(node.nodes)
+    if isinstance(node, IfNode | UnlessNode):
+        blocks: list[Node] = [node.consequence, *node.alternatives]
+        return blocks + ([node.default] if node.default else [])
+    if isinstance(node, ConditionalBlockNode | MultiExpressionBlockNode):
+        return [node.block]
+    if isinstance(node, CaseNode):
+        return list(node.blocks)
+    # `for`, `tablerow`, `capture` and other block tags: their block and `else` block.
+    found: list[Node] = []
+    for name in ("block", "default"):
+        child = getattr(node, name, None)
+        if isinstance(child, Node):
+            found.append(child)
+    return found
+
+
+# Units for a filter or function call in an expression: calls cost several times what
+# an operator or a variable does.
+CALL_COST = 8
+
+
+def work(nodes: Iterable[Node]) -> int:
+    """Work units to render ``nodes`` once (``templating.budget``): one per node and per
+    part of each of its expressions, ``CALL_COST`` per filter or function call."""
+    total = 0
+    for node in walk_nodes(nodes):
+        total += 1
+        for expression in node.expressions():
+            tree = getattr(expression, "tree", None)  # ladle's expressions have a tree
+            if isinstance(tree, g.Node):
+                for part in g.walk(tree):
+                    total += CALL_COST if isinstance(part, g.Filter | g.Call) else 1
+    return total
