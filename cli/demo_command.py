@@ -11,9 +11,9 @@ from liquid.exceptions import LiquidError
 import player
 import rules
 import templating
-from cli.diagnostics import EXIT_OK
+from cli.diagnostics import EXIT_OK, UserError
 from cli.inputs import parse_json, read_text
-from cli.output import write_atomic
+from cli.output import write_output
 from cli.rules_commands import report_table
 from cli.template_commands import template_error
 
@@ -35,7 +35,7 @@ def _artist_page(examples: Path) -> str:
     try:
         return env.get_template("artist.html").render(**data)
     except LiquidError as error:
-        raise template_error(error, folder / "artist.html") from None
+        raise template_error(error, str(folder / "artist.html")) from None
 
 
 def _layouts(examples: Path, out_dir: Path) -> str:
@@ -43,7 +43,7 @@ def _layouts(examples: Path, out_dir: Path) -> str:
     lines = []
     for path in sorted((examples / "layouts").glob("*.json")):
         findings = player.check(path)
-        write_atomic(out_dir / f"layout-{path.stem}.svg", player.preview_svg(path))
+        write_output(out_dir / f"layout-{path.stem}.svg", player.preview_svg(path))
         lines.append(f"{path.name}: {len(findings)} finding{'s' * (len(findings) != 1)}")
         lines.extend("  " + finding.render(path.name) for finding in findings)
     return "\n".join(lines) + "\n"
@@ -66,11 +66,16 @@ def demo(out_dir: Path) -> int:
     """
     page = _artist_page(EXAMPLES)
     table, report = _routing(EXAMPLES)
-    write_atomic(out_dir / "artist.html", page)
-    write_atomic(out_dir / "route.txt", table)
-    write_atomic(out_dir / "route.json", report)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(str(out_dir), f"cannot make the folder: {error.strerror or error}") \
+            from None
+    write_output(out_dir / "artist.html", page)
+    write_output(out_dir / "route.txt", table)
+    write_output(out_dir / "route.json", report)
     layouts = _layouts(EXAMPLES, out_dir)
-    write_atomic(out_dir / "layouts.txt", layouts)
+    write_output(out_dir / "layouts.txt", layouts)
     click.echo(layouts, nl=False)
     click.echo(table, nl=False)
     click.echo(f"wrote into {out_dir}/: artist.html (open it in a browser), layouts.txt "

@@ -11,7 +11,7 @@ import click
 
 import player
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from cli.output import write_atomic
+from cli.output import write_output
 from player.bundled import preset_path
 
 
@@ -145,9 +145,10 @@ def embed(layout: str | None, preset: str | None, layout_url: str, player_url: s
 
 @layout.command()
 @layout_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the SVG here (atomically) instead of to standard output.")
-def preview(layout: str | None, preset: str | None, output: Path | None) -> int:
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the SVG here (atomically; - is standard output) instead of to "
+                   "standard output.")
+def preview(layout: str | None, preset: str | None, output: str | None) -> int:
     """Draw both variants side by side as SVG, with every finding marked on its element.
 
     \b
@@ -160,5 +161,5 @@ def preview(layout: str | None, preset: str | None, output: Path | None) -> int:
     if output is None:
         click.echo(svg, nl=False)
     else:
-        write_atomic(output, svg, inputs=[path])
+        write_output(output, svg, inputs=[path])
     return EXIT_OK

@@ -23,8 +23,8 @@ from rich.progress import (
 import rules
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from cli.inputs import parse_json, read_stdin
-from cli.output import atomic_path, open_atomic, write_atomic
-from rules.assignments import assignment, output_format, to_parquet
+from cli.output import check_output, output_stream, temporary_beside, write_output
+from rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
 from rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
 from rules.check import check as check_rules
 from rules.check import parse_vars, sample_types
@@ -141,11 +141,11 @@ def _weights(pairs: tuple[str, ...], option: str) -> dict[str, float]:
     return weights
 
 
-def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
+def _emit(text: str, output: str | None, inputs: list[Path]) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_atomic(output, text, inputs=inputs)
+        write_output(output, text, inputs=inputs)
 
 
 @rules_group.command()
@@ -154,10 +154,10 @@ def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
               show_default=True, help="How many slots to share out.")
 @click.option("--key", default="id", show_default=True, help="The record field to slot by.")
 @click.option("--where", metavar="EXPR", help="Only records where EXPR holds.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the rule file here (atomically).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the rule file here (atomically; - is standard output).")
 def slots(machines: tuple[str, ...], count: int, key: str, where: str | None,
-          output: Path | None) -> int:
+          output: str | None) -> int:
     """Write a rule file that gives each machine a share of slot(KEY, SLOTS) proportional
     to its weight, as contiguous ranges.
 
@@ -178,10 +178,10 @@ def slots(machines: tuple[str, ...], count: int, key: str, where: str | None,
 @click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--add", "added", multiple=True, metavar="NAME=WEIGHT", help="A new machine.")
 @click.option("--remove", "removed", multiple=True, metavar="NAME", help="A machine to drop.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the rewritten rule file here (atomically).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the rewritten rule file here (atomically; - is standard output).")
 def rebalance(rules_file: Path, added: tuple[str, ...], removed: tuple[str, ...],
-              output: Path | None) -> int:
+              output: str | None) -> int:
     """Rewrite a slot-based rule file so that machines join or leave moving as few slots as
     possible; the fraction of slots that move goes to standard error.
 
@@ -213,23 +213,28 @@ def _notice(text: str) -> None:
 
 
 @contextmanager
-def _assignments(output: Path, inputs: list[Path]) -> Iterator[Any]:
-    """The stream of assignment lines for ``--output``; a Parquet file is converted
-    from JSON Lines at the end, and appears only when the whole run succeeded."""
-    if output_format(output) == "jsonl":
-        with open_atomic(output, inputs=inputs) as stream:
-            yield stream
+def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator[Any]:
+    """The stream of assignment lines for ``--output``, in the format its name or
+    ``--output-format`` gives; a Parquet file is converted from JSON Lines at the end, and
+    appears only when the whole run succeeded."""
+    kind = format or output_format(output)
+    if kind is None:
+        raise UserError(output, "cannot tell the output format from the name; give "
+                                f"--output-format ({', '.join(FORMATS)})")
+    if kind != "parquet":
+        with output_stream(output, inputs=inputs) as stream:
+            yield assignment_writer(stream, kind)
         return
     if importlib.util.find_spec("duckdb") is None:
-        raise UserError(str(output), NEEDS_DUCKDB.format(what="writing Parquet"))
-    with atomic_path(output, inputs=inputs) as parquet:
-        lines = parquet.with_name(parquet.name + ".jsonl")
-        try:
-            with lines.open("w", encoding="utf-8") as stream:
-                yield stream
-            to_parquet(lines, parquet)
-        finally:
-            lines.unlink(missing_ok=True)
+        raise UserError(output, NEEDS_DUCKDB.format(what="writing Parquet"))
+    target = check_output(output, inputs)
+    if target is None:
+        raise UserError(output, "Parquet is written to a file, not a stream")
+    with temporary_beside(target) as parquet, \
+            temporary_beside(target, keep=False, suffix=".tmp.jsonl") as lines:
+        with lines.open("w", encoding="utf-8") as stream:
+            yield assignment_writer(stream, "jsonl")
+        to_parquet(lines, parquet)
 
 
 @contextmanager
@@ -276,12 +281,15 @@ def report_table(report: dict[str, Any]) -> str:
 @click.option("--require-copies", type=click.IntRange(0), metavar="N",
               help="Exit 1 when any record has fewer than N claiming rules.")
 @click.option("--strict", is_flag=True, help="Exit 2 when any record could not be evaluated.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write each record's assignment here (atomically): JSON Lines, or Parquet "
-                   "for a .parquet name.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write each record's assignment here (atomically): JSON Lines (.jsonl, "
+                   ".ndjson, - for standard output), CSV (.csv) or Parquet (.parquet).")
+@click.option("--output-format", "output_file_format", type=click.Choice(FORMATS),
+              help="The format of --output (default: from its name).")
 @_ENGINE
 def route(rules_file: Path, catalog: str, output_format: str, catalog_format: str | None,
-          require_copies: int | None, strict: bool, output: Path | None, engine: str) -> int:
+          require_copies: int | None, strict: bool, output: str | None,
+          output_file_format: str | None, engine: str) -> int:
     """Route a catalog (JSON Lines, CSV, Parquet, or - for stdin) through the rules: per
     rule the records and bytes it claims, the records no rule claims, and the errors.
 
@@ -294,15 +302,10 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     ruleset = _ruleset(rules_file)
     try:
         with _progress(catalog) as progress, (
-                _assignments(output, [rules_file, Path(catalog)]) if output
-                else nullcontext()) as stream:
-            def write(line: int, record_id: Any, names: list[str]) -> None:
-                assert stream is not None
-                stream.write(assignment(line, record_id, names))
-
+                _assignments(output, output_file_format, [str(rules_file), catalog]) if output
+                else nullcontext()) as write:
             report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
-                                   progress=progress, output=write if output else None,
-                                   notice=_notice)
+                                   progress=progress, output=write, notice=_notice)
     except CatalogFileError as error:
         raise UserError(error.file, error.message) from None
     if output_format == "json":

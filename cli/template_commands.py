@@ -5,79 +5,118 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from liquid.exceptions import LiquidError
+from liquid.exceptions import LiquidError, TemplateNotFoundError
 
 import templating
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
+from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
 from cli.inputs import apply_settings, load_data, read_text
-from cli.output import write_atomic
+from cli.output import check_output, output_stream
 from templating.check import check_template
 
+STDIN_NAME = "<stdin>"
 
-def template_error(error: LiquidError, path: Path) -> UserError:
+
+def template_error(error: LiquidError, name: str) -> UserError:
+    """The error at its own template's name: a partial's, not the page's."""
+    where = str(error.template_name or name)
+    message = str(error.message)
+    if isinstance(error, TemplateNotFoundError):
+        message = f"partial {message!r} not found"
     token = error.token
     if token is None or token.start_index < 0:
-        return UserError(str(path), str(error.message))
-    return UserError(str(path), str(error.message), token.source, token.start_index)
+        return UserError(where, message)
+    return UserError(where, message, token.source, token.start_index)
+
+
+def _environment(template: str, strict: bool) -> tuple[templating.Environment, str, str]:
+    """The environment to render ``template`` in (partials from its folder, or from the
+    current one for standard input), its source and the name errors give it."""
+    source = read_text(template)
+    folder = Path.cwd() if template == "-" else Path(template).parent
+    env = templating.Environment(loader=templating.CachingFileSystemLoader(folder),
+                                 strict=strict)
+    return env, source, STDIN_NAME if template == "-" else template
+
+
+def _loaded(env: templating.Environment) -> list[str]:
+    """The files of the partials a render loaded."""
+    cache = getattr(env.loader, "cache", {})
+    return [str(t.path) for t in list(cache.values()) if getattr(t, "path", None)]
 
 
 @click.command()
-@click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("template", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--data", "data_path", metavar="FILE|-", help="JSON object with the variables.")
 @click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
               help="Set a variable (VALUE is JSON if it parses, else a string). Repeatable.")
 @click.option("--strict", is_flag=True, help="Undefined variables are an error, not nil.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here (atomically) instead of to standard output.")
-def render(template: Path, data_path: str | None, settings: tuple[str, ...], strict: bool,
-           output: Path | None) -> int:
-    """Render TEMPLATE with data. Partials are found next to it; .html, .htm, .xml and
-    .svg templates are HTML-escaped.
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write here (atomically; - is standard output) instead of to standard "
+                   "output.")
+def render(template: str, data_path: str | None, settings: tuple[str, ...], strict: bool,
+           output: str | None) -> int:
+    """Render TEMPLATE (- reads standard input) with data. Partials are found next to
+    it (in the current folder for standard input); .html, .htm, .xml and .svg templates
+    are HTML-escaped.
 
     \b
     Examples:
       ladle render examples/artist/artist.html --data examples/artist/artist.json
-      ladle render page.html --set user.name=Ann -o out/page.html
+      ladle render page.html --set user.name=Ann -o page.out.html
+      echo '{{ 6 * 7 }}' | ladle render -
     """
+    inputs = [template] + ([data_path] if data_path else [])
+    if output is not None:
+        check_output(output, inputs)  # an unusable -o fails before any work
     data = apply_settings(load_data(data_path), settings)
-    read_text(str(template))  # a missing or unreadable file is reported as such
-    env = templating.Environment(loader=templating.CachingFileSystemLoader(template.parent),
-                                 strict=strict)
+    env, source, name = _environment(template, strict)
     try:
-        text = env.get_template(template.name).render(**data)
+        path = None if template == "-" else Path(template)
+        text = env.from_string(source, name=name, path=path).render(**data)
     except LiquidError as error:
-        raise template_error(error, template) from None
+        raise template_error(error, name) from None
     if output is None:
         click.echo(text, nl=False)
     else:
-        inputs = [template] + ([Path(data_path)] if data_path and data_path != "-" else [])
-        write_atomic(output, text, inputs=inputs)
+        with output_stream(output, inputs=inputs + _loaded(env)) as stream:
+            stream.write(text)
     return EXIT_OK
 
 
 @click.command()
 @click.argument("templates", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+                type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--data", "data_path", metavar="FILE|-",
               help="JSON data: also report variables the templates read that it lacks.")
-def check(templates: tuple[Path, ...], data_path: str | None) -> int:
-    """Parse TEMPLATES and report every syntax error (and, with --data, every undefined
-    variable). Exit 1 when anything is found.
+def check(templates: tuple[str, ...], data_path: str | None) -> int:
+    """Parse TEMPLATES (- reads standard input) and the partials they name, and report
+    every syntax error and missing partial (and, with --data, every undefined variable).
+    Exit 1 when anything is found, 2 when a template cannot be read.
 
     \b
     Examples:
       ladle check examples/artist/artist.html
       ladle check examples/artist/artist.html --data examples/artist/artist.json
+      echo '{{ x | upcase }}' | ladle check -
     """
     data = load_data(data_path) if data_path else None
-    problems = 0
-    for path in templates:
-        read_text(str(path))
-        for finding in check_template(path, data):
+    problems = unreadable = 0
+    for template in templates:
+        try:
+            source = read_text(template)
+        except UserError as error:  # say so, and check the others
+            report(error)
+            unreadable += 1
+            continue
+        name = STDIN_NAME if template == "-" else template
+        path = Path.cwd() / STDIN_NAME if template == "-" else Path(template)
+        for finding in check_template(path, data, source=source):
             problems += 1
-            click.echo(UserError(str(path), finding.message, finding.source,
+            where = name if finding.file is None else str(path.parent / finding.file)
+            click.echo(UserError(where, finding.message, finding.source,
                                  finding.position).render(), err=True)
     if problems:
         click.echo(f"{problems} problem{'s' if problems != 1 else ''} found", err=True)
-        return EXIT_FAILED
-    return EXIT_OK
+    if unreadable:
+        return EXIT_USAGE
+    return EXIT_FAILED if problems else EXIT_OK

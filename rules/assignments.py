@@ -1,25 +1,56 @@
-"""Files of per-record assignments (``ladle rules route --output``): JSON Lines or Parquet.
+"""Files of per-record assignments (``ladle rules route --output``): JSON Lines, CSV or
+Parquet.
 
 Each record gives ``{"line": 12, "id": 8214420917724407091, "rules": ["morbo", "devil"]}``;
-``id`` is the record's ``id`` field as it is (``null`` when it has none). In Parquet the
-columns are ``line`` (UBIGINT), ``id`` (JSON text, since ids may mix numbers and strings)
-and ``rules`` (a list of strings).
+``id`` is the record's ``id`` field as it is (``null`` when it has none). In CSV the
+columns are ``line``, ``id`` (its JSON text) and ``rules`` (the names separated by
+spaces). In Parquet the columns are ``line`` (UBIGINT), ``id`` (JSON text, since ids may
+mix numbers and strings) and ``rules`` (a list of strings).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TextIO
 
-__all__ = ["FORMATS", "assignment", "output_format", "to_parquet"]
+__all__ = ["FORMATS", "assignment", "assignment_writer", "output_format", "to_parquet"]
 
-FORMATS = ("jsonl", "parquet")
+FORMATS = ("jsonl", "csv", "parquet")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+             ".parquet": "parquet", ".pq": "parquet"}
 
 
-def output_format(path: str | os.PathLike[str]) -> str:
-    """``parquet`` for a ``.parquet`` or ``.pq`` path, else ``jsonl``."""
-    return "parquet" if os.fspath(path).lower().endswith((".parquet", ".pq")) else "jsonl"
+def output_format(path: str | os.PathLike[str]) -> str | None:
+    """The format a file name asks for (standard output, ``-``, is JSON Lines); None
+    when the name does not say.
+
+    >>> output_format("where.parquet"), output_format("-"), output_format("where.txt")
+    ('parquet', 'jsonl', None)
+    """
+    name = os.fspath(path)
+    if name == "-":
+        return "jsonl"
+    return _SUFFIXES.get(os.path.splitext(name)[1].lower())
+
+
+def assignment_writer(stream: TextIO, format: str) -> Callable[[int, Any, list[str]], None]:
+    """A function that writes one record's assignment to ``stream`` as JSON Lines or CSV."""
+    if format == "csv":
+        rows = csv.writer(stream, lineterminator="\n")
+        rows.writerow(["line", "id", "rules"])
+
+        def write_row(line: int, record_id: Any, names: list[str]) -> None:
+            rows.writerow([line, json.dumps(record_id, ensure_ascii=False), " ".join(names)])
+
+        return write_row
+
+    def write_line(line: int, record_id: Any, names: list[str]) -> None:
+        stream.write(assignment(line, record_id, names))
+
+    return write_line
 
 
 def assignment(line: int, record_id: Any, names: list[str]) -> str:

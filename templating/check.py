@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from liquid.exceptions import LiquidError
+from liquid.builtin.tags.include_tag import IncludeNode
+from liquid.builtin.tags.render_tag import RenderNode
+from liquid.exceptions import LiquidError, TemplateNotFoundError
 from liquid.token import Token
 
 from templating.environment import Environment
+from templating.loaders import FileSystemLoader
+from templating.walk import walk_nodes
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in a template: ``position`` is an offset into ``source`` (None if unknown)."""
+    """One problem in a template: ``position`` is an offset into ``source`` (None if
+    unknown); ``file`` names the partial that holds it (None: the template checked)."""
 
     message: str
     source: str
     position: int | None
+    file: str | None = None
 
 
 class _Collecting(Environment):
@@ -36,16 +42,16 @@ class _Collecting(Environment):
         self.errors.append(error)
 
 
-def check_template(path: Path, data: Mapping[str, Any] | None = None) -> list[Finding]:
-    """Syntax errors of the template at ``path`` and, when ``data`` is given, each variable it
-    reads that neither ``data`` nor the template itself defines."""
-    source = path.read_text(encoding="utf-8")
-    env = _Collecting()
-    try:
-        template = env.from_string(source, name=path.name, path=path)
-    except LiquidError as error:  # errors python-liquid does not route through env.error
-        env.errors.append(error)
-        template = None
+def check_template(path: Path, data: Mapping[str, Any] | None = None, *,
+                   source: str | None = None) -> list[Finding]:
+    """Syntax errors of the template at ``path`` (whose text is ``source`` when given) and
+    of the partials it renders or includes by name from its folder, partials that are
+    missing, and, when ``data`` is given, each variable it reads that neither ``data`` nor
+    the template itself defines."""
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    env = _Collecting(loader=FileSystemLoader(path.parent))
+    template = _parse(env, source, path.name, path)
     findings = [_finding(error, source) for error in env.errors]
     if data is not None and template is not None and not env.errors:
         analysis = template.analyze(include_partials=False)
@@ -53,7 +59,50 @@ def check_template(path: Path, data: Mapping[str, Any] | None = None) -> list[Fi
             if name not in data:
                 first = uses[0].span.index
                 findings.append(Finding(f"undefined variable {name!r}", source, first))
-    return sorted(findings, key=lambda f: -1 if f.position is None else f.position)
+    if template is not None:
+        findings.extend(_partials(env, template, source, {path.name}))
+    return sorted(findings, key=lambda f: (f.file or "", -1 if f.position is None
+                                           else f.position))
+
+
+def _parse(env: _Collecting, source: str, name: str, path: Path | None) -> Any:
+    try:
+        return env.from_string(source, name=name, path=path)
+    except LiquidError as error:  # errors python-liquid does not route through env.error
+        env.errors.append(error)
+        return None
+
+
+def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> list[Finding]:
+    """Findings in the partials ``template`` names literally: missing ones, and the syntax
+    errors of each (once each, however often it is named)."""
+    findings: list[Finding] = []
+    for node in walk_nodes(template.nodes):
+        if not isinstance(node, RenderNode | IncludeNode):
+            continue
+        name = getattr(node.name, "value", None)
+        if not isinstance(name, str) or name in seen:
+            continue
+        seen.add(name)
+        token = node.name.token
+        try:
+            partial_source = env.loader.get_source(env, name).text
+        except TemplateNotFoundError:
+            findings.append(Finding(f"partial {name!r} not found", source,
+                                    token.start_index if token.source == source else None))
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            findings.append(Finding(f"partial {name!r} cannot be read: {error}", source,
+                                    token.start_index if token.source == source else None))
+            continue
+        env.errors = []
+        partial = _parse(env, partial_source, name, None)
+        findings.extend(replace(_finding(error, partial_source), file=name)
+                        for error in env.errors)
+        if partial is not None:
+            findings.extend(replace(f, file=f.file or name)
+                            for f in _partials(env, partial, partial_source, seen))
+    return findings
 
 
 def _finding(error: LiquidError, source: str) -> Finding:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shlex
@@ -149,10 +150,18 @@ def test_output_is_json(run) -> None:
     assert "é" in out
 
 
-def help_examples(command: click.Command) -> list[str]:
-    text = command.help or ""
-    return [line.strip()[len("ladle "):] for line in text.splitlines()
-            if line.strip().startswith("ladle ")]
+def help_examples(command: click.Command) -> list[tuple[str, str | None]]:
+    """(arguments, standard input) of each example: ``ladle ARGS`` or ``echo TEXT | ladle
+    ARGS``."""
+    found: list[tuple[str, str | None]] = []
+    for line in (command.help or "").splitlines():
+        text = line.strip()
+        piped = re.fullmatch(r"echo (.+?) \| ladle (.+)", text)
+        if piped:
+            found.append((piped.group(2), shlex.split(piped.group(1))[0] + "\n"))
+        elif text.startswith("ladle "):
+            found.append((text[len("ladle "):], None))
+    return found
 
 
 def all_commands(group: click.Command = ladle) -> list[click.Command]:
@@ -173,7 +182,9 @@ def test_help_has_examples_that_run(command: click.Command, run, record: Path,
     (tmp_path / "examples").symlink_to(Path(cli.__file__).resolve().parents[1] / "examples")
     (tmp_path / "page.html").write_text("<p>{{ user.name }}</p>")
     monkeypatch.chdir(tmp_path)
-    for example in examples:
+    for example, stdin in examples:
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         code, _, err = run(*shlex.split(example))
         assert code in (0, 1), f"ladle {example}: exit {code}: {err}"
         assert "Traceback" not in err
@@ -203,17 +214,6 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     assert sorted(p.name for p in target.iterdir()) == [
         "artist.html", "layout-good.svg", "layout-mistakes.svg", "layouts.txt", "route.json",
         "route.txt"]
-
-
-def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
-    from cli.diagnostics import UserError
-    from cli.output import write_atomic
-
-    source = tmp_path / "in.txt"
-    source.write_text("keep")
-    with pytest.raises(UserError, match="refusing to overwrite an input"):
-        write_atomic(source, "new", inputs=[source])
-    assert source.read_text() == "keep"
 
 
 def test_installed_entry_point(record: Path) -> None:

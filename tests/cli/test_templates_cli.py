@@ -36,6 +36,7 @@ def test_render_to_stdout_escapes_html(site: Path, capsys: pytest.CaptureFixture
 
 def test_render_with_set_and_output_file(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = site / "out" / "page.html"
+    target.parent.mkdir()
     code, out, _ = run(capsys, "render", str(site / "page.html"), "--set", "artist.name=Bo",
                        "-o", str(target))
     assert (code, out) == (0, "")
