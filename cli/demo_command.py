@@ -44,7 +44,7 @@ def _layouts(examples: Path, out_dir: Path) -> str:
     for path in sorted((examples / "layouts").glob("*.json")):
         findings = player.check(path)
         write_output(out_dir / f"layout-{path.stem}.svg", player.preview_svg(path))
-        lines.append(f"{path.name}: {len(findings)} finding{'s' * (len(findings) != 1)}")
+        lines.append(f"{path.name}: {player.summary(findings)}")
         lines.extend("  " + finding.render(path.name) for finding in findings)
     return "\n".join(lines) + "\n"
 

@@ -38,8 +38,10 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
         value = grammar.compile(expression, strict=strict).evaluate(data)
         output = grammar.to_output(value)
     except grammar.ExpressionError as error:
+        # An error about the whole result (too long to print) points at its start.
+        position = 0 if error.position is None else error.position
         raise UserError("<expr>", error.message, error.source or expression,
-                        error.position) from None
+                        position) from None
     if test_mode:
         return EXIT_OK if grammar.truthy(value) else EXIT_FAILED
     click.echo(json.dumps(output, ensure_ascii=False, default=str))

@@ -10,6 +10,9 @@ from typing import Any
 from cli.diagnostics import UserError
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
+# Digits an integer in JSON input may have (as in layouts): far past any id or count.
+MAX_INTEGER_DIGITS = 100
+_BOM = "\ufeff"
 
 
 def read_stdin(where: str = "<stdin>") -> str:
@@ -24,9 +27,9 @@ def read_stdin(where: str = "<stdin>") -> str:
         raise UserError(where, f"cannot read standard input: {error.strerror or error}") \
             from None
     if isinstance(raw, str):
-        return raw
+        return raw.removeprefix(_BOM)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as error:
         raise UserError(where, f"not UTF-8 text (byte {error.start})") from None
 
@@ -39,19 +42,42 @@ def read_text(path: str) -> str:
         file = Path(path)
         if file.stat().st_size > MAX_INPUT_BYTES:
             raise UserError(path, f"file is larger than {MAX_INPUT_BYTES // 2**20} MiB")
-        return file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8").removeprefix(_BOM)  # a BOM is no text
     except UnicodeDecodeError as error:
         raise UserError(path, f"not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise UserError(path, error.strerror or str(error)) from None
 
 
+class _NotJson(ValueError):
+    """A value Python's reader takes that JSON does not have (NaN, a huge integer)."""
+
+
+def _constant(name: str) -> float:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _NotJson(f"an integer has more than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def strict_json(text: str) -> Any:
+    """``json.loads`` of standard JSON only: no NaN or Infinity, integers of at most
+    ``MAX_INTEGER_DIGITS`` digits. Raises ``json.JSONDecodeError``, ``_NotJson`` or
+    ``RecursionError``."""
+    return json.loads(text, parse_constant=_constant, parse_int=_integer)
+
+
 def parse_json(text: str, where: str) -> Any:
     """Parse JSON, reporting the line and column of a syntax error."""
     try:
-        return json.loads(text)
+        return strict_json(text)
     except json.JSONDecodeError as error:
         raise UserError(where, f"invalid JSON: {error.msg}", text, error.pos) from None
+    except _NotJson as error:
+        raise UserError(where, f"invalid JSON: {error}") from None
     except RecursionError:
         raise UserError(where, "invalid JSON: nested too deeply") from None
 
@@ -76,9 +102,12 @@ def apply_settings(data: dict[str, Any], settings: tuple[str, ...]) -> dict[str,
         key, sep, raw = setting.partition("=")
         if not sep or not key:
             raise UserError("--set", f"expected key=value, got {setting!r}")
+        if "" in key.split("."):
+            raise UserError("--set", f"{key!r} has an empty part; write names joined by "
+                                     "single dots, as in user.name=Ann")
         try:
-            value: Any = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError):
+            value: Any = strict_json(raw)
+        except (ValueError, RecursionError):  # not JSON (NaN, a huge number too): text
             value = raw
         target = data
         *parents, last = key.split(".")

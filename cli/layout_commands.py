@@ -11,12 +11,15 @@ import click
 
 import player
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from cli.inputs import read_stdin
 from cli.output import write_output
+from cli.template_commands import STDIN_NAME
 from player.bundled import preset_path
 
 
-def _source(layout: str | None, preset: str | None) -> tuple[Path, str]:
-    """The layout file and the name to report it by."""
+def _source(layout: str | None, preset: str | None) -> tuple[Path | bytes, str]:
+    """The layout (a file, or the bytes of standard input for ``-``) and the name to
+    report it by."""
     if (layout is None) == (preset is None):
         raise UserError("ladle layout", "give a LAYOUT file or --preset NAME (one of them)")
     if preset is not None:
@@ -25,12 +28,14 @@ def _source(layout: str | None, preset: str | None) -> tuple[Path, str]:
         except KeyError as error:
             raise UserError("--preset", str(error.args[0])) from None
     assert layout is not None
+    if layout == "-":
+        return read_stdin().encode("utf-8"), STDIN_NAME
     return Path(layout), layout
 
 
-def _report(findings: list[player.Finding], name: str) -> None:
+def _report(findings: list[player.Finding], name: str, *, err: bool = True) -> None:
     for finding in findings:
-        click.echo(finding.render(name), err=True)
+        click.echo(finding.render(name), err=err)
 
 
 def _failure_code(findings: list[player.Finding]) -> int:
@@ -60,24 +65,23 @@ def layout() -> None:
               show_default=True, help="json prints the findings as a JSON list.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 def check(layout: str | None, preset: str | None, output_format: str, strict: bool) -> int:
-    """Check a layout: every finding with its file:line:col. Exit 1 on an error.
+    """Check a layout (- reads it from standard input): every finding with its
+    file:line:col, on standard output. Exit 1 on an error, 2 when it cannot be read.
 
     \b
     Examples:
       ladle layout check examples/layouts/mistakes.json
       ladle layout check --preset square --format json
+      echo '{"w": 300}' | ladle layout check -
     """
     path, name = _source(layout, preset)
     findings = player.check(path)
     if output_format == "json":
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2, ensure_ascii=False))
     else:
-        _report(findings, name)
-        errors = sum(f.severity == "error" for f in findings)
-        warnings = len(findings) - errors
+        _report(findings, name, err=False)
         if findings:
-            click.echo(f"{errors} error{'s' * (errors != 1)}, "
-                       f"{warnings} warning{'s' * (warnings != 1)}", err=True)
+            click.echo(player.summary(findings))
     if any(f.code == "json" for f in findings):
         return EXIT_USAGE
     failed = any(f.severity == "error" or strict for f in findings)
@@ -156,10 +160,14 @@ def preview(layout: str | None, preset: str | None, output: str | None) -> int:
       ladle layout preview --preset wide -o wide.svg
       ladle layout preview examples/layouts/mistakes.json -o mistakes.svg
     """
-    path, _ = _source(layout, preset)
+    path, name = _source(layout, preset)
+    unreadable = [f for f in player.check(path) if f.code == "json"]
+    if unreadable:  # nothing to draw
+        _report(unreadable, name)
+        return EXIT_USAGE
     svg = player.preview_svg(path)
     if output is None:
         click.echo(svg, nl=False)
     else:
-        write_output(output, svg, inputs=[path])
+        write_output(output, svg, inputs=[path] if isinstance(path, Path) else [])
     return EXIT_OK

@@ -94,7 +94,7 @@ def check(rules_file: Path, variables: str | None, catalog: str | None,
         raise UserError(error.file, error.message) from None
     for problem in problems:
         click.echo(UserError(problem.file, problem.message, problem.source or None,
-                             problem.position).render(), err=True)
+                             problem.position).render())
     return EXIT_FAILED if problems else EXIT_OK
 
 

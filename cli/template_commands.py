@@ -90,8 +90,8 @@ def render(template: str, data_path: str | None, settings: tuple[str, ...], stri
               help="JSON data: also report variables the templates read that it lacks.")
 def check(templates: tuple[str, ...], data_path: str | None) -> int:
     """Parse TEMPLATES (- reads standard input) and the partials they name, and report
-    every syntax error and missing partial (and, with --data, every undefined variable).
-    Exit 1 when anything is found, 2 when a template cannot be read.
+    every syntax error and missing partial (and, with --data, every undefined variable),
+    on standard output. Exit 1 when anything is found, 2 when a template cannot be read.
 
     \b
     Examples:
@@ -114,9 +114,9 @@ def check(templates: tuple[str, ...], data_path: str | None) -> int:
             problems += 1
             where = name if finding.file is None else str(path.parent / finding.file)
             click.echo(UserError(where, finding.message, finding.source,
-                                 finding.position).render(), err=True)
+                                 finding.position).render())
     if problems:
-        click.echo(f"{problems} problem{'s' if problems != 1 else ''} found", err=True)
+        click.echo(f"{problems} problem{'s' if problems != 1 else ''} found")
     if unreadable:
         return EXIT_USAGE
     return EXIT_FAILED if problems else EXIT_OK

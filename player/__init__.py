@@ -11,7 +11,7 @@ from __future__ import annotations
 from player.bundled import presets
 from player.checks import check
 from player.embed import embed_code
-from player.findings import Finding, LayoutError
+from player.findings import Finding, LayoutError, summary
 from player.preview import preview_svg
 from player.resolve import canonical_json, fingerprint, resolve
 
@@ -25,4 +25,5 @@ __all__ = [
     "presets",
     "preview_svg",
     "resolve",
+    "summary",
 ]

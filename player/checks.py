@@ -214,7 +214,7 @@ def _merge(per_variant: Mapping[str, list[Finding]]) -> list[Finding]:
     return merged
 
 
-def check(source: str | Path | Mapping[str, Any]) -> list[Finding]:
+def check(source: str | bytes | Path | Mapping[str, Any]) -> list[Finding]:
     """Every finding for a layout: a path, JSON text or a dict."""
     document, findings = read(source)
     if document is None:

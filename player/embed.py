@@ -29,7 +29,7 @@ def player_src(player_url: str, variant: str, item: str, layout_url: str,
     return player_url.rstrip("/") + "/" + "/".join(parts) + "/"
 
 
-def embed_code(source: str | Path | Mapping[str, Any], *, layout_url: str, player_url: str,
+def embed_code(source: str | bytes | Path | Mapping[str, Any], *, layout_url: str, player_url: str,
                album: str | None = None, track: str | None = None,
                debug: bool = False) -> str:
     """An ``<iframe>`` for the album or track player, as wide and high as the layout says."""

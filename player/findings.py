@@ -31,6 +31,17 @@ class Finding:
                f"{self.pointer or '/'}"
 
 
+def summary(findings: list[Finding]) -> str:
+    """How many errors and warnings: ``4 errors, 3 warnings``.
+
+    >>> summary([Finding("error", "x", "m", "/"), Finding("warning", "y", "m", "/")])
+    '1 error, 1 warning'
+    """
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
 class LayoutError(Exception):
     """A layout with errors; ``findings`` lists them."""
 

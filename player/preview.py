@@ -703,7 +703,7 @@ def _svg(panels: list[_Panel]) -> str:
     return "\n".join(out) + "\n"
 
 
-def preview_svg(source: str | Path | Mapping[str, Any]) -> str:
+def preview_svg(source: str | bytes | Path | Mapping[str, Any]) -> str:
     """The layout drawn as SVG: album and track side by side, findings marked and listed.
 
     ``source`` is a path, JSON text or a dict, as for ``player.check``. A layout that cannot

@@ -34,7 +34,8 @@ class _Raw:
     pointer: str
 
 
-def read(source: str | Path | Mapping[str, Any]) -> tuple[Document | None, list[Finding]]:
+def read(source: str | bytes | Path | Mapping[str, Any]
+         ) -> tuple[Document | None, list[Finding]]:
     """The document, or the ``json`` finding that says why it cannot be read."""
     try:
         return load(source if not isinstance(source, Mapping) else dict(source)), []
@@ -270,7 +271,7 @@ def resolve_document(document: Document, variant: str, tracks: int | None) -> tu
     return layout, resolver.findings
 
 
-def resolve(source: str | Path | Mapping[str, Any], variant: str = "album",
+def resolve(source: str | bytes | Path | Mapping[str, Any], variant: str = "album",
             tracks: int | None = None) -> dict[str, Any]:
     """The layout as the player draws it for ``variant``; raises ``LayoutError`` on errors."""
     if variant not in VARIANTS:

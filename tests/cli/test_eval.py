@@ -208,7 +208,7 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "&lt;script&gt;" in page and "<script>" not in page
     assert f"wrote into {target}/" in out
-    assert "mistakes.json: 7 findings" in (target / "layouts.txt").read_text()
+    assert "mistakes.json: 4 errors, 3 warnings" in (target / "layouts.txt").read_text()
     assert (target / "layout-good.svg").read_text().startswith("<svg")
     # Nothing but the results: no temporary file left behind.
     assert sorted(p.name for p in target.iterdir()) == [

@@ -23,8 +23,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_check_reports_file_line_column(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "layout", "check", str(MISTAKES))
-    assert (code, out) == (1, "")
-    lines = err.splitlines()
+    assert (code, err) == (1, "")  # findings go to standard output, for `> findings.txt`
+    lines = out.splitlines()
     assert f"{MISTAKES}:5:3: error: unknown element or key 'tracklst' (did you mean " \
            "'tracklist'?) [unknown-key] at /tracklst" in lines
     assert lines[-1] == "4 errors, 3 warnings"
@@ -104,8 +104,8 @@ def test_usage_errors_exit_2(argv: list[str], message: str,
 def test_unreadable_layout_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"w": 1,\n')
-    code, _, err = run(capsys, "layout", "check", str(bad))
+    code, out, _ = run(capsys, "layout", "check", str(bad))
     assert code == 2
-    assert err.startswith(f"{bad}:2:1: error: ")
+    assert out.startswith(f"{bad}:2:1: error: ")
     code, _, err = run(capsys, "layout", "check", str(tmp_path / "missing.json"))
     assert code == 2

@@ -92,20 +92,20 @@ def test_check_reports_every_error(tmp_path: Path, capsys: pytest.CaptureFixture
     page = tmp_path / "bad.html"
     page.write_text("{{ a + }}\n{% if x && %}y{% endif %}\n{{ ok }}\n")
     code, out, err = run(capsys, "check", str(page))
-    assert (code, out) == (1, "")
-    heads = [line for line in err.splitlines() if ": error: " in line]
+    assert (code, err) == (1, "")  # findings go to standard output
+    heads = [line for line in out.splitlines() if ": error: " in line]
     assert heads == [f"{page}:1:7: error: expected an expression after '+'",
                      f"{page}:2:11: error: expected an expression after '&&'"]
-    assert err.splitlines()[-1] == "2 problems found"
+    assert out.splitlines()[-1] == "2 problems found"
 
 
 def test_check_clean_and_undefined_with_data(site: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "check", str(site / "page.html"), str(site / "_row.html")) == (0, "", "")
     (site / "partial.json").write_text(json.dumps({"artist": {}}))
-    code, _, err = run(capsys, "check", str(site / "page.html"), "--data",
+    code, out, _ = run(capsys, "check", str(site / "page.html"), "--data",
                        str(site / "partial.json"))
     assert code == 1
-    assert f"{site / 'page.html'}:1:" in err
-    heads = [line.split("error: ")[1] for line in err.splitlines() if "error: " in line]
+    assert f"{site / 'page.html'}:1:" in out
+    heads = [line.split("error: ")[1] for line in out.splitlines() if "error: " in line]
     assert heads == ["undefined variable 'user'"]  # 'artist' is in the data

@@ -30,8 +30,8 @@ def test_check_misspelled_name(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path = tmp_path / "typo.rules"
     path.write_text("ok: tag == 'a'\nbad: tg == 'lossless'\n")
     code, out, err = run(capsys, "rules", "check", str(path), "--vars", "tag:string,id:int")
-    assert (code, out) == (1, "")
-    assert err.splitlines() == [f"{path}:2:6: error: unknown variable 'tg' (did you mean 'tag'?)",
+    assert (code, err) == (1, "")  # findings go to standard output
+    assert out.splitlines() == [f"{path}:2:6: error: unknown variable 'tg' (did you mean 'tag'?)",
                                 "  bad: tg == 'lossless'", "       ^"]
 
 
@@ -44,19 +44,19 @@ def test_check_comparisons_that_never_hold(rule: str, message: str, tmp_path: Pa
                                            capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "r.rules"
     path.write_text(f"r: {rule}\n")
-    code, _, err = run(capsys, "rules", "check", str(path), "--vars",
+    code, out, _ = run(capsys, "rules", "check", str(path), "--vars",
                        "tag:string,id:int,public:bool")
     assert code == 1
-    assert message in err
+    assert message in out
 
 
 def test_check_syntax_error_and_bad_usage(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "r.rules"
     path.write_text("a: tag ==\n")
-    code, _, err = run(capsys, "rules", "check", str(path))
+    code, out, _ = run(capsys, "rules", "check", str(path))
     assert code == 1
-    assert err.startswith(f"{path}:1:10: error: expected an expression after '=='")
+    assert out.startswith(f"{path}:1:10: error: expected an expression after '=='")
     assert run(capsys, "rules", "check", str(tmp_path / "none.rules"))[0] == 2
     assert run(capsys, "rules", "check", str(path), "--vars", "tag:text")[0] == 2
 
