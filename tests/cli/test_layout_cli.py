@@ -107,5 +107,6 @@ def test_unreadable_layout_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
     code, out, _ = run(capsys, "layout", "check", str(bad))
     assert code == 2
     assert out.startswith(f"{bad}:2:1: error: ")
-    code, _, err = run(capsys, "layout", "check", str(tmp_path / "missing.json"))
+    code, out, _ = run(capsys, "layout", "check", str(tmp_path / "missing.json"))
     assert code == 2
+    assert "missing.json" in out
