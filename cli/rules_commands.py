@@ -315,10 +315,20 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     if strict and report["errors"]["records"]:
         return EXIT_USAGE
     if require_copies is not None and short_of(report, require_copies):
-        click.echo(f"{short_of(report, require_copies):,} records have fewer than "
-                   f"{require_copies} copies", err=True)
+        click.echo(copies_short(short_of(report, require_copies), require_copies), err=True)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def copies_short(records: int, required: int) -> str:
+    """``370 records have no copy (--require-copies 1)``, in words that read right.
+
+    >>> copies_short(1, 2)
+    '1 record has fewer than 2 copies (--require-copies 2)'
+    """
+    subject = f"{records:,} record{'s' * (records != 1)} {'has' if records == 1 else 'have'}"
+    wanted = "no copy" if required == 1 else f"fewer than {required} copies"
+    return f"{subject} {wanted} (--require-copies {required})"
 
 
 @rules_group.command("diff")

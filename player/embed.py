@@ -18,9 +18,9 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 def player_src(player_url: str, variant: str, item: str, layout_url: str,
                debug: bool = False) -> str:
     """The player URL: ``…/album=ID/layout=ENCODED/`` (``debug=true/`` to cache-bust)."""
-    for name, url in (("player_url", player_url), ("layout_url", layout_url)):
+    for name, url in (("player", player_url), ("layout", layout_url)):
         if urlsplit(url).scheme not in ("http", "https"):
-            raise ValueError(f"{name} must be an http or https URL, not {url!r}")
+            raise ValueError(f"the {name} URL must start with http:// or https://, not {url!r}")
     if not _ID.fullmatch(item):
         raise ValueError(f"the {variant} id must be letters, digits, '-' or '_', not {item!r}")
     parts = [f"{variant}={item}", f"layout={quote(layout_url, safe='')}"]
@@ -34,7 +34,7 @@ def embed_code(source: str | bytes | Path | Mapping[str, Any], *, layout_url: st
                debug: bool = False) -> str:
     """An ``<iframe>`` for the album or track player, as wide and high as the layout says."""
     if (album is None) == (track is None):
-        raise ValueError("give exactly one of album= or track=")
+        raise ValueError("give an album or a track to embed, not both or neither")
     variant, item = ("album", album) if album is not None else ("track", track)
     assert item is not None
     layout = resolve(source, variant=variant)

@@ -86,3 +86,11 @@ def test_console_block(name: str, line: int, code: str, tmp_path: Path,
         captured = capsys.readouterr()
         assert captured.out + captured.err == expected, f"{name}:{line}: {command}"
         assert code_returned == expected_exit, f"{name}:{line}: {command}"
+
+
+def test_the_readme_shows_the_files_its_examples_use() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("record.json", "page.html"):
+        content = json.loads(FIXTURES[name]) if name.endswith(".json") else FIXTURES[name]
+        shown = json.dumps(content) if name.endswith(".json") else content.strip()
+        assert f"`{name}` holding `{shown}`" in readme.replace("\n", " "), name

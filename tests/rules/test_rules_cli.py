@@ -110,7 +110,7 @@ def test_route_report_and_require_copies(capsys: pytest.CaptureFixture[str],
     code, _, err = run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG),
                        "--require-copies", "1")
     assert code == 1
-    assert err == f"{report['copies']['0']:,} records have fewer than 1 copies\n"
+    assert err == f"{report['copies']['0']:,} records have no copy (--require-copies 1)\n"
     assert run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG), "--strict")[0] == 2
     assignments = tmp_path / "assign.jsonl"
     assert run(capsys, "rules", "route", str(PLACEMENT), str(CATALOG), "-o",

@@ -1,0 +1,20 @@
+"""The examples in the CLI's docstrings run."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import cli
+
+MODULES = [importlib.import_module(f"cli.{m.name}") for m in pkgutil.iter_modules(cli.__path__)
+           if m.name != "__main__"]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
+def test_docstring_examples(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.failed == 0
