@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -12,15 +13,19 @@ from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
 from cli.inputs import apply_settings, load_data, read_text
 from cli.output import check_output, output_stream
 from templating.check import check_template
+from templating.errors import TemplateReadError
 
 STDIN_NAME = "<stdin>"
 
 
 def template_error(error: LiquidError, name: str) -> UserError:
-    """The error at its own template's name: a partial's, not the page's."""
+    """The error at its own template's name: a partial's, not the page's (its path
+    relative to the current folder when it lies inside it)."""
     where = str(error.template_name or name)
+    if os.path.isabs(where) and Path(where).is_relative_to(Path.cwd()):
+        where = os.path.relpath(where)
     message = str(error.message)
-    if isinstance(error, TemplateNotFoundError):
+    if isinstance(error, TemplateNotFoundError) and not isinstance(error, TemplateReadError):
         message = f"partial {message!r} not found"
     token = error.token
     if token is None or token.start_index < 0:

@@ -13,6 +13,7 @@ from liquid.exceptions import LiquidError, TemplateNotFoundError
 from liquid.token import Token
 
 from templating.environment import Environment
+from templating.errors import TemplateReadError
 from templating.loaders import FileSystemLoader
 from templating.walk import walk_nodes
 
@@ -87,12 +88,10 @@ def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> l
         token = node.name.token
         try:
             partial_source = env.loader.get_source(env, name).text
-        except TemplateNotFoundError:
-            findings.append(Finding(f"partial {name!r} not found", source,
-                                    token.start_index if token.source == source else None))
-            continue
-        except (OSError, UnicodeDecodeError) as error:
-            findings.append(Finding(f"partial {name!r} cannot be read: {error}", source,
+        except TemplateNotFoundError as error:
+            message = str(error.message) if isinstance(error, TemplateReadError) else \
+                f"partial {name!r} not found"
+            findings.append(Finding(message, source,
                                     token.start_index if token.source == source else None))
             continue
         env.errors = []

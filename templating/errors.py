@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from liquid.exceptions import LiquidError, LiquidSyntaxError, LiquidTypeError, ResourceLimitError
+from liquid.exceptions import (
+    LiquidError,
+    LiquidSyntaxError,
+    LiquidTypeError,
+    ResourceLimitError,
+    TemplateNotFoundError,
+)
 from liquid.token import Token
 
 from grammar.errors import EvaluationError, ExpressionError, caret_excerpt, line_and_column
@@ -52,6 +58,11 @@ class TemplateSyntaxError(TemplateError, LiquidSyntaxError):
 
 class TemplateEvaluationError(TemplateError, LiquidTypeError):
     """An expression in a template failed while rendering."""
+
+
+class TemplateReadError(TemplateError, TemplateNotFoundError):
+    """A template's file exists but cannot be read, or is not text (python-liquid's code
+    treats it as a template it could not load)."""
 
 
 class WorkLimitError(TemplateError, ResourceLimitError):

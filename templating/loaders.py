@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import liquid
 from liquid.exceptions import TemplateNotFoundError
 
+from templating.errors import TemplateReadError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -32,8 +34,24 @@ def _checked_path(loader: liquid.FileSystemLoader, name: str) -> Path:
         raise TemplateNotFoundError(name) from None
 
 
+def _read_checked(loader: liquid.FileSystemLoader, path: Path) -> tuple[str, float]:
+    """The text and time of a template file; a file that cannot be read or is not text in
+    the loader's encoding is a ``TemplateReadError``, not an ``OSError``."""
+    try:
+        return liquid.FileSystemLoader._read(loader, path)
+    except UnicodeDecodeError as error:
+        raise TemplateReadError(f"partial {path.name!r} is not {loader.encoding} text "
+                                f"(byte {error.start})", token=None) from None
+    except OSError as error:
+        raise TemplateReadError(f"partial {path.name!r} cannot be read: "
+                                f"{error.strerror or error}", token=None) from None
+
+
 class FileSystemLoader(liquid.FileSystemLoader):
     """python-liquid's ``FileSystemLoader``."""
+
+    def _read(self, source_path: Path) -> tuple[str, float]:
+        return _read_checked(self, source_path)
 
     @staticmethod
     def _uptodate(source_path: Path, mtime: float) -> bool:
@@ -53,6 +71,9 @@ class CachingFileSystemLoader(liquid.CachingFileSystemLoader):
 
     def resolve_path(self, template_name: str) -> Path:
         return _checked_path(self, template_name)
+
+    def _read(self, source_path: Path) -> tuple[str, float]:
+        return _read_checked(self, source_path)
 
     def load(self, env: Environment, name: str, *,
              globals: Mapping[str, object] | None = None,

@@ -1,0 +1,80 @@
+"""Errors inside partials name the partial's own file, line and column; missing and
+unreadable partials say so, in ``render`` and in ``check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import cli
+
+Run = tuple[int, str, str]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "runtime.html").write_text("a\nb\n{{ 1 / 0 }}\n")
+    (tmp_path / "syntax.html").write_text("a\n{{ 1 + }}\n")
+    (tmp_path / "binary.html").write_bytes(b"\xff{{ x }}")
+    return tmp_path
+
+
+@pytest.mark.parametrize("tag", ["render", "include"])
+@pytest.mark.parametrize(("partial", "where", "message"), [
+    ("runtime.html", "runtime.html:3:6", "division by zero"),
+    ("syntax.html", "syntax.html:2:7", "expected an expression after '+'"),
+])
+def test_an_error_in_a_partial_names_the_partial(site: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch, tag: str,
+                                                 partial: str, where: str,
+                                                 message: str) -> None:
+    page = site / "page.html"
+    page.write_text(f"<p>\n{{% {tag} '{partial}' %}}</p>\n")
+    code, out, err = run(capsys, "render", str(page))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{site / where}: error: {message}"), err
+    monkeypatch.chdir(site)  # inside the current folder: relative paths
+    code, out, err = run(capsys, "render", "page.html")
+    assert err.startswith(f"{where}: error: {message}"), err
+
+
+@pytest.mark.parametrize(("partial", "message"), [
+    ("missing.html", "partial 'missing.html' not found"),
+    ("binary.html", "partial 'binary.html' is not utf-8 text (byte 0)"),
+])
+def test_a_partial_that_cannot_be_loaded_is_reported_at_the_tag(
+        site: Path, capsys: pytest.CaptureFixture[str], partial: str, message: str) -> None:
+    page = site / "page.html"
+    page.write_text(f"<p>\n{{% render '{partial}' %}}</p>\n")
+    for command in ("render", "check"):
+        code, out, err = run(capsys, command, str(page))
+        assert code in (1, 2)
+        assert f"{page}:2:11: error: {message}" in out + err, command
+        assert "Traceback" not in err
+
+
+def test_check_reports_syntax_errors_inside_partials(site: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    page = site / "page.html"
+    page.write_text("{% render 'syntax.html' %}{% include 'syntax.html' %}")
+    code, out, _ = run(capsys, "check", str(page))
+    assert code == 1
+    assert f"{site / 'syntax.html'}:2:7: error: expected an expression after '+'" in out
+    assert out.splitlines()[-1] == "1 problem found"  # one partial, checked once
+
+
+def test_check_goes_on_past_an_unreadable_template(site: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    good = site / "good.html"
+    good.write_text("{{ 1 + }}")
+    code, out, err = run(capsys, "check", str(site / "nothere.html"), str(good))
+    assert code == 2
+    assert "nothere.html: error:" in err
+    assert f"{good}:1:7: error:" in out
