@@ -53,7 +53,7 @@ def check_template(path: Path, data: Mapping[str, Any] | None = None, *,
         source = path.read_text(encoding="utf-8")
     env = _Collecting(loader=FileSystemLoader(path.parent))
     template = _parse(env, source, path.name, path)
-    findings = [_finding(error, source) for error in env.errors]
+    findings = [_finding(error, source) for error in _errors(env, source)]
     if data is not None and template is not None and not env.errors:
         analysis = template.analyze(include_partials=False)
         for name, uses in analysis.globals.items():
@@ -64,6 +64,11 @@ def check_template(path: Path, data: Mapping[str, Any] | None = None, *,
         findings.extend(_partials(env, template, source, {path.name}))
     return sorted(findings, key=lambda f: (f.file or "", -1 if f.position is None
                                            else f.position))
+
+
+def _errors(env: _Collecting, source: str) -> list[LiquidError]:
+    """The errors noted, a block never closed placed at its opening tag."""
+    return [env.unclosed_block(error, source) or error for error in env.errors]
 
 
 def _parse(env: _Collecting, source: str, name: str, path: Path | None) -> Any:
@@ -97,7 +102,7 @@ def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> l
         env.errors = []
         partial = _parse(env, partial_source, name, None)
         findings.extend(replace(_finding(error, partial_source), file=name)
-                        for error in env.errors)
+                        for error in _errors(env, partial_source))
         if partial is not None:
             findings.extend(replace(f, file=f.file or name)
                             for f in _partials(env, partial, partial_source, seen))

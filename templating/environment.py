@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator, Mapping
 from io import StringIO
 from pathlib import Path
 from typing import Any, TextIO
 
 import liquid
+from liquid.ast import Node
 from liquid.context import RenderContext
-from liquid.exceptions import ContextDepthError, LiquidError
+from liquid.exceptions import ContextDepthError, LiquidError, LiquidSyntaxError
 from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
-from liquid.token import TOKEN_EXPRESSION, Token
+from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 import filters
 import grammar
@@ -21,6 +23,7 @@ from filters.limits import guarded
 from grammar.parser import parse as parse_expression
 from templating import budget, lexer, tags
 from templating.codegen import CompiledTemplate
+from templating.errors import TemplateSyntaxError
 from templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
 from templating.expression import compile_uncached
 from templating.loaders import CachingFileSystemLoader, FileSystemLoader
@@ -207,6 +210,10 @@ _BY_NAME = frozenset({liquid.DictLoader, liquid.CachingDictLoader, liquid.FileSy
                       CachingFileSystemLoader})
 
 
+# python-liquid's error for a block tag whose end tag never comes.
+_MISSING_END = re.compile(r"expected tag (end\w+), found (?:end of \w+|eof|EOF)")
+
+
 class Environment(liquid.Environment):
     """A python-liquid environment whose tags take ladle's expression language.
 
@@ -281,6 +288,37 @@ class Environment(liquid.Environment):
             template = super().get_template(name, context=context, **kwargs)
             current.templates[name] = template
         return template
+
+    def _parse(self, source: str) -> list[Node]:
+        try:
+            return super()._parse(source)
+        except LiquidSyntaxError as error:
+            unclosed = self.unclosed_block(error, source)
+            if unclosed is None:
+                raise
+            raise unclosed from error
+
+    def unclosed_block(self, error: LiquidError, source: str) -> TemplateSyntaxError | None:
+        """For python-liquid's "expected tag endif, found end of ..." at the end of the
+        template: the error at the block tag that is never closed, naming its line."""
+        match = _MISSING_END.fullmatch(str(error.message))
+        if match is None:
+            return None
+        end = match.group(1)
+        opener = end[3:]
+        open_tags: list[Token] = []
+        for token in self.tokenizer()(source):
+            if token.kind == TOKEN_TAG and token.value == opener:
+                open_tags.append(token)
+            elif token.kind == TOKEN_TAG and token.value == end and open_tags:
+                open_tags.pop()
+        if not open_tags:
+            return None
+        token = open_tags[-1]
+        line = source.count("\n", 0, max(token.start_index, 0)) + 1
+        return TemplateSyntaxError(
+            f"'{{% {opener} %}}' on line {line} is never closed: expected '{{% {end} %}}'",
+            token=token)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         return lexer.get_lexer(self.tag_start_string, self.tag_end_string,

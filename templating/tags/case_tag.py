@@ -70,6 +70,8 @@ class CaseTag(Tag):
                            for a, b in split_top_level(values, _WHEN_SEPARATORS, _WHEN_END)]
                 blocks.append(MultiExpressionBlockNode(
                     when, parse_block(stream, stops), AnyOf(when, subject, choices)))  # type: ignore[arg-type]
+            elif stream.current.kind == TOKEN_EOF:  # placed at the `case` by the environment
+                stream.expect(TOKEN_TAG, value=self.end)
             else:
                 raise syntax_error(f"unexpected {stream.current.value!r} in 'case'",
                                    stream.current, 0)

@@ -1,0 +1,46 @@
+"""A block tag that is never closed is reported at the tag that opened it, with its line,
+not as python-liquid's "expected tag endif, found end of expression" with no place."""
+
+from __future__ import annotations
+
+import pytest
+
+import templating
+from templating.check import check_template
+
+OPENERS = {
+    "if": "{% if x %}",
+    "unless": "{% unless x %}",
+    "case": "{% case x %}{% when 1 %}",
+    "for": "{% for x in y %}",
+    "capture": "{% capture x %}",
+    "tablerow": "{% tablerow x in y %}",
+}
+
+
+@pytest.mark.parametrize("tag", sorted(OPENERS))
+@pytest.mark.parametrize("compiled", [True, False])
+def test_an_unclosed_block_names_its_tag_and_line(tag: str, compiled: bool) -> None:
+    source = "a\n{% if ok %}fine{% endif %}\nb " + OPENERS[tag] + "\nc\n"
+    with pytest.raises(templating.TemplateSyntaxError) as caught:
+        templating.Environment(compiled=compiled).from_string(source)
+    error = caught.value
+    assert str(error.message) == \
+        f"'{{% {tag} %}}' on line 3 is never closed: expected '{{% end{tag} %}}'"
+    assert (error.line, error.column) == (3, 6)
+
+
+def test_the_innermost_unclosed_block_is_named() -> None:
+    source = "{% for a in b %}\n{% if a %}{% if c %}{% endif %}"
+    with pytest.raises(templating.TemplateSyntaxError, match="'{% if %}' on line 2"):
+        templating.Environment().from_string(source)
+
+
+def test_check_reports_the_unclosed_block_at_its_tag(tmp_path: object) -> None:
+    from pathlib import Path
+
+    page = Path(str(tmp_path)) / "page.html"
+    page.write_text("a\n{% if x %}\nb\n")
+    [finding] = check_template(page)
+    assert finding.message == "'{% if %}' on line 2 is never closed: expected '{% endif %}'"
+    assert finding.position == page.read_text().index("if x")
