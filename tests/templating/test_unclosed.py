@@ -32,7 +32,7 @@ def test_an_unclosed_block_names_its_tag_and_line(tag: str, compiled: bool) -> N
 
 def test_the_innermost_unclosed_block_is_named() -> None:
     source = "{% for a in b %}\n{% if a %}{% if c %}{% endif %}"
-    with pytest.raises(templating.TemplateSyntaxError, match="'{% if %}' on line 2"):
+    with pytest.raises(templating.TemplateSyntaxError, match=r"'\{% if %\}' on line 2"):
         templating.Environment().from_string(source)
 
 
