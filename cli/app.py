@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         return report(error)
     except click.exceptions.Exit as stop:
         return int(stop.exit_code)
+    except click.UsageError as error:  # one line: what is wrong, and where to look
+        command = error.ctx.command_path if error.ctx is not None else "ladle"
+        message = error.format_message().rstrip(".")
+        click.echo(f"{command}: error: {message[:1].lower()}{message[1:]} "
+                   f"(see '{command} --help')", err=True)
+        return EXIT_USAGE
     except click.ClickException as error:
         error.show()
         return EXIT_USAGE if error.exit_code == 2 else int(error.exit_code)

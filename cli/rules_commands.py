@@ -22,8 +22,9 @@ from rich.progress import (
 
 import rules
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from cli.inputs import parse_json, read_stdin
+from cli.inputs import parse_json, read_stdin, read_text
 from cli.output import check_output, output_stream, temporary_beside, write_output
+from cli.template_commands import STDIN_NAME
 from rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
 from rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
 from rules.check import check as check_rules
@@ -36,11 +37,22 @@ from rules.slots import rebalance as rebalance_rules
 from rules.slots import slot_rules
 
 
-def _ruleset(path: Path) -> rules.RuleSet:
+def _rule_source(path: Path | str) -> str:
+    """The text of a rule file (standard input for ``-``), read as every input is read
+    (``cli.inputs.read_text``: a byte-order mark is no text), for ``rules.parse``."""
+    text = read_text(str(path))
+    return text if "\n" in text else text + "\n"  # text, never taken for a file name
+
+
+def _where(path: Path | str) -> str:
+    return STDIN_NAME if str(path) == "-" else str(path)
+
+
+def _ruleset(path: Path | str) -> rules.RuleSet:
     try:
-        return rules.parse(path)
+        return rules.parse(_rule_source(path))
     except rules.RuleError as error:
-        raise UserError(error.file, error.message, error.source or None,
+        raise UserError(_where(path), error.message, error.source or None,
                         error.position) from None
 
 
@@ -56,14 +68,14 @@ def rules_group() -> None:
 
 
 @rules_group.command()
-@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--vars", "variables", metavar="NAME:TYPE,...",
               help="The fields records have, with types string, int, float, bool or any.")
 @click.option("--catalog", metavar="FILE",
               help="Take the fields and their types from the first records of this catalog.")
 @click.option("--catalog-format", type=click.Choice(["jsonl", "csv", "parquet"]),
               help="The catalog's format (default: from its extension).")
-def check(rules_file: Path, variables: str | None, catalog: str | None,
+def check(rules_file: str, variables: str | None, catalog: str | None,
           catalog_format: str | None) -> int:
     """Check a rule file: syntax, names no record has (did-you-mean), and comparisons
     that can never hold for the fields' types. Exit 1 when anything is found.
@@ -89,21 +101,21 @@ def check(rules_file: Path, variables: str | None, catalog: str | None,
     except ValueError as error:
         raise UserError("--vars", str(error)) from None
     try:
-        problems = check_rules(rules_file, types)
+        problems = check_rules(_rule_source(rules_file), types)
     except rules.RuleError as error:
-        raise UserError(error.file, error.message) from None
+        raise UserError(_where(rules_file), error.message) from None
     for problem in problems:
-        click.echo(UserError(problem.file, problem.message, problem.source or None,
-                             problem.position).render())
+        click.echo(UserError(_where(rules_file), problem.message,
+                             problem.source or None, problem.position).render())
     return EXIT_FAILED if problems else EXIT_OK
 
 
 @rules_group.command()
-@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--record", metavar="JSON", help="The record (default: read from stdin).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def match(rules_file: Path, record: str | None, output_format: str) -> int:
+def match(rules_file: str, record: str | None, output_format: str) -> int:
     """Print the rules that claim one record, one name per line.
 
     \b
@@ -111,6 +123,9 @@ def match(rules_file: Path, record: str | None, output_format: str) -> int:
       ladle rules match examples/placement.rules --record '{"tag": "lossless", "id": 5}'
       ladle rules match examples/placement.rules --record '{"public": true}' --format json
     """
+    if rules_file == "-" and record is None:
+        raise UserError("--record", "give the record with --record when the rules come "
+                                    "from standard input")
     ruleset = _ruleset(rules_file)
     text = record if record is not None else read_stdin()
     data = parse_json(text, "--record" if record is not None else "<stdin>")

@@ -141,7 +141,8 @@ def test_strict_undefined(run) -> None:
 def test_unknown_option_is_usage_error(run) -> None:
     code, _, err = run("eval", "--frobnicate", "1")
     assert code == 2
-    assert "No such option" in err
+    assert err.startswith("ladle eval: error: no such option '--frobnicate'")
+    assert err.endswith("(see 'ladle eval --help')\n") and err.count("\n") == 1
 
 
 def test_output_is_json(run) -> None:
