@@ -23,12 +23,13 @@ class UserError(Exception):
         self.position = position
 
     def render(self) -> str:
+        where = self.where or "''"  # an empty file name, shown as one
         if self.source is None or self.position is None:
-            return f"{self.where}: error: {self.message}"
+            return f"{where}: error: {self.message}"
         line, column = line_and_column(self.source, self.position)
         excerpt = caret_excerpt(self.source, self.position)
         indented = "\n".join("  " + row for row in excerpt.split("\n"))
-        return f"{self.where}:{line}:{column}: error: {self.message}\n{indented}"
+        return f"{where}:{line}:{column}: error: {self.message}\n{indented}"
 
 
 def report(error: UserError) -> int:

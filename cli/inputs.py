@@ -38,6 +38,8 @@ def read_text(path: str) -> str:
     """The text of ``path`` (``-`` reads stdin), or a ``UserError`` saying why not."""
     if path == "-":
         return read_stdin()
+    if not path:
+        raise UserError("''", "the file name is empty")
     try:
         file = Path(path)
         if file.stat().st_size > MAX_INPUT_BYTES:

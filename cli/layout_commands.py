@@ -28,6 +28,8 @@ def _source(layout: str | None, preset: str | None) -> tuple[Path | bytes, str]:
         except KeyError as error:
             raise UserError("--preset", str(error.args[0])) from None
     assert layout is not None
+    if not layout:
+        raise UserError("''", "the file name is empty")
     if layout == "-":
         return read_stdin().encode("utf-8"), STDIN_NAME
     return Path(layout), layout
@@ -82,7 +84,10 @@ def check(layout: str | None, preset: str | None, output_format: str, strict: bo
         _report(findings, name, err=False)
         if findings:
             click.echo(player.summary(findings))
-    if any(f.code == "json" for f in findings):
+    unreadable = [f for f in findings if f.code == "json"]
+    if unreadable:
+        if output_format == "json":  # the reason on its own line too, as for any exit 2
+            _report(unreadable, name)
         return EXIT_USAGE
     failed = any(f.severity == "error" or strict for f in findings)
     return EXIT_FAILED if failed else EXIT_OK

@@ -328,6 +328,9 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     else:
         click.echo(report_table(report), nl=False)
     if strict and report["errors"]["records"]:
+        failed = report["errors"]["records"]
+        click.echo(f"{catalog}: error: {failed:,} record{'s' * (failed != 1)} could not be "
+                   "evaluated (--strict)", err=True)
         return EXIT_USAGE
     if require_copies is not None and short_of(report, require_copies):
         click.echo(copies_short(short_of(report, require_copies), require_copies), err=True)
