@@ -149,6 +149,8 @@ def _weights(pairs: tuple[str, ...], option: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
+        if name in weights:
+            raise UserError(option, f"{name!r} is given twice")
         try:
             weights[name] = float(value) if sep else 1.0
         except ValueError:

@@ -163,3 +163,9 @@ def test_without_duckdb_parquet_is_a_clear_error(tmp_path: Path, monkeypatch: py
                          "--engine", "duckdb", "--format", "json")
     assert code == 0 and json.loads(out)["records"] == 1001
     assert "DuckDB is not installed" in err
+
+
+def test_slots_refuse_a_machine_given_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "rules", "slots", "a=1", "b=1", "a=2")
+    assert (code, out) == (2, "")
+    assert err == "NAME=WEIGHT: error: 'a' is given twice\n"
