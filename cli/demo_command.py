@@ -55,7 +55,8 @@ def _layouts(examples: Path, out_dir: Path) -> str:
 def demo(out_dir: Path) -> int:
     """Run the main job on the bundled examples and write the results to a folder.
 
-    Renders the example artist page (examples/artist/) to artist.html, checks the
+    Renders the example artist page (examples/artist/) to artist.html (with its
+    stylesheet, artist.css), checks the
     example layouts (examples/layouts/) into layouts.txt with an SVG preview of each,
     and routes the example catalog (examples/catalog.jsonl) through the example
     placement rules (examples/placement.rules) into route.txt and route.json.
@@ -72,12 +73,14 @@ def demo(out_dir: Path) -> int:
         raise UserError(str(out_dir), f"cannot make the folder: {error.strerror or error}") \
             from None
     write_output(out_dir / "artist.html", page)
+    write_output(out_dir / "artist.css",
+                 (EXAMPLES / "artist" / "artist.css").read_text(encoding="utf-8"))
     write_output(out_dir / "route.txt", table)
     write_output(out_dir / "route.json", report)
     layouts = _layouts(EXAMPLES, out_dir)
     write_output(out_dir / "layouts.txt", layouts)
     click.echo(layouts, nl=False)
     click.echo(table, nl=False)
-    click.echo(f"wrote into {out_dir}/: artist.html (open it in a browser), layouts.txt "
-               "and layout-*.svg previews, route.txt and route.json")
+    click.echo(f"wrote into {out_dir}/: artist.html and artist.css (open the page in a browser), "
+               "layouts.txt and layout-*.svg previews, route.txt and route.json")
     return EXIT_OK

@@ -13,7 +13,8 @@ def test_the_demo_page_reads_right(tmp_path: Path) -> None:
     assert cli.main(["demo", "-o", str(tmp_path)]) == 0
     page = (tmp_path / "artist.html").read_text(encoding="utf-8")
     head = page.split("</head>")[0]
-    assert "<style>" in head and "ol.tracks" in head
+    assert '<link rel="stylesheet" href="artist.css">' in head
+    assert "ol.tracks" in (tmp_path / "artist.css").read_text(encoding="utf-8")
     items = re.findall(r"<li class=\"track[^>]*>(.*?)</li>", page, re.DOTALL)
     assert items
     for item in items:  # the list numbers the tracks; nothing prints a number before it

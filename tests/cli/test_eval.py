@@ -213,8 +213,8 @@ def test_demo_writes_placement(run, tmp_path: Path) -> None:
     assert (target / "layout-good.svg").read_text().startswith("<svg")
     # Nothing but the results: no temporary file left behind.
     assert sorted(p.name for p in target.iterdir()) == [
-        "artist.html", "layout-good.svg", "layout-mistakes.svg", "layouts.txt", "route.json",
-        "route.txt"]
+        "artist.css", "artist.html", "layout-good.svg", "layout-mistakes.svg", "layouts.txt",
+        "route.json", "route.txt"]
 
 
 def test_installed_entry_point(record: Path) -> None:
