@@ -10,8 +10,8 @@ other over-long value.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from grammar.errors import EvaluationError
@@ -62,8 +62,8 @@ def _pair_length(value: Any, other: Any = "", *_: Any, **__: Any) -> int:
 # Filter name: the length of its result (or a lower bound on it) from its arguments.
 _RESULT_LENGTH: Mapping[str, Callable[..., int]] = {
     "replace": _replace_length,
-    "replace_first": functools.partial(_replace_length, first=True),
-    "replace_last": functools.partial(_replace_length, first=True),
+    "replace_first": partial(_replace_length, first=True),
+    "replace_last": partial(_replace_length, first=True),
     "join": _join_length,
     "append": _pair_length,
     "prepend": _pair_length,
@@ -72,17 +72,25 @@ _RESULT_LENGTH: Mapping[str, Callable[..., int]] = {
 }
 
 
-def _guard(name: str, function: Filter, measure: Callable[..., int], limit: int) -> Filter:
-    @functools.wraps(function)
-    def checked(*args: Any, **kwargs: Any) -> Any:
+class GuardedFilter:
+    """A filter that measures its result first (a class, not a closure, so that templates
+    and environments holding it can be pickled). It carries the filter's own attributes
+    (``with_environment`` and the like), which python-liquid reads."""
+
+    def __init__(self, name: str, function: Filter, limit: int) -> None:
+        self.__dict__.update({key: value for key, value in vars(function).items()
+                              if not key.startswith("__")})  # not `__wrapped__`
+        self.name = name
+        self.function = function
+        self.limit = limit
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            length = measure(*args, **kwargs)
+            length = _RESULT_LENGTH[self.name](*args, **kwargs)
         except TypeError:
             length = 0  # arguments the filter itself will reject
-        _refuse(name, length, limit)
-        return function(*args, **kwargs)
-
-    return checked
+        _refuse(self.name, length, self.limit)
+        return self.function(*args, **kwargs)
 
 
 def guarded(table: Mapping[str, Filter], limit: int) -> dict[str, Filter]:
@@ -97,8 +105,8 @@ def guarded(table: Mapping[str, Filter], limit: int) -> dict[str, Filter]:
     grammar.errors.EvaluationError: filter 'replace': string result is too long (the limit is 10)
     """
     result = dict(table)
-    for name, measure in _RESULT_LENGTH.items():
+    for name in _RESULT_LENGTH:
         function = table.get(name)
         if function is not None:
-            result[name] = _guard(name, function, measure, limit)
+            result[name] = GuardedFilter(name, function, limit)
     return result

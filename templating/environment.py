@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -11,6 +12,7 @@ from typing import Any, TextIO
 
 import liquid
 from liquid.ast import Node
+from liquid.builtin.expressions.primitive import Identifier
 from liquid.context import RenderContext
 from liquid.exceptions import ContextDepthError, LiquidError, LiquidSyntaxError
 from liquid.output import LimitedStringIO
@@ -93,6 +95,18 @@ class Template(BoundTemplate):
         # Rendered by a compiled `render` tag, straight through the compiled function.
         self.fast_partial = (self.compiled is not None and "partial" not in self.compiled.assigned
                              and type(self).render_with_context is Template.render_with_context)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A compiled function cannot be pickled: it is compiled again when unpickled.
+        state = self.__dict__.copy()
+        state["compiled"] = None
+        state.pop("weight", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if getattr(self.env, "compile_templates", False):
+            self.compiled = CompiledTemplate(self, self.escape)
 
     def _get_buffer(self) -> StringIO:
         limit = self.env.output_stream_limit
@@ -204,6 +218,15 @@ class Template(BoundTemplate):
             budget.end(token)
 
 
+def _identifier(text: str, token: Token) -> Identifier:
+    return Identifier(text, token=token)
+
+
+# python-liquid's `Identifier` (the name in `capture`, `increment` and others) takes its
+# token as a keyword, which pickle cannot pass: templates holding one could not be
+# pickled (python-liquid 2.3.6's own cannot). Registered once, for every environment.
+copyreg.pickle(Identifier, lambda name: (_identifier, (str(name), name.token)))
+
 # Loaders whose source for a name does not depend on the render context.
 _BY_NAME = frozenset({liquid.DictLoader, liquid.CachingDictLoader, liquid.FileSystemLoader,
                       liquid.CachingFileSystemLoader, liquid.PackageLoader, FileSystemLoader,
@@ -246,6 +269,19 @@ class Environment(liquid.Environment):
         self.max_length = max_length
         self.autoescape_by_name = autoescape is None
         super().__init__(*args, autoescape=bool(autoescape), **kwargs)
+        self._make_caches()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The caches of parsed and compiled expressions are made afresh when unpickled.
+        state = self.__dict__.copy()
+        del state["compile_at"], state["parse_at"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._make_caches()
+
+    def _make_caches(self) -> None:
         # Re-parsing a template (a loader without a cache, a partial rendered in a loop)
         # reuses its compiled expressions; keyed by text, place and escaping.
         self.compile_at = functools.lru_cache(maxsize=4096)(self._compile_at)

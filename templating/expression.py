@@ -56,6 +56,17 @@ class TemplateExpression(Expression):
         # python-liquid names loops by this text (``forloop.name``, ``offset: continue``).
         return self.source.strip()
 
+    def __getstate__(self) -> dict[str, object]:
+        # The compiled function is made again when first used after unpickling.
+        state = {name: getattr(self, name) for name in _PICKLED}
+        state["token"] = self.token
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self._compiled = None
+
     @property
     def compiled(self) -> grammar.Expression:
         """The compiled expression (made once; two threads may both make it, harmlessly)."""
@@ -80,6 +91,9 @@ class TemplateExpression(Expression):
         """The variable paths read, as python-liquid ``Path``s, for its static analysis."""
         return [Path(at(self.token, start), segments)
                 for start, segments in variable_paths(self.tree)]
+
+
+_PICKLED = ("condition", "env", "escaped", "source", "tree")
 
 
 def truth(value: object) -> bool:
