@@ -78,7 +78,7 @@ class GuardedFilter:
     (``with_environment`` and the like), which python-liquid reads."""
 
     def __init__(self, name: str, function: Filter, limit: int) -> None:
-        self.__dict__.update({key: value for key, value in vars(function).items()
+        self.__dict__.update({key: value for key, value in getattr(function, "__dict__", {}).items()
                               if not key.startswith("__")})  # not `__wrapped__`
         self.name = name
         self.function = function
