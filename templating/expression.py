@@ -9,6 +9,9 @@ from decimal import Decimal
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
+from liquid.builtin.expressions import Nil
+from liquid.builtin.expressions.filtered import Filter as LiquidFilter
+from liquid.builtin.expressions.filtered import FilteredExpression
 from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.path import Path
 from liquid.expression import Expression
@@ -88,9 +91,16 @@ class TemplateExpression(Expression):
         return self.evaluate(context)
 
     def children(self) -> Iterable[Expression]:
-        """The variable paths read, as python-liquid ``Path``s, for its static analysis."""
-        return [Path(at(self.token, start), segments)
-                for start, segments in variable_paths(self.tree)]
+        """The variable paths read, as python-liquid ``Path``s, and each filter applied, as a
+        ``FilteredExpression``, for its static analysis (``analyze``, ``filter_names``)."""
+        found: list[Expression] = [Path(at(self.token, start), segments)
+                                   for start, segments in variable_paths(self.tree)]
+        for node in nodes.walk(self.tree):
+            if isinstance(node, nodes.Filter):
+                token = at(self.token, node.span[0])
+                found.append(FilteredExpression(token, Nil(token),
+                                                [LiquidFilter(token, node.name, [])]))
+        return found
 
 
 _PICKLED = ("condition", "env", "escaped", "source", "tree")
