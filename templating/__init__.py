@@ -11,9 +11,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from liquid import ChoiceLoader, DictLoader
+from liquid.exceptions import TemplateNotFoundError
 
 from templating.environment import Environment, Template
-from templating.errors import TemplateError, TemplateEvaluationError, TemplateSyntaxError
+from templating.errors import (
+    TemplateError,
+    TemplateEvaluationError,
+    TemplateReadError,
+    TemplateSyntaxError,
+    WorkLimitError,
+)
 from templating.loaders import CachingFileSystemLoader, FileSystemLoader
 
 __all__ = [
@@ -25,9 +32,17 @@ __all__ = [
     "Template",
     "TemplateError",
     "TemplateEvaluationError",
+    "TemplateNotFound",
+    "TemplateNotFoundError",
+    "TemplateReadError",
     "TemplateSyntaxError",
+    "WorkLimitError",
     "render",
 ]
+
+
+# python-liquid's error for a template its loader cannot find, under both names.
+TemplateNotFound = TemplateNotFoundError
 
 
 def render(source: str, data: Mapping[str, Any] | None = None, **options: Any) -> str:

@@ -330,9 +330,15 @@ class Environment(liquid.Environment):
             return super()._parse(source)
         except LiquidSyntaxError as error:
             unclosed = self.unclosed_block(error, source)
-            if unclosed is None:
-                raise
-            raise unclosed from error
+            if unclosed is not None:
+                raise unclosed from error
+            if type(error) is not LiquidSyntaxError:
+                raise  # ladle's own, or a subclass a caller may catch by name
+            # python-liquid's structural errors (an unknown tag, a bad `render`) join
+            # ladle's family: positioned with 1-based line and column, and a caret.
+            converted = TemplateSyntaxError(str(error.message), token=error.token)
+            converted.template_name = error.template_name
+            raise converted from error
 
     def unclosed_block(self, error: LiquidError, source: str) -> TemplateSyntaxError | None:
         """For python-liquid's "expected tag endif, found end of ..." at the end of the

@@ -17,7 +17,8 @@ SOURCES = [
     "{% for i in (1..3) %}{{ a + i }}{% unless forloop.last %}, {% endunless %}{% endfor %}",
     "{% let n = 0 %}{% for x in xs %}{% let n = n + x %}{% endfor %}{{ n | times: 2 }}",
     "{% render 'row', x: 'aa' %}{{ s | upcase | replace: 'X', 'y' }}{{ xs | join: '-' }}",
-    "{% if a && !b %}yes{% elsif a %}a{% else %}no{% endif %}{% case a %}{% when 1 %}one{% endcase %}",
+    "{% if a && !b %}yes{% elsif a %}a{% else %}no{% endif %}"
+    "{% case a %}{% when 1 %}one{% endcase %}",
     "{% capture c %}{{ s }}{% endcapture %}{{ c | size }}{% cycle 'x', 'y' %}",
 ]
 DATA = {"a": 1, "b": False, "s": "x<", "xs": [1, 2, 3]}

@@ -44,3 +44,27 @@ def test_check_reports_the_unclosed_block_at_its_tag(tmp_path: object) -> None:
     [finding] = check_template(page)
     assert finding.message == "'{% if %}' on line 2 is never closed: expected '{% endif %}'"
     assert finding.position == page.read_text().index("if x")
+
+
+@pytest.mark.parametrize(("source", "message", "column"), [
+    ("{% nope %}", "unexpected tag 'nope'", 6),
+    ("{% render %}", "missing expression", 6),
+    ("{% render 1 %}", "expected a string or identifier", 13),
+    ("{% endif %}", "unexpected tag 'endif'", 6),
+])
+def test_structural_errors_are_ladle_syntax_errors(source: str, message: str,
+                                                   column: int) -> None:
+    with pytest.raises(templating.TemplateSyntaxError) as caught:
+        templating.Environment().from_string("a\n  " + source, name="t.html")
+    error = caught.value
+    assert (str(error.message), error.line, error.column) == (message, 2, column)
+    assert "t.html:2:" in str(error) or "-> " in str(error)
+
+
+def test_template_not_found_is_exported() -> None:
+    from liquid import DictLoader
+
+    env = templating.Environment(loader=DictLoader({}))
+    with pytest.raises(templating.TemplateNotFound):
+        env.get_template("missing.html")
+    assert templating.TemplateNotFound is templating.TemplateNotFoundError
