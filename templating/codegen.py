@@ -66,7 +66,7 @@ from templating.budget import current as current_budget
 from templating.budget import spend
 from templating.errors import from_expression
 from templating.escaping import escape_text, reset_escaping, set_escaping
-from templating.expression import TemplateExpression, truth
+from templating.expression import TemplateExpression, in_context, truth
 from templating.placing import place as _locate
 from templating.tags.case_tag import AnyOf
 from templating.tags.echo_tag import TextEchoNode as EchoNode
@@ -513,6 +513,7 @@ class _Compiler:
             "_Length": _Length,
             "_enter": _enter_loop,
             "_room": _room,
+            "_in_context": in_context,
             "_tick": _tick,
             "_leave": _leave_loop,
             "_fallback": _fallback_async if is_async else _fallback,
@@ -571,6 +572,9 @@ class _Compiler:
             self.namespace[key] = _lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
         call = _call(_load(key), _load("_v"))
+        if expression.needs_context:  # its filters read the render context
+            self.uses_context = True
+            call = _call(_load("_in_context"), _load("_ctx"), _load(key), _load("_v"))
         self.line += 1
         _locate(call, self.line)
         assert self.top is not None

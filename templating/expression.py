@@ -4,7 +4,8 @@ first use (most of a template's cost to compile), evaluated over the render cont
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from decimal import Decimal
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,7 @@ class TemplateExpression(Expression):
     evaluated, through the environment's cache of compiled expressions.
     """
 
-    __slots__ = ("_compiled", "condition", "env", "escaped", "source", "tree")
+    __slots__ = ("_compiled", "condition", "env", "escaped", "needs_context", "source", "tree")
 
     def __init__(self, token: Token, tree: nodes.Node, env: Environment, escaped: bool, *,
                  condition: bool = False):
@@ -53,6 +54,10 @@ class TemplateExpression(Expression):
         self.env = env
         self.escaped = escaped
         self.condition = condition
+        # Whether it calls a filter that reads the render context (``with_context``).
+        self.needs_context = "|" in self.source and any(
+            getattr(env.filters.get(node.name), "with_context", False)
+            for node in nodes.walk(tree) if isinstance(node, nodes.Filter))
         self._compiled: grammar.Expression | None = None
 
     def __str__(self) -> str:
@@ -80,7 +85,10 @@ class TemplateExpression(Expression):
 
     def evaluate(self, context: RenderContext) -> object:
         try:
-            value = self.compiled.evaluate(context.scope)
+            if self.needs_context:
+                value = in_context(context, self.compiled.evaluate, context.scope)
+            else:
+                value = self.compiled.evaluate(context.scope)
         except grammar.ExpressionError as error:
             raise from_expression(error, self.token) from error
         if not self.condition:
@@ -103,7 +111,19 @@ class TemplateExpression(Expression):
         return found
 
 
-_PICKLED = ("condition", "env", "escaped", "source", "tree")
+_PICKLED = ("condition", "env", "escaped", "needs_context", "source", "tree")
+# The render context of the expression being evaluated, for ``with_context`` filters.
+_RENDER_CONTEXT: ContextVar[RenderContext | None] = ContextVar("ladle_render_context",
+                                                               default=None)
+
+
+def in_context(context: RenderContext, function: Callable[[Any], Any], data: Any) -> Any:
+    """``function(data)`` with ``context`` as the render context its filters see."""
+    token = _RENDER_CONTEXT.set(context)
+    try:
+        return function(data)
+    finally:
+        _RENDER_CONTEXT.reset(token)
 
 
 def truth(value: object) -> bool:
@@ -145,7 +165,7 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     try:
         tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)
         if "|" in source or "(" in source:  # only calls and filters have names to check
-            check_names(tree, source, names=None, functions=BUILTINS, filters=_FilterNames(env))
+            check_names(tree, source, names=None, functions=BUILTINS, filters=env.filters)
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
     return TemplateExpression(located, tree, env, escaping(env), condition=condition)
@@ -255,43 +275,30 @@ def compile_uncached(env: Environment, located: Token, escaped: bool,
     return grammar.Expression(source, tree, function)
 
 
-class _FilterNames(Mapping[str, Any]):
-    """The filters an expression can call, as a live view (checking names needs no copy)."""
-
-    def __init__(self, env: Environment) -> None:
-        self._filters = env.filters
-
-    def __getitem__(self, name: str) -> Any:
-        function = self._filters[name]
-        if getattr(function, "with_context", False):
-            raise KeyError(name)  # needs a render context: not reachable from an expression
-        return function
-
-    def __contains__(self, name: object) -> bool:
-        try:
-            self[name]  # type: ignore[index]
-        except KeyError:
-            return False
-        return True
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name in self._filters if name in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 def _filters(env: Environment) -> dict[str, Any]:
     """The environment's filters as plain callables (python-liquid passes some extras)."""
     bound: dict[str, Any] = {}
     for name, function in env.filters.items():
-        if getattr(function, "with_environment", False):
+        if getattr(function, "with_context", False):
+            bound[name] = _with_render_context(function)
+        elif getattr(function, "with_environment", False):
             bound[name] = _with(function, environment=FilterEnvironment(env))
-        elif getattr(function, "with_context", False):
-            continue  # needs a render context: not reachable from an expression
         else:
             bound[name] = function
     return bound
+
+
+def _with_render_context(function: Any) -> Any:
+    """A ``with_context`` filter, given the render context of the expression that calls it
+    (python-liquid passes it as ``context=``)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        context = _RENDER_CONTEXT.get()
+        if context is None:
+            raise grammar.EvaluationError("this filter needs a template's render context")
+        return function(*args, context=context, **kwargs)
+
+    return call
 
 
 def _with(function: Any, **keywords: Any) -> Any:
