@@ -11,6 +11,7 @@ from templating.tags.for_tag import ForTag
 from templating.tags.if_tag import IfTag
 from templating.tags.let_tag import LetTag
 from templating.tags.output_tag import OutputTag
+from templating.tags.translate_tag import TranslateTag
 from templating.tags.unless_tag import UnlessTag
 
 if TYPE_CHECKING:
@@ -23,3 +24,5 @@ def register(env: Environment) -> None:
     """Add ladle's tags to ``env``, replacing python-liquid's of the same name."""
     for tag in TAGS:
         env.add_tag(tag)
+    if "translate" in env.tags:  # python-liquid's extra tags are on
+        env.add_tag(TranslateTag)

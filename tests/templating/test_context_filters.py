@@ -44,3 +44,23 @@ def test_liquid_extra_context_filters(make: Any) -> None:
               "{{ 'Hello %(you)s' | t: you: 'Bo' }}")
     expected = liquid.Environment(extra=True).from_string(source).render()
     assert make(extra=True).from_string(source).render() == expected
+
+
+@pytest.mark.parametrize("make", ENVIRONMENTS)
+@pytest.mark.parametrize("source", [
+    "{% translate you: 'World' %}Hello, {{ you }}!{% endtranslate %}",
+    "{% translate you: 'W', count: 2 %}Hi, {{ you }}{% plural %}Hellos, {{ you }}"
+    "{% endtranslate %}",
+    "{% translate %}  100% of   it {% endtranslate %}",
+])
+def test_translate_with_variables(make: Any, source: str) -> None:
+    expected = liquid.Environment(extra=True).from_string(source).render()
+    assert make(extra=True).from_string(source).render() == expected
+
+
+def test_translate_refuses_expressions_as_python_liquid_does() -> None:
+    from liquid.exceptions import TranslationSyntaxError
+
+    with pytest.raises(TranslationSyntaxError, match="expected a translation variable"):
+        templating.Environment(extra=True).from_string(
+            "{% translate %}{{ a + 1 }}{% endtranslate %}")
