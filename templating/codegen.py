@@ -66,7 +66,13 @@ from templating.budget import current as current_budget
 from templating.budget import spend
 from templating.errors import from_expression
 from templating.escaping import escape_text, reset_escaping, set_escaping
-from templating.expression import TemplateExpression, in_context, truth
+from templating.expression import (
+    TemplateExpression,
+    awaited,
+    evaluate_with,
+    in_context,
+    truth,
+)
 from templating.placing import place as _locate
 from templating.tags.case_tag import AnyOf
 from templating.tags.echo_tag import TextEchoNode as EchoNode
@@ -514,6 +520,8 @@ class _Compiler:
             "_enter": _enter_loop,
             "_room": _room,
             "_in_context": in_context,
+            "_evaluate_with": evaluate_with,
+            "_awaited": awaited,
             "_tick": _tick,
             "_leave": _leave_loop,
             "_fallback": _fallback_async if is_async else _fallback,
@@ -571,10 +579,17 @@ class _Compiler:
             key = self.temp("_e")
             self.namespace[key] = _lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
-        call = _call(_load(key), _load("_v"))
+        call: ast.expr = _call(_load(key), _load("_v"))
+        context: ast.expr = ast.Constant(None)
         if expression.needs_context:  # its filters read the render context
             self.uses_context = True
-            call = _call(_load("_in_context"), _load("_ctx"), _load(key), _load("_v"))
+            context = _load("_ctx")
+            call = _call(_load("_in_context"), context, _load(key), _load("_v"))
+        if self.is_async and any(len(path) > 1 for path in expression.paths()):
+            # Drops on its paths may load asynchronously: awaited first.
+            call = _call(_load("_evaluate_with"), _load(key),
+                         ast.Await(_call(_load("_awaited"), _load("_v"),
+                                         self.bind(expression.paths(), "_q"))), context)
         self.line += 1
         _locate(call, self.line)
         assert self.top is not None
@@ -890,6 +905,13 @@ class _Compiler:
 
     # -- for -------------------------------------------------------------------------
 
+    def loop_iterable(self, loop: LoopExpression) -> ast.expr:
+        """``loop.evaluate(ctx)``; awaited in async code (drops may load asynchronously)."""
+        if self.is_async:
+            return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
+                                   _load("_ctx")))
+        return _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
+
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True
         loop = node.expression
@@ -917,7 +939,7 @@ class _Compiler:
         it, length, record, namespace, item = (self.temp() for _ in range(5))
         body.append(self.at(ast.Assign(
             targets=[ast.Tuple(elts=[_store(it), _store(length)], ctx=ast.Store())],
-            value=_call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))), loop.token))
+            value=self.loop_iterable(loop)), loop.token))
         started: list[ast.stmt] = []
         if needs_forloop:
             made: ast.expr = _call(_load("_ForLoop"), ast.Constant(f"{name}-{loop.iterable}"),

@@ -4,7 +4,8 @@ first use (most of a template's cost to compile), evaluated over the render cont
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
 from types import FunctionType
@@ -26,7 +27,7 @@ from grammar.compiler import Compiler, check_names
 from grammar.functions import BUILTINS
 from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from grammar.parser import parse as parse_expression
-from grammar.runtime import check_length, check_number
+from grammar.runtime import check_length, check_number, liquid_value
 from templating.budget import FREE_SIZE, spend_sizes
 from templating.errors import at, from_expression
 from templating.escaping import FilterEnvironment, escaping
@@ -96,7 +97,20 @@ class TemplateExpression(Expression):
         return truth(value)
 
     async def evaluate_async(self, context: RenderContext) -> object:
-        return self.evaluate(context)
+        """``evaluate``, with the drops on its paths that load asynchronously
+        (``__getitem_async__``) awaited first, as python-liquid's ``render_async`` does."""
+        data = await awaited(context.scope, self.paths())
+        try:
+            value = evaluate_with(self.compiled.evaluate, data,
+                                  context if self.needs_context else None)
+        except grammar.ExpressionError as error:
+            raise from_expression(error, self.token) from error
+        return truth(value) if self.condition else value
+
+    def paths(self) -> tuple[tuple[str | int, ...], ...]:
+        """The paths of plain names it reads: ``user.name`` is ("user", "name")."""
+        return tuple(tuple(s for s in segments if isinstance(s, str | int))
+                     for _, segments in variable_paths(self.tree))
 
     def children(self) -> Iterable[Expression]:
         """The variable paths read, as python-liquid ``Path``s, and each filter applied, as a
@@ -115,6 +129,69 @@ _PICKLED = ("condition", "env", "escaped", "needs_context", "source", "tree")
 # The render context of the expression being evaluated, for ``with_context`` filters.
 _RENDER_CONTEXT: ContextVar[RenderContext | None] = ContextVar("ladle_render_context",
                                                                default=None)
+
+
+def evaluate_with(function: Callable[[Any], Any], data: Any,
+                  context: RenderContext | None) -> Any:
+    """``function(data)``, in ``context`` when its filters need one."""
+    return function(data) if context is None else in_context(context, function, data)
+
+
+async def awaited(data: Mapping[str, Any], paths: Iterable[tuple[str | int, ...]]
+                  ) -> Mapping[str, Any]:
+    """``data``, where a path goes through a drop that loads asynchronously, with what
+    ``__getitem_async__`` gave along that path (each step awaited once)."""
+    overlay: dict[str, Any] = {}
+    for root, *rest in paths:
+        if not isinstance(root, str) or not rest:
+            continue
+        try:
+            value = overlay[root] if root in overlay else data[root]
+        except KeyError:
+            continue
+        if not hasattr(value, "__getitem_async__") and not isinstance(value, _Awaited):
+            continue
+        overlay[root] = await _await_path(value, rest)
+    return ChainMap(overlay, data) if overlay else data  # type: ignore[arg-type]  # read only
+
+
+async def _await_path(value: Any, rest: list[str | int]) -> Any:
+    if not rest:
+        return value
+    proxy = value if isinstance(value, _Awaited) else _Awaited(value)
+    key = rest[0]
+    if key not in proxy.loaded:
+        if not hasattr(proxy.target, "__getitem_async__"):
+            return proxy
+        try:
+            proxy.loaded[key] = await proxy.target.__getitem_async__(key)
+        except (KeyError, IndexError, TypeError):
+            return proxy  # missing: the plain lookup says so as it always does
+    proxy.loaded[key] = await _await_path(proxy.loaded[key], rest[1:])
+    return proxy
+
+
+class _Awaited:
+    """A drop seen through what was awaited of it: those keys give the awaited values,
+    any other key the drop's own ``__getitem__``."""
+
+    __slots__ = ("loaded", "target")
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.loaded: dict[str | int, Any] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            return self.loaded[key]
+        except (KeyError, TypeError):
+            return self.target[key]
+
+    def __liquid__(self) -> Any:
+        return liquid_value(self.target)
+
+    def __str__(self) -> str:
+        return str(self.target)
 
 
 def in_context(context: RenderContext, function: Callable[[Any], Any], data: Any) -> Any:
