@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from liquid.extra import BlockTag, CallTag, ExtendsTag, MacroTag, WithTag
+
 from templating.tags.assign_tag import AssignTag
 from templating.tags.case_tag import CaseTag
 from templating.tags.echo_tag import EchoTag
@@ -18,11 +20,13 @@ if TYPE_CHECKING:
     from liquid import Environment
 
 TAGS = (OutputTag, EchoTag, IfTag, UnlessTag, CaseTag, AssignTag, LetTag, ForTag)
+# python-liquid's inheritance and macro tags, which ladle turns on by default.
+EXTRA = (ExtendsTag, BlockTag, MacroTag, CallTag, WithTag)
 
 
 def register(env: Environment) -> None:
     """Add ladle's tags to ``env``, replacing python-liquid's of the same name."""
-    for tag in TAGS:
+    for tag in (*EXTRA, *TAGS):
         env.add_tag(tag)
     if "translate" in env.tags:  # python-liquid's extra tags are on
         env.add_tag(TranslateTag)
