@@ -107,6 +107,11 @@ def check(rules_file: str, variables: str | None, catalog: str | None,
     for problem in problems:
         click.echo(UserError(_where(rules_file), problem.message,
                              problem.source or None, problem.position).render())
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} found")
+    if types is None:
+        click.echo("ladle: names and types not checked: give --vars NAME:TYPE,... or "
+                   "--catalog FILE", err=True)
     return EXIT_FAILED if problems else EXIT_OK
 
 

@@ -32,7 +32,14 @@ def test_check_misspelled_name(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, "rules", "check", str(path), "--vars", "tag:string,id:int")
     assert (code, err) == (1, "")  # findings go to standard output
     assert out.splitlines() == [f"{path}:2:6: error: unknown variable 'tg' (did you mean 'tag'?)",
-                                "  bad: tg == 'lossless'", "       ^"]
+                                "  bad: tg == 'lossless'", "       ^", "1 problem found"]
+
+
+def test_check_without_names_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "rules", "check", str(PLACEMENT))
+    assert (code, out) == (0, "")
+    assert err == "ladle: names and types not checked: give --vars NAME:TYPE,... or " \
+                  "--catalog FILE\n"
 
 
 @pytest.mark.parametrize(("rule", "message"), [
