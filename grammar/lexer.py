@@ -16,12 +16,15 @@ KEYWORDS = frozenset(
 NAME_PATTERN = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_\-\u0080-\uffff]*\??"
 STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/"}
 
+# Strings match possessively: the body cannot end with the closing quote, so backtracking
+# into it never helps, and an unterminated string otherwise keeps backtracking state for
+# each character (a 10 MB one took 1 GB and 2.5 s).
 _TOKEN = re.compile(
     r"""
     (?P<WS>\s+)
   | (?P<FLOAT>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
   | (?P<INT>[0-9]+)
-  | (?P<STRING>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<STRING>"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+')
   | (?P<NAME>""" + NAME_PATTERN + r""")
   | (?P<OP>\.\.|==|!=|<>|<=|>=|&&|\|\||[-+*/%<>!?:|.,()\[\]])
     """,
@@ -31,6 +34,12 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 # Digits in an integer literal beyond which it is certainly over the 2**256 limit.
 MAX_LITERAL_DIGITS = 80
+
+# Bracket nesting no parser reaches: each level takes at least one Python frame, and
+# parsing never lifts the recursion limit past grammar.parser.MAX_RECURSION_LIMIT.
+NEVER_PARSED = 50_000
+_OPENING = frozenset("([")
+_CLOSING = frozenset(")]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +72,19 @@ def unescape(text: str, source: str, start: int) -> str:
     return _ESCAPE.sub(replace, body) if "\\" in body else body
 
 
-def tokenize(source: str) -> list[Token]:
-    """Split ``source`` into tokens, ending with an EOF token just past the text."""
+def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
+    """Split ``source`` into tokens, ending with an EOF token just past the text.
+
+    Brackets nested more than ``max_depth`` deep (by default, deeper than any parser can
+    go) end the list early: after the first bracket past the limit comes the EOF token.
+    A parser with that depth limit raises its nesting error at or before that bracket
+    (every open bracket takes a nesting level until it is closed) and never reads past
+    it, so it reports the same error without the rest of a hostile text being lexed.
+    """
+    limit = NEVER_PARSED if max_depth is None else max_depth
     tokens: list[Token] = []
     position = 0
+    depth = 0
     end = len(source)
     while position < end:
         match = _TOKEN.match(source, position)
@@ -86,6 +104,12 @@ def tokenize(source: str) -> list[Token]:
             if (kind == "NAME" and text in KEYWORDS) or kind == "OP":
                 kind = text
             tokens.append(Token(kind, text, position, match.end()))
+            if kind in _OPENING:
+                depth += 1
+                if depth > limit:
+                    break
+            elif kind in _CLOSING:
+                depth -= 1
         position = match.end()
     tokens.append(Token("EOF", "", end, end))
     return tokens

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from player.findings import Finding, LayoutError, pointer_token
 from player.format import DEFAULT_TRACKS, ELEMENTS, FIELDS, GEOMETRY, VARIANTS
 from player.source import Document, SourceError, load
 
-_INTERPOLATION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 Field = tuple[str, str]  # (element, field); ("", "w") is the player's own width
 
 
@@ -232,14 +230,14 @@ class Resolver:
     def interpolate(self, raw: _Raw, text: str) -> str | None:
         parts: list[str] = []
         last = 0
-        for match in _INTERPOLATION.finditer(text):
-            parts.append(text[last:match.start()])
-            expression = self.compile(raw, match.group(1), match.start(1))
+        for start, end in _interpolations(text):
+            parts.append(text[last:start - 2])
+            expression = self.compile(raw, text[start:end], start)
             if expression is None:
                 return None
-            value = self.evaluate_style(raw, expression, match.start(1))
+            value = self.evaluate_style(raw, expression, start)
             parts.append(grammar.BUILTINS["str"].call(value))
-            last = match.end()
+            last = end + 2
         parts.append(text[last:])
         return "".join(parts)
 
@@ -254,6 +252,21 @@ class Resolver:
         return {"variant": self.variant, "tracks": self.tracks,
                 "w": self.values.get(("", "w")), "h": self.values.get(("", "h")),
                 "elements": elements}
+
+
+def _interpolations(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the expression in each ``{{ … }}`` of a style string, left to right:
+    what ``re.finditer(r"\\{\\{(.*?)\\}\\}", text, re.DOTALL)`` finds, in linear time
+    (that pattern looks for a ``}}`` again from every ``{{`` when there is none)."""
+    found: list[tuple[int, int]] = []
+    at = text.find("{{")
+    while at >= 0:
+        end = text.find("}}", at + 2)
+        if end < 0:
+            break  # no ``}}`` after this ``{{``, so none after any later one either
+        found.append((at + 2, end))
+        at = text.find("{{", end + 2)
+    return found
 
 
 def track_count(variant: str, tracks: int | None) -> int:

@@ -1,4 +1,7 @@
-"""Template lexer: python-liquid's, with two fixes.
+"""Template lexer: python-liquid's token stream, from a scanner that takes linear time.
+
+It yields exactly the tokens python-liquid 2.3.6's regular-expression lexer
+(``liquid.lex``) yields, with three fixes:
 
 - A ``}}`` or ``%}`` inside a quoted string does not end the output or tag.
 - The final newline of a template survives a ``-}}``/``-%}`` trim before it
@@ -7,59 +10,382 @@
 - A malformed tag inside a ``{% comment %}`` block (``{%`` with no tag name or no
   closing ``%}``) is a syntax error, as it is outside comments and in Liquid
   (python-liquid 2.3.6 lets it pass as comment text).
+
+Why a scanner: as one regular expression, the body of an output or tag is
+``(?:QUOTED|(?!-?}})[\\s\\S])*``, where a quote can start either alternative. When no
+match exists the engine tries every way to split the text, exponential in the number
+of quotes (``{{`` and 34 quotes took 6.5 s), and python-liquid retries its rules from
+every position of an unclosed ``{{`` (``'{{' * 10000`` took 22 s). The scanner finds
+the match the regular expression would find (the one its backtracking reaches first)
+with ``str.find``, simple regular expressions and sorted position lists, in time
+linear in the template (times a logarithm).
+
+An unclosed ``{{`` or ``{%`` is a ``TemplateSyntaxError`` at the opening delimiter.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import partial
 
-from liquid.lex import _compile_rules, _tokenize_template
-from liquid.token import TOKEN_COMMENT, TOKEN_CONTENT, TOKEN_OUTPUT, Token
+from liquid.token import (
+    TOKEN_COMMENT,
+    TOKEN_CONTENT,
+    TOKEN_DOC,
+    TOKEN_EOF,
+    TOKEN_EXPRESSION,
+    TOKEN_OUTPUT,
+    TOKEN_TAG,
+    Token,
+)
 
 from templating.errors import TemplateSyntaxError
 
-# A quoted string, skipped whole so that delimiters inside it do not count.
-_QUOTED = r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'"
+_WHITESPACE = re.compile(r"\s*")  # \s is str.isspace(), as str.rstrip() uses
+_WORD = re.compile(r"\w+")
+# A quote a string body can end at: not the second character of a backslash pair.
+# Pairs are counted from the start of each run of backslashes, which is where the
+# body scan of any string starts counting them (a string starts after a quote).
+_UNESCAPED = {quote: re.compile(rf"\\[\s\S]|({quote})") for quote in "'\""}
+# What a body search gives besides a position: ``_QUOTE_AT - q`` means "go on at the
+# quote at ``q``".
+_FAILED = -1
+_EMPTY = -2
+_QUOTE_AT = -3
 
 
-def _rules(tag_start: str, tag_end: str, out_start: str, out_end: str) -> re.Pattern[str]:
-    ts, te, os_, oe = map(re.escape, (tag_start, tag_end, out_start, out_end))
-    raw = rf"{ts}-?\s*raw\s*(?P<rsr>-?){te}(?P<raw>.*?){ts}-?\s*endraw\s*(?P<rsr_e>-?){te}"
-    doc = rf"{ts}-?\s*doc\s*(?P<lsd>-?){te}(?P<doc>.*?){ts}-?\s*enddoc\s*(?P<rsd>-?){te}"
-    output = (rf"{os_}-?\s*(?P<stmt>(?:{_QUOTED}|(?!-?{oe})[\s\S])*(?<!\s))\s*"
-              rf"(?P<rss>-?){oe}")
-    tag = (rf"{ts}-?\s*(?P<name>#|\w+)\s*"
-           rf"(?P<expr>(?:{_QUOTED}|(?!-?{te})[\s\S])*(?<!\s))\s*(?P<rst>-?){te}")
-    content = rf".+?(?=(({ts}|{os_})(?P<rstrip>-?))|\Z)"
-    return _compile_rules([("RAW", raw), ("DOC", doc), (TOKEN_OUTPUT, output), ("TAG", tag),
-                           (TOKEN_CONTENT, content)])
+def _spaces(text: str, start: int) -> int:
+    """``start`` past the white space there."""
+    match = _WHITESPACE.match(text, start)
+    assert match is not None
+    return match.end()
 
 
-def _tokenize(source: str, rules: re.Pattern[str], tag_start: str) -> Iterator[Token]:
-    for token in _tokenize_template(source, rules):
-        if token.kind == TOKEN_COMMENT and tag_start in token.value:
-            _check_comment(token, rules, tag_start)
-        yield token
+class _Next:
+    """The next occurrence of a fixed string at or after a position.
 
-
-def _check_comment(token: Token, rules: re.Pattern[str], tag_start: str) -> None:
-    """Reject a ``{%`` in a block comment that does not start a complete tag.
-
-    The comment's text is the concatenation of the pieces the rules matched, so matching
-    it again finds the same pieces: a piece of plain text that starts with ``{%`` is one.
+    Remembers the last answer, so asking with positions that only grow (as the scanner
+    does) costs one pass over the text in all.
     """
-    for match in rules.finditer(token.value):
-        if match.lastgroup == TOKEN_CONTENT and match.group().startswith(tag_start):
-            raise TemplateSyntaxError(
-                "missing tag name or closing delimiter",
-                token=Token(TOKEN_CONTENT, match.group(), token.start_index + match.start(),
-                            token.source))
+
+    def __init__(self, text: str, needle: str) -> None:
+        self.text = text
+        self.needle = needle
+        self.asked = len(text) + 1
+        self.found = -1
+
+    def at(self, start: int) -> int:
+        if not (self.asked <= start and (self.found >= start or self.found < 0)):
+            self.asked = start
+            self.found = self.text.find(self.needle, start)
+        return self.found
+
+
+class _NextMatch:
+    """The next match of a pattern at or after a position; remembered like ``_Next``."""
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        self.text = text
+        self.pattern = pattern
+        self.asked = len(text) + 1
+        self.found: re.Match[str] | None = None
+
+    def at(self, start: int) -> re.Match[str] | None:
+        found = self.found
+        if not (self.asked <= start and (found is None or found.start() >= start)):
+            self.asked = start
+            self.found = found = self.pattern.search(self.text, start)
+        return found
+
+
+class _Bodies:
+    """Where the body of an output or tag (text that ends at ``end``) ends.
+
+    python-liquid's body is ``(?:QUOTED|(?!-?END)[\\s\\S])*(?<!\\s)``, then
+    ``\\s*-?END``. The regular expression engine tries the items depth first: a
+    complete quoted string before a single character, a single character before
+    stopping. From a quote with an ``END`` somewhere after it, some way always reaches
+    one (single characters do), so the only way that fails is a string that runs past
+    the last ``END``: then the quote is a single character. So the search goes forward
+    only, one quote at a time, and stops at the first ``END`` that it does not skip.
+    """
+
+    def __init__(self, text: str, end: str, quotes: _Quotes) -> None:
+        self.text = text
+        self.quotes = quotes
+        self.ends = [m.start() for m in re.finditer(f"(?={re.escape(end)})", text)]
+
+    def closed_after(self, start: int) -> bool:
+        """Whether ``end`` occurs at or after ``start`` (a body ends only at one)."""
+        return bool(self.ends) and self.ends[-1] >= start
+
+    def stop(self, start: int) -> int:
+        """The body end from ``start`` (after spaces): the position after its last
+        non-space character; ``_EMPTY`` if ``-?END`` starts at ``start``; ``_FAILED``
+        if ``END`` does not occur at or after ``start`` (the body never ends)."""
+        outcome = self._from(start)
+        while outcome <= _QUOTE_AT:
+            quote = _QUOTE_AT - outcome
+            after = self.quotes.close(quote)
+            outcome = self._from(after)
+            if outcome == _FAILED:  # the string skips the last end
+                after = quote + 1
+                outcome = self._from(after)
+            if outcome == _EMPTY:  # the end comes right after a quote
+                return after
+        return outcome
+
+    def _from(self, start: int) -> int:
+        """The end from ``start`` if single characters reach ``-?END`` before any string;
+        ``_EMPTY`` if they reach it at once; ``_FAILED`` if they never do; otherwise
+        ``_QUOTE_AT - q`` for the quote ``q`` that starts the first string."""
+        ends = self.ends
+        index = bisect_left(ends, start)
+        if index == len(ends):
+            return _FAILED
+        barrier = ends[index]
+        text = self.text
+        if barrier > start and text[barrier - 1] == "-":
+            barrier -= 1
+        if barrier == start:
+            return _EMPTY
+        quote = self.quotes.next(start)
+        if quote < 0 or barrier < quote:
+            # Back off the trailing white space; the character before ``start`` is a
+            # quote or is not white space, so the body may end at ``start`` itself.
+            return start + len(text[start:barrier].rstrip())
+        return _QUOTE_AT - quote
+
+
+class _Quotes:
+    """The quotes in the text that can start a string, found when first needed.
+
+    A quote starts a string when a quote of its kind that a string body can end at
+    comes after it; any other quote is a plain character in a body.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._kinds: list[tuple[list[int], list[int]]] | None = None
+
+    def kinds(self) -> list[tuple[list[int], list[int]]]:
+        """For each kind of quote: (every position of one, the positions a string of that
+        kind can end at)."""
+        if self._kinds is None:
+            text = self.text
+            self._kinds = [
+                ([m.start() for m in re.finditer(quote, text)],
+                 [m.start(1) for m in _UNESCAPED[quote].finditer(text) if m.start(1) >= 0])
+                for quote in "'\""]
+        return self._kinds
+
+    def next(self, start: int) -> int:
+        """The first quote at or after ``start`` that starts a string, or -1."""
+        first = -1
+        for positions, closing in self.kinds():
+            index = bisect_left(positions, start)
+            if index < len(positions) and closing and positions[index] < closing[-1] and (
+                    first < 0 or positions[index] < first):
+                first = positions[index]
+        return first
+
+    def close(self, opening: int) -> int:
+        """The position after the string that starts at ``opening``, or -1 if unclosed."""
+        closing = self.kinds()[0 if self.text[opening] == "'" else 1][1]
+        index = bisect_right(closing, opening)
+        return closing[index] + 1 if index < len(closing) else -1
+
+
+class _Scanner:
+    def __init__(self, text: str, lexer: _Lexer) -> None:
+        self.text = text
+        self.lexer = lexer
+        quotes = _Quotes(text)
+        self.outputs = _Bodies(text, lexer.out_end, quotes)
+        self.tags = _Bodies(text, lexer.tag_end, quotes)
+        self.next_tag = _Next(text, lexer.tag_start)
+        self.next_output = _Next(text, lexer.out_start)
+        self.block_end = {name: _NextMatch(text, pattern)
+                          for name, pattern in lexer.block_end.items()}
+
+    def block(self, name: str, at: int) -> tuple[str, str, str, int] | None:
+        """``{% raw %}…{% endraw %}`` (or doc) whose name ends at ``at``: (text, the dash
+        before the opening tag's end, the one before the closing tag's end, the end of
+        the block), or None."""
+        opening = self.lexer.block_rest.match(self.text, at)
+        if opening is None:
+            return None
+        closing = self.block_end[name].at(opening.end())
+        if closing is None:
+            return None
+        return (self.text[opening.end():closing.start()], opening.group(1), closing.group(1),
+                closing.end())
+
+    def body(self, bodies: _Bodies, start: int, end: str) -> tuple[int, int, bool, int] | None:
+        """The body of an output or tag after its name (``start``): (body start, body end,
+        trims after, end of the output or tag), or None if it never ends."""
+        text = self.text
+        body = _spaces(text, start)
+        stop = bodies.stop(body)
+        if stop == _FAILED:
+            return None
+        if stop == _EMPTY:
+            # Nothing but spaces: the engine backs off to an empty body at ``start``.
+            stop = body = start
+        after = _spaces(text, stop)
+        trim = text.startswith("-", after) and text.startswith(end, after + 1)
+        return body, stop, trim, after + trim + len(end)
+
+    def content_end(self, start: int) -> tuple[int, bool]:
+        """Plain text from ``start`` runs to the next delimiter after its first character:
+        (its end, whether that delimiter trims the text before it)."""
+        text = self.text
+        lexer = self.lexer
+        tag = self.next_tag.at(start + 1)
+        output = self.next_output.at(start + 1)
+        if tag < 0 and output < 0:
+            return len(text), False
+        if output < 0 or 0 <= tag <= output:
+            return tag, text.startswith("-", tag + len(lexer.tag_start))
+        return output, text.startswith("-", output + len(lexer.out_start))
+
+    def unclosed(self, start: int) -> TemplateSyntaxError:
+        """The error for plain text that starts with an opening delimiter."""
+        text = self.text
+        lexer = self.lexer
+        if text.startswith(lexer.out_start, start):
+            return _error(f"expected {lexer.out_end!r}, found end of file", lexer.out_start,
+                          start, text)
+        if not self.tags.closed_after(start + len(lexer.tag_start)):
+            return _error(f"expected {lexer.tag_end!r}, found end of file", lexer.tag_start,
+                          start, text)
+        return _error("missing tag name or closing delimiter", lexer.tag_start, start, text)
+
+
+def _error(message: str, value: str, start: int, source: str) -> TemplateSyntaxError:
+    return TemplateSyntaxError(message, token=Token(TOKEN_EOF, value, start, source))
+
+
+def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
+    """python-liquid's ``_tokenize_template``, with the scanner in place of its rules."""
+    scan = _Scanner(source, lexer)
+    tag_start, out_start = lexer.tag_start, lexer.out_start
+    end = len(source)
+    position = 0
+    lstrip = False
+    comment_depth = 0
+    comment_index = 0
+    bad_in_comment: Token | None = None  # the first malformed tag in the comment block
+
+    while position < end:
+        start = position
+        at_tag = source.startswith(tag_start, start)
+        head = lexer.head.match(source, start + len(tag_start)) if at_tag else None
+        name = None if head is None else head.group(1)
+
+        if head is not None and name in scan.block_end:
+            block = scan.block(name, head.end())
+            if block is not None:
+                position = block[3]
+                if not comment_depth:
+                    if name == "raw":
+                        lstrip = bool(block[1])  # python-liquid reads the opening tag's dash
+                        yield Token(TOKEN_CONTENT, block[0], start, source)
+                    else:
+                        lstrip = bool(block[2])
+                        yield Token(TOKEN_DOC, block[0], start, source)
+                continue
+
+        if source.startswith(out_start, start):
+            opened = start + len(out_start)
+            output = scan.body(scan.outputs, opened + source.startswith("-", opened),
+                               lexer.out_end)
+            if output is not None:
+                body, stop, trim, position = output
+                if not comment_depth:
+                    yield Token(TOKEN_OUTPUT, source[start:position], start, source)
+                    yield Token(TOKEN_EXPRESSION, source[body:stop], body, source)
+                    lstrip = trim
+                continue
+
+        if head is not None and name is not None:
+            tag = scan.body(scan.tags, head.end(), lexer.tag_end)
+            if tag is not None:
+                body, stop, trim, position = tag
+                name_start = head.start(1)
+                if comment_depth:
+                    if name == "endcomment":
+                        comment_depth -= 1
+                        if not comment_depth:
+                            if bad_in_comment is not None:
+                                raise TemplateSyntaxError(
+                                    "missing tag name or closing delimiter",
+                                    token=bad_in_comment)
+                            yield Token(TOKEN_COMMENT, source[comment_index:start],
+                                        comment_index, source)
+                            yield Token(TOKEN_TAG, name, name_start, source)
+                            lstrip = trim
+                    elif name == "comment":
+                        comment_depth += 1
+                    continue
+                yield Token(TOKEN_TAG, name, name_start, source)
+                if stop > body:
+                    yield Token(TOKEN_EXPRESSION, source[body:stop], body, source)
+                lstrip = trim
+                if name == "comment":
+                    comment_index = position
+                    comment_depth = 1
+                continue
+
+        position, rstrip = scan.content_end(start)
+        if comment_depth:
+            if at_tag and bad_in_comment is None:
+                bad_in_comment = Token(TOKEN_CONTENT, source[start:position], start, source)
+            continue
+        value = source[start:position]
+        if lstrip:
+            value = value.lstrip()
+        if rstrip:
+            value = value.rstrip()
+        if not value:
+            continue
+        if value.startswith(out_start) or value.startswith(tag_start):
+            raise scan.unclosed(start)
+        yield Token(TOKEN_CONTENT, value, start, source)
+
+
+class _Lexer:
+    """The delimiters and the patterns made from them."""
+
+    def __init__(self, tag_start: str, tag_end: str, out_start: str, out_end: str) -> None:
+        # The scanner relies on these (python-liquid's rules do too, in effect): a start
+        # delimiter does not end in white space, and an end delimiter cannot start with
+        # what a body, a tag name or a trim dash can end with.
+        for delimiter in (tag_start, tag_end, out_start, out_end):
+            if not delimiter or delimiter[-1].isspace():
+                raise ValueError(f"unsupported template delimiter {delimiter!r}")
+        for delimiter in (tag_end, out_end):
+            first = delimiter[0]
+            if first.isspace() or first in "-'\"#" or _WORD.match(first):
+                raise ValueError(f"unsupported template delimiter {delimiter!r}")
+        self.tag_start = tag_start
+        self.tag_end = tag_end
+        self.out_start = out_start
+        self.out_end = out_end
+        te = re.escape(tag_end)
+        # After the tag start: the optional trim dash, spaces and the tag name, if any.
+        self.head = re.compile(r"-?\s*(#|\w+)?")
+        # After ``raw`` or ``doc``: the rest of the opening tag.
+        self.block_rest = re.compile(rf"\s*(-?){te}")
+        self.block_end = {
+            name: re.compile(rf"{re.escape(tag_start)}-?\s*end{name}\s*(-?){te}")
+            for name in ("raw", "doc")
+        }
 
 
 def get_lexer(tag_start: str = "{%", tag_end: str = "%}", out_start: str = "{{",
               out_end: str = "}}") -> Callable[[str], Iterator[Token]]:
     """A template tokenizer for the given delimiters."""
-    return partial(_tokenize, rules=_rules(tag_start, tag_end, out_start, out_end),
-                   tag_start=tag_start)
+    return partial(_tokenize, lexer=_Lexer(tag_start, tag_end, out_start, out_end))
