@@ -759,12 +759,16 @@ class _Compiler:
             call = _call(_load("_fallback"), bound, _load("_ctx"), _load("_o"), _load("_b"))
         if self.is_async:
             call = ast.Await(value=call)
-        body.append(self.at(ast.Expr(call), node.token))
-        if not isinstance(node, _KEEPS_SCOPE):
-            self.bound = frozenset()
-            # It may have assigned anything: read variables afresh from the scope.
-            body.append(self.at(ast.Expr(_call(_attr(_load("_v"), "clear"))), node.token))
-            body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "forget"))), node.token))
+        if isinstance(node, _KEEPS_SCOPE):
+            body.append(self.at(ast.Expr(call), node.token))
+            return
+        self.bound = frozenset()
+        # It may have assigned anything, even when it stops with an error or a `break`:
+        # read variables afresh from the scope after it, whatever happens.
+        afresh = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
+                  ast.Expr(_call(_attr(_load("_ls"), "forget")))]
+        body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
+                                    finalbody=afresh), node.token))
 
     @staticmethod
     def render_compiles(node: Any) -> bool:

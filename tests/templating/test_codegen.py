@@ -519,3 +519,16 @@ def test_generated_code_holds_template_text_only_as_constants(source: str) -> No
             assert generated.fullmatch(node.arg), node.arg
         else:
             assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda)
+
+
+def test_a_node_stopped_by_break_still_refreshes_the_variables_read_after_it() -> None:
+    # The inner capture assigns `items` before the `break` stops the outer one (lax mode
+    # goes on): the last output reads the new value in both renderers.
+    from liquid import Mode
+
+    source = ("{{ items }}{% capture items %}{% capture items %}{% endcapture %}{{ items }}"
+              "{% break %}{% endcapture %}{{ items }}")
+    outputs = {compiled: templating.Environment(compiled=compiled, tolerance=Mode.LAX)
+               .from_string(source).render(items=[1, "two", 3])
+               for compiled in (True, False)}
+    assert outputs == {True: "1two3", False: "1two3"}
