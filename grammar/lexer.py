@@ -30,7 +30,9 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+# An escape; a high surrogate's \\uXXXX takes the low one after it (group 2) along.
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)(?:(?<=\\u[dD][89abAB][0-9a-fA-F]{2})"
+                     r"\\u([dD][c-fC-F][0-9a-fA-F]{2}))?", re.DOTALL)
 
 # Digits in an integer literal beyond which it is certainly over the 2**256 limit.
 MAX_LITERAL_DIGITS = 80
@@ -53,7 +55,11 @@ class Token:
 
 
 def unescape(text: str, source: str, start: int) -> str:
-    """The value of a quoted string literal; ``start`` is the offset of its quote."""
+    """The value of a quoted string literal; ``start`` is the offset of its quote.
+
+    ``\\uXXXX`` escapes of a UTF-16 surrogate pair join into one character, as in JSON;
+    a lone surrogate is an error (no text can hold it).
+    """
 
     def replace(match: re.Match[str]) -> str:
         code = match.group(1)
@@ -61,9 +67,17 @@ def unescape(text: str, source: str, start: int) -> str:
             return code
         if code in STRING_ESCAPES:
             return STRING_ESCAPES[code]
-        if len(code) == 5 and code[0] == "u":
-            return chr(int(code[1:], 16))
         position = start + 1 + match.start()
+        if len(code) == 5 and code[0] == "u":
+            high = int(code[1:], 16)
+            low = match.group(2)
+            if 0xD800 <= high <= 0xDBFF and low is not None:
+                return chr(0x10000 + ((high - 0xD800) << 10) + (int(low, 16) - 0xDC00))
+            if 0xD800 <= high <= 0xDFFF:
+                raise ExpressionSyntaxError(
+                    f"'\\{code}' is half of a UTF-16 surrogate pair, not a character",
+                    source, position)
+            return chr(high)
         raise ExpressionSyntaxError(
             f"unknown escape sequence '\\{code[0]}' in string", source, position
         )

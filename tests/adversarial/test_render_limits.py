@@ -229,3 +229,23 @@ for source in ("str(x)", "x == x", "x"):
     lines = expect_output(code).splitlines()
     assert lines[:2] == ["data is nested too deeply to print", "data is nested too deeply"]
     assert lines[2] == "data is nested too deeply to print"
+
+
+def test_surrogate_pairs_join_and_lone_surrogates_are_syntax_errors() -> None:
+    code = r"""
+import grammar, templating
+from liquid.exceptions import LiquidError
+print(templating.render("{{ '\\ud83d\\ude00' }}").encode("utf-8").decode("utf-8"))
+for source in ("{{ '\\ud83d' }}", "{{ 'x\\ude00' }}", "{{ '\\ud83d\\u0041' }}"):
+    try:
+        templating.render(source)
+    except templating.TemplateSyntaxError as error:
+        print(error.line, error.column, error.message)
+"""
+    lines = expect_output(code).splitlines()
+    assert lines[0] == "\U0001f600"
+    assert lines[1:] == [
+        "1 5 '\\ud83d' is half of a UTF-16 surrogate pair, not a character",
+        "1 6 '\\ude00' is half of a UTF-16 surrogate pair, not a character",
+        "1 5 '\\ud83d' is half of a UTF-16 surrogate pair, not a character",
+    ]
