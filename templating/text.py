@@ -2,9 +2,10 @@
 escapes.
 
 python-liquid prints a list by joining ``str()`` of its items, which shows Python's
-``repr`` for nested lists, tuples, ranges and nil (``[1, None]``); Liquid flattens
-nested lists and prints nil as nothing. Every other value prints as python-liquid
-prints it.
+``repr`` for nested lists, tuples, ranges and nil (``[1, None]``), and a map as Python's
+``repr`` (``{'a': 1}``); Liquid flattens nested lists, prints nil as nothing, and ladle
+prints a map as JSON (``{"a": 1}``), as ``str()`` does. Every other value prints as
+python-liquid prints it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _escaped_piece(piece: str) -> str:
 def output_text(value: Any, autoescape: bool, limit: int | None = None) -> str:
     """The text ``{{ value }}`` writes; a list's text longer than ``limit`` characters is
     refused before it is built (it would pass the output limit anyway)."""
-    if isinstance(value, (list, tuple, range)):
+    if isinstance(value, (list, tuple, range, dict)):
         joined = text(value, sys.maxsize if limit is None else limit,
                       _escaped_piece if autoescape else None)
         return Markup(joined) if autoescape else joined

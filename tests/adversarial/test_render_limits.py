@@ -249,3 +249,13 @@ for source in ("{{ '\\ud83d' }}", "{{ 'x\\ude00' }}", "{{ '\\ud83d\\u0041' }}"):
         "1 6 '\\ude00' is half of a UTF-16 surrogate pair, not a character",
         "1 5 '\\ud83d' is half of a UTF-16 surrogate pair, not a character",
     ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_map_prints_as_json_not_as_python(mode: dict[str, bool]) -> None:
+    code = f"""
+import templating
+print(templating.render("{{{{ m }}}}|{{{{ l }}}}", {{"m": {{"a": 1, "b": [1, None]}},
+                        "l": [{{"a": "x"}}]}}, **{mode!r}))
+"""
+    assert expect_output(code) == '{"a": 1, "b": [1, null]}|{"a": "x"}\n'
