@@ -20,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+import grammar
 import rules
 from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from cli.inputs import parse_json, read_stdin, read_text
@@ -190,6 +191,9 @@ def slots(machines: tuple[str, ...], count: int, key: str, where: str | None,
     """
     try:
         text = slot_rules(_weights(machines, "NAME=WEIGHT"), slots=count, key=key, where=where)
+    except grammar.ExpressionError as error:
+        raise UserError("--where", error.message, error.source or where,
+                        0 if error.position is None else error.position) from None
     except ValueError as error:
         raise UserError("ladle rules slots", str(error)) from None
     _emit(text, output, [])

@@ -176,3 +176,10 @@ def test_slots_refuse_a_machine_given_twice(capsys: pytest.CaptureFixture[str]) 
     code, out, err = run(capsys, "rules", "slots", "a=1", "b=1", "a=2")
     assert (code, out) == (2, "")
     assert err == "NAME=WEIGHT: error: 'a' is given twice\n"
+
+
+def test_slots_where_errors_point_into_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "rules", "slots", "a=1", "--where", "tag ==")
+    assert code == 2
+    assert err.splitlines() == ["--where:1:7: error: expected an expression after '=='",
+                                "  tag ==", "        ^"]

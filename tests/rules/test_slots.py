@@ -182,14 +182,23 @@ def test_slot_rules_is_deterministic() -> None:
     ({"a": 1, "b": 1, "c": 1}, {"slots": 2}, "3 machines need at least 3 slots"),
     ({"a": 1}, {"key": "slot(id, 3)"}, "key must name a record field"),
     ({"a": 1}, {"key": ""}, "key must"),
-    ({"a": 1}, {"where": "tag =="}, "where:"),
     ({"a": 1}, {"where": "  "}, "where must be a non-empty expression"),
-    ({"a": 1}, {"where": "nosuchfunction(tag)"}, "where:"),
 ])
 def test_slot_rules_errors(weights: dict[str, object], options: dict[str, object],
                            message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         slot_rules(weights, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("where", "message", "position"), [
+    ("tag ==", "expected an expression after '=='", 6),
+    ("nosuchfunction(tag)", "unknown function 'nosuchfunction'", 0),
+])
+def test_a_bad_where_is_an_expression_error_with_its_position(where: str, message: str,
+                                                             position: int) -> None:
+    with pytest.raises(grammar.ExpressionError) as caught:
+        slot_rules({"a": 1}, where=where)
+    assert (caught.value.message, caught.value.position) == (message, position)
 
 
 # --- assignment ----------------------------------------------------------------------------
