@@ -77,7 +77,10 @@ def _split(text: str, file: str) -> list[tuple[str, int, str, int]]:
     """(name, name offset, expression text, expression offset) for each rule."""
     rules: list[tuple[str, int, list[str], int]] = []
     offset = 0
-    for raw in text.splitlines(keepends=True):
+    # Lines end at "\n" only, as positions count them (``str.splitlines`` also splits at
+    # a form feed, U+2028 and others, which would put every later error on a wrong line).
+    for raw in text.split("\n"):
+        raw += "\n"
         body = raw.rstrip("\r\n")
         line = _without_comments(body)
         if line.strip():

@@ -109,3 +109,12 @@ def test_shared_between_threads() -> None:
     for thread in threads:
         thread.join()
     assert all(result == expected for result in results.values())
+
+
+@pytest.mark.parametrize("separator", ["\f", "\v", "\u2028", "\x85", "\x1c"])
+def test_lines_end_at_newlines_only(separator: str) -> None:
+    # Positions count "\n": another line separator is a character within its line.
+    text = f"a: 1 {separator}\nb: x ==\n"
+    with pytest.raises(rules.RuleError) as caught:
+        rules.parse(text)
+    assert (caught.value.line, caught.value.column) == (2, 8)
