@@ -113,8 +113,9 @@ def test_shared_between_threads() -> None:
 
 @pytest.mark.parametrize("separator", ["\f", "\v", "\u2028", "\x85", "\x1c"])
 def test_lines_end_at_newlines_only(separator: str) -> None:
-    # Positions count "\n": another line separator is a character within its line.
-    text = f"a: 1 {separator}\nb: x ==\n"
+    # Positions count "\n": another line separator is a character within its line, so
+    # the error is where the text says it is (once, `b` started a rule of its own).
     with pytest.raises(rules.RuleError) as caught:
-        rules.parse(text)
-    assert (caught.value.line, caught.value.column) == (2, 8)
+        rules.parse(f"a: 1{separator}b: 2\nc: x ==\n")
+    assert (caught.value.message, caught.value.line, caught.value.column) == \
+        ("unexpected 'b' after a complete expression", 1, 6)
