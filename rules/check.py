@@ -10,7 +10,7 @@ from pathlib import Path
 from grammar import nodes, runtime
 from grammar.errors import line_and_column
 from rules.catalog import records
-from rules.ruleset import RuleError, RuleSet, parse
+from rules.ruleset import RuleSet, compile_rules, read
 
 # Declared field types (``--vars tag:string,id:int``) and the literal kinds they can equal.
 TYPES = {"string": {"string"}, "int": {"int", "float"}, "float": {"int", "float"},
@@ -78,18 +78,16 @@ def _value_type(value: object) -> str:
 
 
 def check(source: str | Path, types: Mapping[str, str] | None = None) -> list[Problem]:
-    """Syntax errors, names no record has (when ``types`` is given) and comparisons that
-    are always false or always fail for the declared types. An unreadable file raises
-    ``RuleError``."""
-    try:
-        ruleset = parse(source, names=None if types is None else set(types))
-    except RuleError as error:
-        if error.position is None:
-            raise  # the file itself cannot be read: not a finding about the rules
-        return [Problem("error", error.message, error.file, error.source, error.position)]
-    if types is None:
-        return []
-    return list(_comparisons(ruleset, types))
+    """Every syntax error, name no record has (when ``types`` is given) and comparison that
+    is always false or always fails for the declared types, in file order. An unreadable
+    file raises ``RuleError``."""
+    file, text = read(source)  # a file that cannot be read is not a finding: it raises
+    rules, errors = compile_rules(text, file, names=None if types is None else set(types))
+    problems = [Problem("error", error.message, error.file, error.source, error.position)
+                for error in errors]
+    if types is not None and rules:
+        problems.extend(_comparisons(RuleSet(rules, file, text), types))
+    return sorted(problems, key=lambda problem: problem.position or 0)
 
 
 def _comparisons(ruleset: RuleSet, types: Mapping[str, str]) -> Iterable[Problem]:

@@ -156,36 +156,61 @@ def parse(source: str | Path, *, names: Iterable[str] | None = None) -> RuleSet:
     ``names``, when given, is every field a record may have: any other is an error
     with a did-you-mean (``tg == 'lossless'`` silently matches nothing otherwise).
     """
-    if isinstance(source, Path) or ("\n" not in source and ":" not in source):
-        file = str(source)
-        path = Path(source)
-        try:
-            if path.stat().st_size > MAX_RULE_FILE_BYTES:
-                raise RuleError(f"larger than {MAX_RULE_FILE_BYTES:,} bytes", file)
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            raise RuleError(f"not UTF-8 text (byte {error.start})", file) from None
-        except OSError as error:
-            raise RuleError(error.strerror or str(error), file) from None
-    else:
-        file, text = "<rules>", source
+    file, text = read(source)
+    rules, errors = compile_rules(text, file, names=names)
+    if errors:
+        raise errors[0]
+    return RuleSet(rules, file, text)
+
+
+def read(source: str | Path) -> tuple[str, str]:
+    """(file name, text) of rule text or a rule file; raises ``RuleError`` when the file
+    cannot be read."""
+    if not (isinstance(source, Path) or ("\n" not in source and ":" not in source)):
+        return "<rules>", source
+    file = str(source)
+    path = Path(source)
+    try:
+        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+            raise RuleError(f"larger than {MAX_RULE_FILE_BYTES:,} bytes", file)
+        return file, path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise RuleError(f"not UTF-8 text (byte {error.start})", file) from None
+    except OSError as error:
+        raise RuleError(error.strerror or str(error), file) from None
+
+
+def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None
+                  ) -> tuple[list[Rule], list[RuleError]]:
+    """Every rule of ``text`` that compiles, and an error for each one that does not (a
+    file whose lines cannot be split into rules gives that one error)."""
+    names = None if names is None else frozenset(names)
+    try:
+        parts = _split(text, file)
+    except RuleError as error:
+        return [], [error]
     rules: list[Rule] = []
+    errors: list[RuleError] = []
     seen: dict[str, int] = {}
-    for name, at, expression, start in _split(text, file):
+    for name, at, expression, start in parts:
         if name in seen:
             line = line_and_column(text, seen[name])[0]
-            raise RuleError(f"rule {name!r} is defined twice (first on line {line})", file,
-                            text, at)
+            errors.append(RuleError(f"rule {name!r} is defined twice (first on line {line})",
+                                    file, text, at))
+            continue
         seen[name] = at
         if not expression.strip():
             after_colon = text.index(":", at) + 1
-            raise RuleError(f"rule {name!r} has no expression", file, text, after_colon)
+            errors.append(RuleError(f"rule {name!r} has no expression", file, text,
+                                    after_colon))
+            continue
         try:
             compiled = grammar.compile(expression, names=names)
         except grammar.ExpressionError as error:
             position = start + (error.position if error.position is not None else 0)
-            raise RuleError(error.message, file, text, position) from None
+            errors.append(RuleError(error.message, file, text, position))
+            continue
         rules.append(Rule(name, expression, start, compiled))
-    if not rules:
-        raise RuleError("no rules", file, text, 0)
-    return RuleSet(rules, file, text)
+    if not rules and not errors:
+        errors.append(RuleError("no rules", file, text, 0))
+    return rules, errors

@@ -183,3 +183,14 @@ def test_slots_where_errors_point_into_the_option(capsys: pytest.CaptureFixture[
     assert code == 2
     assert err.splitlines() == ["--where:1:7: error: expected an expression after '=='",
                                 "  tag ==", "        ^"]
+
+
+def test_check_reports_every_problem_of_the_file(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.rules"
+    path.write_text("a: tg == 1\nb: x ==\nc: id > 1\nd: tagg == 2\ne: id == 'x'\n")
+    code, out, _ = run(capsys, "rules", "check", str(path), "--vars", "tag:string,id:int")
+    assert code == 1
+    heads = [line.split(": error: ")[0] for line in out.splitlines() if ": error: " in line]
+    assert heads == [f"{path}:1:4", f"{path}:2:8", f"{path}:4:4", f"{path}:5:7"]
+    assert out.splitlines()[-1] == "4 problems found"
