@@ -765,8 +765,8 @@ class _Compiler:
         self.bound = frozenset()
         # It may have assigned anything, even when it stops with an error or a `break`:
         # read variables afresh from the scope after it, whatever happens.
-        afresh = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
-                  ast.Expr(_call(_attr(_load("_ls"), "forget")))]
+        afresh: list[ast.stmt] = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
+                                  ast.Expr(_call(_attr(_load("_ls"), "forget")))]
         body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
                                     finalbody=afresh), node.token))
 

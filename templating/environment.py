@@ -364,4 +364,5 @@ class Environment(liquid.Environment):
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         return lexer.get_lexer(self.tag_start_string, self.tag_end_string,
-                               self.statement_start_string, self.statement_end_string)
+                               self.statement_start_string, self.statement_end_string,
+                               self.comment_start_string, self.comment_end_string)

@@ -43,6 +43,8 @@ from liquid.token import (
 
 from templating.errors import TemplateSyntaxError
 
+# The kind python-liquid gives a ``{# … #}`` comment's token.
+_TEMPLATE_COMMENT = "COMMENT"
 _WHITESPACE = re.compile(r"\s*")  # \s is str.isspace(), as str.rstrip() uses
 _WORD = re.compile(r"\w+")
 # A quote a string body can end at: not the second character of a backslash pair.
@@ -207,6 +209,7 @@ class _Scanner:
         self.tags = _Bodies(text, lexer.tag_end, quotes)
         self.next_tag = _Next(text, lexer.tag_start)
         self.next_output = _Next(text, lexer.out_start)
+        self.next_comment = _Next(text, lexer.comment_start) if lexer.comment_start else None
         self.block_end = {name: _NextMatch(text, pattern)
                           for name, pattern in lexer.block_end.items()}
 
@@ -243,13 +246,15 @@ class _Scanner:
         (its end, whether that delimiter trims the text before it)."""
         text = self.text
         lexer = self.lexer
-        tag = self.next_tag.at(start + 1)
-        output = self.next_output.at(start + 1)
-        if tag < 0 and output < 0:
+        found = [(at, len(delimiter)) for at, delimiter in (
+            (self.next_tag.at(start + 1), lexer.tag_start),
+            (self.next_output.at(start + 1), lexer.out_start),
+            (-1 if self.next_comment is None else self.next_comment.at(start + 1),
+             lexer.comment_start)) if at >= 0]
+        if not found:
             return len(text), False
-        if output < 0 or 0 <= tag <= output:
-            return tag, text.startswith("-", tag + len(lexer.tag_start))
-        return output, text.startswith("-", output + len(lexer.out_start))
+        at, length = min(found)
+        return at, text.startswith("-", at + length)
 
     def unclosed(self, start: int) -> TemplateSyntaxError:
         """The error for plain text that starts with an opening delimiter."""
@@ -296,6 +301,19 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
                     else:
                         lstrip = bool(block[2])
                         yield Token(TOKEN_DOC, block[0], start, source)
+                continue
+
+        comment = lexer.comment_start
+        if comment and source.startswith(comment, start):
+            close = source.find(lexer.comment_end, start + len(comment))
+            if close >= 0:  # `{#(.*?)(-?)#}`: the first end, a dash before it trims
+                inner = source[start + len(comment):close]
+                position = close + len(lexer.comment_end)
+                if not comment_depth:
+                    trims = inner.endswith("-")
+                    yield Token(_TEMPLATE_COMMENT, inner[:-1] if trims else inner, start,
+                                source)
+                    lstrip = trims
                 continue
 
         if source.startswith(out_start, start):
@@ -359,7 +377,8 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
 class _Lexer:
     """The delimiters and the patterns made from them."""
 
-    def __init__(self, tag_start: str, tag_end: str, out_start: str, out_end: str) -> None:
+    def __init__(self, tag_start: str, tag_end: str, out_start: str, out_end: str,
+                 comment_start: str = "", comment_end: str = "") -> None:
         # The scanner relies on these (python-liquid's rules do too, in effect): a start
         # delimiter does not end in white space, and an end delimiter cannot start with
         # what a body, a tag name or a trim dash can end with.
@@ -374,6 +393,9 @@ class _Lexer:
         self.tag_end = tag_end
         self.out_start = out_start
         self.out_end = out_end
+        # ``{# … #}`` comments, when the environment has ``template_comments``.
+        self.comment_start = comment_start
+        self.comment_end = comment_end
         te = re.escape(tag_end)
         # After the tag start: the optional trim dash, spaces and the tag name, if any.
         self.head = re.compile(r"-?\s*(#|\w+)?")
@@ -386,6 +408,9 @@ class _Lexer:
 
 
 def get_lexer(tag_start: str = "{%", tag_end: str = "%}", out_start: str = "{{",
-              out_end: str = "}}") -> Callable[[str], Iterator[Token]]:
-    """A template tokenizer for the given delimiters."""
-    return partial(_tokenize, lexer=_Lexer(tag_start, tag_end, out_start, out_end))
+              out_end: str = "}}", comment_start: str = "",
+              comment_end: str = "") -> Callable[[str], Iterator[Token]]:
+    """A template tokenizer for the given delimiters (``{# … #}`` comments when
+    ``comment_start`` is given)."""
+    return partial(_tokenize, lexer=_Lexer(tag_start, tag_end, out_start, out_end,
+                                           comment_start, comment_end))

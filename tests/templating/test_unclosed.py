@@ -68,3 +68,17 @@ def test_template_not_found_is_exported() -> None:
     with pytest.raises(templating.TemplateNotFound):
         env.get_template("missing.html")
     assert templating.TemplateNotFound is templating.TemplateNotFoundError
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("source", [
+    "a {# note #} b", "a {#- note -#} b", "{# x {{ y }} #}z", "a {# unclosed", "{##}",
+    "{#-#}x", "{% if true %}{# c #}y{% endif %}", "{% comment %}{# c #}{% endcomment %}z",
+])
+def test_template_comments_as_python_liquid(source: str, compiled: bool) -> None:
+    import liquid
+
+    expected = liquid.Environment(template_comments=True).from_string(source).render()
+    env = templating.Environment(template_comments=True, compiled=compiled)
+    assert env.from_string(source).render() == expected
+    assert "{#" in templating.Environment().from_string("{# kept #}").render()
