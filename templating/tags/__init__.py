@@ -12,6 +12,7 @@ from templating.tags.echo_tag import EchoTag
 from templating.tags.for_tag import ForTag
 from templating.tags.if_tag import IfTag
 from templating.tags.let_tag import LetTag
+from templating.tags.liquid_tag import LiquidTag
 from templating.tags.output_tag import OutputTag
 from templating.tags.translate_tag import TranslateTag
 from templating.tags.unless_tag import UnlessTag
@@ -19,7 +20,7 @@ from templating.tags.unless_tag import UnlessTag
 if TYPE_CHECKING:
     from liquid import Environment
 
-TAGS = (OutputTag, EchoTag, IfTag, UnlessTag, CaseTag, AssignTag, LetTag, ForTag)
+TAGS = (OutputTag, EchoTag, IfTag, UnlessTag, CaseTag, AssignTag, LetTag, ForTag, LiquidTag)
 # python-liquid's inheritance and macro tags, which ladle turns on by default.
 EXTRA = (ExtendsTag, BlockTag, MacroTag, CallTag, WithTag)
 
