@@ -646,7 +646,11 @@ def test_many_comparisons_agreed(compared: Callable[[str], Outcome]) -> None:
     "id == 1 || ID == 2",
 ])
 def test_unsupported_rules_fall_back(catalogs: dict[str, Catalog], rule: str) -> None:
-    ruleset = rules.parse(f"fine: tag == 'lossless'\nodd: {rule}\n")
+    try:
+        ruleset = rules.parse(f"fine: tag == 'lossless'\nodd: {rule}\n")
+    except rules.RuleError as error:  # the expression reader refuses a lone surrogate
+        assert "\\ud800" in rule and "surrogate" in error.message
+        return
     path = str(catalogs["base.jsonl"].path)
     with pytest.raises(Fallback, match=r"^rule '(odd|morbo)': "):
         duckdb_engine.route(ruleset, path)
