@@ -892,23 +892,23 @@ def test_cli_check_with_catalog(files: dict[str, Path], tmp_path: Path,
     typo = tmp_path / "typo.rules"
     typo.write_text("ok: tag == 'lossless'\nbad: tg == 'lossless'\n", encoding="utf-8")
     code, out, err = run(capsys, "rules", "check", str(typo), "--catalog", catalog)
-    assert (code, out) == (1, "")
-    assert err.splitlines() == [f"{typo}:2:6: error: unknown variable 'tg' (did you mean 'tag'?)",
-                                "  bad: tg == 'lossless'", "       ^"]
+    assert (code, err) == (1, "")  # findings go to standard output
+    assert out.splitlines() == [f"{typo}:2:6: error: unknown variable 'tg' (did you mean 'tag'?)",
+                                "  bad: tg == 'lossless'", "       ^", "1 problem found"]
     assert run(capsys, "rules", "check", str(files["placement"]), "--catalog", catalog) == (
         0, "", "")
     # public holds strings in this catalog: --vars says what the rules mean it to be
     strings = tmp_path / "strings.jsonl"
     strings.write_bytes(jsonl([json_line({"id": n, "tag": "lossless", "public": "yes"})
                                for n in range(5)]))
-    code, _, err = run(capsys, "rules", "check", str(files["placement"]), "--catalog",
+    code, out, _ = run(capsys, "rules", "check", str(files["placement"]), "--catalog",
                        str(strings))
-    assert code == 1 and "public is string: 'public == true' is always false" in err
+    assert code == 1 and "public is string: 'public == true' is always false" in out
     assert run(capsys, "rules", "check", str(files["placement"]), "--catalog", str(strings),
                "--vars", "public:bool") == (0, "", "")
-    code, _, err = run(capsys, "rules", "check", str(typo), "--catalog", str(strings),
+    code, out, _ = run(capsys, "rules", "check", str(typo), "--catalog", str(strings),
                        "--vars", "tg:string")
-    assert (code, err) == (0, "")
+    assert (code, out) == (0, "")
 
 
 def test_duckdb_engine_reports_progress_by_bytes(tmp_path: Path) -> None:
