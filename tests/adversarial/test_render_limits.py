@@ -19,13 +19,14 @@ from liquid import DictLoader
 from liquid.exceptions import LiquidError
 source, partials, options = json.loads({case!r})
 env = templating.Environment(loader=DictLoader(partials), **options)
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 try:
     out = env.from_string(source).render()
     print(json.dumps({{"output": out[:200], "length": len(out)}}))
 except LiquidError as error:
     print(json.dumps({{"error": type(error).__name__, "message": str(error.message),
-                      "seconds": time.perf_counter() - started}}))
+                      "seconds": time.perf_counter() - started,
+                      "cpu": time.process_time() - cpu}}))
 """
 
 
@@ -56,7 +57,7 @@ def test_a_tree_of_partials_stops_with_the_work_limit(mode: dict[str, bool]) -> 
 def test_the_compiled_tree_of_partials_stops_in_under_a_second() -> None:
     result = render_capped("{% render 'tree', d: 0 %}", {"tree": TREE})
     assert result["error"] == "WorkLimitError", result
-    assert float(result["seconds"]) < 1.0  # type: ignore[arg-type]
+    assert float(result["cpu"]) < 1.0  # type: ignore[arg-type]  # CPU: the machine is shared
 
 
 def test_a_real_page_of_partials_renders_within_the_default_budget() -> None:
@@ -148,7 +149,8 @@ def test_huge_work_within_every_other_limit_stops_with_the_work_limit(source: st
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_optional_time_limit_stops_a_long_render(mode: dict[str, bool]) -> None:
-    source = "{% for i in (1..1000000) %}{{ i }}{% endfor %}"
+    # Several seconds of work without the limit, compiled or not.
+    source = "{% for i in (1..1000000) %}{{ i | plus: 1 | times: 2 | modulo: 7 }}{% endfor %}"
     result = render_capped(source, work_limit=None, time_limit=0.05, **mode)
     assert result.get("error") == "WorkLimitError", result
     assert "time limit" in str(result["message"])
