@@ -35,11 +35,13 @@ JSON Lines unless ``format="csv"``):
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -165,8 +167,10 @@ class _Reader:
 
     def _text(self) -> Iterator[Item]:
         if self.stdin:
+            if sys.stdin is None:
+                raise CatalogFileError("standard input is closed", self.name)
             stream: Any = getattr(sys.stdin, "buffer", sys.stdin)
-            yield from self._lines(stream)
+            yield from self._lines(_maybe_gzip(stream, self.name))
             return
         try:
             file = open(self.name, "rb")  # noqa: SIM115 (closed in the finally below)
@@ -174,7 +178,7 @@ class _Reader:
             raise CatalogFileError(error.strerror or str(error), self.name) from None
         self._stream = file
         try:
-            yield from self._lines(file)
+            yield from self._lines(_maybe_gzip(file, self.name))
         finally:
             self._stream = None
             self._end = self.size
@@ -373,9 +377,52 @@ def _decoded(stream: Iterable[bytes] | Iterable[str], bad: list[int]) -> Iterato
             yield line.decode("utf-8", "replace")
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | os.PathLike[str]) -> bool:
+    """Whether the file is gzip-compressed (whatever its name says)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(2) == GZIP_MAGIC
+    except OSError:
+        return False
+
+
+def _maybe_gzip(stream: Any, name: str) -> Any:
+    """``stream``, decompressed when it starts as a gzip file does (by its bytes: a
+    compressed catalog need not be named ``.gz``)."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return stream
+    try:
+        start = peek(2)[:2]
+    except (OSError, ValueError):
+        return stream
+    if start != GZIP_MAGIC:
+        return stream
+    return _Gunzipped(gzip.GzipFile(fileobj=stream, mode="rb"), name)
+
+
+class _Gunzipped:
+    """The lines of a gzip stream; a damaged one is a ``CatalogFileError``, not zlib's."""
+
+    def __init__(self, file: gzip.GzipFile, name: str) -> None:
+        self.file = file
+        self.name = name
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.file
+        except (OSError, EOFError, zlib.error) as error:
+            raise CatalogFileError(f"damaged gzip data: {error}", self.name) from None
+
+
 def _csv(stream: Iterable[bytes] | Iterable[str], name: str) -> Iterator[Item]:
     bad: list[int] = []
-    reader = csv.reader(_decoded(stream, bad), strict=False)
+    # strict: a quote never closed is an error at the end of the data, not a value that
+    # silently holds the rest of the file.
+    reader = csv.reader(_decoded(stream, bad), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -384,6 +431,10 @@ def _csv(stream: Iterable[bytes] | Iterable[str], name: str) -> Iterator[Item]:
         return
     if bad:
         raise CatalogFileError("line 1: the CSV header is not UTF-8", name)
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons" if ";" in header[0] else "tabs"
+        raise CatalogFileError(f"line 1: the CSV header is one column holding {separator}; "
+                               "ladle reads values separated by commas", name)
     seen: set[str] = set()
     for column in header:
         if column in seen:
@@ -412,7 +463,7 @@ def _csv(stream: Iterable[bytes] | Iterable[str], name: str) -> Iterator[Item]:
             continue
         if not row:
             continue
-        if len(row) > width:
+        if len(row) != width:
             yield start, CatalogError(start, f"{len(row)} values but the header has {width}")
             continue
         yield start, {column: typed(text) for column, text in zip(header, row, strict=False)

@@ -41,6 +41,7 @@ from typing import Any
 import duckdb
 
 from rules.catalog import (
+    GZIP_MAGIC,
     CatalogError,
     CatalogFileError,
     catalog_format,
@@ -337,9 +338,15 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
         # (the python reader reads Parquet through DuckDB, globs included)
         if any(char in path for char in "*?["):
             raise Fallback("DuckDB would read the catalog's path as a glob pattern")
-        with open(path, "rb") as start:
-            if start.read(3) == b"\xef\xbb\xbf":
-                raise Fallback("the catalog starts with a byte order mark")
+        try:
+            with open(path, "rb") as start:
+                head = start.read(3)
+        except OSError as error:
+            raise CatalogFileError(error.strerror or str(error), path) from None
+        if head == b"\xef\xbb\xbf":
+            raise Fallback("the catalog starts with a byte order mark")
+        if head[:2] == GZIP_MAGIC:
+            raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
     source = _Source(os.fspath(path), kind, _fields(rulesets))
     con = duckdb.connect(config={"preserve_insertion_order": True})
     for _ in range(_RETRIES):

@@ -438,7 +438,7 @@ def test_csv_reader_details(tmp_path: Path) -> None:
     catalog.write_bytes(
         b'\xef\xbb\xbfid,tag,path\n'
         b'1,lossless,"a\nb.flac"\n'  # a quoted newline: the row spans lines 2-3
-        b'2,lossy\n'  # a short row lacks its last fields
+        b'2,lossy\n'  # too few values: an error, not fields silently nil
         b'\n'  # blank: skipped
         b'3,lossy,x,extra\n'  # too many values
         b'4,\xff,y\n'  # not UTF-8
@@ -446,7 +446,7 @@ def test_csv_reader_details(tmp_path: Path) -> None:
         b'-6,lossless,\xc3\xbc\n')
     assert list(records(catalog)) == [
         (2, {"id": 1, "tag": "lossless", "path": "a\nb.flac"}),
-        (4, {"id": 2, "tag": "lossy"}),
+        (4, CatalogError(4, "2 values but the header has 3")),
         (6, CatalogError(6, "4 values but the header has 3")),
         (7, CatalogError(7, "not UTF-8")),
         (8, {"id": 5, "tag": "quoted, comma"}),
@@ -459,6 +459,28 @@ def test_csv_reader_details(tmp_path: Path) -> None:
     empty = tmp_path / "e.csv"
     empty.write_text("", encoding="utf-8")
     assert list(records(empty)) == []
+    unclosed = tmp_path / "u.csv"
+    unclosed.write_text('id,tag\n1,"lossless\n2,lossy\n', encoding="utf-8")
+    assert list(records(unclosed)) == [(2, CatalogError(2, "bad CSV: unexpected end of data"))]
+    semicolons = tmp_path / "s.csv"
+    semicolons.write_text("id;tag\n1;lossless\n", encoding="utf-8")
+    with pytest.raises(CatalogFileError, match="one column holding semicolons"):
+        list(records(semicolons))
+
+
+def test_a_gzip_catalog_is_read_whatever_its_name(tmp_path: Path) -> None:
+    import gzip
+
+    lines = b'{"id": 1, "tag": "lossless"}\n{"id": 2}\n'
+    for name in ("c.jsonl.gz", "c.jsonl"):
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(lines))
+        assert [record for _, record in records(path)] == [{"id": 1, "tag": "lossless"},
+                                                          {"id": 2}]
+    damaged = tmp_path / "d.jsonl"
+    damaged.write_bytes(gzip.compress(lines)[:20])
+    with pytest.raises(CatalogFileError, match="damaged gzip data"):
+        list(records(damaged))
 
 
 def test_parquet_types_and_nulls(tmp_path: Path) -> None:

@@ -194,3 +194,10 @@ def test_check_reports_every_problem_of_the_file(tmp_path: Path,
     heads = [line.split(": error: ")[0] for line in out.splitlines() if ": error: " in line]
     assert heads == [f"{path}:1:4", f"{path}:2:8", f"{path}:4:4", f"{path}:5:7"]
     assert out.splitlines()[-1] == "4 problems found"
+
+
+def test_route_with_standard_input_closed(capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", None)
+    code, out, err = run(capsys, "rules", "route", str(PLACEMENT), "-")
+    assert (code, out, err) == (2, "", "-: error: standard input is closed\n")
