@@ -3,7 +3,10 @@
 User text enters the generated tree only as ``ast.Constant`` values. Constant
 sub-expressions are folded, and a sub-expression that occurs twice is computed
 once wherever the first computation is known to have run (it ran under a subset
-of the current path conditions).
+of the current path conditions). That is looked up in bounded time (the enclosing
+conditions, then a few other computations), so a rule set of any size compiles in
+time linear in its size; a large set becomes several functions, which share parts
+within themselves only.
 """
 
 from __future__ import annotations
@@ -119,12 +122,70 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
-class _Scope:
-    """Where code is being emitted: the statement list and the conditions that hold there."""
+Guards = frozenset[tuple[Node, bool]]
+# How many enclosing scopes a lookup climbs, and how many other places where a
+# sub-expression was computed it then checks: bounded, so that a rule set of any size
+# compiles in time linear in its size (a miss only costs a recomputation).
+_CLIMB = 16
+_SCAN = 8
+_NO_GUARDS: Guards = frozenset()
+# Operations (generated lines) per function of a large ``compile_set``.
+_CHUNK_LINES = 1024
 
-    def __init__(self, body: list[ast.stmt], guards: frozenset[tuple[Node, bool]]) -> None:
+
+class _Scope:
+    """Where code is being emitted: the statement list, the conditions that hold there,
+    and the enclosing scope (whose computations have run whenever this scope runs)."""
+
+    __slots__ = ("body", "guards", "parent")
+
+    def __init__(self, body: list[ast.stmt], guards: Guards,
+                 parent: _Scope | None = None) -> None:
         self.body = body
         self.guards = guards
+        self.parent = parent
+
+
+# Fields of AST nodes that never hold a node (names, operators, flags).
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "name", "attr", "arg", "module", "kind",
+                          "level", "is_async", "conversion", "simple", "type_comment",
+                          "type_ignores"})
+
+
+def _node_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    if kind is ast.Constant:
+        return ()  # its value is data, even when it is a tuple
+    return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
+
+
+_NODE_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _place(statement: ast.AST, line: int) -> None:
+    """Put every node of ``statement`` not placed yet on ``line`` (``ast.walk`` costs
+    several times as much, and the compiler places every statement it emits). Nodes
+    already placed (an operand's name, used again) keep their line: they cannot fail."""
+    location = {"lineno": line, "end_lineno": line, "col_offset": 0, "end_col_offset": 0}
+    pending: list[Any] = [statement]
+    table = _NODE_FIELDS
+    while pending:
+        node = pending.pop()
+        if node is None:
+            continue
+        fields = node.__dict__
+        if "lineno" in fields:
+            continue
+        fields.update(location)  # harmless on nodes without a location (``arguments``)
+        kind = type(node)
+        names = table.get(kind)
+        if names is None:
+            names = table[kind] = _node_fields(kind)
+        for name in names:
+            value = fields.get(name)
+            if type(value) is list:
+                pending.extend(value)
+            elif value is not None:
+                pending.append(value)
 
 
 class Compiler:
@@ -169,6 +230,7 @@ class Compiler:
             "_undefined": self._undefined,
             "_apply": self._apply,
             "_NO_DATA": NO_DATA,
+            "_ExpressionError": ExpressionError,
         }
         for op, helper in _BINARY_HELPERS.items():
             self.namespace[_HELPER_NAMES[op]] = helper
@@ -177,8 +239,9 @@ class Compiler:
         self.counter = 0
         self.positions: dict[int, tuple[str, int]] = {}
         self.line = 1
-        self.available: dict[Node, list[tuple[frozenset[tuple[Node, bool]], Operand]]] = {}
-        self.scope = _Scope([], frozenset())
+        # Per sub-expression: the guards under which it was computed, and its operand.
+        self.available: dict[Node, dict[Guards, Operand]] = {}
+        self.scope = _Scope([], _NO_GUARDS)
 
     # -- small emitters -------------------------------------------------------------
 
@@ -218,10 +281,7 @@ class Compiler:
         self.positions[self.line] = (self.source, position)
 
     def emit(self, statement: ast.stmt) -> None:
-        for node in ast.walk(statement):
-            if isinstance(node, (ast.stmt, ast.expr, ast.excepthandler)):
-                node.lineno = node.end_lineno = self.line
-                node.col_offset = node.end_col_offset = 0
+        _place(statement, self.line)
         self.scope.body.append(statement)
 
     def assign(self, target: str, value: ast.expr) -> None:
@@ -236,7 +296,7 @@ class Compiler:
         """Emit ``if test:`` and return the scope of its body, where ``guard`` holds."""
         body: list[ast.stmt] = []
         self.emit(ast.If(test=test, body=body, orelse=[]))
-        return _Scope(body, self.scope.guards | {guard})
+        return _Scope(body, self.scope.guards | {guard}, self.scope)
 
     def truth_test(self, operand: Operand) -> ast.expr:
         if operand.is_bool:
@@ -288,13 +348,43 @@ class Compiler:
 
     def value(self, node: Node) -> Operand:
         """Compile ``node`` into the current scope; reuse an earlier computation if one holds."""
-        for guards, operand in self.available.get(node, ()):
-            if guards <= self.scope.guards:
-                return operand
+        scope = self.scope
+        known = self.available.get(node)
+        if known is not None:
+            found = self._known(known, scope)
+            if found is not None:
+                # remembered here too, so that a lookup from a nested scope finds it at once
+                known.setdefault(scope.guards, found)
+                return found
         operand = self._compile(node)
         if not operand.constant:
-            self.available.setdefault(node, []).append((self.scope.guards, operand))
+            self.available.setdefault(node, {}).setdefault(scope.guards, operand)
         return operand
+
+    @staticmethod
+    def _known(known: dict[Guards, Operand], scope: _Scope) -> Operand | None:
+        """An operand of ``known`` computed under guards that hold in ``scope``: one
+        computed under the guards of this scope or an enclosing one (the common case,
+        found by lookup), else one of the latest others whose guards are a subset."""
+        current: _Scope | None = scope
+        for _ in range(_CLIMB):
+            if current is None:
+                break
+            found = known.get(current.guards)
+            if found is not None:
+                return found
+            current = current.parent
+        if current is not None:  # climbed no further: what was computed outside any branch
+            found = known.get(_NO_GUARDS)
+            if found is not None:
+                return found
+        guards = scope.guards
+        for count, (other, operand) in enumerate(reversed(known.items())):
+            if count == _SCAN:
+                break
+            if other <= guards:
+                return operand
+        return None
 
     def _compile(self, node: Node) -> Operand:
         match node:
@@ -606,7 +696,7 @@ class Compiler:
         self.emit(ast.If(test=self.truth_test(test), body=body, orelse=orelse))
         results = []
         for block, polarity, branch in ((body, True, then), (orelse, False, otherwise)):
-            self.scope = _Scope(block, outer.guards | {(test_node, polarity)})
+            self.scope = _Scope(block, outer.guards | {(test_node, polarity)}, outer)
             result = self.value(branch)
             results.append(result)
             self.assign(target, result.expr)
@@ -633,9 +723,19 @@ class Compiler:
     def build(self, roots: Sequence[tuple[str, Node]], *, single: bool,
               truthy: bool = False) -> Callable[..., Any]:
         """Compile (source, tree) pairs into ``f(data)``: one value, or a tuple of values
-        (with ``truthy``, of their truthiness: True or False)."""
-        results = []
-        for source, root in roots:
+        (with ``truthy``, of their truthiness: True or False).
+
+        A large set is compiled into several functions of about ``_CHUNK_LINES``
+        operations each, which share their common parts within, not across: one huge
+        function would make Python's compiler hold the syntax tree of the whole set."""
+        self.namespace["_fail"] = self._fail
+        # A fresh start: ``with_stack`` builds again after a RecursionError.
+        self.available = {}
+        self.scope = _Scope([], _NO_GUARDS)
+        chunks: list[str] = []
+        results: list[Operand] = []
+        start = self.line
+        for index, (source, root) in enumerate(roots):
             self.source = source
             result = self.value(root)
             if truthy and not result.is_bool:
@@ -643,7 +743,27 @@ class Compiler:
                 self.assign(target, result.expr)
                 result = Operand(self.truth_test(Operand(_name(target))), is_bool=True)
             results.append(result)
-        body = self.scope.body
+            if not single and self.line - start >= _CHUNK_LINES and index < len(roots) - 1:
+                chunks.append(f"_c{len(chunks)}")
+                self._function(results, single=False, name=chunks[-1])
+                results = []
+                start = self.line
+        if not chunks:
+            return self._function(results, single=single, name="evaluate")
+        chunks.append(f"_c{len(chunks)}")
+        self._function(results, single=False, name=chunks[-1])
+        # evaluate(data) = (*_c0(data), *_c1(data), ...)
+        self.line += 1
+        whole = ast.Tuple(elts=[ast.Starred(value=_call(chunk, _name("data")), ctx=ast.Load())
+                                for chunk in chunks], ctx=ast.Load())
+        # (their errors are ExpressionErrors already, positioned)
+        combined = self._guarded([ast.Return(whole)], passed="_ExpressionError")
+        return self._define("evaluate", [combined])
+
+    def _function(self, results: list[Operand], *, single: bool,
+                  name: str) -> Callable[..., Any]:
+        """Define the function ``name`` from the statements emitted so far, returning
+        ``results`` (one value, or a tuple), and start afresh; errors go through _fail."""
         returned: ast.expr
         if single:
             returned = results[0].expr
@@ -651,33 +771,48 @@ class Compiler:
             returned = ast.Tuple(elts=[r.expr for r in results], ctx=ast.Load())
         self.line += 1
         self.emit(ast.Return(value=returned))
-        handler = ast.ExceptHandler(
+        body = self.scope.body
+        # Let go of the table of computed parts: it refers to this function's variables.
+        self.available = {}
+        self.scope = _Scope([], _NO_GUARDS)
+        return self._define(name, [self._guarded(body)])
+
+    def _guarded(self, body: list[ast.stmt], passed: str | None = None) -> ast.Try:
+        """``try: body`` where every error (but those of the class named ``passed``)
+        becomes an ExpressionError through ``_fail``, on the current line, as are the
+        statements of ``body`` not placed yet."""
+        handlers = [] if passed is None else [ast.ExceptHandler(
+            type=_name(passed), name=None, body=[ast.Raise(exc=None, cause=None)])]
+        handlers.append(ast.ExceptHandler(
             type=_name("Exception"),
             name="_e",
             body=[ast.Raise(exc=_call("_fail", _name("_e")), cause=None)],
-        )
+        ))
+        guard = ast.Try(body=[], handlers=handlers, orelse=[], finalbody=[])
+        _place(guard, self.line)
+        for statement in body:
+            _place(statement, self.line)  # (a no-op for statements already placed)
+        guard.body = body
+        return guard
+
+    def _define(self, name: str, body: list[ast.stmt]) -> Callable[..., Any]:
+        """Define ``def name(data=_NO_DATA): body`` (``body`` placed) in the namespace."""
         function = ast.FunctionDef(
-            name="evaluate",
+            name=name,
             args=ast.arguments(
                 posonlyargs=[], args=[ast.arg(arg="data")], vararg=None, kwonlyargs=[],
                 kw_defaults=[], kwarg=None, defaults=[_name("_NO_DATA")],
             ),
-            body=[guard := ast.Try(body=[], handlers=[handler], orelse=[], finalbody=[])],
+            body=[],
             decorator_list=[],
             returns=None,
         )
-        # Locate the few wrapper nodes; every emitted statement already has its line.
-        for node in ast.walk(function):
-            if isinstance(node, (ast.stmt, ast.expr, ast.excepthandler, ast.arg)):
-                node.lineno = node.end_lineno = self.line
-                node.col_offset = node.end_col_offset = 0
-        guard.body = body
-        module = ast.Module(body=[function], type_ignores=[])
-        self.namespace["_fail"] = self._fail
-        code = compile(module, "<expression>", "exec")
+        _place(function, self.line)
+        function.body = body
+        code = compile(ast.Module(body=[function], type_ignores=[]), "<expression>", "exec")
         exec(code, self.namespace)
-        compiled: Callable[..., Any] = self.namespace["evaluate"]
-        return compiled
+        defined: Callable[..., Any] = self.namespace[name]
+        return defined
 
     def _fail(self, error: Exception) -> ExpressionError:
         """The error to raise for ``error``, positioned at the part of the source that failed."""

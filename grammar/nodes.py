@@ -155,8 +155,13 @@ class Pipeline(Node):
     filters: tuple[Filter, ...]
 
 
+_LEAVES = frozenset({Literal, Name})
+
+
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-expressions of ``node``, in source order."""
+    if type(node) in _LEAVES:  # most nodes: answered before the patterns are tried
+        return ()
     match node:
         case Member(target=t):
             return (t,)

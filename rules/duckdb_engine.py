@@ -13,14 +13,20 @@ engine; ``rules.engine`` then uses it. They never give a different answer:
   (``Fallback``): a field the rules read given twice in a line, ``NaN`` and infinities
   in any spelling, numbers that overflow a double, nesting deeper than orjson's 1,024
   levels, trailing commas, escaped surrogates, integers beyond 128 bits; a path that
-  DuckDB would read as a glob pattern falls back too. A line that is not JSON, or JSON
-  but not an object, is counted under errors, as in the python engine.
+  DuckDB would read as a glob pattern falls back too, and so does a vertical tab or a
+  form feed before or after a line's JSON (white space to DuckDB, not to JSON: the file
+  is searched for them first). A line that is not JSON, or JSON but not an object, is
+  counted under errors, as in the python engine. Integers beyond 64 bits are DOUBLE to
+  DuckDB: they are read from their text, exactly, as the python reader reads them.
 - Parquet is read with ``read_parquet``; its integer, float, string and boolean
   columns are used as they are, and whole decimals (DECIMAL(p, 0)) as integers. Rules
   that use a column of another type (dates, other decimals, lists) fall back, and so
   does a NaN in a float column (SQL orders NaN above every number and makes it equal
   to itself).
 - CSV and stdin fall back: their values are typed one by one by ``rules.catalog``.
+- Rules whose query would be longer than ``MAX_QUERY_SQL`` fall back: DuckDB's time and
+  memory to plan a query grow with its length. The engine's own columns are named
+  ``_ladle_...``; a field named so falls back.
 
 Samples (the first records no rule claims, the first errors) are found by row number
 in DuckDB and then read again by the python reader, so their records and messages
@@ -60,13 +66,18 @@ from rules.sql import (
     rule_sql,
 )
 
-__all__ = ["MAX_BROKEN", "SAMPLE_RECORDS", "Fallback", "diff", "route"]
+__all__ = ["MAX_BROKEN", "MAX_QUERY_SQL", "SAMPLE_RECORDS", "Fallback", "diff", "route"]
 
 SAMPLE_RECORDS = 2_000
 """Records read by the python reader to choose the type of each field."""
 
 MAX_BROKEN = 10_000
 """More lines that are not JSON than this, and the python engine reads the catalog."""
+
+MAX_QUERY_SQL = 600_000
+"""A query longer than this, and the python engine reads the catalog: DuckDB takes about
+a second and 500 MB per 1 MB of query to plan it (a few thousand simple rules over typed
+fields, or a few hundred over fields of mixed types, whose SQL reads every type)."""
 
 _RETRIES = 8
 _WRONG_TYPE = "ladle: a value of another type in field "
@@ -120,6 +131,11 @@ def _lenient(fields: Sequence[str]) -> str:
 
 Progress = Callable[[int, int], object]
 
+# A JSON number the python reader takes from orjson as it is; it reads one outside this
+# range again with the standard library, which keeps an integer exact (rules.catalog).
+_ORJSON_FLOAT = ("CAST({value} AS DOUBLE) > CAST('-9.2e18' AS DOUBLE) "
+                 "AND CAST({value} AS DOUBLE) < CAST('1.8e19' AS DOUBLE)")
+
 
 class Fallback(Exception):
     """This catalog or these rules need the python engine; the message says why."""
@@ -146,9 +162,9 @@ def _typed(name: str, kind: str) -> str:
                     "HUGEINT": f"{type_of} IN ('UBIGINT', 'BIGINT')"}[kind]
         converted = f"CAST({value} AS {kind})"
     elif kind == "DOUBLE":
-        # an integer beyond 64 bits is a DOUBLE to DuckDB but an int to the python engine
-        accepted = (f"{type_of} = 'DOUBLE' AND abs(CAST({value} AS DOUBLE)) "
-                    f"< CAST('1.8e19' AS DOUBLE)")
+        # an integer beyond 64 bits is a DOUBLE to DuckDB but an int to the python engine;
+        # the python reader reads every number outside this range again, exactly
+        accepted = f"{type_of} = 'DOUBLE' AND {_ORJSON_FLOAT.format(value=value)}"
         converted = f"CAST({value} AS DOUBLE)"
     elif kind == "VARCHAR":
         accepted = f"{type_of} = 'VARCHAR'"
@@ -161,23 +177,40 @@ def _typed(name: str, kind: str) -> str:
 
 
 def _size_bytes(value: str) -> str:
-    """The bytes a JSON ``size`` value counts: an integer, else nothing."""
+    """The bytes a JSON ``size`` value counts: an integer (of any size: beyond 64 bits,
+    DuckDB's type for it is DOUBLE, and its text has no '.' or exponent), else nothing.
+    An integer beyond HUGEINT fails the query."""
     type_of = f"json_type({value})"
-    too_big = (f"{type_of} = 'DOUBLE' AND abs(CAST({value} AS DOUBLE)) "
-               f">= CAST('1.8e19' AS DOUBLE)")
+    text = f"CAST({value} AS VARCHAR)"
     return (f"CASE WHEN {type_of} IN ('UBIGINT', 'BIGINT') THEN CAST({value} AS HUGEINT) "
-            f"WHEN {too_big} THEN {_wrong_type('size')} END")
+            f"WHEN {type_of} = 'DOUBLE' AND NOT regexp_matches({text}, '[.eE]') "
+            f"THEN COALESCE(TRY_CAST({text} AS HUGEINT), {_wrong_type('size')}) END")
+
+
+# The engine's own columns sit beside the fields, named by their names: theirs start
+# with this, and a field whose name does (in any case) makes the engine fall back.
+_OWN = "_ladle_"
+_OK, _BROKEN, _BYTES, _ROW = (f"{_OWN}ok", f"{_OWN}broken", f"{_OWN}bytes", f"{_OWN}n")
+
+
+def _flag(kind: str, index: int) -> str:
+    """The column of rule ``index``'s claim (kind "c", "oc", "nc") or error ("e", ...)."""
+    return f"{_OWN}{kind}{index}"
 
 
 class _Source:
-    """How one catalog file is read: a FROM clause with the columns ``ok`` (the line is
-    a record), every field the rules use (typed as ``columns`` says), ``_bytes`` (what
-    the record's ``size`` adds to the bytes) and, where asked, ``n`` (its row number)."""
+    """How one catalog file is read: a FROM clause with the columns ``_OK`` (the line is
+    a record), ``_BROKEN`` (DuckDB could not parse it), every field the rules use (typed
+    as ``columns`` says), ``_BYTES`` (what the record's ``size`` adds to the bytes) and,
+    where asked, ``_ROW`` (its row number)."""
 
     def __init__(self, path: str, format: str, fields: Sequence[str]) -> None:
         self.path = path
         self.format = format
         self.fields = list(fields)
+        for name in (*self.fields, "size"):
+            if name.casefold().startswith(_OWN):
+                raise Fallback(f"the field {name!r} is named like the engine's own columns")
         if format == "parquet":
             self.columns, self.size = self._parquet_columns()
             return
@@ -191,10 +224,16 @@ class _Source:
         self.size = inferred.get("size", "JSON")
 
     def _parquet_columns(self) -> tuple[dict[str, str], str | None]:
-        with duckdb.connect() as con:
-            described = con.sql(f"DESCRIBE SELECT * FROM read_parquet("
-                                f"{quote_string(self.path)})").fetchall()
+        try:
+            with duckdb.connect() as con:
+                described = con.sql(f"DESCRIBE SELECT * FROM read_parquet("
+                                    f"{quote_string(self.path)})").fetchall()
+        except duckdb.Error as error:  # not Parquet: the python reader says so its way
+            raise Fallback(f"DuckDB cannot read this catalog: "
+                           f"{str(error).splitlines()[0]}") from None
         types = {row[0]: str(row[1]) for row in described}
+        if any(name.casefold() == "file_row_number" for name in types):
+            raise Fallback("a column is named file_row_number, as DuckDB numbers rows")
         columns = {}
         for name in self.fields:
             kind = types.get(name)
@@ -230,13 +269,13 @@ class _Source:
 
     def _parquet(self, numbered: bool) -> str:
         size = "NULL" if self.size is None else quote_identifier("size")
-        parts = ["TRUE AS ok", "FALSE AS broken",
+        parts = [f"TRUE AS {_OK}", f"FALSE AS {_BROKEN}",
                  *(f"{_parquet_value(name, kind)} AS {quote_identifier(name)}"
                    for name, kind in self.columns.items()),
-                 f"CAST({size} AS HUGEINT) AS _bytes"]
+                 f"CAST({size} AS HUGEINT) AS {_BYTES}"]
         options = ""
         if numbered:
-            parts.append("file_row_number + 1 AS n")
+            parts.append(f"file_row_number + 1 AS {_ROW}")
             options = ", file_row_number = true"
         return (f"(SELECT {', '.join(parts)} FROM "
                 f"read_parquet({quote_string(self.path)}{options}))")
@@ -248,9 +287,9 @@ class _Source:
         ok = (f"CASE WHEN raw IS NULL OR NOT starts_with(raw, '{{') THEN FALSE "
               f"WHEN {_lenient(list(wanted))} THEN {lenient} "
               f"ELSE TRUE END")
-        number = ", row_number() OVER () AS n" if numbered else ""
+        number = f", row_number() OVER () AS {_ROW}" if numbered else ""
         # ignore_errors: a line that is not JSON is a row with a NULL ``raw``
-        parsed = (f"SELECT {ok} AS ok, raw IS NULL AS broken, "
+        parsed = (f"SELECT {ok} AS {_OK}, raw IS NULL AS {_BROKEN}, "
                   f"json_transform(raw, {quote_string(structure)}) AS j{number} FROM "
                   f"(SELECT json AS raw FROM read_json_objects({quote_string(self.path)}, "
                   # compression: the python reader does not decompress a .gz either
@@ -258,11 +297,11 @@ class _Source:
                   f"ignore_errors = true))")
         size = f"j.{quote_identifier('size')}"
         bytes_of = _typed("size", self.size) if self.size in _INTEGERS else _size_bytes(size)
-        parts = ["ok", "broken", *(f"{_typed(name, kind)} AS {quote_identifier(name)}"
-                         for name, kind in self.columns.items()),
-                 f"CASE WHEN ok THEN {bytes_of} END AS _bytes"]
+        parts = [_OK, _BROKEN, *(f"{_typed(name, kind)} AS {quote_identifier(name)}"
+                                 for name, kind in self.columns.items()),
+                 f"CASE WHEN {_OK} THEN {bytes_of} END AS {_BYTES}"]
         if numbered:
-            parts.append("n")
+            parts.append(_ROW)
         return f"(SELECT {', '.join(parts)} FROM ({parsed}))"
 
 
@@ -285,14 +324,18 @@ def _fields(rulesets: Sequence[RuleSet]) -> list[str]:
 
 
 def _claims(ruleset: RuleSet, columns: dict[str, str], prefix: str) -> list[str]:
-    """Per rule: its claim column and its error column, named ``{prefix}c{i}``/``e{i}``."""
+    """Per rule: its claim column and its error column, ``_flag(prefix + "c", i)`` and
+    ``_flag(prefix + "e", i)``."""
     parts = []
     for index, rule in enumerate(ruleset.rules):
         try:
             sql = rule_sql(rule.expression.tree, columns, source=rule.source)
         except SqlUnsupported as error:
             raise Fallback(f"rule {rule.name!r}: {error.message}") from None
-        parts += [f"({sql.claim}) AS {prefix}c{index}", f"({sql.error}) AS {prefix}e{index}"]
+        except (RecursionError, MemoryError):
+            raise Fallback(f"rule {rule.name!r} is too large to compile to SQL") from None
+        parts += [f"({sql.claim}) AS {_flag(prefix + 'c', index)}",
+                  f"({sql.error}) AS {_flag(prefix + 'e', index)}"]
     return parts
 
 
@@ -322,6 +365,64 @@ def _watch(con: duckdb.DuckDBPyConnection, size: int,
     progress(0, size)
 
 
+_CHUNK_BYTES = 1 << 22
+_FEEDS = (b"\x0b", b"\x0c")
+_JSON_SPACE = b" \t\r\n"
+
+
+def _trimmed_control(path: str) -> int | None:
+    """The number of the first line where a vertical tab or form feed stands before or
+    after the JSON text, or None. DuckDB trims them off a line as white space; to JSON
+    (and so to the python reader) they are not white space, and the line is not JSON. A
+    line of white space of either kind is blank to both. The file is read by blocks, and
+    only the lines of a block holding one of the two bytes are looked at one by one."""
+    number = 1  # the line that ``state`` describes (it may continue into the next block)
+    state = _LineEnds()
+    with open(path, "rb") as file:
+        while block := file.read(_CHUNK_BYTES):
+            first_end = block.find(b"\n")
+            if first_end < 0:
+                state.add(block)
+                continue
+            state.add(block[:first_end])
+            if state.suspect():
+                return number
+            last_start = block.rfind(b"\n") + 1
+            middle = block[first_end + 1:last_start]  # whole lines, each ending in "\n"
+            if any(feed in middle for feed in _FEEDS):
+                for offset, text in enumerate(middle.split(b"\n")[:-1], start=1):
+                    if any(feed in text for feed in _FEEDS):
+                        line = _LineEnds()
+                        line.add(text)
+                        if line.suspect():
+                            return number + offset
+            number += 1 + middle.count(b"\n")
+            state = _LineEnds()
+            state.add(block[last_start:])
+    return number if state.suspect() else None
+
+
+class _LineEnds:
+    """What a line holds at its ends, read in pieces: its first and last bytes that are
+    not JSON white space, and whether it has any byte that is not white space at all."""
+
+    __slots__ = ("filled", "first", "last")
+
+    def __init__(self) -> None:
+        self.first = self.last = b""
+        self.filled = False
+
+    def add(self, piece: bytes) -> None:
+        significant = piece.strip(_JSON_SPACE)
+        if significant:
+            self.first = self.first or significant[:1]
+            self.last = significant[-1:]
+            self.filled = self.filled or bool(significant.strip())
+
+    def suspect(self) -> bool:
+        return self.filled and (self.first in _FEEDS or self.last in _FEEDS)
+
+
 def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
          query: Callable[[_Source], str], progress: Progress | None,
          ) -> tuple[_Source, duckdb.DuckDBPyConnection, list[tuple[Any, ...]]]:
@@ -347,12 +448,24 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
             raise Fallback("the catalog starts with a byte order mark")
         if head[:2] == GZIP_MAGIC:
             raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
+        if head[:2] == b"\x1f\x8b":  # (compression = 'none' below: read as it is)
+            raise Fallback("the catalog is gzip-compressed")
+        line = _trimmed_control(path)
+        if line is not None:
+            raise Fallback(f"line {line:,} has a vertical tab or form feed next to its JSON, "
+                           f"which DuckDB reads as white space")
     source = _Source(os.fspath(path), kind, _fields(rulesets))
     con = duckdb.connect(config={"preserve_insertion_order": True})
     for _ in range(_RETRIES):
+        text = query(source)
+        if len(text) > MAX_QUERY_SQL:
+            con.close()
+            raise Fallback(f"the rules make {len(text):,} characters of SQL, more than "
+                           f"DuckDB plans in reasonable time and memory "
+                           f"({MAX_QUERY_SQL:,})")
         try:
             with _watch(con, size, progress):
-                return source, con, con.sql(query(source)).fetchall()
+                return source, con, con.sql(text).fetchall()
         except duckdb.Error as error:
             found = _WRONG_TYPE_FOUND.search(str(error))
             if found is None or not source.widen(found.group(1)):
@@ -370,16 +483,22 @@ def _numbers(con: duckdb.DuckDBPyConnection, source: _Source, condition: str,
         return []
     # No ORDER BY: DuckDB keeps the file's order and stops at the LIMIT (an ORDER BY
     # would read the whole file again).
-    query = (f"SELECT n FROM (SELECT {', '.join(['*', *claims])} FROM {source.select(True)}) "
+    query = (f"SELECT {_ROW} FROM (SELECT {', '.join(['*', *claims])} "
+             f"FROM {source.select(True)}) "
              f"WHERE {condition} LIMIT {count}")
-    return sorted(row[0] for row in con.sql(query).fetchall())
+    try:
+        rows = con.sql(query).fetchall()
+    except duckdb.Error as error:
+        raise Fallback(f"DuckDB cannot read this catalog exactly: "
+                       f"{str(error).splitlines()[0]}") from None
+    return sorted(row[0] for row in rows)
 
 
 def _broken(con: duckdb.DuckDBPyConnection, source: _Source, count: int) -> list[int]:
     """Row numbers of the lines DuckDB could not parse (to be checked by ``_records_at``)."""
     if count > MAX_BROKEN:
         raise Fallback(f"more than {MAX_BROKEN:,} lines that are not JSON")
-    return _numbers(con, source, "broken", [], count)
+    return _numbers(con, source, _BROKEN, [], count)
 
 
 def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] = (),
@@ -427,10 +546,10 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
 
     def query(source: _Source) -> str:
         claims = _claims(ruleset, source.columns, "")
-        flags = ", ".join(f"c{i}" for i in range(count))
-        failed = " OR ".join(f"e{i}" for i in range(count))
-        return (f"SELECT ok, broken, {flags}, ({failed}) AS failed, count(*), sum(_bytes) "
-                f"FROM (SELECT ok, broken, _bytes, {', '.join(claims)} "
+        flags = ", ".join(_flag("c", i) for i in range(count))
+        failed = " OR ".join(_flag("e", i) for i in range(count))
+        return (f"SELECT {_OK}, {_BROKEN}, {flags}, ({failed}), count(*), sum({_BYTES}) "
+                f"FROM (SELECT {_OK}, {_BROKEN}, {_BYTES}, {', '.join(claims)} "
                 f"FROM {source.select()}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [ruleset], query, progress)
@@ -449,11 +568,11 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
     error_records += unreadable
     with con:
         claims = _claims(ruleset, source.columns, "")
-        nothing = " AND ".join(f"NOT c{i}" for i in range(count))
-        failed = " OR ".join(f"e{i}" for i in range(count))
-        unclaimed_at = _numbers(con, source, f"ok AND {nothing}", claims,
+        nothing = " AND ".join(f"NOT {_flag('c', i)}" for i in range(count))
+        failed = " OR ".join(_flag("e", i) for i in range(count))
+        unclaimed_at = _numbers(con, source, f"{_OK} AND {nothing}", claims,
                                 min(sample, unclaimed))
-        error_at = _numbers(con, source, f"NOT ok OR {failed}", claims,
+        error_at = _numbers(con, source, f"NOT {_OK} OR {failed}", claims,
                             min(sample, error_records))
         broken_at = _broken(con, source, broken)
     found = _records_at(source, [*unclaimed_at, *error_at], broken_at,
@@ -489,10 +608,10 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
         return [*_claims(old, columns, "o"), *_claims(new, columns, "n")]
 
     def query(source: _Source) -> str:
-        flags = [f"oc{i}" for i in range(len(old_names))] + [
-            f"nc{i}" for i in range(len(new_names))]
-        return (f"SELECT ok, broken, {', '.join(flags)}, count(*) FROM "
-                f"(SELECT ok, broken, {', '.join(claims_of(source))} "
+        flags = [_flag("oc", i) for i in range(len(old_names))] + [
+            _flag("nc", i) for i in range(len(new_names))]
+        return (f"SELECT {_OK}, {_BROKEN}, {', '.join(flags)}, count(*) FROM "
+                f"(SELECT {_OK}, {_BROKEN}, {', '.join(claims_of(source))} "
                 f"FROM {source.select()}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [old, new], query, progress)
@@ -509,9 +628,9 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
         groups.append((records_in, before, after))
         orphaned += records_in if before and not after else 0
     with con:
-        any_old = " OR ".join(f"oc{i}" for i in range(len(old_names)))
-        no_new = " AND ".join(f"NOT nc{i}" for i in range(len(new_names)))
-        orphan_at = _numbers(con, source, f"ok AND ({any_old}) AND {no_new}",
+        any_old = " OR ".join(_flag("oc", i) for i in range(len(old_names)))
+        no_new = " AND ".join(f"NOT {_flag('nc', i)}" for i in range(len(new_names)))
+        orphan_at = _numbers(con, source, f"{_OK} AND ({any_old}) AND {no_new}",
                              claims_of(source), min(sample, orphaned))
         broken_at = _broken(con, source, broken)
     found = _records_at(source, orphan_at, broken_at, total if broken else None)

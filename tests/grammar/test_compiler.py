@@ -128,3 +128,70 @@ def test_drops_use_liquid_value() -> None:
 
     assert grammar.evaluate("flag ? 'yes' : 'no'", {"flag": Flag()}) == "no"
     assert grammar.evaluate("flag == false", {"flag": Flag()}) is True
+
+
+def test_shared_where_an_earlier_rule_ran_under_fewer_conditions() -> None:
+    calls, functions = counting()
+    rules = grammar.compile_set(["b && f(x) > 1", "a && b && f(x) < 5"], functions=functions)
+    assert rules.evaluate({"a": True, "b": True, "x": 3}) == (True, True)
+    assert calls["f"] == 1
+
+
+def test_shared_from_outside_a_long_chain() -> None:
+    calls, functions = counting()
+    chain = " && ".join(f"a{n}" for n in range(30))
+    expression = grammar.compile(f"f(x) > 0 && {chain} && f(x) < 5", functions=functions)
+    assert expression.evaluate({"x": 3, **{f"a{n}": True for n in range(30)}}) is True
+    assert calls["f"] == 1
+
+
+def test_a_set_split_into_several_functions_keeps_values_and_errors(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grammar.compiler, "_CHUNK_LINES", 3)
+    sources = ["a && b", "x % 100 + 1", "tag == 'lossless' && x > 3", "a ? x : y", "y - 1"]
+    together = grammar.compile_set(sources)
+    assert len({name for name in together.evaluate.__globals__ if name.startswith("_c")}) > 1
+    data = {"a": True, "b": 2, "x": 47, "tag": "lossless", "y": 5}
+    assert together.evaluate(data) == tuple(grammar.evaluate(s, data) for s in sources)
+    for bad in ({**data, "y": "text"}, {**data, "x": "text"}):
+        with pytest.raises(grammar.EvaluationError) as caught:
+            together.evaluate(bad)
+        expected = next(error for error in _errors(sources, bad))
+        assert (caught.value.message, caught.value.source, caught.value.position) == expected
+
+
+def _errors(sources: list[str], data: dict[str, Any]) -> list[tuple[str, str, int | None]]:
+    found = []
+    for source in sources:
+        try:
+            grammar.evaluate(source, data)
+        except grammar.EvaluationError as error:
+            found.append((error.message, error.source, error.position))
+    return found
+
+
+def test_each_filter_of_a_chain_is_a_nesting_level() -> None:
+    filters = {"abs": abs}
+    assert grammar.compile("x" + " | abs" * 100, filters=filters).evaluate({"x": -2}) == 2
+    with pytest.raises(grammar.ExpressionSyntaxError, match="nested too deeply") as caught:
+        grammar.compile("x" + " | abs" * 101, filters=filters)
+    assert caught.value.position == 1 + 6 * 100 + 1  # the 101st '|'
+    # the parentheses are a level too
+    with pytest.raises(grammar.ExpressionSyntaxError, match="the limit is 3 levels"):
+        grammar.compile("(x | abs | abs | abs)", filters=filters, max_depth=3)
+    assert grammar.compile("(x | abs | abs) | abs", filters=filters, max_depth=3).evaluate(
+        {"x": -1}) == 1
+
+
+def test_running_out_of_memory_while_compiling_is_an_expression_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def exhausted(*args: Any) -> Any:
+        raise MemoryError
+
+    for where in ("_compile", "value"):
+        with monkeypatch.context() as patch:
+            patch.setattr(grammar.compiler.Compiler, where, exhausted)
+            with pytest.raises(grammar.ExpressionSyntaxError, match="out of memory"):
+                grammar.compile("a + 1")
+            with pytest.raises(grammar.ExpressionSyntaxError, match="out of memory"):
+                grammar.compile_set(["a + 1", "b"])

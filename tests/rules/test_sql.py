@@ -23,7 +23,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import grammar
-from grammar.nodes import Call, Name, Node, RangeLiteral, RootIndex, unparse, walk
+from grammar.nodes import (
+    Binary,
+    Call,
+    Literal,
+    Name,
+    Node,
+    RangeLiteral,
+    RootIndex,
+    unparse,
+    walk,
+)
 from rules.sql import (
     ABORT_MESSAGE,
     SqlUnsupported,
@@ -734,6 +744,17 @@ def test_unsupported_constructs(rule: str, where: int) -> None:
         to_sql(grammar.parse(rule), columns, source=rule)
     assert isinstance(caught.value, grammar.ExpressionError)
     assert caught.value.position == where, caught.value.message
+    assert "python engine" in caught.value.message
+
+
+def test_lone_surrogates_are_unsupported() -> None:
+    # built by hand: the expression reader may refuse the escape that writes one
+    rule = "tag == 'x'"
+    tree = Binary("==", Name("tag", span=(0, 3)), Literal("string", "\ud800", span=(7, 10)),
+                  span=(0, 10))
+    with pytest.raises(SqlUnsupported) as caught:
+        to_sql(tree, TYPED, source=rule)
+    assert caught.value.position == 7, caught.value.message
     assert "python engine" in caught.value.message
 
 
