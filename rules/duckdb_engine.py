@@ -448,8 +448,6 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
             raise Fallback("the catalog starts with a byte order mark")
         if head[:2] == GZIP_MAGIC:
             raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
-        if head[:2] == b"\x1f\x8b":  # (compression = 'none' below: read as it is)
-            raise Fallback("the catalog is gzip-compressed")
         line = _trimmed_control(path)
         if line is not None:
             raise Fallback(f"line {line:,} has a vertical tab or form feed next to its JSON, "
