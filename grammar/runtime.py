@@ -454,7 +454,7 @@ MAX_TEXT_DEPTH = 1000
 def text(value: Any, max_length: int = DEFAULT_MAX_LENGTH,
          piece: Callable[[str], str] | None = None) -> str:
     """Liquid's string form of ``value``: nil is '', booleans are 'true'/'false', a range
-    is 'start..end', lists are flattened and joined, maps are JSON. ``piece`` (escaping)
+    is 'start..end', lists are flattened and joined, dicts are JSON. ``piece`` (escaping)
     is applied to each string in it. A result longer than ``max_length`` is refused
     before it is built.
 
@@ -498,7 +498,7 @@ def _leaf_text(value: Any) -> str:
     if isinstance(value, range):
         return f"{value.start}..{value.stop - 1}" if value.step == 1 else \
             f"{value.start}..{value.stop - value.step}"
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):  # a drop that is a mapping prints as its own str()
         try:
             return json.dumps(value, sort_keys=True, default=str)
         except RecursionError:
