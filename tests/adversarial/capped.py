@@ -3,6 +3,7 @@ fails the test instead of hanging CI or exhausting the machine."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -51,3 +52,16 @@ def expect_output(code: str, **caps: float) -> str:
     outcome = run_capped(code, **caps)  # type: ignore[arg-type]
     assert outcome.returncode == 0, outcome.stderr[-3000:]
     return outcome.stdout
+
+
+def assert_near_linear(code: str, what: str, *, ratio: float = 12.0) -> None:
+    """Run ``code``, which prints ``[seconds at size n, seconds at size 8n]`` as JSON, and
+    require the second within ``ratio`` times the first; the machine is shared, so a busy
+    moment gets two more tries."""
+    ratios = []
+    for _ in range(3):
+        small, large = json.loads(expect_output(code))
+        ratios.append(large / small)
+        if ratios[-1] <= ratio:
+            return
+    raise AssertionError(f"{what}: 8 times the size took {min(ratios):.1f} times as long")

@@ -29,7 +29,7 @@ from grammar.lexer import _TOKEN, NEVER_PARSED, tokenize
 from player.resolve import _interpolations
 from templating import lexer
 from templating.errors import TemplateSyntaxError
-from tests.adversarial.capped import expect_output
+from tests.adversarial.capped import assert_near_linear, expect_output
 
 # -- reproducers -------------------------------------------------------------------------
 
@@ -238,13 +238,7 @@ GROWTH: dict[str, tuple[str, str, int]] = {
 def test_lexing_time_grows_linearly(family: str) -> None:
     work, make, n = GROWTH[family]
     code = GROWTH_CHILD.replace("WORK", work).replace("MAKE", make).replace("N)", f"{n})")
-    ratios = []
-    for _ in range(3):  # the machine is shared: a busy moment gets two more tries
-        small, large = json.loads(expect_output(code))
-        ratios.append(large / small)
-        if ratios[-1] <= 12:
-            return
-    pytest.fail(f"{family}: 8 times the text took {min(ratios):.1f} times as long")
+    assert_near_linear(code, family)
 
 
 # -- differential: the template lexer it replaced ------------------------------------------

@@ -7,11 +7,9 @@ refused at the nesting limit, fast. Each case runs in a child process capped at 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.adversarial.capped import expect_output
+from tests.adversarial.capped import assert_near_linear, expect_output
 
 # Rules whose shared parts each sit under a condition of their own rule: the compiler
 # compared every earlier computation's conditions with the current ones (1,500 rules
@@ -177,10 +175,4 @@ GROWTH: dict[str, tuple[str, str, int]] = {
 def test_compile_time_grows_linearly(family: str) -> None:
     work, make, n = GROWTH[family]
     code = GROWTH_CHILD.replace("WORK", work).replace("MAKE", make).replace("N)", f"{n})")
-    ratios = []
-    for _ in range(3):  # the machine is shared: a busy moment gets two more tries
-        small, large = json.loads(expect_output(code))
-        ratios.append(large / small)
-        if ratios[-1] <= 12:
-            return
-    pytest.fail(f"{family}: 8 times the size took {min(ratios):.1f} times as long")
+    assert_near_linear(code, family)
