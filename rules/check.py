@@ -92,7 +92,7 @@ def check(source: str | Path, types: Mapping[str, str] | None = None) -> list[Pr
 
 def _comparisons(ruleset: RuleSet, types: Mapping[str, str]) -> Iterable[Problem]:
     for rule in ruleset.rules:
-        for node in nodes.walk(rule.expression.tree):
+        for node in nodes.walk(rule.tree):
             if not isinstance(node, nodes.Binary) or node.op not in (*_ORDERING, "==", "!="):
                 continue
             for field, literal in ((node.left, node.right), (node.right, node.left)):

@@ -46,6 +46,7 @@ from typing import Any
 
 import duckdb
 
+from grammar.compiler import top_level_names
 from rules.catalog import (
     GZIP_MAGIC,
     CatalogError,
@@ -319,7 +320,7 @@ def _fields(rulesets: Sequence[RuleSet]) -> list[str]:
     names: dict[str, None] = {}
     for ruleset in rulesets:
         for rule in ruleset.rules:
-            names.update(dict.fromkeys(sorted(rule.expression.variables)))
+            names.update(dict.fromkeys(sorted(top_level_names(rule.tree))))
     return list(names)
 
 
@@ -329,7 +330,7 @@ def _claims(ruleset: RuleSet, columns: dict[str, str], prefix: str) -> list[str]
     parts = []
     for index, rule in enumerate(ruleset.rules):
         try:
-            sql = rule_sql(rule.expression.tree, columns, source=rule.source)
+            sql = rule_sql(rule.tree, columns, source=rule.source)
         except SqlUnsupported as error:
             raise Fallback(f"rule {rule.name!r}: {error.message}") from None
         except (RecursionError, MemoryError):

@@ -10,11 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import grammar
+from grammar.compiler import check_names, function_table
 from grammar.errors import caret_excerpt, line_and_column
+from grammar.nodes import Node
+
+# The functions a rule may call: the built-ins, checked as ``grammar.compile`` checks them.
+_FUNCTIONS = function_table(None)
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 MAX_RULE_FILE_BYTES = 10_000_000
@@ -46,12 +52,19 @@ class RuleError(Exception):
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: its name, expression text and where the expression starts in the file."""
+    """One rule: its name, expression text, where the expression starts in the file, and
+    its parsed (and checked) tree."""
 
     name: str
     source: str
     offset: int
-    expression: grammar.Expression
+    tree: Node
+
+    @cached_property
+    def expression(self) -> grammar.Expression:
+        """The rule compiled on its own, when first asked for: a rule set evaluates its
+        rules together (``RuleSet.claims``), so most rules never need this."""
+        return grammar.compile(self.source)
 
 
 def _without_comments(line: str) -> str:
@@ -205,12 +218,13 @@ def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None
                                     after_colon))
             continue
         try:
-            compiled = grammar.compile(expression, names=names)
+            tree = grammar.parse(expression)
+            check_names(tree, expression, names=names, functions=_FUNCTIONS, filters=None)
         except grammar.ExpressionError as error:
             position = start + (error.position if error.position is not None else 0)
             errors.append(RuleError(error.message, file, text, position))
             continue
-        rules.append(Rule(name, expression, start, compiled))
+        rules.append(Rule(name, expression, start, tree))
     if not rules and not errors:
         errors.append(RuleError("no rules", file, text, 0))
     return rules, errors

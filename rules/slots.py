@@ -501,7 +501,7 @@ def _read(ruleset: RuleSet, slots: int | None) -> _Layout:
     read: list[_SlotRule] = []
     first: tuple[str, Node, int] | None = None
     for rule in ruleset.rules:
-        key, n, slot_rule = _read_rule(rule.name, rule.source, rule.expression.tree)
+        key, n, slot_rule = _read_rule(rule.name, rule.source, rule.tree)
         if first is None:
             first = (rule.name, key, n)
             if slots is not None and n != slots:
