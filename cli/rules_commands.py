@@ -391,5 +391,11 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     click.echo(f"{report['changed']:,} of {report['records']:,} records change hands")
     for name, counts in report["rules"].items():
         click.echo(f"  {name:<20} +{counts['gained']:,} -{counts['lost']:,}")
-    click.echo(f"{report['orphaned']['records']:,} records would lose their last copy")
+    orphaned = report["orphaned"]["records"]
+    click.echo(f"{orphaned:,} record{'s' * (orphaned != 1)} would lose "
+               f"{'its' if orphaned == 1 else 'their'} last copy")
+    click.echo(f"errors: {report['errors']['records']:,}")
+    for error in report["errors"]["sample"]:
+        rule = f" ({error['rules']} rule {error['rule']})" if error["rule"] else ""
+        click.echo(f"  line {error['line']}: {error['message']}{rule}")
     return EXIT_OK

@@ -537,6 +537,14 @@ def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] =
     return found
 
 
+def _first_failure(ruleset: RuleSet, record: dict[str, Any]) -> tuple[str, str] | None:
+    """The first rule of ``ruleset`` that fails on ``record``, and its message."""
+    for name, (_, message) in zip(ruleset.names, ruleset.evaluate(record), strict=True):
+        if message is not None:
+            return name, message
+    return None
+
+
 def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None = None,
           progress: Progress | None = None, sample: int = 5) -> dict[str, Any]:
     """The ``route --format json`` report, computed by DuckDB; raises ``Fallback``."""
@@ -583,10 +591,9 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
         if isinstance(record, CatalogError):
             error_sample.append({"line": line, "rule": None, "message": record.message})
             continue
-        for name, (_, message) in zip(names, ruleset.evaluate(record), strict=True):
-            if message is not None:
-                error_sample.append({"line": line, "rule": name, "message": message})
-                break
+        first = _first_failure(ruleset, record)
+        if first is not None:
+            error_sample.append({"line": line, "rule": first[0], "message": first[1]})
     # The sampled records, read again by the python reader, must be what DuckDB read:
     # records where it saw records, failing where it saw failures.
     if (any(not isinstance(record, dict) for record in unclaimed_sample)
@@ -601,6 +608,9 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
          sample: int = 5) -> dict[str, Any]:
     """The ``diff --format json`` report, computed by DuckDB; raises ``Fallback``."""
     old_names, new_names = list(old.names), list(new.names)
+    errors = [_flag("oe", i) for i in range(len(old_names))] + [
+        _flag("ne", i) for i in range(len(new_names))]
+    failed = " OR ".join(errors) if errors else "FALSE"
 
     def claims_of(source: _Source) -> list[str]:
         columns = source.columns
@@ -609,18 +619,20 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
     def query(source: _Source) -> str:
         flags = [_flag("oc", i) for i in range(len(old_names))] + [
             _flag("nc", i) for i in range(len(new_names))]
-        return (f"SELECT {_OK}, {_BROKEN}, {', '.join(flags)}, count(*) FROM "
+        return (f"SELECT {_OK}, {_BROKEN}, {', '.join(flags)}, ({failed}), count(*) FROM "
                 f"(SELECT {_OK}, {_BROKEN}, {', '.join(claims_of(source))} "
                 f"FROM {source.select()}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [old, new], query, progress)
     groups = []
-    total = orphaned = broken = 0
-    for ok, is_broken, *flags, records_in in rows:
+    total = orphaned = broken = error_records = 0
+    for ok, is_broken, *flags, any_failed, records_in in rows:
         total += records_in
         if not ok:
+            error_records += records_in
             broken += records_in if is_broken else 0
             continue
+        error_records += records_in if any_failed else 0
         before = [name for name, flag in zip(old_names, flags, strict=False) if flag]
         after = [name for name, flag in zip(new_names, flags[len(old_names):], strict=True)
                  if flag]
@@ -631,9 +643,26 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
         no_new = " AND ".join(f"NOT {_flag('nc', i)}" for i in range(len(new_names)))
         orphan_at = _numbers(con, source, f"{_OK} AND ({any_old}) AND {no_new}",
                              claims_of(source), min(sample, orphaned))
+        error_at = _numbers(con, source, f"NOT {_OK} OR {failed}", claims_of(source),
+                            min(sample, error_records))
         broken_at = _broken(con, source, broken)
-    found = _records_at(source, orphan_at, broken_at, total if broken else None)
+    found = _records_at(source, [*orphan_at, *error_at], broken_at, total if broken else None)
     if any(not isinstance(found[n][1], dict) for n in orphan_at):  # as in route
         raise Fallback("DuckDB and the python reader read a line differently")
+    error_sample = []
+    for n in error_at:
+        line, record = found[n]
+        if isinstance(record, CatalogError):
+            error_sample.append({"line": line, "rules": None, "rule": None,
+                                 "message": record.message})
+            continue
+        for side, ruleset in (("old", old), ("new", new)):
+            first = _first_failure(ruleset, record)
+            if first is not None:
+                error_sample.append({"line": line, "rules": side, "rule": first[0],
+                                     "message": first[1]})
+                break
+    if len(error_sample) != len(error_at):  # as in route
+        raise Fallback("DuckDB and the python reader read a line differently")
     return diff_report(old_names, new_names, total, groups,
-                       [found[n][1] for n in orphan_at])
+                       [found[n][1] for n in orphan_at], error_records, error_sample)

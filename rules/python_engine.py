@@ -14,7 +14,9 @@ Counting, the same in both engines:
 - ``errors.records`` counts each record once however many rules failed on it,
   and every unreadable line; a sample entry is ``{"line", "rule", "message"}``
   with the first rule that failed (``null`` for an unreadable line). A rule
-  that fails does not claim the record; the other rules still do.
+  that fails does not claim the record; the other rules still do. In ``diff`` the
+  entry also says which set the rule is in (``"rules": "old"`` or ``"new"``, ``null``
+  for an unreadable line); a record counts once whichever sets fail on it.
 - ``bytes`` add up the ``size`` fields that are integers (not bools, not
   floats); a record without one counts 0.
 
@@ -99,15 +101,6 @@ class _Tally:
         self.unclaimed = not self.names
         self.records = 0
         self.bytes = 0
-
-
-def _claims(claims: Callable[[dict[str, Any]], tuple[bool, ...]], ruleset: RuleSet,
-            record: dict[str, Any]) -> tuple[bool, ...]:
-    """Whether each rule claims ``record``; a rule that fails does not."""
-    try:
-        return claims(record)
-    except ExpressionError:
-        return tuple(claimed for claimed, _ in ruleset.evaluate(record))
 
 
 def _first_error(names: list[str],
@@ -220,7 +213,8 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
     """The ``diff --format json`` report: what going from ``old`` to ``new`` moves.
 
     A rule that fails on a record does not claim it (as in ``route``); an
-    unreadable line is claimed by no rule before and after, so never changes.
+    unreadable line is claimed by no rule before and after, so never changes. Both
+    are counted under ``errors``, as in ``route``.
     """
     check_sample(sample)
     items, position = _open(catalog, format)
@@ -230,13 +224,38 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
     table: dict[tuple[tuple[bool, ...], tuple[bool, ...]], list[Any]] = {}
     get = table.get
     orphan_sample: list[dict[str, Any]] = []
+    error_sample: list[dict[str, Any]] = []
+    error_records = 0
     count = 0
 
-    for _line, record in _reported(items, progress, position):
+    def failed(line: int, record: dict[str, Any]) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+        """The claims of a record on which some rule fails; counts the error."""
+        nonlocal error_records
+        old_results, new_results = old.evaluate(record), new.evaluate(record)
+        first = [("old", *found) for found in [_first_error(old_names, old_results)] if found]
+        first += [("new", *found) for found in [_first_error(new_names, new_results)] if found]
+        if first:
+            error_records += 1
+            if len(error_sample) < sample:
+                side, name, message = first[0]
+                error_sample.append({"line": line, "rules": side, "rule": name,
+                                     "message": message})
+        return (tuple(claimed for claimed, _ in old_results),
+                tuple(claimed for claimed, _ in new_results))
+
+    for line, record in _reported(items, progress, position):
         count += 1
         if type(record) is not dict:
+            error_records += 1
+            if len(error_sample) < sample:
+                message = record.message if isinstance(record, CatalogError) else str(record)
+                error_sample.append({"line": line, "rules": None, "rule": None,
+                                     "message": message})
             continue
-        key = (_claims(old_claims, old, record), _claims(new_claims, new, record))
+        try:
+            key = (old_claims(record), new_claims(record))
+        except ExpressionError:
+            key = failed(line, record)
         entry = get(key)
         if entry is None:
             before = [name for name, claimed in zip(old_names, key[0], strict=True) if claimed]
@@ -248,14 +267,16 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, format: str | None = N
 
     return diff_report(old_names, new_names, count,
                        [(records, before, after) for records, before, after, _ in table.values()],
-                       orphan_sample)
+                       orphan_sample, error_records, error_sample)
 
 
 def diff_report(old_names: list[str], new_names: list[str], count: int,
                 groups: Iterable[tuple[int, list[str], list[str]]],
-                orphan_sample: list[dict[str, Any]]) -> dict[str, Any]:
+                orphan_sample: list[dict[str, Any]], error_records: int,
+                error_sample: list[dict[str, Any]]) -> dict[str, Any]:
     """The ``diff`` report from groups of (records, names claiming before, after), the
-    same for both engines."""
+    records on which a rule of either set fails (unreadable lines included) and their
+    sample, the same for both engines."""
     known = set(old_names)
     union = old_names + [name for name in new_names if name not in known]
     rules = {name: {"gained": 0, "lost": 0} for name in union}
@@ -277,4 +298,5 @@ def diff_report(old_names: list[str], new_names: list[str], count: int,
         "changed": changed,
         "rules": rules,
         "orphaned": {"records": orphaned, "sample": orphan_sample},
+        "errors": {"records": error_records, "sample": error_sample},
     }

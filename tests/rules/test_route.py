@@ -100,6 +100,7 @@ EXPECTED_DIFF = {
         "newbox": {"gained": 3, "lost": 0},
     },
     "orphaned": {"records": 1, "sample": [present(RECORDS[9])]},
+    "errors": {"records": 0, "sample": []},
 }
 
 
@@ -182,7 +183,7 @@ def test_diff_report_is_exact(tmp_path: Path, five: rules.RuleSet, new: rules.Ru
     catalog = WRITERS[kind](tmp_path / f"catalog.{kind}", RECORDS)
     report = diff(five, new, catalog)
     assert report == EXPECTED_DIFF
-    assert list(report) == ["records", "changed", "rules", "orphaned"]
+    assert list(report) == ["records", "changed", "rules", "orphaned", "errors"]
     assert list(report["rules"]) == [*five.names, "newbox"]
 
 
@@ -285,8 +286,20 @@ def test_diff_with_errors_and_unreadable_lines(tmp_path: Path, five: rules.RuleS
             {"id": 12, "tag": "lossless", "size": 1.5},
             {"id": 13, "tag": "lossless", "size": True},
         ]},
+        # as in route: each record once, the first failing rule of the old set first
+        "errors": {"records": 3, "sample": [
+            {**error, "rules": None if error["rule"] is None else "old"}
+            for error in EXPECTED_ERRORS_SAMPLE]},
     }
     assert diff(five, five, catalog)["changed"] == 0
+    # a rule of the new set alone fails: named with its set
+    failing = rules.parse("odd: id % 2 == 1")
+    report = diff(only_public, failing, catalog, sample=1)
+    assert report["errors"] == {"records": 4, "sample": [  # lines 2, 4, 5 and 8
+        {"line": 2, "rules": None, "rule": None,
+         "message": "not JSON: invalid literal, expected 'true' (column 1)"}]}
+    late = diff(only_public, failing, catalog, sample=3)["errors"]["sample"][2]
+    assert late == {"line": 5, "rules": "new", "rule": "odd", "message": STRING_ID}
 
 
 # -- progress, output, require_copies ---------------------------------------------------------

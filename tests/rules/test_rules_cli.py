@@ -149,6 +149,27 @@ def test_diff(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert report["orphaned"]["records"] == 0  # santa still holds devil's records
 
 
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_diff_lists_unreadable_records_and_failing_rules(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, engine: str) -> None:
+    catalog = tmp_path / "c.jsonl"
+    catalog.write_text('{"id": 1, "tag": "a"}\nnot json\n{"id": "x"}\n', encoding="utf-8")
+    old, new = tmp_path / "old.rules", tmp_path / "new.rules"
+    old.write_text("a: tag == 'a'\n")
+    new.write_text("b: id % 2 == 1\n")
+    code, out, _ = run(capsys, "rules", "diff", str(old), str(new), str(catalog),
+                       "--engine", engine)
+    assert code == 0
+    assert out.splitlines()[-4:] == [
+        "0 records would lose their last copy",
+        "errors: 2",
+        "  line 2: not JSON: invalid literal, expected 'null' (column 1)",
+        "  line 3: cannot apply '%' to string and int (new rule b)"]
+    code, out, _ = run(capsys, "rules", "diff", str(old), str(new), str(catalog),
+                       "--engine", engine, "--format", "json")
+    assert json.loads(out)["errors"]["records"] == 2
+
+
 def test_without_duckdb_parquet_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """DuckDB is an extra: without it, Parquet in or out is a usage error naming the
