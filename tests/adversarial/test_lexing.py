@@ -29,6 +29,7 @@ from grammar.lexer import _TOKEN, NEVER_PARSED, tokenize
 from player.resolve import _interpolations
 from templating import lexer
 from templating.errors import TemplateSyntaxError
+from templating.tags import foreign
 from tests.adversarial.capped import assert_near_linear, expect_output
 
 # -- reproducers -------------------------------------------------------------------------
@@ -170,6 +171,55 @@ def test_style_with_many_unclosed_interpolations() -> None:
     assert expect_output(code).split() == ["True", "True"]
 
 
+# -- python-liquid's tags: arguments its own tokenizer would read in quadratic time -------
+
+
+def _lookahead_reference(text: str) -> int:
+    """What ``foreign.cost`` computes, one regular-expression search per bracket."""
+    total = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            found = text.find("..", i + 2)
+            total += (len(text) if found < 0 else found) - i
+        elif char == "[" and (quote := re.compile(r"\s*(['\"])").match(text, i + 1)):
+            close = re.compile(re.escape(quote.group(1)) + r"\s*]").search(text, quote.end())
+            total += (len(text) if close is None else close.start()) - i
+    return total
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="([.'\"] x)\n", max_size=40))
+def test_lookahead_cost_is_what_the_patterns_read(text: str) -> None:
+    assert foreign.cost(text) == _lookahead_reference(text)
+
+
+@pytest.mark.parametrize(("source", "tag"), [
+    ("'{% tablerow x in ' + '(' * 20000 + ' %}{% endtablerow %}'", "tablerow"),  # was 3.6 s
+    ("'{% include \\'x\\' with ' + \"['a' \" * 20000 + '%}'", "include"),
+    ("'{% cycle ' + \"'(', \" * 20000 + \"'b' %}\"", "cycle"),
+])
+def test_python_liquid_tags_refuse_arguments_it_reads_in_quadratic_time(source: str,
+                                                                        tag: str) -> None:
+    found = template_error(source)
+    assert found is not None
+    assert found[:2] == ["TemplateSyntaxError",
+                         f"the arguments of {tag!r} hold too many brackets to read"]
+    assert found[2] == 1
+
+
+def test_ordinary_arguments_of_python_liquid_tags_are_read() -> None:
+    code = """
+    import templating
+    env = templating.Environment()
+    values = ", ".join(f"'v{n}'" for n in range(2000))  # long, but no look-ahead
+    print(env.from_string("{% cycle " + values + " %}{% cycle " + values + " %}").render())
+    print(env.from_string("{% tablerow x in (1..2) %}{{ x }}{% endtablerow %}").render())
+    """
+    first, *table = expect_output(code).splitlines()
+    assert first == "v0v1"
+    assert "".join(table) == '<tr class="row1"><td class="col1">1</td><td class="col2">2</td></tr>'
+
+
 # -- growth ------------------------------------------------------------------------------
 
 GROWTH_CHILD = """
@@ -222,6 +272,13 @@ GROWTH: dict[str, tuple[str, str, int]] = {
     "raw blocks": ("template", "'{% raw %}x{% endraw %}' * n", 2000),
     "comment with malformed tags": ("template", "'{% comment %}' + '{%' * n", 12000),
     "deep brackets in a template": ("template", "'{{ ' + '(' * n + ' }}'", 2 * 10**4),
+    # python-liquid's tags, read by its own tokenizer (20,000 '(' in tablerow: 3.6 s)
+    "tablerow, ( brackets": ("template", "'{% tablerow x in ' + '(' * n + ' %}'", 2 * 10**4),
+    "include, [' brackets": ("template", "'{% include \\'x\\' with ' + \"['a' \" * n + '%}'",
+                             10**4),
+    "cycle, ( in strings": ("template", "'{% cycle ' + \"'(', \" * n + \"'b' %}\"", 10**4),
+    "cycle, many values": ("template", "'{% cycle ' + \"'a', \" * n + \"'b' %}\"", 4000),
+    "render, many arguments": ("template", "'{% render \\'x\\', ' + 'a: 1, ' * n + '%}'", 3000),
     "deep ( brackets": ("grammar.parse", "'(' * n", 2 * 10**4),
     "deep [ brackets": ("grammar.parse", "'[' * n", 2 * 10**4),
     "unterminated ' string": ("grammar.parse", "\"'\" + 'a' * n", 15 * 10**5),
