@@ -52,7 +52,20 @@ def _join_length(items: Any, separator: Any = " ", *_: Any, **__: Any) -> int:
     gaps = max(0, count - 1) * _text_length(separator)
     if isinstance(items, range):
         return gaps + count
-    return gaps + sum(_text_length(item) for item in items)
+    return gaps + sum(_text_length(_range_text(item)) for item in items)
+
+
+def _range_text(item: Any) -> Any:
+    """A range as Liquid prints it (``1..3``), not as Python does (``range(1, 4)``)."""
+    return f"{item.start}..{item.stop - 1}" if isinstance(item, range) else item
+
+
+def _join_items(items: Any, *args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    # A list or tuple literal of ladle's may hold a range: python-liquid's ``join`` would
+    # print it with str().
+    if isinstance(items, (list, tuple)) and any(isinstance(item, range) for item in items):
+        items = [_range_text(item) for item in items]
+    return (items, *args), kwargs
 
 
 def _pair_length(value: Any, other: Any = "", *_: Any, **__: Any) -> int:
@@ -72,6 +85,12 @@ _RESULT_LENGTH: Mapping[str, Callable[..., int]] = {
 }
 
 
+# Filter name: its arguments in the form the filter prints right.
+_ARGUMENTS: Mapping[str, Callable[..., tuple[tuple[Any, ...], dict[str, Any]]]] = {
+    "join": _join_items,
+}
+
+
 class GuardedFilter:
     """A filter that measures its result first (a class, not a closure, so that templates
     and environments holding it can be pickled). It carries the filter's own attributes
@@ -85,6 +104,9 @@ class GuardedFilter:
         self.limit = limit
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        prepare = _ARGUMENTS.get(self.name)
+        if prepare is not None and args:
+            args, kwargs = prepare(*args, **kwargs)
         try:
             length = _RESULT_LENGTH[self.name](*args, **kwargs)
         except TypeError:

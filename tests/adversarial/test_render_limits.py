@@ -77,6 +77,13 @@ def test_a_list_holding_a_huge_range_prints_as_liquid_does(mode: dict[str, bool]
     assert render_capped(source, **mode)["output"] == "1..100000000001|12|1..100000000001"
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_join_prints_a_range_it_holds_as_liquid_does(mode: dict[str, bool]) -> None:
+    source = ("{% assign n = 1000 %}{{ ((1..n), 4) | join: ',' }}|"
+              "{{ ((1..3), 4) | reverse | join }}|{{ (1..3) | join: ',' }}")
+    assert render_capped(source, **mode)["output"] == "1..1000,4|4 1..3|1,2,3"
+
+
 def test_nested_lists_and_nil_print_flattened() -> None:
     code = """
 import templating
