@@ -163,14 +163,19 @@ def compile_set(
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_length: int = DEFAULT_MAX_LENGTH,
     truthy: bool = False,
+    trees: Sequence[Node] | None = None,
 ) -> ExpressionSet:
     """Compile several expressions into one ``ExpressionSet`` that computes shared parts once.
 
     With ``truthy``, ``evaluate`` gives each expression's truthiness (True or False)
     instead of its value: a rule set's claims, with no Python call per rule.
+    ``trees``, when given, are the sources as ``parse`` made them (with the same
+    ``max_depth``), so they are not parsed again.
     """
+    if trees is not None and len(trees) != len(sources):
+        raise ValueError(f"{len(trees)} trees for {len(sources)} sources")
     result = _compile_many(list(sources), filters, functions, strict, names, max_depth,
-                           max_length, None, single=False, truthy=truthy)
+                           max_length, None, single=False, truthy=truthy, trees=trees)
     assert isinstance(result, ExpressionSet)
     return result
 
@@ -190,17 +195,20 @@ def _compile_many(
     liquid: bool = False,
     strings: Callable[[str], str] | None = None,
     truthy: bool = False,
+    trees: Sequence[Node] | None = None,
 ) -> Expression | ExpressionSet:
     table = function_table(functions)
     allowed = None if names is None else frozenset(names)
-    trees = []
-    for source in sources:
+    parsed = []
+    for index, source in enumerate(sources):
         try:
-            tree = _parse(source, max_depth=max_depth, liquid=liquid)
+            tree = _parse(source, max_depth=max_depth, liquid=liquid) if trees is None \
+                else trees[index]
             check_names(tree, source, names=allowed, functions=table, filters=filters)
         except ExpressionError as error:
             raise _located(error, origin) from None
-        trees.append(tree)
+        parsed.append(tree)
+    trees = parsed
     compiler = Compiler(functions=table, filters=filters, strict=strict, max_length=max_length,
                         undefined=undefined, liquid=liquid, strings=strings)
     roots = list(zip(sources, trees, strict=True))

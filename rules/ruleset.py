@@ -136,7 +136,8 @@ class RuleSet:
         # ``claims(record)``: whether each rule claims it, as bools; raises
         # grammar.ExpressionError when any rule cannot evaluate (``evaluate`` says which).
         # An attribute, not a method: the routers call it for every record.
-        self._claims = grammar.compile_set([rule.source for rule in rules], truthy=True)
+        self._claims = grammar.compile_set([rule.source for rule in rules], truthy=True,
+                                           trees=[rule.tree for rule in rules])
         self.claims: Callable[[Mapping[str, Any]], tuple[bool, ...]] = self._claims.evaluate
 
     def evaluate(self, record: Mapping[str, Any]) -> list[tuple[bool, str | None]]:
