@@ -395,7 +395,7 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     click.echo(f"{orphaned:,} record{'s' * (orphaned != 1)} would lose "
                f"{'its' if orphaned == 1 else 'their'} last copy")
     click.echo(f"errors: {report['errors']['records']:,}")
-    for error in report["errors"]["sample"]:
-        rule = f" ({error['rules']} rule {error['rule']})" if error["rule"] else ""
-        click.echo(f"  line {error['line']}: {error['message']}{rule}")
+    for failure in report["errors"]["sample"]:
+        rule = f" ({failure['rules']} rule {failure['rule']})" if failure["rule"] else ""
+        click.echo(f"  line {failure['line']}: {failure['message']}{rule}")
     return EXIT_OK

@@ -9,8 +9,8 @@ from liquid.extra import BlockTag, CallTag, ExtendsTag, MacroTag, WithTag
 from templating.tags.assign_tag import AssignTag
 from templating.tags.case_tag import CaseTag
 from templating.tags.echo_tag import EchoTag
-from templating.tags.foreign import Screened
 from templating.tags.for_tag import ForTag
+from templating.tags.foreign import Screened
 from templating.tags.if_tag import IfTag
 from templating.tags.let_tag import LetTag
 from templating.tags.liquid_tag import LiquidTag
@@ -33,7 +33,7 @@ def register(env: Environment) -> None:
     if "translate" in env.tags:  # python-liquid's extra tags are on
         env.add_tag(TranslateTag)
     # python-liquid's tags left read their arguments with its own tokenizer.
-    own = (*EXTRA, *TAGS, TranslateTag)
-    for name, tag in list(env.tags.items()):
-        if not isinstance(tag, own) and not isinstance(tag, Screened):
-            env.tags[name] = Screened(tag)
+    own: tuple[type, ...] = (*EXTRA, *TAGS, TranslateTag, Screened)
+    for name, existing in list(env.tags.items()):
+        if not isinstance(existing, own):
+            env.tags[name] = Screened(existing)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from liquid.ast import Node
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION
@@ -56,28 +57,30 @@ def cost(text: str) -> int:
     return total
 
 
-class Screened:
+class Screened(Tag):
     """A python-liquid tag that refuses arguments its tokenizer would read in quadratic
     time; everything else is the tag's own."""
 
-    __slots__ = ("_tag",)
-
     def __init__(self, tag: Tag) -> None:
-        self._tag = tag
+        super().__init__(tag.env)
+        self.tag = tag
+        self.block = tag.block
+        self.name = tag.name
+        self.end = tag.end
 
     def __getattr__(self, name: str) -> Any:
-        if name == "_tag":  # not set yet (while unpickling)
+        if name == "tag":  # not set yet (while unpickling)
             raise AttributeError(name)
-        return getattr(self._tag, name)
+        return getattr(self.tag, name)
 
-    def __reduce__(self) -> tuple[type[Screened], tuple[Tag]]:
-        return Screened, (self._tag,)
+    def parse(self, stream: TokenStream) -> Node:
+        return self.tag.parse(stream)
 
-    def get_node(self, stream: TokenStream) -> Any:
+    def get_node(self, stream: TokenStream) -> Node:
         token = stream.peek
         if token.kind == TOKEN_EXPRESSION and len(token.value) > 140 and cost(
                 token.value) > LOOKAHEAD_ALLOWANCE + LOOKAHEAD_PER_CHARACTER * len(token.value):
             raise TemplateSyntaxError(
                 f"the arguments of {stream.current.value!r} hold too many brackets "
                 f"to read", token=token)
-        return self._tag.get_node(stream)
+        return self.tag.get_node(stream)
