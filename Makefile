@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := grammar filters templating player rules cli
+PACKAGES := ladle
 
 .PHONY: test demo bench clean
 

@@ -24,10 +24,10 @@ import duckdb
 import orjson
 import pytest
 
-import rules
 from bench import workload
 from bench.bench_expressions import LAMBDAS
-from rules import duckdb_engine, python_engine
+from ladle import rules
+from ladle.rules import duckdb_engine, python_engine
 
 GROUP = "catalog"
 RECORDS = int(os.environ.get("LADLE_BENCH_RECORDS", 10_000_000))

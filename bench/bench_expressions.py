@@ -19,8 +19,8 @@ import pytest
 import rule_engine
 import simpleeval
 
-import grammar
 from bench import workload
+from ladle import grammar
 
 GROUP = "expressions"
 SUBSET = 2_000

@@ -40,9 +40,8 @@ import pytest
 from mako.lookup import TemplateLookup
 from mako.template import Template as MakoTemplate
 
-import filters
-import templating
 from bench.artist import data
+from ladle import filters, templating
 
 GROUP = "templates"
 PARSE_GROUP = "templates: parse page + partial"

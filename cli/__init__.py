@@ -1,5 +1,5 @@
 """The ``ladle`` command: thin click adapters over the library, no logic of its own."""
 
-from cli.app import main
+from ladle.cli.app import main
 
 __all__ = ["main"]

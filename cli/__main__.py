@@ -1,7 +1,7 @@
-"""``python -m cli`` runs the ``ladle`` command."""
+"""``python -m ladle.cli`` runs the ``ladle`` command."""
 
 import sys
 
-from cli.app import main
+from ladle.cli.app import main
 
 sys.exit(main())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from cli.demo_command import demo
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
-from cli.eval_command import eval_command
-from cli.layout_commands import layout
-from cli.rules_commands import rules_group
-from cli.template_commands import check, render
+from ladle.cli.demo_command import demo
+from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
+from ladle.cli.eval_command import eval_command
+from ladle.cli.layout_commands import layout
+from ladle.cli.rules_commands import rules_group
+from ladle.cli.template_commands import check, render
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,14 +8,12 @@ from pathlib import Path
 import click
 from liquid.exceptions import LiquidError
 
-import player
-import rules
-import templating
-from cli.diagnostics import EXIT_OK, UserError
-from cli.inputs import parse_json, read_text
-from cli.output import write_output
-from cli.rules_commands import report_table
-from cli.template_commands import template_error
+from ladle import player, rules, templating
+from ladle.cli.diagnostics import EXIT_OK, UserError
+from ladle.cli.inputs import parse_json, read_text
+from ladle.cli.output import write_output
+from ladle.cli.rules_commands import report_table
+from ladle.cli.template_commands import template_error
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

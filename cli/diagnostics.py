@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from grammar.errors import caret_excerpt, line_and_column
+from ladle.grammar.errors import caret_excerpt, line_and_column
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -6,9 +6,9 @@ import json
 
 import click
 
-import grammar
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
-from cli.inputs import apply_settings, load_data
+from ladle import grammar
+from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
+from ladle.cli.inputs import apply_settings, load_data
 
 
 @click.command("eval")

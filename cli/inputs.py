@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.diagnostics import UserError
+from ladle.cli.diagnostics import UserError
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 # Digits an integer in JSON input may have (as in layouts): far past any id or count.

@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-import player
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from cli.inputs import read_stdin
-from cli.output import write_output
-from cli.template_commands import STDIN_NAME
-from player.bundled import preset_path
+from ladle import player
+from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from ladle.cli.inputs import read_stdin
+from ladle.cli.output import write_output
+from ladle.cli.template_commands import STDIN_NAME
+from ladle.player.bundled import preset_path
 
 
 def _source(layout: str | None, preset: str | None) -> tuple[Path | bytes, str]:

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
-from cli.diagnostics import UserError
+from ladle.cli.diagnostics import UserError
 
 _TEMPORARY = ".ladle-"  # temporary files are ".NAME.ladle-PID-N.tmp" beside the output
 

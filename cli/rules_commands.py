@@ -20,22 +20,21 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-import grammar
-import rules
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from cli.inputs import parse_json, read_stdin, read_text
-from cli.output import check_output, output_stream, temporary_beside, write_output
-from cli.template_commands import STDIN_NAME
-from rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
-from rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
-from rules.check import check as check_rules
-from rules.check import parse_vars, sample_types
-from rules.engine import ENGINES
-from rules.engine import diff as diff_catalog
-from rules.engine import route as route_catalog
-from rules.python_engine import short_of
-from rules.slots import rebalance as rebalance_rules
-from rules.slots import slot_rules
+from ladle import grammar, rules
+from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from ladle.cli.inputs import parse_json, read_stdin, read_text
+from ladle.cli.output import check_output, output_stream, temporary_beside, write_output
+from ladle.cli.template_commands import STDIN_NAME
+from ladle.rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
+from ladle.rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
+from ladle.rules.check import check as check_rules
+from ladle.rules.check import parse_vars, sample_types
+from ladle.rules.engine import ENGINES
+from ladle.rules.engine import diff as diff_catalog
+from ladle.rules.engine import route as route_catalog
+from ladle.rules.python_engine import short_of
+from ladle.rules.slots import rebalance as rebalance_rules
+from ladle.rules.slots import slot_rules
 
 
 def _rule_source(path: Path | str) -> str:

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 from liquid.exceptions import LiquidError, TemplateNotFoundError
 
-import templating
-from cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
-from cli.inputs import apply_settings, load_data, read_text
-from cli.output import check_output, output_stream
-from templating.check import check_template
-from templating.errors import TemplateReadError
+from ladle import templating
+from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
+from ladle.cli.inputs import apply_settings, load_data, read_text
+from ladle.cli.output import check_output, output_stream
+from ladle.templating.check import check_template
+from ladle.templating.errors import TemplateReadError
 
 STDIN_NAME = "<stdin>"
 

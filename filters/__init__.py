@@ -2,7 +2,7 @@
 
 Templates, player layouts and placement rules all read filters from here::
 
-    import filters
+    from ladle import filters
 
     table = filters.registry()            # standard filters + ladle's own, fresh each call
     table["upcase"]("lossless")           # every entry works when called plainly
@@ -49,10 +49,10 @@ from typing import Any
 
 import liquid
 
-from filters.data import json
-from filters.numbers import filesize, money
-from filters.text import pluralize, slugify
-from filters.time import mmss
+from ladle.filters.data import json
+from ladle.filters.numbers import filesize, money
+from ladle.filters.text import pluralize, slugify
+from ladle.filters.time import mmss
 
 __all__ = ["LADLE", "registry", "standard"]
 

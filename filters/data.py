@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from decimal import Decimal
 
-from filters._common import LIMIT, MAX_DIGITS, describe, error, filter_function, plain
+from ladle.filters._common import LIMIT, MAX_DIGITS, describe, error, filter_function, plain
 
 __all__ = ["MAX_DEPTH", "json"]
 

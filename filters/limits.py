@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from grammar.errors import EvaluationError
-from grammar.runtime import size
+from ladle.grammar.errors import EvaluationError
+from ladle.grammar.runtime import size
 
 Filter = Callable[..., Any]
 # Characters at least, in the text of a value that is not a string (a number, nil, true).
@@ -124,7 +124,7 @@ def guarded(table: Mapping[str, Filter], limit: int) -> dict[str, Filter]:
     'axyc'
     >>> replace("abc", "b", "x" * 20)
     Traceback (most recent call last):
-    grammar.errors.EvaluationError: filter 'replace': string result is too long (the limit is 10)
+    ladle.grammar.errors.EvaluationError: filter 'replace': string result is too long ...
     """
     result = dict(table)
     for name in _RESULT_LENGTH:

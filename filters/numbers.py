@@ -6,7 +6,14 @@ import re
 from decimal import Decimal
 from types import MappingProxyType
 
-from filters._common import decimal_context, describe, error, filter_function, plain, to_decimal
+from ladle.filters._common import (
+    decimal_context,
+    describe,
+    error,
+    filter_function,
+    plain,
+    to_decimal,
+)
 
 __all__ = ["filesize", "money"]
 

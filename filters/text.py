@@ -6,7 +6,7 @@ import re
 import unicodedata
 from types import MappingProxyType
 
-from filters._common import describe, error, filter_function, plain, to_decimal
+from ladle.filters._common import describe, error, filter_function, plain, to_decimal
 
 __all__ = ["pluralize", "slugify"]
 

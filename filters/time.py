@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from filters._common import describe, error, filter_function, to_decimal
+from ladle.filters._common import describe, error, filter_function, to_decimal
 
 __all__ = ["mmss"]
 

@@ -1,6 +1,6 @@
 """The expression language: parse, compile once, evaluate many times.
 
->>> import grammar
+>>> from ladle import grammar
 >>> grammar.evaluate("tag == 'lossless' && (id % 100) <= 47", {"tag": "lossless", "id": 1234})
 True
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from grammar.compiler import NO_DATA, Compiler, check_names, function_table, top_level_names
-from grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
-from grammar.functions import BUILTINS, Function, slot
-from grammar.nodes import Node, unparse
-from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
-from grammar.parser import parse as _parse
-from grammar.runtime import DEFAULT_MAX_LENGTH, INTEGER_LIMIT, to_output, truthy
+from ladle.grammar.compiler import NO_DATA, Compiler, check_names, function_table, top_level_names
+from ladle.grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
+from ladle.grammar.functions import BUILTINS, Function, slot
+from ladle.grammar.nodes import Node, unparse
+from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
+from ladle.grammar.parser import parse as _parse
+from ladle.grammar.runtime import DEFAULT_MAX_LENGTH, INTEGER_LIMIT, to_output, truthy
 
 __all__ = [
     "BUILTINS",

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from grammar import runtime
-from grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
-from grammar.functions import BUILTINS, Function
-from grammar.nodes import (
+from ladle.grammar import runtime
+from ladle.grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
+from ladle.grammar.functions import BUILTINS, Function
+from ladle.grammar.nodes import (
     Binary,
     Call,
     Conditional,

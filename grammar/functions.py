@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from grammar.errors import EvaluationError
-from grammar.runtime import _is_number, check_number, liquid_value, size, text, type_name
+from ladle.grammar.errors import EvaluationError
+from ladle.grammar.runtime import _is_number, check_number, liquid_value, size, text, type_name
 
 _INTEGER_TEXT = re.compile(r"([+-]?)([0-9]+)")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grammar.errors import ExpressionSyntaxError
+from ladle.grammar.errors import ExpressionSyntaxError
 
 # Word operators and literals; any other word is a NAME.
 KEYWORDS = frozenset(

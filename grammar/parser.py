@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-from grammar.errors import ExpressionSyntaxError
-from grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
-from grammar.nodes import (
+from ladle.grammar.errors import ExpressionSyntaxError
+from ladle.grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
+from ladle.grammar.nodes import (
     BLANK,
     EMPTY,
     Binary,

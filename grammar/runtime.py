@@ -11,8 +11,8 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from grammar.errors import EvaluationError
-from grammar.nodes import BLANK, EMPTY
+from ladle.grammar.errors import EvaluationError
+from ladle.grammar.nodes import BLANK, EMPTY
 
 INTEGER_LIMIT = 2**256
 DEFAULT_MAX_LENGTH = 1_000_000

@@ -1,6 +1,6 @@
 """Player layouts: check, resolve, embed and preview the JSON layouts of the music player.
 
->>> import player
+>>> from ladle import player
 >>> layout = player.resolve(player.presets()["button"], variant="track")
 >>> layout["w"], layout["h"], layout["elements"]["play"]["show"]
 (31, 30, True)
@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-from player.bundled import presets
-from player.checks import check
-from player.embed import embed_code
-from player.findings import Finding, LayoutError, summary
-from player.preview import preview_svg
-from player.resolve import canonical_json, fingerprint, resolve
+from ladle.player.bundled import presets
+from ladle.player.checks import check
+from ladle.player.embed import embed_code
+from ladle.player.findings import Finding, LayoutError, summary
+from ladle.player.preview import preview_svg
+from ladle.player.resolve import canonical_json, fingerprint, resolve
 
 __all__ = [
     "Finding",

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from grammar.compiler import did_you_mean
-from player.findings import Finding, pointer_token
-from player.format import ELEMENTS, FIELDS, GEOMETRY, STYLES, TOP_LEVEL, VARIANTS
-from player.resolve import Resolver, read, track_count
-from player.source import Document
+from ladle.grammar.compiler import did_you_mean
+from ladle.player.findings import Finding, pointer_token
+from ladle.player.format import ELEMENTS, FIELDS, GEOMETRY, STYLES, TOP_LEVEL, VARIANTS
+from ladle.player.resolve import Resolver, read, track_count
+from ladle.player.source import Document
 
 ART_SIZES = {(100, 100), (150, 150)}
 PLAY_SIZES = {(31, 30), (47, 45)}

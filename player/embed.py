@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import escape
 
-from player.resolve import resolve
+from ladle.player.resolve import resolve
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

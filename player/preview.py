@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from player.checks import check_document
-from player.findings import Finding
-from player.format import ELEMENTS, VARIANTS
-from player.resolve import read, resolve_document
+from ladle.player.checks import check_document
+from ladle.player.findings import Finding
+from ladle.player.format import ELEMENTS, VARIANTS
+from ladle.player.resolve import read, resolve_document
 
 __all__ = ["preview_svg"]
 

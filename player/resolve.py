@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import grammar
-from grammar import nodes
-from grammar.runtime import type_name
-from player.findings import Finding, LayoutError, pointer_token
-from player.format import DEFAULT_TRACKS, ELEMENTS, FIELDS, GEOMETRY, VARIANTS
-from player.source import Document, SourceError, load
+from ladle import grammar
+from ladle.grammar import nodes
+from ladle.grammar.runtime import type_name
+from ladle.player.findings import Finding, LayoutError, pointer_token
+from ladle.player.format import DEFAULT_TRACKS, ELEMENTS, FIELDS, GEOMETRY, VARIANTS
+from ladle.player.source import Document, SourceError, load
 
 Field = tuple[str, str]  # (element, field); ("", "w") is the player's own width
 

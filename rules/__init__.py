@@ -1,6 +1,6 @@
 """Placement rules: rule files checked and matched against file records.
 
->>> import rules
+>>> from ladle import rules
 >>> ruleset = rules.parse("morbo: tag == 'lossless' && (id % 100) <= 47\\ndevil: public == true")
 >>> ruleset.names, ruleset.match({"tag": "lossless", "id": 5, "public": True})
 (['morbo', 'devil'], ['morbo', 'devil'])
@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from rules.engine import diff, route
-from rules.ruleset import Rule, RuleError, RuleSet, parse
+from ladle.rules.engine import diff, route
+from ladle.rules.ruleset import Rule, RuleError, RuleSet, parse
 
 __all__ = ["Rule", "RuleError", "RuleSet", "diff", "parse", "route"]

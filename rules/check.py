@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from grammar import nodes, runtime
-from grammar.errors import line_and_column
-from rules.catalog import records
-from rules.ruleset import RuleSet, compile_rules, read
+from ladle.grammar import nodes, runtime
+from ladle.grammar.errors import line_and_column
+from ladle.rules.catalog import records
+from ladle.rules.ruleset import RuleSet, compile_rules, read
 
 # Declared field types (``--vars tag:string,id:int``) and the literal kinds they can equal.
 TYPES = {"string": {"string"}, "int": {"int", "float"}, "float": {"int", "float"},

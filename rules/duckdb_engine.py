@@ -46,8 +46,8 @@ from typing import Any
 
 import duckdb
 
-from grammar.compiler import top_level_names
-from rules.catalog import (
+from ladle.grammar.compiler import top_level_names
+from ladle.rules.catalog import (
     GZIP_MAGIC,
     CatalogError,
     CatalogFileError,
@@ -56,9 +56,9 @@ from rules.catalog import (
     jsonl_line,
     records,
 )
-from rules.python_engine import diff_report, route_report
-from rules.ruleset import RuleSet
-from rules.sql import (
+from ladle.rules.python_engine import diff_report, route_report
+from ladle.rules.ruleset import RuleSet
+from ladle.rules.sql import (
     ABORT_MESSAGE,
     SqlUnsupported,
     infer_columns,

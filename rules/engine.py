@@ -14,10 +14,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from rules import python_engine as python
-from rules.catalog import catalog_size
-from rules.python_engine import Catalog, Output, Progress
-from rules.ruleset import RuleSet
+from ladle.rules import python_engine as python
+from ladle.rules.catalog import catalog_size
+from ladle.rules.python_engine import Catalog, Output, Progress
+from ladle.rules.ruleset import RuleSet
 
 __all__ = ["AUTO_BYTES", "ENGINES", "choose", "diff", "route"]
 
@@ -53,7 +53,7 @@ def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
     """
     if choose(engine, catalog, output=output is not None) == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
-        from rules import duckdb_engine
+        from ladle.rules import duckdb_engine
 
         python.check_sample(sample)
         python.check_copies(require_copies)
@@ -74,7 +74,7 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
     """The ``diff --format json`` report: what going from ``old`` to ``new`` moves."""
     if choose(engine, catalog) == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
-        from rules import duckdb_engine
+        from ladle.rules import duckdb_engine
 
         python.check_sample(sample)
         try:

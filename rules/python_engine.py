@@ -33,9 +33,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from grammar.errors import ExpressionError
-from rules.catalog import CatalogError, Item, _Reader
-from rules.ruleset import RuleSet
+from ladle.grammar.errors import ExpressionError
+from ladle.rules.catalog import CatalogError, Item, _Reader
+from ladle.rules.ruleset import RuleSet
 
 __all__ = ["PROGRESS_EVERY", "Catalog", "Output", "Progress", "check_copies", "check_sample",
            "diff", "diff_report", "route", "route_report", "short_of"]

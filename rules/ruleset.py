@@ -14,10 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import grammar
-from grammar.compiler import check_names, function_table
-from grammar.errors import caret_excerpt, line_and_column
-from grammar.nodes import Node
+from ladle import grammar
+from ladle.grammar.compiler import check_names, function_table
+from ladle.grammar.errors import caret_excerpt, line_and_column
+from ladle.grammar.nodes import Node
 
 # The functions a rule may call: the built-ins, checked as ``grammar.compile`` checks them.
 _FUNCTIONS = function_table(None)

@@ -32,11 +32,21 @@ from fractions import Fraction
 from numbers import Rational, Real
 from pathlib import Path
 
-import grammar
-from grammar.nodes import Binary, Call, Index, Literal, Logical, Member, Name, Node, RangeLiteral
-from grammar.nodes import unparse as _unparse
-from rules.ruleset import RuleError, RuleSet
-from rules.ruleset import parse as _parse_rules
+from ladle import grammar
+from ladle.grammar.nodes import (
+    Binary,
+    Call,
+    Index,
+    Literal,
+    Logical,
+    Member,
+    Name,
+    Node,
+    RangeLiteral,
+)
+from ladle.grammar.nodes import unparse as _unparse
+from ladle.rules.ruleset import RuleError, RuleSet
+from ladle.rules.ruleset import parse as _parse_rules
 
 __all__ = ["assignment", "rebalance", "slot_rules"]
 

@@ -1,7 +1,7 @@
 """A rule's AST compiled into one SQL expression with ladle's semantics, for the duckdb engine.
 
-    >>> import grammar
-    >>> from rules.sql import rule_sql
+    >>> from ladle import grammar
+    >>> from ladle.rules.sql import rule_sql
     >>> sql = rule_sql(grammar.parse("tag == 'lossless' && (id % 100) <= 47"),
     ...                {"tag": "VARCHAR", "id": "UBIGINT"})
     >>> sql.error
@@ -103,10 +103,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from grammar import runtime
-from grammar.errors import EvaluationError, ExpressionError
-from grammar.functions import BUILTINS
-from grammar.nodes import (
+from ladle.grammar import runtime
+from ladle.grammar.errors import EvaluationError, ExpressionError
+from ladle.grammar.functions import BUILTINS
+from ladle.grammar.nodes import (
     BLANK,
     EMPTY,
     Binary,
@@ -123,8 +123,8 @@ from grammar.nodes import (
     RootIndex,
     Unary,
 )
-from grammar.nodes import Index as IndexNode
-from grammar.runtime import DEFAULT_MAX_LENGTH
+from ladle.grammar.nodes import Index as IndexNode
+from ladle.grammar.runtime import DEFAULT_MAX_LENGTH
 
 __all__ = [
     "ABORT_MESSAGE",

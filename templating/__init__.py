@@ -1,6 +1,6 @@
 """Liquid templates whose tags take the full expression language (built on python-liquid).
 
->>> import templating
+>>> from ladle import templating
 >>> templating.render("{% if a && b %}yes{% endif %}", {"a": 1, "b": 2})
 'yes'
 """
@@ -13,15 +13,15 @@ from typing import Any
 from liquid import ChoiceLoader, DictLoader
 from liquid.exceptions import TemplateNotFoundError
 
-from templating.environment import Environment, Template
-from templating.errors import (
+from ladle.templating.environment import Environment, Template
+from ladle.templating.errors import (
     TemplateError,
     TemplateEvaluationError,
     TemplateReadError,
     TemplateSyntaxError,
     WorkLimitError,
 )
-from templating.loaders import CachingFileSystemLoader, FileSystemLoader
+from ladle.templating.loaders import CachingFileSystemLoader, FileSystemLoader
 
 __all__ = [
     "CachingFileSystemLoader",

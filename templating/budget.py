@@ -25,7 +25,7 @@ import time
 from contextvars import ContextVar, Token
 from typing import Any
 
-from templating.errors import WorkLimitError
+from ladle.templating.errors import WorkLimitError
 
 # Units a partial render spends before its nodes: making its context and scope costs
 # about as much as a few dozen simple nodes, and a runaway tree of partials must stop in

@@ -12,10 +12,10 @@ from liquid.builtin.tags.render_tag import RenderNode
 from liquid.exceptions import LiquidError, TemplateNotFoundError
 from liquid.token import Token
 
-from templating.environment import Environment
-from templating.errors import TemplateReadError
-from templating.loaders import FileSystemLoader
-from templating.walk import walk_nodes
+from ladle.templating.environment import Environment
+from ladle.templating.errors import TemplateReadError
+from ladle.templating.loaders import FileSystemLoader
+from ladle.templating.walk import walk_nodes
 
 
 @dataclass(frozen=True)

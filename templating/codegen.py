@@ -59,27 +59,27 @@ from liquid.token import Token
 from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
 
-from grammar import nodes as g
-from grammar.errors import ExpressionError
-from grammar.runtime import equals
-from templating.budget import current as current_budget
-from templating.budget import spend
-from templating.errors import from_expression
-from templating.escaping import escape_text, reset_escaping, set_escaping
-from templating.expression import (
+from ladle.grammar import nodes as g
+from ladle.grammar.errors import ExpressionError
+from ladle.grammar.runtime import equals
+from ladle.templating.budget import current as current_budget
+from ladle.templating.budget import spend
+from ladle.templating.errors import from_expression
+from ladle.templating.escaping import escape_text, reset_escaping, set_escaping
+from ladle.templating.expression import (
     TemplateExpression,
     awaited,
     evaluate_with,
     in_context,
     truth,
 )
-from templating.placing import place as _locate
-from templating.tags.case_tag import AnyOf
-from templating.tags.echo_tag import TextEchoNode as EchoNode
-from templating.tags.let_tag import LetNode
-from templating.tags.output_tag import TextOutputNode as OutputNode
-from templating.text import output_text
-from templating.walk import walk_nodes
+from ladle.templating.placing import place as _locate
+from ladle.templating.tags.case_tag import AnyOf
+from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
+from ladle.templating.tags.let_tag import LetNode
+from ladle.templating.tags.output_tag import TextOutputNode as OutputNode
+from ladle.templating.text import output_text
+from ladle.templating.walk import walk_nodes
 
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate

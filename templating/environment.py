@@ -19,17 +19,16 @@ from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
-import filters
-import grammar
-from filters.limits import guarded
-from grammar.parser import parse as parse_expression
-from templating import budget, lexer, tags
-from templating.codegen import CompiledTemplate
-from templating.errors import TemplateSyntaxError
-from templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
-from templating.expression import compile_uncached
-from templating.loaders import CachingFileSystemLoader, FileSystemLoader
-from templating.walk import work
+from ladle import filters, grammar
+from ladle.filters.limits import guarded
+from ladle.grammar.parser import parse as parse_expression
+from ladle.templating import budget, lexer, tags
+from ladle.templating.codegen import CompiledTemplate
+from ladle.templating.errors import TemplateSyntaxError
+from ladle.templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
+from ladle.templating.expression import compile_uncached
+from ladle.templating.loaders import CachingFileSystemLoader, FileSystemLoader
+from ladle.templating.walk import work
 
 
 class Output(LimitedStringIO):

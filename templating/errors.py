@@ -11,7 +11,7 @@ from liquid.exceptions import (
 )
 from liquid.token import Token
 
-from grammar.errors import EvaluationError, ExpressionError, caret_excerpt, line_and_column
+from ladle.grammar.errors import EvaluationError, ExpressionError, caret_excerpt, line_and_column
 
 
 class TemplateError(LiquidError):

@@ -21,17 +21,17 @@ from liquid.token import Token
 from liquid.undefined import Undefined
 from markupsafe import Markup
 
-import grammar
-from grammar import nodes, runtime
-from grammar.compiler import Compiler, check_names
-from grammar.functions import BUILTINS
-from grammar.parser import DEFAULT_MAX_DEPTH, with_stack
-from grammar.parser import parse as parse_expression
-from grammar.runtime import check_length, check_number, liquid_value
-from templating.budget import FREE_SIZE, spend_sizes
-from templating.errors import at, from_expression
-from templating.escaping import FilterEnvironment, escaping
-from templating.placing import place
+from ladle import grammar
+from ladle.grammar import nodes, runtime
+from ladle.grammar.compiler import Compiler, check_names
+from ladle.grammar.functions import BUILTINS
+from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
+from ladle.grammar.parser import parse as parse_expression
+from ladle.grammar.runtime import check_length, check_number, liquid_value
+from ladle.templating.budget import FREE_SIZE, spend_sizes
+from ladle.templating.errors import at, from_expression
+from ladle.templating.escaping import FilterEnvironment, escaping
+from ladle.templating.placing import place
 
 if TYPE_CHECKING:
     from liquid import Environment

@@ -41,7 +41,7 @@ from liquid.token import (
     Token,
 )
 
-from templating.errors import TemplateSyntaxError
+from ladle.templating.errors import TemplateSyntaxError
 
 # The kind python-liquid gives a ``{# … #}`` comment's token.
 _TEMPLATE_COMMENT = "COMMENT"

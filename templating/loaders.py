@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import liquid
 from liquid.exceptions import TemplateNotFoundError
 
-from templating.errors import TemplateReadError
+from ladle.templating.errors import TemplateReadError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

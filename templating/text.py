@@ -16,8 +16,8 @@ from typing import Any
 from liquid.stringify import to_liquid_string
 from markupsafe import Markup
 
-from grammar.runtime import text
-from templating.escaping import escape_text
+from ladle.grammar.runtime import text
+from ladle.templating.escaping import escape_text
 
 
 def _escaped_piece(piece: str) -> str:

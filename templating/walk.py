@@ -9,7 +9,7 @@ from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.if_tag import IfNode
 from liquid.builtin.tags.unless_tag import UnlessNode
 
-from grammar import nodes as g
+from ladle.grammar import nodes as g
 
 
 def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 from liquid.extra import BlockTag, CallTag, ExtendsTag, MacroTag, WithTag
 
-from templating.tags.assign_tag import AssignTag
-from templating.tags.case_tag import CaseTag
-from templating.tags.echo_tag import EchoTag
-from templating.tags.for_tag import ForTag
-from templating.tags.foreign import Screened
-from templating.tags.if_tag import IfTag
-from templating.tags.let_tag import LetTag
-from templating.tags.liquid_tag import LiquidTag
-from templating.tags.output_tag import OutputTag
-from templating.tags.translate_tag import TranslateTag
-from templating.tags.unless_tag import UnlessTag
+from ladle.templating.tags.assign_tag import AssignTag
+from ladle.templating.tags.case_tag import CaseTag
+from ladle.templating.tags.echo_tag import EchoTag
+from ladle.templating.tags.for_tag import ForTag
+from ladle.templating.tags.foreign import Screened
+from ladle.templating.tags.if_tag import IfTag
+from ladle.templating.tags.let_tag import LetTag
+from ladle.templating.tags.liquid_tag import LiquidTag
+from ladle.templating.tags.output_tag import OutputTag
+from ladle.templating.tags.translate_tag import TranslateTag
+from ladle.templating.tags.unless_tag import UnlessTag
 
 if TYPE_CHECKING:
     from liquid import Environment

@@ -10,10 +10,10 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
 
-from grammar.lexer import NAME_PATTERN
-from templating.errors import at
-from templating.expression import compile_expression
-from templating.tags.parsing import expression_token, syntax_error
+from ladle.grammar.lexer import NAME_PATTERN
+from ladle.templating.errors import at
+from ladle.templating.expression import compile_expression
+from ladle.templating.tags.parsing import expression_token, syntax_error
 
 # Liquid also accepts names of digits (`{% assign 123 = x %}`); only `["123"]` reads them.
 _TARGET = re.compile(rf"\s*(?P<name>{NAME_PATTERN}|[0-9][A-Za-z0-9_\-]*)\s*=(?!=)")

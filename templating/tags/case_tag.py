@@ -13,9 +13,9 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
 
-from grammar.runtime import equals
-from templating.expression import compile_expression
-from templating.tags.parsing import expression_token, split_top_level, syntax_error
+from ladle.grammar.runtime import equals
+from ladle.templating.expression import compile_expression
+from ladle.templating.tags.parsing import expression_token, split_top_level, syntax_error
 
 # `when a, b` and `when a or b` both list alternatives, as in Liquid.
 _WHEN_SEPARATORS = frozenset({",", "or"})

@@ -9,8 +9,8 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
-from templating.expression import compile_expression
-from templating.tags.output_tag import TextOutputNode
+from ladle.templating.expression import compile_expression
+from ladle.templating.tags.output_tag import TextOutputNode
 
 
 class TextEchoNode(TextOutputNode, EchoNode):

@@ -16,12 +16,12 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG, Token
 
-from grammar.lexer import NAME_PATTERN
-from templating.budget import INTERPRETED, spend
-from templating.errors import at
-from templating.expression import compile_expression
-from templating.tags.parsing import expression_token, lexemes, syntax_error
-from templating.walk import work
+from ladle.grammar.lexer import NAME_PATTERN
+from ladle.templating.budget import INTERPRETED, spend
+from ladle.templating.errors import at
+from ladle.templating.expression import compile_expression
+from ladle.templating.tags.parsing import expression_token, lexemes, syntax_error
+from ladle.templating.walk import work
 
 if TYPE_CHECKING:
     from liquid.context import RenderContext

@@ -19,7 +19,7 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION
 
-from templating.errors import TemplateSyntaxError
+from ladle.templating.errors import TemplateSyntaxError
 
 __all__ = ["LOOKAHEAD_ALLOWANCE", "LOOKAHEAD_PER_CHARACTER", "Screened", "cost"]
 

@@ -11,8 +11,8 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG
 
-from templating.expression import compile_expression
-from templating.tags.parsing import expression_token
+from ladle.templating.expression import compile_expression
+from ladle.templating.tags.parsing import expression_token
 
 
 class IfTag(Tag):

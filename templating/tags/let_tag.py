@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from liquid.builtin.tags.assign_tag import AssignNode
 
-from templating.tags.assign_tag import AssignTag
+from ladle.templating.tags.assign_tag import AssignTag
 
 
 class LetNode(AssignNode):

@@ -11,10 +11,10 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT
 
-from grammar.errors import ExpressionError
-from templating.errors import from_expression
-from templating.expression import compile_expression
-from templating.text import output_text
+from ladle.grammar.errors import ExpressionError
+from ladle.templating.errors import from_expression
+from ladle.templating.expression import compile_expression
+from ladle.templating.text import output_text
 
 if TYPE_CHECKING:
     from liquid.context import RenderContext

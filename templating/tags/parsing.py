@@ -6,10 +6,10 @@ from liquid.exceptions import LiquidSyntaxError
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, Token
 
-from grammar.errors import ExpressionError
-from grammar.lexer import Token as Lexeme
-from grammar.lexer import tokenize
-from templating.errors import TemplateSyntaxError, at, from_expression
+from ladle.grammar.errors import ExpressionError
+from ladle.grammar.lexer import Token as Lexeme
+from ladle.grammar.lexer import tokenize
+from ladle.templating.errors import TemplateSyntaxError, at, from_expression
 
 
 def expression_token(stream: TokenStream, tag: Token, *, consume: bool = True) -> Token:

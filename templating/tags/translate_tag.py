@@ -9,9 +9,9 @@ from liquid.exceptions import TranslationSyntaxError
 from liquid.extra.tags.translate_tag import MessageBlock
 from liquid.extra.tags.translate_tag import TranslateTag as LiquidTranslateTag
 
-from grammar import nodes
-from templating.expression import TemplateExpression
-from templating.tags.output_tag import TextOutputNode
+from ladle.grammar import nodes
+from ladle.templating.expression import TemplateExpression
+from ladle.templating.tags.output_tag import TextOutputNode
 
 
 class TranslateTag(LiquidTranslateTag):

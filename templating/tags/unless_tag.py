@@ -6,7 +6,7 @@ from typing import Any
 
 from liquid.builtin.tags.unless_tag import UnlessNode
 
-from templating.tags.if_tag import IfTag
+from ladle.templating.tags.if_tag import IfTag
 
 
 class UnlessTag(IfTag):

@@ -12,7 +12,7 @@ import time
 from hypothesis import HealthCheck, given, settings, strategies as st
 from liquid import DictLoader
 from liquid.exceptions import LiquidError
-import templating
+from ladle import templating
 
 counts = st.sampled_from(["3", "1000", "1000000", "1000000000"])
 steps = st.sampled_from([

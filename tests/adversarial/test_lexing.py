@@ -23,20 +23,20 @@ from hypothesis import strategies as st
 from liquid.lex import _compile_rules, _tokenize_template
 from liquid.token import TOKEN_COMMENT, TOKEN_CONTENT, TOKEN_OUTPUT, Token
 
-import grammar
-from grammar import parser as grammar_parser
-from grammar.lexer import _TOKEN, NEVER_PARSED, tokenize
-from player.resolve import _interpolations
-from templating import lexer
-from templating.errors import TemplateSyntaxError
-from templating.tags import foreign
+from ladle import grammar
+from ladle.grammar import parser as grammar_parser
+from ladle.grammar.lexer import _TOKEN, NEVER_PARSED, tokenize
+from ladle.player.resolve import _interpolations
+from ladle.templating import lexer
+from ladle.templating.errors import TemplateSyntaxError
+from ladle.templating.tags import foreign
 from tests.adversarial.capped import assert_near_linear, expect_output
 
 # -- reproducers -------------------------------------------------------------------------
 
 TEMPLATE_ERROR = """
 import json
-import templating
+from ladle import templating
 try:
     templating.Environment().from_string(SOURCE)
     print(json.dumps(None))
@@ -103,7 +103,7 @@ def test_unclosed_tags_repeated() -> None:
 
 
 TOKEN_KINDS = """
-from templating import lexer
+from ladle.templating import lexer
 for token in lexer.get_lexer()(SOURCE):
     print(token.kind)
 """
@@ -122,7 +122,7 @@ def test_raw_and_doc_blocks_never_closed(source: str, message: str, start: int) 
 
 def test_many_raw_and_doc_blocks() -> None:
     code = """
-    import templating
+    from ladle import templating
     env = templating.Environment()
     print(len(env.from_string("{% raw %}{{x{% endraw %}" * 20000).render()))
     print(len(env.from_string("{% doc %}x{% enddoc %}y" * 20000).render()))
@@ -134,7 +134,7 @@ def test_many_raw_and_doc_blocks() -> None:
 def test_deep_brackets_are_rejected_fast(bracket: str) -> None:
     code = f"""
     import json
-    import grammar, rules, templating
+    from ladle import grammar, rules, templating
     found = []
     for work in (lambda: grammar.compile({bracket!r} * 2 * 10**6),
                  lambda: grammar.parse({bracket!r} * 2 * 10**6)):
@@ -159,7 +159,7 @@ def test_deep_brackets_are_rejected_fast(bracket: str) -> None:
 
 def test_style_with_many_unclosed_interpolations() -> None:
     code = """
-    import player
+    from ladle import player
     def resolve(style):
         layout = {"w": 10, "h": 10, "art": {"x": 0, "y": 0, "w": 1, "h": 1, "show": True,
                                             "styles": {"color": style}}}
@@ -209,7 +209,7 @@ def test_python_liquid_tags_refuse_arguments_it_reads_in_quadratic_time(source: 
 
 def test_ordinary_arguments_of_python_liquid_tags_are_read() -> None:
     code = """
-    import templating
+    from ladle import templating
     env = templating.Environment()
     values = ", ".join(f"'v{n}'" for n in range(2000))  # long, but no look-ahead
     print(env.from_string("{% cycle " + values + " %}{% cycle " + values + " %}").render())
@@ -224,8 +224,8 @@ def test_ordinary_arguments_of_python_liquid_tags_are_read() -> None:
 
 GROWTH_CHILD = """
 import json, time
-import grammar, player, rules, templating
-from rules.slots import _HEADER
+from ladle import grammar, player, rules, templating
+from ladle.rules.slots import _HEADER
 env = templating.Environment()
 
 def template(text):

@@ -14,7 +14,7 @@ BIG = "{% assign s = 'a' %}{% for i in (1..19) %}{% assign s = s | append: s %}{
 
 RENDER = """
 import json, time
-import templating
+from ladle import templating
 from liquid import DictLoader
 from liquid.exceptions import LiquidError
 source, partials, options = json.loads({case!r})
@@ -86,7 +86,7 @@ def test_join_prints_a_range_it_holds_as_liquid_does(mode: dict[str, bool]) -> N
 
 def test_nested_lists_and_nil_print_flattened() -> None:
     code = """
-import templating
+from ladle import templating
 print(templating.render('{{ x }}|{% echo x %}', {'x': [[1, None], True, (2, 3)]}))
 print(templating.render('{{ x }}', {'x': ['<', ['<']]}, autoescape=True))
 """
@@ -206,7 +206,7 @@ for loader in (templating.FileSystemLoader, templating.CachingFileSystemLoader):
 @pytest.mark.parametrize("mode", MODES)
 def test_data_nested_too_deeply_to_print_is_an_error(mode: dict[str, bool]) -> None:
     code = f"""
-import templating
+from ladle import templating
 from liquid.exceptions import LiquidError
 deep = []
 for _ in range(5000):
@@ -225,7 +225,7 @@ for value in (deep, [mapping]):
 
 def test_deep_data_in_the_expression_language_is_an_error() -> None:
     code = """
-import grammar
+from ladle import grammar
 deep = []
 for _ in range(5000):
     deep = [deep]
@@ -242,7 +242,7 @@ for source in ("str(x)", "x == x", "x"):
 
 def test_surrogate_pairs_join_and_lone_surrogates_are_syntax_errors() -> None:
     code = r"""
-import grammar, templating
+from ladle import grammar, templating
 from liquid.exceptions import LiquidError
 print(templating.render("{{ '\\ud83d\\ude00' }}").encode("utf-8").decode("utf-8"))
 for source in ("{{ '\\ud83d' }}", "{{ 'x\\ude00' }}", "{{ '\\ud83d\\u0041' }}"):
@@ -263,7 +263,7 @@ for source in ("{{ '\\ud83d' }}", "{{ 'x\\ude00' }}", "{{ '\\ud83d\\u0041' }}"):
 @pytest.mark.parametrize("mode", MODES)
 def test_a_map_prints_as_json_not_as_python(mode: dict[str, bool]) -> None:
     code = f"""
-import templating
+from ladle import templating
 print(templating.render("{{{{ m }}}}|{{{{ l }}}}", {{"m": {{"a": 1, "b": [1, None]}},
                         "l": [{{"a": "x"}}]}}, **{mode!r}))
 """

@@ -23,7 +23,7 @@ PLACEMENT = ("f\"tag == '{('lossless', 'lossy', 'v' + str(n))[n % 3]}' && "
 
 def test_a_set_of_rules_each_guarded_differently() -> None:
     code = f"""
-    import grammar
+    from ladle import grammar
     sources = [{GUARDED} for n in range(1500)]
     together = grammar.compile_set(sources, truthy=True)
     record = {{"id": 7, "a": 1, "b": 1, "c": 1, "d": 1, "e": 1, "f": 1}}
@@ -40,7 +40,7 @@ def test_a_rule_file_of_thousands_of_rules() -> None:
     for 10,000 rules)."""
     code = f"""
     import gc
-    import rules
+    from ladle import rules
     text = "".join(f"r{{n}}: " + {PLACEMENT} + "\\n" for n in range(2000))
     before = len(gc.get_objects())
     ruleset = rules.parse(text)
@@ -60,7 +60,7 @@ def test_a_large_set_agrees_with_its_rules_alone() -> None:
     """A large set is compiled into several functions: same values, same errors."""
     code = f"""
     import json
-    import grammar
+    from ladle import grammar
     sources = [{PLACEMENT} for n in range(3000)] + ["tag + 1", "id % 100"]
     together = grammar.compile_set(sources)
     alone = [grammar.compile(source) for source in sources]
@@ -99,7 +99,7 @@ def test_long_chains_are_refused_at_the_nesting_limit(name: str, source: str,
     """A chain is nesting: ``x | f | g`` is ``g(f(x))``. 100,000 filters took 9 s and
     611 MB to compile into 100,000 statements."""
     code = f"""
-    import grammar
+    from ladle import grammar
     try:
         grammar.compile({source}, filters={{"abs": abs}})
     except grammar.ExpressionSyntaxError as error:
@@ -120,7 +120,7 @@ def test_long_chains_are_refused_at_the_nesting_limit(name: str, source: str,
 ])
 def test_long_flat_expressions_compile(name: str, source: str, value: str) -> None:
     code = f"""
-    import grammar
+    from ladle import grammar
     filters = {{"count": lambda *args, **kwargs: len(args) + len(kwargs)}}
     data = {{f"x{{n}}": n for n in range(50)}}
     result = grammar.compile({source}, filters=filters).evaluate(data)
@@ -133,7 +133,7 @@ def test_long_flat_expressions_compile(name: str, source: str, value: str) -> No
 
 GROWTH_CHILD = """
 import json, time
-import grammar, rules
+from ladle import grammar, rules
 
 work = WORK
 make = lambda n: MAKE

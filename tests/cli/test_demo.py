@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import cli
+from ladle import cli
 
 
 def test_the_demo_page_reads_right(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ import pkgutil
 
 import pytest
 
-import cli
+from ladle import cli
 
-MODULES = [importlib.import_module(f"cli.{m.name}") for m in pkgutil.iter_modules(cli.__path__)
-           if m.name != "__main__"]
+MODULES = [importlib.import_module(f"ladle.cli.{m.name}")
+           for m in pkgutil.iter_modules(cli.__path__) if m.name != "__main__"]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)

@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 import pytest
 
-import cli
-from cli.app import ladle
+from ladle import cli
+from ladle.cli.app import ladle
 
 Run = tuple[int, str, str]
 
@@ -223,7 +223,7 @@ def test_installed_entry_point(record: Path) -> None:
     done = subprocess.run([ladle_bin, "eval", "tag == 'lossless' && (id % 100) <= 47",
                            "--data", str(record)], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout) == (0, "true\n")
-    done = subprocess.run([sys.executable, "-m", "cli", "eval", "tag == 'lossless' &&"],
+    done = subprocess.run([sys.executable, "-m", "ladle", "eval", "tag == 'lossless' &&"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert done.stderr.startswith("<expr>:1:21: error:")

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import cli
-from cli.app import ladle
+from ladle import cli
+from ladle.cli.app import ladle
 
 ROOT = Path(cli.__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

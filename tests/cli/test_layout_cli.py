@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
-import player
+from ladle import cli, player
 
 ROOT = Path(__file__).resolve().parents[2]
 MISTAKES = ROOT / "examples" / "layouts" / "mistakes.json"

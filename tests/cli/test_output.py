@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-import cli
-from cli.diagnostics import UserError
-from cli.output import output_stream, write_output
+from ladle import cli
+from ladle.cli.diagnostics import UserError
+from ladle.cli.output import output_stream, write_output
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,7 +111,7 @@ def test_an_error_while_writing_keeps_the_old_file(tmp_path: Path) -> None:
 WRITER = """
 import sys, time
 sys.path.insert(0, {root!r})
-from cli.output import output_stream
+from ladle.cli.output import output_stream
 with output_stream({target!r}) as stream:
     stream.write("x" * 1_000_000)
     stream.flush()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+from ladle import cli
 
 Run = tuple[int, str, str]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+from ladle import cli
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from liquid import Undefined
 from markupsafe import Markup
 
-from filters.data import MAX_DEPTH, json
+from ladle.filters.data import MAX_DEPTH, json
 from tests.filters.helpers import assert_filter_error
 
 

@@ -10,17 +10,18 @@ from types import ModuleType
 
 import pytest
 
-import filters
+from ladle import filters
 
 MODULES = [filters] + [
-    importlib.import_module(f"filters.{info.name}")
+    importlib.import_module(f"ladle.filters.{info.name}")
     for info in pkgutil.iter_modules(filters.__path__)
 ]
 
 
 def test_every_family_module_is_found() -> None:
     names = {module.__name__ for module in MODULES}
-    assert {"filters.time", "filters.numbers", "filters.text", "filters.data"} <= names
+    assert {"ladle.filters.time", "ladle.filters.numbers", "ladle.filters.text",
+            "ladle.filters.data"} <= names
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from liquid import Undefined
 
-from filters.numbers import filesize, money
+from ladle.filters.numbers import filesize, money
 from tests.filters.helpers import assert_filter_error
 
 

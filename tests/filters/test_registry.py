@@ -10,8 +10,7 @@ import liquid
 import pytest
 from markupsafe import Markup
 
-import filters
-import grammar
+from ladle import filters, grammar
 
 LADLE_NAMES = {"mmss", "money", "pluralize", "json", "slugify", "filesize"}
 

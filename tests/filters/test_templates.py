@@ -6,7 +6,7 @@ import liquid
 import pytest
 from liquid.exceptions import FilterArgumentError, UndefinedError
 
-import filters
+from ladle import filters
 
 
 def environment(**options: object) -> liquid.Environment:

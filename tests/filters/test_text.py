@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from liquid import Undefined
 from markupsafe import Markup
 
-from filters.text import pluralize, slugify
+from ladle.filters.text import pluralize, slugify
 from tests.filters.helpers import assert_filter_error
 
 

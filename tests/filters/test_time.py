@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from liquid import Undefined
 
-from filters.time import mmss
+from ladle.filters.time import mmss
 from tests.filters.helpers import assert_filter_error
 
 

@@ -26,8 +26,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from grammar.functions import BUILTINS
-from grammar.nodes import (
+from ladle.grammar.functions import BUILTINS
+from ladle.grammar.nodes import (
     BLANK,
     EMPTY,
     Binary,

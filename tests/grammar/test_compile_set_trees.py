@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import grammar
+from ladle import grammar
 
 SOURCES = ["tag == 'lossless' && (id % 100) <= 47", "size > 10 || public", "slot(id, 8) == 3"]
 RECORDS = [{"tag": "lossless", "id": 12, "size": 3, "public": False},

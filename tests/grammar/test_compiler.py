@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import grammar
+from ladle import grammar
 
 
 def counting() -> tuple[Counter[str], dict[str, Any]]:

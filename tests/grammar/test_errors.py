@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-import grammar
-from grammar import EvaluationError, ExpressionError, ExpressionSyntaxError
+from ladle import grammar
+from ladle.grammar import EvaluationError, ExpressionError, ExpressionSyntaxError
 
 FILTERS = {"f": lambda value, *args, **kwargs: value}
 

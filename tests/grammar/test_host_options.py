@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-import grammar
+from ladle import grammar
 
 
 class Missing:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import grammar
-from grammar.lexer import unescape
-from grammar.nodes import (
+from ladle import grammar
+from ladle.grammar.lexer import unescape
+from ladle.grammar.nodes import (
     BLANK,
     EMPTY,
     Binary,

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-import grammar
-from grammar import EvaluationError, ExpressionSyntaxError
+from ladle import grammar
+from ladle.grammar import EvaluationError, ExpressionSyntaxError
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 2**256
@@ -294,7 +294,7 @@ CHILD = """
 import json, resource, sys
 cap = 1024 ** 3
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-import grammar
+from ladle import grammar
 source, data, options = json.loads(sys.argv[1])
 filters = {"count": lambda value: len(list(value))}
 try:

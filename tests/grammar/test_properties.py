@@ -28,9 +28,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, event, given, note, settings
 from hypothesis import strategies as st
 
-import grammar
-from grammar.functions import BUILTINS
-from grammar.nodes import (
+from ladle import grammar
+from ladle.grammar.functions import BUILTINS
+from ladle.grammar.nodes import (
     BLANK,
     EMPTY,
     Binary,

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import grammar
-from grammar import EvaluationError, ExpressionSyntaxError
+from ladle import grammar
+from ladle.grammar import EvaluationError, ExpressionSyntaxError
 
 UNDEFINED = object()  # marks "leave the name out of the data"
 

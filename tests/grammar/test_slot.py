@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-import grammar
-from grammar import EvaluationError
+from ladle import grammar
+from ladle.grammar import EvaluationError
 
 ROOT = Path(__file__).resolve().parents[2]
 N_VALUES = (1, 2, 7, 100, 1024, 2**64)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import grammar
-from grammar.nodes import walk
+from ladle import grammar
+from ladle.grammar.nodes import walk
 
 THREADS = 8
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import player
+from ladle import player
 
 # A clean base: art, play and a track list that only the album player shows.
 BASE: dict[str, Any] = {

@@ -19,19 +19,19 @@ from typing import Any
 
 import pytest
 
-import player.preview
-from player.bundled import preset_path, presets
-from player.checks import check_document
-from player.format import ELEMENTS
-from player.preview import preview_svg
-from player.resolve import read, resolve_document
+from ladle.player import preview as player_preview
+from ladle.player.bundled import preset_path, presets
+from ladle.player.checks import check_document
+from ladle.player.format import ELEMENTS
+from ladle.player.preview import preview_svg
+from ladle.player.resolve import read, resolve_document
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "layouts"
 SVG = "{http://www.w3.org/2000/svg}"
 SOURCES = [preset_path(name) for name in sorted(presets())] + [
     EXAMPLES / "good.json", EXAMPLES / "mistakes.json"]
-ERROR, WARNING = player.preview.ERROR, player.preview.WARNING
+ERROR, WARNING = player_preview.ERROR, player_preview.WARNING
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_huge_values_are_clamped() -> None:
     assert float(root.get("width", "0")) < 10_000 and float(root.get("height", "0")) < 5_000
     assert len(svg) < 100_000
     assert len(list(by_id(root)["album-tracklist"].iter(f"{SVG}text"))) == \
-        player.preview.MAX_ROWS
+        player_preview.MAX_ROWS
 
 
 # -- stable bytes ----------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_same_input_same_bytes() -> None:
 
 
 def test_same_bytes_across_processes() -> None:
-    code = ("import sys, player.preview as p; "
+    code = ("import sys, ladle.player.preview as p; "
             "sys.stdout.buffer.write(p.preview_svg(sys.argv[1]).encode())")
     outputs = set()
     for seed in ("0", "1", "12345"):
@@ -363,4 +363,4 @@ def test_a_layout_whose_expressions_fail_draws_what_it_can() -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(player.preview).failed == 0
+    assert doctest.testmod(player_preview).failed == 0

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import player
-from player.format import ELEMENTS, FIELDS, STYLES, VARIANTS
+from ladle import player
+from ladle.player.format import ELEMENTS, FIELDS, STYLES, VARIANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT: dict[str, Any] = {

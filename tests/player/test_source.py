@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import player.source
-from player.source import Document, SourceError, load
+from ladle.player import source as player_source
+from ladle.player.source import Document, SourceError, load
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ def error_of(source: Any, **limits: int) -> SourceError:
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(player.source)
+    result = doctest.testmod(player_source)
     assert result.attempted >= 5
     assert result.failed == 0
 

@@ -36,12 +36,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import cli
-import rules
-from rules import duckdb_engine, engine, python_engine
-from rules.catalog import CatalogFileError, records
-from rules.duckdb_engine import SAMPLE_RECORDS, Fallback
-from rules.sql import infer_columns, quote_identifier, quote_string
+from ladle import cli, rules
+from ladle.rules import duckdb_engine, engine, python_engine
+from ladle.rules.catalog import CatalogFileError, records
+from ladle.rules.duckdb_engine import SAMPLE_RECORDS, Fallback
+from ladle.rules.sql import infer_columns, quote_identifier, quote_string
 
 # -- the rule corpus -------------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ import duckdb
 import orjson
 import pytest
 
-import rules
-from rules.catalog import (
+from ladle import rules
+from ladle.rules.catalog import (
     CatalogError,
     CatalogFileError,
     catalog_format,
@@ -28,7 +28,7 @@ from rules.catalog import (
     csv_value,
     records,
 )
-from rules.python_engine import PROGRESS_EVERY, diff, route, short_of
+from ladle.rules.python_engine import PROGRESS_EVERY, diff, route, short_of
 
 FIVE = """\
 # lossless audio is split between the three transcoders; web machines take public files

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+from ladle import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEMENT = ROOT / "examples" / "placement.rules"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import rules
+from ladle import rules
 
 EXAMPLE = """\
 # lossless audio is split between the three transcoders; web machines take public files

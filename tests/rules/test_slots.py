@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import grammar
-import rules
-from rules.slots import assignment, rebalance, slot_rules
+from ladle import grammar, rules
+from ladle.rules.slots import assignment, rebalance, slot_rules
 
 FIVE = {name: 1 for name in ("morbo", "linda", "calculon", "devil", "santa")}
 SIX = {**FIVE, "newbox": 1}

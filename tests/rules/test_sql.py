@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import grammar
-from grammar.nodes import (
+from ladle import grammar
+from ladle.grammar.nodes import (
     Binary,
     Call,
     Literal,
@@ -34,7 +34,7 @@ from grammar.nodes import (
     unparse,
     walk,
 )
-from rules.sql import (
+from ladle.rules.sql import (
     ABORT_MESSAGE,
     SqlUnsupported,
     error_sql,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import liquid
 import pytest
 
-import templating
+from ladle import templating
 
 STANDARD = [
     "{{ a | upcase | append: b }}",

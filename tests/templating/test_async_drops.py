@@ -10,7 +10,7 @@ from typing import Any
 import liquid
 import pytest
 
-import templating
+from ladle import templating
 
 
 class Drop(Mapping[str, Any]):

@@ -36,10 +36,10 @@ from liquid.undefined import StrictUndefined
 from liquid.utils import ReadOnlyChainMap
 from markupsafe import escape
 
-import templating
 from bench.artist import data as artist_data
-from templating.codegen import Frame, _Compiler
-from templating.escaping import escape_text
+from ladle import templating
+from ladle.templating.codegen import Frame, _Compiler
+from ladle.templating.escaping import escape_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIST = ROOT / "examples" / "artist"

@@ -9,7 +9,7 @@ from typing import Any
 import liquid
 import pytest
 
-import templating
+from ladle import templating
 
 ENVIRONMENTS = [
     pytest.param(lambda **o: templating.Environment(**o), id="compiled"),

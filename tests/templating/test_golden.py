@@ -33,7 +33,7 @@ import pytest
 from liquid import DictLoader
 from liquid.exceptions import LiquidError
 
-import templating
+from ladle import templating
 
 GOLDEN = (Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
           / "golden-liquid" / "golden_liquid.json")

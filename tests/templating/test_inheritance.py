@@ -9,8 +9,7 @@ import liquid
 import pytest
 from liquid import DictLoader
 
-import cli
-import templating
+from ladle import cli, templating
 
 PAGES = {
     "base.html": "<title>{% block title %}Site{% endblock %}</title>"

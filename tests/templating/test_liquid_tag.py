@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from liquid.exceptions import LiquidSyntaxError
 from liquid.token import TOKEN_EXPRESSION, Token
 
-import templating
+from ladle import templating
 
 PIECES = ["echo", "assign", "x", "1", "#", "#c", "a = 1", " ", "\t", "\r", "\n", "\n\n",
           "(", "'s'", "|", "upcase", "{", "é", "-"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from liquid import DictLoader
 
-import templating
+from ladle import templating
 
 SOURCES = [
     "{% for i in (1..3) %}{{ a + i }}{% unless forloop.last %}, {% endunless %}{% endfor %}",

@@ -10,7 +10,7 @@ import liquid
 import pytest
 from liquid.exceptions import LiquidError, LiquidSyntaxError
 
-import templating
+from ladle import templating
 
 STATS = "{% if user.logged_in && user.admin_level >= 10 %}<a href='/stats'>stats</a>{% endif %}"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-import templating
-from templating.check import check_template
+from ladle import templating
+from ladle.templating.check import check_template
 
 OPENERS = {
     "if": "{% if x %}",
