@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ladle import grammar
+from ladle import filters, grammar
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
 from ladle.cli.inputs import apply_settings, load_data
 
@@ -31,11 +31,13 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
       ladle eval "1 + 2 * 3"
       ladle eval "tag == 'lossless' && (id % 100) <= 47" --data record.json
       ladle eval "user.name || 'guest'" --set user.name=Ann
+      ladle eval "'ABC' | downcase"
       ladle eval --test "tag == 'lossless'" --data record.json
     """
     data = apply_settings(load_data(data_path), settings)
     try:
-        value = grammar.compile(expression, strict=strict).evaluate(data)
+        value = grammar.compile(expression, strict=strict,
+                                filters=filters.table()).evaluate(data)
         output = grammar.to_output(value)
     except grammar.ExpressionError as error:
         # An error about the whole result (too long to print) points at its start.

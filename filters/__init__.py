@@ -50,11 +50,13 @@ from typing import Any
 import liquid
 
 from ladle.filters.data import json
+from ladle.filters.limits import guarded
 from ladle.filters.numbers import filesize, money
 from ladle.filters.text import pluralize, slugify
 from ladle.filters.time import mmss
+from ladle.grammar.runtime import DEFAULT_MAX_LENGTH
 
-__all__ = ["LADLE", "registry", "standard"]
+__all__ = ["LADLE", "registry", "standard", "table"]
 
 Filter = Callable[..., Any]
 
@@ -103,3 +105,24 @@ def registry(environment: liquid.Environment | None = None) -> dict[str, Filter]
             function = functools.partial(function, environment=env)
         table[name] = function
     return table
+
+
+def table(extra: Mapping[str, Filter] | None = None, *,
+          max_length: int = DEFAULT_MAX_LENGTH) -> Mapping[str, Filter]:
+    """The filters of an expression outside a template (a rule, a layout field, ``ladle
+    eval``): ``registry()``, with the filters that can outgrow their input measuring their
+    result against ``max_length`` first, plus the host's ``extra`` ones; read-only.
+
+    >>> from ladle import grammar
+    >>> grammar.compile("tag | downcase", filters=table()).evaluate({"tag": "FLAC"})
+    'flac'
+    >>> table({"twice": lambda v: v * 2})["twice"](21)
+    42
+    """
+    found = guarded(registry(), max_length)
+    if extra:
+        for name, function in extra.items():
+            if not callable(function):
+                raise TypeError(f"filter {name!r} is not callable: {function!r}")
+            found[name] = function
+    return MappingProxyType(found)

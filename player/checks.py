@@ -6,14 +6,14 @@ and a finding that holds in only one variant says which.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ladle.grammar.compiler import did_you_mean
 from ladle.player.findings import Finding, pointer_token
 from ladle.player.format import ELEMENTS, FIELDS, GEOMETRY, STYLES, TOP_LEVEL, VARIANTS
-from ladle.player.resolve import Resolver, read, track_count
+from ladle.player.resolve import Calls, Resolver, read, track_count
 from ladle.player.source import Document
 
 ART_SIZES = {(100, 100), (150, 150)}
@@ -172,13 +172,15 @@ def _geometry(resolver: Resolver, layout: dict[str, Any]) -> None:
         shown.append((name, (x, y, w, h)))
 
 
-def check_document(document: Document, tracks: int | None = None) -> list[Finding]:
+def check_document(document: Document, tracks: int | None = None,
+                   calls: Calls | None = None) -> list[Finding]:
     """Every finding for a readable document, both variants merged."""
+    calls = Calls.of() if calls is None else calls
     findings = _Structure(document).run()
     per_variant: dict[str, list[Finding]] = {}
     shown_anywhere: set[str] = set()
     for variant in VARIANTS:
-        resolver = Resolver(document, variant, track_count(variant, tracks))
+        resolver = Resolver(document, variant, track_count(variant, tracks), calls)
         resolver.gather()
         resolver.resolve_all()
         layout = resolver.result()
@@ -214,9 +216,13 @@ def _merge(per_variant: Mapping[str, list[Finding]]) -> list[Finding]:
     return merged
 
 
-def check(source: str | bytes | Path | Mapping[str, Any]) -> list[Finding]:
-    """Every finding for a layout: a path, JSON text or a dict."""
+def check(source: str | bytes | Path | Mapping[str, Any], *,
+          filters: Mapping[str, Callable[..., Any]] | None = None,
+          functions: Mapping[str, Callable[..., Any]] | None = None) -> list[Finding]:
+    """Every finding for a layout: a path, JSON text or a dict. Expressions call the
+    standard filters and built-in functions; ``filters`` and ``functions`` add the host's
+    own."""
     document, findings = read(source)
     if document is None:
         return findings
-    return check_document(document)
+    return check_document(document, calls=Calls.of(filters, functions))

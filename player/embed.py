@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,13 +31,16 @@ def player_src(player_url: str, variant: str, item: str, layout_url: str,
 
 def embed_code(source: str | bytes | Path | Mapping[str, Any], *, layout_url: str, player_url: str,
                album: str | None = None, track: str | None = None,
-               debug: bool = False) -> str:
-    """An ``<iframe>`` for the album or track player, as wide and high as the layout says."""
+               debug: bool = False,
+               filters: Mapping[str, Callable[..., Any]] | None = None,
+               functions: Mapping[str, Callable[..., Any]] | None = None) -> str:
+    """An ``<iframe>`` for the album or track player, as wide and high as the layout says
+    (``filters`` and ``functions`` as for ``resolve``)."""
     if (album is None) == (track is None):
         raise ValueError("give an album or a track to embed, not both or neither")
     variant, item = ("album", album) if album is not None else ("track", track)
     assert item is not None
-    layout = resolve(source, variant=variant)
+    layout = resolve(source, variant=variant, filters=filters, functions=functions)
     src = player_src(player_url, variant, item, layout_url, debug)
     return (f'<iframe style="border: 0; width: {layout["w"]}px; height: {layout["h"]}px;" '
             f'src="{escape(src)}" seamless></iframe>')

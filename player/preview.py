@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape
 from ladle.player.checks import check_document
 from ladle.player.findings import Finding
 from ladle.player.format import ELEMENTS, VARIANTS
-from ladle.player.resolve import read, resolve_document
+from ladle.player.resolve import Calls, read, resolve_document
 
 __all__ = ["preview_svg"]
 
@@ -703,19 +703,23 @@ def _svg(panels: list[_Panel]) -> str:
     return "\n".join(out) + "\n"
 
 
-def preview_svg(source: str | bytes | Path | Mapping[str, Any]) -> str:
+def preview_svg(source: str | bytes | Path | Mapping[str, Any], *,
+                filters: Mapping[str, Callable[..., Any]] | None = None,
+                functions: Mapping[str, Callable[..., Any]] | None = None) -> str:
     """The layout drawn as SVG: album and track side by side, findings marked and listed.
 
-    ``source`` is a path, JSON text or a dict, as for ``player.check``. A layout that cannot
-    be read, or whose geometry cannot be resolved, still gives a valid SVG that lists why.
+    ``source`` is a path, JSON text or a dict, as for ``player.check`` (and ``filters`` and
+    ``functions`` too). A layout that cannot be read, or whose geometry cannot be
+    resolved, still gives a valid SVG that lists why.
     """
     document, unreadable = read(source)
     if document is None:
         return _svg([_unreadable(unreadable)])
-    findings = check_document(document)
+    calls = Calls.of(filters, functions)
+    findings = check_document(document, calls=calls)
     panels = []
     for variant in VARIANTS:
-        layout, _ = resolve_document(document, variant, None)
+        layout, _ = resolve_document(document, variant, None, calls)
         mine = [f for f in findings if f.variant in (None, variant)]
         panels.append(_panel(variant, layout, mine))
     return _svg(panels)

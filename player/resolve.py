@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ladle import filters as standard_filters
 from ladle import grammar
 from ladle.grammar import nodes
 from ladle.grammar.runtime import type_name
@@ -32,6 +33,21 @@ class _Raw:
     pointer: str
 
 
+@dataclass(frozen=True)
+class Calls:
+    """What a layout's expressions may call: the standard filters and the built-in
+    functions, plus a host's own (``filters=`` and ``functions=`` of ``check``,
+    ``resolve``, ``embed_code`` and ``preview_svg``)."""
+
+    filters: Mapping[str, Callable[..., Any]]
+    functions: Mapping[str, Callable[..., Any]] | None = None
+
+    @classmethod
+    def of(cls, filters: Mapping[str, Callable[..., Any]] | None = None,
+           functions: Mapping[str, Callable[..., Any]] | None = None) -> Calls:
+        return cls(standard_filters.table(filters), functions)
+
+
 def read(source: str | bytes | Path | Mapping[str, Any]
          ) -> tuple[Document | None, list[Finding]]:
     """The document, or the ``json`` finding that says why it cannot be read."""
@@ -44,8 +60,10 @@ def read(source: str | bytes | Path | Mapping[str, Any]
 class Resolver:
     """Resolves one variant of a document, collecting findings."""
 
-    def __init__(self, document: Document, variant: str, tracks: int) -> None:
+    def __init__(self, document: Document, variant: str, tracks: int,
+                 calls: Calls | None = None) -> None:
         self.document = document
+        self.calls = Calls.of() if calls is None else calls
         self.layout: dict[str, Any] = document.value
         self.variant = variant
         self.tracks = tracks
@@ -107,7 +125,8 @@ class Resolver:
 
     def compile(self, raw: _Raw, text: str, offset: int = 0) -> grammar.Expression | None:
         try:
-            return grammar.compile(text, names=self.names())
+            return grammar.compile(text, names=self.names(), filters=self.calls.filters,
+                                   functions=self.calls.functions)
         except grammar.ExpressionError as error:
             self.add("expression", error.message, raw.pointer,
                      offset=offset + (error.position or 0))
@@ -274,10 +293,10 @@ def track_count(variant: str, tracks: int | None) -> int:
     return tracks if tracks is not None else (DEFAULT_TRACKS if variant == "album" else 1)
 
 
-def resolve_document(document: Document, variant: str, tracks: int | None) -> tuple[
-        dict[str, Any], list[Finding]]:
+def resolve_document(document: Document, variant: str, tracks: int | None,
+                     calls: Calls | None = None) -> tuple[dict[str, Any], list[Finding]]:
     """The resolved layout of one variant and the findings met on the way."""
-    resolver = Resolver(document, variant, track_count(variant, tracks))
+    resolver = Resolver(document, variant, track_count(variant, tracks), calls)
     resolver.gather()
     resolver.resolve_all()
     layout = resolver.result()
@@ -285,14 +304,19 @@ def resolve_document(document: Document, variant: str, tracks: int | None) -> tu
 
 
 def resolve(source: str | bytes | Path | Mapping[str, Any], variant: str = "album",
-            tracks: int | None = None) -> dict[str, Any]:
-    """The layout as the player draws it for ``variant``; raises ``LayoutError`` on errors."""
+            tracks: int | None = None, *,
+            filters: Mapping[str, Callable[..., Any]] | None = None,
+            functions: Mapping[str, Callable[..., Any]] | None = None) -> dict[str, Any]:
+    """The layout as the player draws it for ``variant``; raises ``LayoutError`` on errors.
+
+    Expressions call the standard filters and built-in functions; ``filters`` and
+    ``functions`` add the host's own."""
     if variant not in VARIANTS:
         raise ValueError(f"variant must be 'album' or 'track', not {variant!r}")
     document, findings = read(source)
     if document is None:
         raise LayoutError(findings)
-    layout, found = resolve_document(document, variant, tracks)
+    layout, found = resolve_document(document, variant, tracks, Calls.of(filters, functions))
     errors = [f for f in found if f.severity == "error"]
     if errors:
         raise LayoutError(errors)

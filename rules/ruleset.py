@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ladle import filters as standard_filters
 from ladle import grammar
 from ladle.grammar.compiler import check_names, function_table
 from ladle.grammar.errors import caret_excerpt, line_and_column
 from ladle.grammar.nodes import Node
 
-# The functions a rule may call: the built-ins, checked as ``grammar.compile`` checks them.
-_FUNCTIONS = function_table(None)
+Filters = Mapping[str, Callable[..., Any]]
+Functions = Mapping[str, Callable[..., Any]]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 MAX_RULE_FILE_BYTES = 10_000_000
@@ -59,12 +60,16 @@ class Rule:
     source: str
     offset: int
     tree: Node
+    # What the rule may call besides the built-ins (``parse``'s ``filters=``/``functions=``).
+    filters: Filters = field(default_factory=standard_filters.table, compare=False,
+                             repr=False)
+    functions: Functions | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def expression(self) -> grammar.Expression:
         """The rule compiled on its own, when first asked for: a rule set evaluates its
         rules together (``RuleSet.claims``), so most rules never need this."""
-        return grammar.compile(self.source)
+        return grammar.compile(self.source, filters=self.filters, functions=self.functions)
 
 
 def _without_comments(line: str) -> str:
@@ -136,8 +141,11 @@ class RuleSet:
         # ``claims(record)``: whether each rule claims it, as bools; raises
         # grammar.ExpressionError when any rule cannot evaluate (``evaluate`` says which).
         # An attribute, not a method: the routers call it for every record.
-        self._claims = grammar.compile_set([rule.source for rule in rules], truthy=True,
-                                           trees=[rule.tree for rule in rules])
+        first = rules[0] if rules else None
+        self._claims = grammar.compile_set(
+            [rule.source for rule in rules], truthy=True, trees=[rule.tree for rule in rules],
+            filters=None if first is None else first.filters,
+            functions=None if first is None else first.functions)
         self.claims: Callable[[Mapping[str, Any]], tuple[bool, ...]] = self._claims.evaluate
 
     def evaluate(self, record: Mapping[str, Any]) -> list[tuple[bool, str | None]]:
@@ -164,14 +172,18 @@ class RuleSet:
         return f"<RuleSet {self.file}: {', '.join(self.names)}>"
 
 
-def parse(source: str | Path, *, names: Iterable[str] | None = None) -> RuleSet:
+def parse(source: str | Path, *, names: Iterable[str] | None = None,
+          filters: Filters | None = None, functions: Functions | None = None) -> RuleSet:
     """A ``RuleSet`` from rule text or a rule file; raises ``RuleError`` with its position.
 
     ``names``, when given, is every field a record may have: any other is an error
     with a did-you-mean (``tg == 'lossless'`` silently matches nothing otherwise).
+    Rules call the standard filters (``(tag | downcase) == 'flac'``) and the built-in
+    functions; ``filters`` and ``functions`` add the host's own, as in templates.
     """
     file, text = read(source)
-    rules, errors = compile_rules(text, file, names=names)
+    rules, errors = compile_rules(text, file, names=names, filters=filters,
+                                  functions=functions)
     if errors:
         raise errors[0]
     return RuleSet(rules, file, text)
@@ -194,11 +206,14 @@ def read(source: str | Path) -> tuple[str, str]:
         raise RuleError(error.strerror or str(error), file) from None
 
 
-def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None
+def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None,
+                  filters: Filters | None = None, functions: Functions | None = None
                   ) -> tuple[list[Rule], list[RuleError]]:
     """Every rule of ``text`` that compiles, and an error for each one that does not (a
     file whose lines cannot be split into rules gives that one error)."""
     names = None if names is None else frozenset(names)
+    table = standard_filters.table(filters)
+    callable_functions = function_table(functions)
     try:
         parts = _split(text, file)
     except RuleError as error:
@@ -220,12 +235,13 @@ def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None
             continue
         try:
             tree = grammar.parse(expression)
-            check_names(tree, expression, names=names, functions=_FUNCTIONS, filters=None)
+            check_names(tree, expression, names=names, functions=callable_functions,
+                        filters=table)
         except grammar.ExpressionError as error:
             position = start + (error.position if error.position is not None else 0)
             errors.append(RuleError(error.message, file, text, position))
             continue
-        rules.append(Rule(name, expression, start, tree))
+        rules.append(Rule(name, expression, start, tree, table, functions))
     if not rules and not errors:
         errors.append(RuleError("no rules", file, text, 0))
     return rules, errors

@@ -21,6 +21,7 @@ from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from ladle import filters, grammar
 from ladle.filters.limits import guarded
+from ladle.grammar.compiler import function_table
 from ladle.grammar.parser import parse as parse_expression
 from ladle.templating import budget, lexer, tags
 from ladle.templating.codegen import CompiledTemplate
@@ -259,8 +260,13 @@ class Environment(liquid.Environment):
     def __init__(self, *args: Any, autoescape: bool | None = None, strict: bool = False,
                  max_length: int = grammar.DEFAULT_MAX_LENGTH, compiled: bool = True,
                  work_limit: int | None = work_limit, time_limit: float | None = None,
+                 filters: Mapping[str, Callable[..., Any]] | None = None,
+                 functions: Mapping[str, Callable[..., Any]] | None = None,
                  **kwargs: Any) -> None:
-        # Set before python-liquid's own set-up, which registers the tags.
+        # Set before python-liquid's own set-up, which registers the tags and filters.
+        self.extra_filters = dict(filters or {})
+        self.extra_functions = dict(functions or {})
+        self.functions = function_table(self.extra_functions)
         self.work_limit = work_limit
         self.time_limit = time_limit
         self.strict = strict
@@ -273,11 +279,12 @@ class Environment(liquid.Environment):
     def __getstate__(self) -> dict[str, Any]:
         # The caches of parsed and compiled expressions are made afresh when unpickled.
         state = self.__dict__.copy()
-        del state["compile_at"], state["parse_at"]
+        del state["compile_at"], state["parse_at"], state["functions"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.functions = function_table(self.extra_functions)
         self._make_caches()
 
     def _make_caches(self) -> None:
@@ -297,7 +304,7 @@ class Environment(liquid.Environment):
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)
         tags.register(self)
-        for name, function in filters.LADLE.items():
+        for name, function in {**filters.LADLE, **getattr(self, "extra_filters", {})}.items():
             self.add_filter(name, function)
         # Filters whose result can outgrow their input measure it before building it.
         for name, function in guarded(self.filters, self.max_length).items():

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from ladle import grammar
 from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler, check_names
-from ladle.grammar.functions import BUILTINS
+from ladle.grammar.functions import BUILTINS, Function
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
 from ladle.grammar.runtime import check_length, check_number, liquid_value
@@ -232,6 +232,12 @@ def variable_paths(tree: nodes.Node) -> list[tuple[int, list[str | int | Path]]]
     return found
 
 
+def functions_of(env: Environment) -> Mapping[str, Function]:
+    """The functions the environment's expressions may call (python-liquid's own
+    environment: the built-ins)."""
+    return getattr(env, "functions", BUILTINS)
+
+
 def compile_expression(env: Environment, token: Token, text: str | None = None,
                        offset: int = 0, *, condition: bool = False) -> TemplateExpression:
     """Parse ``text`` (default: the token's text), which starts ``offset`` characters into
@@ -242,7 +248,8 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     try:
         tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)
         if "|" in source or "(" in source:  # only calls and filters have names to check
-            check_names(tree, source, names=None, functions=BUILTINS, filters=env.filters)
+            check_names(tree, source, names=None, functions=functions_of(env),
+                        filters=env.filters)
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
     return TemplateExpression(located, tree, env, escaping(env), condition=condition)
@@ -342,8 +349,8 @@ def compile_uncached(env: Environment, located: Token, escaped: bool,
     filters = _filters(env)
     if tree is None:
         tree = parse_expression(source, liquid=True)
-        check_names(tree, source, names=None, functions=BUILTINS, filters=filters)
-    compiler = _Compiler(functions=BUILTINS, filters=filters,
+        check_names(tree, source, names=None, functions=functions_of(env), filters=filters)
+    compiler = _Compiler(functions=functions_of(env), filters=filters,
                          strict=getattr(env, "strict", False),
                          max_length=getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
                          undefined=missing, liquid=True, strings=Markup if escaped else None)
