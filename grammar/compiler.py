@@ -40,41 +40,35 @@ from ladle.grammar.nodes import (
     unparse,
     walk,
 )
+from ladle.grammar.operators import BINARY, OPERATORS
 
 NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _PLAIN_TYPES = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
 _CONSTANT_TYPES = frozenset({int, float, str, bool, type(None), tuple, frozenset})
 _AND = frozenset({"&&", "and"})
 _OR = frozenset({"||", "or"})
-# Pure binary helpers, also used to fold constants.
+# Pure binary helpers (grammar/operators.py), also used to fold constants; ``contains``
+# and ``in`` compile through ``_contains``.
 _BINARY_HELPERS: dict[str, Callable[..., Any]] = {
-    "==": runtime.equals,
-    "!=": runtime.not_equals,
-    "<": runtime.less,
-    "<=": runtime.less_equal,
-    ">": runtime.greater,
-    ">=": runtime.greater_equal,
-    "+": runtime.add,
-    "-": runtime.subtract,
-    "*": runtime.multiply,
-    "/": runtime.divide,
-    "%": runtime.modulo,
-}
-_HELPER_NAMES = {op: f"_op{i}" for i, op in enumerate(_BINARY_HELPERS)}
+    op.symbol: op.function for op in BINARY if op.function is not None and not op.word}
+_HELPER_NAMES = {symbol: f"_op{i}" for i, symbol in enumerate(_BINARY_HELPERS)}
 # With ``liquid=True``: Liquid's rules where they differ from the language's defaults.
 _LIQUID_HELPERS: dict[str, Callable[..., Any]] = {
-    _HELPER_NAMES["<"]: runtime.liquid_less,
-    _HELPER_NAMES["<="]: runtime.liquid_less_equal,
-    _HELPER_NAMES[">"]: runtime.liquid_greater,
-    _HELPER_NAMES[">="]: runtime.liquid_greater_equal,
+    **{_HELPER_NAMES[op.symbol]: op.liquid for op in BINARY
+       if op.liquid is not None and op.symbol in _HELPER_NAMES},
     "_contains": runtime.liquid_contains,
     "_range": runtime.liquid_range,
     "_member": runtime.liquid_member,
     "_index": runtime.liquid_index,
 }
-_PY_COMPARE = {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(), ">=": ast.GtE()}
-_PY_ARITH = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult()}
-_BOOL_RESULT = frozenset({"==", "!=", "<", "<=", ">", ">=", "contains", "in"})
+# Python's own operators, where they compute the same on ints (comparisons: on strings
+# too), or on ints by a non-zero constant.
+_PY_COMPARE = {op.symbol: op.python() for op in BINARY
+               if op.python is not None and issubclass(op.python, ast.cmpop)}
+_PY_ARITH = {op.symbol: op.python() for op in BINARY
+             if op.python is not None and issubclass(op.python, ast.operator)}
+_PY_BY_CONSTANT = {op.symbol: op.python_by_constant() for op in BINARY
+                   if op.python_by_constant is not None}
 
 
 @dataclass(frozen=True)
@@ -528,20 +522,21 @@ class Compiler:
             left, right, op = right, left, "contains"
         if op == "contains":
             return self.compile_contains(node, left, right)
+        row = OPERATORS[op]
         helper_name = _HELPER_NAMES[op]
         helper = self.namespace[helper_name]
+        extra = (self.max_length,) if row.takes_max_length else ()
         if left.constant and right.constant:
-            extra = (self.max_length,) if op == "+" else ()
             folded = self.fold(lambda: helper(left.value, right.value, *extra))
             if folded is not None:
                 return folded
         self.at(node.at)
-        slow: ast.expr = _call(helper_name, left.expr, right.expr)
-        if op == "+":
-            slow = _call(helper_name, left.expr, right.expr, ast.Constant(self.max_length))
+        slow: ast.expr = _call(helper_name, left.expr, right.expr,
+                               *(ast.Constant(value) for value in extra))
         # Arithmetic gives a number or raises; '+' may also join strings or lists.
-        is_number = op in "-*/%" or (op == "+" and (left.is_number or right.is_number))
-        is_bool = op in _BOOL_RESULT
+        is_number = row.result == "number" or (
+            op == "+" and (left.is_number or right.is_number))
+        is_bool = row.result == "bool"
         fast = self.fast_binary(op, left, right, slow)
         if fast is None:
             return self.result(slow, is_bool=is_bool) if not is_number else \
@@ -618,10 +613,12 @@ class Compiler:
         guard = _all(*(_type_is(v.expr, "int") for v in variables))
         if op in _PY_ARITH:
             return guard, ast.BinOp(left=left.expr, op=_PY_ARITH[op], right=right.expr), True
-        if op in ("/", "%") and right.constant and const != 0:
-            py_op2: ast.operator = ast.FloorDiv() if op == "/" else ast.Mod()
-            bounded = op == "%" and -runtime.INTEGER_LIMIT <= const <= runtime.INTEGER_LIMIT
-            return guard, ast.BinOp(left=left.expr, op=py_op2, right=right.expr), not bounded
+        if op in _PY_BY_CONSTANT and right.constant and const != 0:
+            # ``x % c`` stays within ``c``: no bound check when ``c`` is within the limit.
+            bounded = isinstance(_PY_BY_CONSTANT[op], ast.Mod) and (
+                -runtime.INTEGER_LIMIT <= const <= runtime.INTEGER_LIMIT)
+            return guard, ast.BinOp(left=left.expr, op=_PY_BY_CONSTANT[op],
+                                    right=right.expr), not bounded
         return None
 
     def compile_contains(self, node: Binary, container: Operand, item: Operand) -> Operand:

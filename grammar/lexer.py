@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from ladle.grammar.errors import ExpressionSyntaxError
+from ladle.grammar.operators import WORDS, symbol_pattern
 
 # Word operators and literals; any other word is a NAME.
 KEYWORDS = frozenset(
-    {"and", "or", "not", "contains", "in", "true", "false", "nil", "null", "empty", "blank"}
-)
+    {"and", "or", "not", "true", "false", "nil", "null", "empty", "blank"}) | WORDS
 
 # Names follow Liquid: '-' may appear after the first character, '?' only at the end.
 NAME_PATTERN = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_\-\u0080-\uffff]*\??"
@@ -26,7 +26,7 @@ _TOKEN = re.compile(
   | (?P<INT>[0-9]+)
   | (?P<STRING>"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+')
   | (?P<NAME>""" + NAME_PATTERN + r""")
-  | (?P<OP>\.\.|==|!=|<>|<=|>=|&&|\|\||[-+*/%<>!?:|.,()\[\]])
+  | (?P<OP>\.\.|""" + symbol_pattern() + r"""|[-!?:|.,()\[\]])
     """,
     re.VERBOSE | re.DOTALL,
 )

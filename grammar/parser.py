@@ -28,6 +28,7 @@ from ladle.grammar.nodes import (
     RootIndex,
     Unary,
 )
+from ladle.grammar.operators import ALIASES, AND_LEVEL, COMPARISON_LEVEL, COMPARISONS, LEVELS
 
 DEFAULT_MAX_DEPTH = 100
 # Never raise Python's recursion limit beyond this, whatever depth is configured.
@@ -35,22 +36,16 @@ MAX_RECURSION_LIMIT = 50_000
 T = TypeVar("T")
 INTEGER_LIMIT = 2**256
 
-_COMPARISONS = frozenset({"==", "!=", "<>", "<", ">", "<=", ">=", "contains", "in"})
-# The C-style binary operators, loosest level first.
-BINARY_LEVELS: tuple[frozenset[str], ...] = (
-    frozenset({"||"}),
-    frozenset({"&&"}),
-    _COMPARISONS,
-    frozenset({"+", "-"}),
-    frozenset({"*", "/", "%"}),
-)
+_COMPARISONS = COMPARISONS
+# The C-style binary operators, loosest level first (grammar/operators.py).
+BINARY_LEVELS = LEVELS
 _LEVEL_OF = {op: level for level, ops in enumerate(BINARY_LEVELS) for op in ops}
-_LAST_LOGICAL_LEVEL = 1
-_COMPARISON_LEVEL = 2
-# Tokens that can never begin an operand.
-_CANNOT_START = frozenset(
-    {"EOF", ")", "]", ",", ":", "|", "..", "&&", "||", "and", "or", "?", "*", "/", "%"}
-) | _COMPARISONS
+_LAST_LOGICAL_LEVEL = AND_LEVEL
+_COMPARISON_LEVEL = COMPARISON_LEVEL
+# Tokens that can never begin an operand: punctuation, and every binary operator but
+# '-' (also a prefix) and '+'.
+_CANNOT_START = frozenset({"EOF", ")", "]", ",", ":", "|", "..", "and", "or", "?"}) | (
+    frozenset(_LEVEL_OF) - {"-", "+"})
 _LITERAL_WORDS: dict[str, tuple[str, object]] = {
     "true": ("bool", True),
     "false": ("bool", False),
@@ -255,7 +250,7 @@ class Parser:
             if level <= _LAST_LOGICAL_LEVEL:
                 node = Logical(token.kind, node, right, span=self.span(start))
             else:
-                op = "!=" if token.kind == "<>" else token.kind
+                op = ALIASES.get(token.kind, token.kind)
                 node = Binary(op, node, right, at=token.start, span=self.span(start))
             if level == _COMPARISON_LEVEL and self.current.kind in _COMPARISONS:
                 raise self.error(

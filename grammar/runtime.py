@@ -319,6 +319,11 @@ def liquid_greater_equal(left: Any, right: Any) -> bool:
     return pair is not None and bool(pair[0] >= pair[1])
 
 
+def is_in(item: Any, container: Any) -> bool:
+    """``item in container``: ``container contains item``."""
+    return contains(container, item)
+
+
 def liquid_contains(container: Any, item: Any) -> bool:
     """``contains`` where nil, false and undefined are never contained, as in Liquid."""
     value = liquid_value(item)

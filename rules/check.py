@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from ladle.grammar import nodes, runtime
+from ladle.grammar import nodes, operators, runtime
 from ladle.grammar.errors import line_and_column
 from ladle.rules.catalog import records
 from ladle.rules.ruleset import RuleSet, compile_rules, read
@@ -18,7 +18,8 @@ TYPES = {"string": {"string"}, "int": {"int", "float"}, "float": {"int", "float"
 SAMPLE = 10_000
 """Records ``sample_types`` reads from the start of a catalog."""
 _LITERAL_TYPE = {"string": "string", "int": "int", "float": "float", "bool": "bool"}
-_ORDERING = {"<", "<=", ">", ">="}
+_ORDERING = operators.by_sql("order")
+_EQUALITY = operators.by_sql("equality")
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def check(source: str | Path, types: Mapping[str, str] | None = None) -> list[Pr
 def _comparisons(ruleset: RuleSet, types: Mapping[str, str]) -> Iterable[Problem]:
     for rule in ruleset.rules:
         for node in nodes.walk(rule.tree):
-            if not isinstance(node, nodes.Binary) or node.op not in (*_ORDERING, "==", "!="):
+            if not isinstance(node, nodes.Binary) or node.op not in _ORDERING | _EQUALITY:
                 continue
             for field, literal in ((node.left, node.right), (node.right, node.left)):
                 if not (isinstance(field, nodes.Name) and isinstance(literal, nodes.Literal)):

@@ -101,9 +101,10 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any, Final
 
-from ladle.grammar import runtime
+from ladle.grammar import operators, runtime
 from ladle.grammar.errors import EvaluationError, ExpressionError
 from ladle.grammar.functions import BUILTINS
 from ladle.grammar.nodes import (
@@ -411,8 +412,10 @@ def _failures(*values: _Val) -> list[tuple[str, str]]:
 # -- the compiler -----------------------------------------------------------------
 
 
-_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
-_ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
+# Each operator's lowering, as grammar/operators.py names it; an operator without one
+# is SqlUnsupported (the rule goes to the python engine).
+_LOWERING: Mapping[str, str | None] = MappingProxyType(
+    {op.symbol: op.sql for op in operators.BINARY})
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _PY_ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: bool(a < b),
@@ -708,18 +711,19 @@ class _Compiler:
             if folded is not None:
                 return self.after(folded, left, right)
         steps = _failures(left, right)
-        if op in ("in", "contains"):
+        lowering = _LOWERING.get(op)
+        if lowering == "contains":
             condition, err, abort = self.contains(node, container, item)
             result = _Val({"bool": condition})
-        elif op in ("==", "!="):
+        elif lowering == "equality":
             condition = self.equal(left, right, node)
             result = _Val({"bool": condition if op == "==" else _not(condition)})
             err = abort = FALSE
-        elif op in _COMPARISONS:
+        elif lowering == "order":
             condition, err = self.order(op, left, right, node)
             result = _Val({"bool": condition})
             abort = FALSE
-        elif op in _ARITHMETIC:
+        elif lowering == "arithmetic":
             result, err, abort = self.arithmetic(node, op, left, right)
         else:
             raise self.unsupported(f"the operator {op!r} has no SQL form", node)
@@ -727,15 +731,11 @@ class _Compiler:
         return _with_failures(result, err, abort)
 
     def fold(self, node: Node, op: str, left: Any, right: Any) -> _Val | None:
-        helpers: dict[str, Callable[..., Any]] = {
-            "==": runtime.equals, "!=": runtime.not_equals, "<": runtime.less,
-            "<=": runtime.less_equal, ">": runtime.greater, ">=": runtime.greater_equal,
-            "-": runtime.subtract, "*": runtime.multiply, "/": runtime.divide,
-            "%": runtime.modulo,
-            "+": lambda a, b: runtime.add(a, b, self.max_length),
-            "contains": runtime.contains, "in": lambda a, b: runtime.contains(b, a),
-        }
-        return self.fold_call(node, helpers[op], left, right)
+        row = operators.OPERATORS[op]
+        assert row.function is not None  # the logical operators never come here
+        extra = (self.max_length,) if row.takes_max_length else ()
+        function = row.function
+        return self.fold_call(node, lambda a, b: function(a, b, *extra), left, right)
 
     @staticmethod
     def after(result: _Val, *operands: _Val) -> _Val:
