@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from ladle.cli.demo_command import demo
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
-from ladle.cli.eval_command import eval_command
-from ladle.cli.layout_commands import layout
-from ladle.cli.rules_commands import rules_group
-from ladle.cli.template_commands import check, render
+
+# Each command: (module, attribute, the one line `ladle --help` shows). A command's module
+# is imported only when that command runs, so `ladle eval` does not load the template
+# engine, DuckDB or rich; tests/cli/test_startup.py checks the lines against the commands.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "eval": ("ladle.cli.eval_command", "eval_command",
+             "Evaluate EXPRESSION and print the result as JSON."),
+    "render": ("ladle.cli.template_commands", "render",
+               "Render TEMPLATE (- reads standard input) with data."),
+    "check": ("ladle.cli.template_commands", "check",
+              "Parse TEMPLATES (- reads standard input) and the partials they name, and "
+              "report every syntax error and missing partial (and, with --data, every "
+              "undefined variable), on standard output."),
+    "layout": ("ladle.cli.layout_commands", "layout",
+               "Check, resolve, embed and preview player layouts."),
+    "rules": ("ladle.cli.rules_commands", "rules_group",
+              "Check placement rules and see which records they claim."),
+    "demo": ("ladle.cli.demo_command", "demo",
+             "Run the main job on the bundled examples and write the results to a folder."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group that imports a command's module when the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        command: click.Command = getattr(importlib.import_module(entry[0]), entry[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # As click.Group does, from the lines above instead of the imported commands.
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        with formatter.section("Commands"):
+            formatter.write_dl([
+                (name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit))
+                for name in sorted(COMMANDS)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ladle", prog_name="ladle")
 def ladle() -> None:
     """Liquid templates, player layouts and placement rules, with one expression language.
@@ -25,13 +64,6 @@ def ladle() -> None:
       ladle demo -o out
     """
 
-
-ladle.add_command(eval_command)
-ladle.add_command(render)
-ladle.add_command(check)
-ladle.add_command(layout)
-ladle.add_command(rules_group)
-ladle.add_command(demo)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import click
 
-from ladle import filters, grammar
+from ladle import grammar
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
 from ladle.cli.inputs import apply_settings, load_data
+
+
+def _filters(expression: str) -> Mapping[str, Callable[..., Any]] | None:
+    """The standard filters, loaded (with python-liquid) only for an expression that may
+    use one: a filter needs a '|'."""
+    if "|" not in expression:
+        return None
+    from ladle import filters
+
+    return filters.table()
 
 
 @click.command("eval")
@@ -37,7 +49,7 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
     data = apply_settings(load_data(data_path), settings)
     try:
         value = grammar.compile(expression, strict=strict,
-                                filters=filters.table()).evaluate(data)
+                                filters=_filters(expression)).evaluate(data)
         output = grammar.to_output(value)
     except grammar.ExpressionError as error:
         # An error about the whole result (too long to print) points at its start.

@@ -15,7 +15,11 @@ MAX_INTEGER_DIGITS = 100
 _BOM = "\ufeff"
 
 
-def read_stdin(where: str = "<stdin>") -> str:
+# The name standard input goes by in messages (`-` as a file argument).
+STDIN_NAME = "<stdin>"
+
+
+def read_stdin(where: str = STDIN_NAME) -> str:
     """Standard input as UTF-8 text: invalid bytes are an error here, not surrogate
     escapes that fail later; a closed standard input is an error too."""
     stream = sys.stdin

@@ -11,9 +11,8 @@ import click
 
 from ladle import player
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from ladle.cli.inputs import read_stdin
+from ladle.cli.inputs import STDIN_NAME, read_stdin
 from ladle.cli.output import write_output
-from ladle.cli.template_commands import STDIN_NAME
 from ladle.player.bundled import preset_path
 
 

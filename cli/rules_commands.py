@@ -11,20 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from ladle import grammar, rules
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from ladle.cli.inputs import parse_json, read_stdin, read_text
+from ladle.cli.inputs import STDIN_NAME, parse_json, read_stdin, read_text
 from ladle.cli.output import check_output, output_stream, temporary_beside, write_output
-from ladle.cli.template_commands import STDIN_NAME
 from ladle.rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
 from ladle.rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
 from ladle.rules.check import check as check_rules
@@ -269,6 +260,16 @@ def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
     if not sys.stderr.isatty() or total == 0:
         yield None
         return
+    # rich is loaded only here: a command that shows no bar starts without it.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (TextColumn("routing"), BarColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[records]}"), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:

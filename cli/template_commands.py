@@ -10,12 +10,10 @@ from liquid.exceptions import LiquidError, TemplateNotFoundError
 
 from ladle import templating
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
-from ladle.cli.inputs import apply_settings, load_data, read_text
+from ladle.cli.inputs import STDIN_NAME, apply_settings, load_data, read_text
 from ladle.cli.output import check_output, output_stream
 from ladle.templating.check import check_template
 from ladle.templating.errors import TemplateReadError
-
-STDIN_NAME = "<stdin>"
 
 
 def template_error(error: LiquidError, name: str) -> UserError:

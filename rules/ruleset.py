@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from ladle import filters as standard_filters
 from ladle import grammar
 from ladle.grammar.compiler import check_names, function_table
 from ladle.grammar.errors import caret_excerpt, line_and_column
@@ -22,6 +22,7 @@ from ladle.grammar.nodes import Node
 
 Filters = Mapping[str, Callable[..., Any]]
 Functions = Mapping[str, Callable[..., Any]]
+_NO_FILTERS: Filters = MappingProxyType({})
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 MAX_RULE_FILE_BYTES = 10_000_000
@@ -61,8 +62,7 @@ class Rule:
     offset: int
     tree: Node
     # What the rule may call besides the built-ins (``parse``'s ``filters=``/``functions=``).
-    filters: Filters = field(default_factory=standard_filters.table, compare=False,
-                             repr=False)
+    filters: Filters = field(default_factory=lambda: _NO_FILTERS, compare=False, repr=False)
     functions: Functions | None = field(default=None, compare=False, repr=False)
 
     @cached_property
@@ -212,7 +212,11 @@ def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None,
     """Every rule of ``text`` that compiles, and an error for each one that does not (a
     file whose lines cannot be split into rules gives that one error)."""
     names = None if names is None else frozenset(names)
-    table = standard_filters.table(filters)
+    table = _NO_FILTERS
+    if filters or "|" in text:  # a filter needs a '|': python-liquid loads only then
+        from ladle import filters as standard_filters
+
+        table = standard_filters.table(filters)
     callable_functions = function_table(functions)
     try:
         parts = _split(text, file)

@@ -169,7 +169,10 @@ def all_commands(group: click.Command = ladle) -> list[click.Command]:
     """The command and, for a group, every command below it."""
     found = [group]
     if isinstance(group, click.Group):
-        for command in group.commands.values():
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None, name
             found.extend(all_commands(command))
     return found
 

@@ -146,7 +146,10 @@ def arguments(draw: st.DrawFn, command: click.Command) -> list[str]:
 def commands(group: click.Command = ladle, path: tuple[str, ...] = ()) -> Iterator[
         tuple[tuple[str, ...], click.Command]]:
     if isinstance(group, click.Group):
-        for name, command in sorted(group.commands.items()):
+        context = click.Context(group)
+        for name in sorted(group.list_commands(context)):
+            command = group.get_command(context, name)
+            assert command is not None, name
             yield from commands(command, (*path, name))
     else:
         yield path, group

@@ -1,0 +1,54 @@
+"""A quick CLI (issue 14): the command group imports a command's module only when that
+command runs, so ``ladle eval`` and ``ladle rules match`` start without the template
+engine, python-liquid, rich, DuckDB or pyarrow. Times are measured in ``make bench``;
+here the modules a run loads are checked."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ladle.cli.app import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("liquid", "ladle.templating", "ladle.player", "rich", "duckdb", "pyarrow",
+         "ladle.filters")
+
+
+def loaded_by(*argv: str) -> set[str]:
+    code = ("import json, sys\nfrom ladle.cli import main\n"
+            f"code = main({list(argv)!r})\n"
+            "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY))
+
+
+def test_the_help_lines_are_the_commands_own() -> None:
+    for name, (module, attribute, text) in COMMANDS.items():
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.get_short_help_str(limit=1000) == text, name
+
+
+@pytest.mark.parametrize("argv", [
+    ("eval", "1 + 2"),
+    ("--help",),
+    ("rules", "match", "examples/placement.rules", "--record", '{"id": 1, "tag": "flac"}'),
+])
+def test_quick_commands_load_only_what_they_need(argv: tuple[str, ...]) -> None:
+    assert heavy(loaded_by(*argv)) == []
+
+
+def test_a_filter_loads_the_filters_when_it_is_used() -> None:
+    modules = loaded_by("eval", "'A' | downcase")
+    assert "ladle.filters" in modules and "ladle.templating" not in modules
