@@ -8,10 +8,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
+from types import MappingProxyType
 from typing import Any
 
 from ladle.grammar.errors import EvaluationError
-from ladle.grammar.runtime import _is_number, check_number, liquid_value, size, text, type_name
+from ladle.grammar.runtime import check_number, is_number, liquid_value, size, text, type_name
 
 _INTEGER_TEXT = re.compile(r"([+-]?)([0-9]+)")
 
@@ -33,7 +34,7 @@ def _number(value: Any, fn: str) -> int | float:
     value = liquid_value(value)
     if value is None:
         return 0
-    if not _is_number(value):
+    if not is_number(value):
         raise EvaluationError(f"{fn}() needs a number, not {type_name(value)}")
     number: int | float = value
     return number
@@ -83,7 +84,7 @@ def _extreme(pick: Callable[..., Any], fn: str) -> Callable[..., Any]:
             values = [liquid_value(v) for v in values[0]]
         if not values:
             raise EvaluationError(f"{fn}() of an empty list")
-        if all(_is_number(v) for v in values) or all(isinstance(v, str) for v in values):
+        if all(is_number(v) for v in values) or all(isinstance(v, str) for v in values):
             return pick(values)
         kinds = ", ".join(sorted({type_name(v) for v in values}))
         raise EvaluationError(f"{fn}() needs all numbers or all strings, not {kinds}")
@@ -161,7 +162,7 @@ def _len(value: Any) -> int:
     raise EvaluationError(f"len() needs a string, list or map, not {type_name(value)}")
 
 
-BUILTINS: Mapping[str, Function] = {
+BUILTINS: Mapping[str, Function] = MappingProxyType({
     "slot": Function(slot, 2, 2, direct=True),
     "min": Function(_extreme(min, "min"), 1, None),
     "max": Function(_extreme(max, "max"), 1, None),
@@ -181,4 +182,4 @@ BUILTINS: Mapping[str, Function] = {
     "endswith": Function(
         lambda s, p: _text(s, "endswith").endswith(_text(p, "endswith")), 2, 2, direct=True
     ),
-}
+})

@@ -61,7 +61,7 @@ def truthy(value: Any) -> bool:
     return plain is not None and plain is not False  # identity: 0 == False in Python
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -100,7 +100,7 @@ def equals(left: Any, right: Any) -> bool:
         return _is_blank(left)
     if isinstance(left, bool) or isinstance(right, bool):
         return left is right
-    if _is_number(left) and _is_number(right):
+    if is_number(left) and is_number(right):
         return bool(left == right)
     if isinstance(left, range) and isinstance(right, range):
         return left == right  # compares start, stop and step, without iterating
@@ -120,7 +120,7 @@ def not_equals(left: Any, right: Any) -> bool:
 def _ordered(op: str, left: Any, right: Any) -> tuple[Any, Any]:
     left = liquid_value(left)
     right = liquid_value(right)
-    if (_is_number(left) and _is_number(right)) or (
+    if (is_number(left) and is_number(right)) or (
         isinstance(left, str) and isinstance(right, str)
     ):
         return left, right
@@ -156,7 +156,7 @@ def contains(container: Any, item: Any) -> bool:
     if isinstance(container, str):
         if isinstance(item, str):
             return item in container
-        if _is_number(item):
+        if is_number(item):
             return str(item) in container
         return False
     if isinstance(container, range):
@@ -202,7 +202,7 @@ def _arithmetic_operands(op: str, left: Any, right: Any) -> tuple[Any, Any]:
         a = 0
     if b is None:
         b = 0
-    if _is_number(a) and _is_number(b):
+    if is_number(a) and is_number(b):
         return a, b
     raise EvaluationError(
         f"cannot apply '{op}' to {type_name(left)} and {type_name(right)}"
@@ -257,7 +257,7 @@ def negate(value: Any) -> Any:
     x = 0 if value is None else liquid_value(value)
     if x is None:
         x = 0
-    if not _is_number(x):
+    if not is_number(x):
         raise EvaluationError(f"cannot negate {type_name(value)}")
     return check_number(-x)
 
@@ -267,7 +267,7 @@ def to_integer(value: Any, what: str) -> int:
     value = liquid_value(value)
     if value is None:
         return 0
-    if isinstance(value, bool) or not _is_number(value):
+    if isinstance(value, bool) or not is_number(value):
         raise EvaluationError(f"{what} must be a number, not {type_name(value)}")
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -294,7 +294,7 @@ def _liquid_ordered(op: str, left: Any, right: Any) -> tuple[Any, Any] | None:
     list, a map). A number with a string is still an error, as in Liquid."""
     a = liquid_value(left)
     b = liquid_value(right)
-    if (_is_number(a) or isinstance(a, str)) and (_is_number(b) or isinstance(b, str)):
+    if (is_number(a) or isinstance(a, str)) and (is_number(b) or isinstance(b, str)):
         return _ordered(op, a, b)
     return None
 
@@ -346,7 +346,7 @@ def _liquid_integer(value: Any, what: str) -> int:
             return 0
     if isinstance(value, bool):
         return int(value)
-    if not _is_number(value):
+    if not is_number(value):
         return 0
     return to_integer(value, what)
 
