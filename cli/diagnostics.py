@@ -4,32 +4,26 @@ from __future__ import annotations
 
 import click
 
-from ladle.grammar.errors import caret_excerpt, line_and_column
+from ladle.grammar.errors import Diagnostic
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
-    """A mistake in the user's input; printed without a traceback, exit code 2."""
+class UserError(Diagnostic):
+    """A mistake in the user's input; printed without a traceback, exit code 2.
+
+    ``where`` names the file or option (``file`` of the diagnostic)."""
 
     def __init__(self, where: str, message: str, source: str | None = None,
                  position: int | None = None) -> None:
-        super().__init__(message)
-        self.where = where
-        self.message = message
-        self.source = source
-        self.position = position
+        super().__init__(message, source or "", position if source is not None else None,
+                         file=where)
 
-    def render(self) -> str:
-        where = self.where or "''"  # an empty file name, shown as one
-        if self.source is None or self.position is None:
-            return f"{where}: error: {self.message}"
-        line, column = line_and_column(self.source, self.position)
-        excerpt = caret_excerpt(self.source, self.position)
-        indented = "\n".join("  " + row for row in excerpt.split("\n"))
-        return f"{where}:{line}:{column}: error: {self.message}\n{indented}"
+    @property
+    def where(self) -> str:
+        return self.file
 
 
 def report(error: UserError) -> int:

@@ -22,18 +22,24 @@ def caret_excerpt(source: str, position: int) -> str:
     return f"{text}\n{pad}^"
 
 
-class ExpressionError(Exception):
-    """Base of every error raised by the expression language.
+class Diagnostic(Exception):
+    """A message about a place in a text: the one positioned error type of ladle.
 
-    ``position`` is a 0-based offset into ``source`` (``None`` when unknown);
-    ``line`` and ``column`` are 1-based.
+    ``source`` is the text, ``position`` a 0-based offset into it (``None`` when
+    unknown), ``file`` names where the text came from ('' when it has no name), and
+    ``line``/``column`` are 1-based. Raised (``ExpressionError``, ``RuleError``, the
+    CLI's ``UserError``) or collected (the findings of the check commands); two
+    diagnostics are equal when they say the same thing about the same place.
     """
 
-    def __init__(self, message: str, source: str = "", position: int | None = None) -> None:
+    def __init__(self, message: str, source: str = "", position: int | None = None, *,
+                 file: str = "", severity: str = "error") -> None:
         super().__init__(message)
         self.message = message
         self.source = source
         self.position = position
+        self.file = file
+        self.severity = severity
 
     @property
     def line(self) -> int | None:
@@ -47,18 +53,52 @@ class ExpressionError(Exception):
             return None
         return line_and_column(self.source, self.position)[1]
 
+    def excerpt(self) -> str:
+        """The offending source line with a caret under the position ('' if unknown)."""
+        if self.position is None:
+            return ""
+        return caret_excerpt(self.source, self.position)
+
+    def render(self) -> str:
+        """``file:line:column: severity: message`` and the excerpt, indented, as the
+        command line prints it."""
+        where = self.file or "''"  # an empty file name, shown as one
+        if self.position is None:
+            return f"{where}: {self.severity}: {self.message}"
+        indented = "\n".join("  " + row for row in self.excerpt().split("\n"))
+        return f"{where}:{self.line}:{self.column}: {self.severity}: {self.message}\n{indented}"
+
+    def _key(self) -> tuple[object, ...]:
+        return (type(self), self.message, self.source, self.position, self.file,
+                self.severity)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Diagnostic) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.message!r}, file={self.file!r}, "
+                f"line={self.line}, column={self.column})")
+
+
+class ExpressionError(Diagnostic):
+    """Base of every error raised by the expression language.
+
+    ``position`` is a 0-based offset into ``source`` (``None`` when unknown);
+    ``line`` and ``column`` are 1-based.
+    """
+
+    def __init__(self, message: str, source: str = "", position: int | None = None) -> None:
+        super().__init__(message, source, position)
+
     def relocated(self, source: str, offset: int) -> ExpressionError:
         """The same error, positioned in a host text where the expression starts at ``offset``."""
         position = None if self.position is None else offset + self.position
         error = type(self)(self.message, source, position)
         error.__cause__ = self.__cause__
         return error
-
-    def excerpt(self) -> str:
-        """The offending source line with a caret under the position ('' if unknown)."""
-        if self.position is None:
-            return ""
-        return caret_excerpt(self.source, self.position)
 
     def __str__(self) -> str:
         if self.position is None:
