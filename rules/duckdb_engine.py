@@ -5,19 +5,21 @@ to the byte, or raise ``Fallback`` when this catalog or these rules need the pyt
 engine; ``rules.engine`` then uses it. They never give a different answer:
 
 - JSON Lines are read with ``read_json_objects``; each field a rule uses is read as
-  JSON and given the SQL type that a sample of the first records shows (``rules.sql``
-  needs typed columns to be fast). Every value is checked against that type; a value
-  of another type makes the query fail naming its field, and the query runs again
-  with that field read as JSON (``rules.sql`` handles every type there, slower).
+  JSON and given the SQL type that a sample of the first records shows
+  (``infer_columns``; ``rules.sql`` needs typed columns to be fast). Every value is
+  checked against that type; a value of another type makes the query fail naming its
+  field, and the query runs again with that field read as JSON (``rules.sql`` handles
+  every type there, slower).
 - Whatever DuckDB reads differently from the python engine makes the query fail
-  (``Fallback``): a field the rules read given twice in a line, ``NaN`` and infinities
-  in any spelling, numbers that overflow a double, nesting deeper than orjson's 1,024
-  levels, trailing commas, escaped surrogates, integers beyond 128 bits; a path that
-  DuckDB would read as a glob pattern falls back too, and so does a vertical tab or a
-  form feed before or after a line's JSON (white space to DuckDB, not to JSON: the file
-  is searched for them first). A line that is not JSON, or JSON but not an object, is
-  counted under errors, as in the python engine. Integers beyond 64 bits are DOUBLE to
-  DuckDB: they are read from their text, exactly, as the python reader reads them.
+  (``Fallback``; ``rules.duckdb_lenient`` finds such lines): a field the rules read
+  given twice in a line, ``NaN`` and infinities in any spelling, numbers that overflow
+  a double, nesting deeper than orjson's 1,024 levels, trailing commas, escaped
+  surrogates, integers beyond 128 bits; a path that DuckDB would read as a glob
+  pattern falls back too, and so does a vertical tab or a form feed before or after a
+  line's JSON (white space to DuckDB, not to JSON: the file is searched for them
+  first). A line that is not JSON, or JSON but not an object, is counted under errors,
+  as in the python engine. Integers beyond 64 bits are DOUBLE to DuckDB: they are read
+  from their text, exactly, as the python reader reads them.
 - Parquet is read with ``read_parquet``; its integer, float, string and boolean
   columns are used as they are, and whole decimals (DECIMAL(p, 0)) as integers. Rules
   that use a column of another type (dates, other decimals, lists) fall back, and so
@@ -40,7 +42,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -56,18 +58,21 @@ from ladle.rules.catalog import (
     jsonl_line,
     records,
 )
+from ladle.rules.duckdb_lenient import lenient_sql, trimmed_control
 from ladle.rules.python_engine import diff_report, route_report
 from ladle.rules.ruleset import RuleSet
 from ladle.rules.sql import (
     ABORT_MESSAGE,
     SqlUnsupported,
-    infer_columns,
     quote_identifier,
     quote_string,
     rule_sql,
 )
+from ladle.rules.sql.literals import INT_MAX, INT_MIN
 
-__all__ = ["MAX_BROKEN", "MAX_QUERY_SQL", "SAMPLE_RECORDS", "Fallback", "diff", "route"]
+__all__ = [
+    "MAX_BROKEN", "MAX_QUERY_SQL", "SAMPLE_RECORDS", "Fallback", "diff", "infer_columns", "route",
+]
 
 SAMPLE_RECORDS = 2_000
 """Records read by the python reader to choose the type of each field."""
@@ -90,46 +95,6 @@ _PARQUET_INTEGERS = frozenset({
 })
 _PARQUET_TYPES = _PARQUET_INTEGERS | {"DOUBLE", "VARCHAR", "BOOLEAN"}
 _WHOLE_DECIMAL = re.compile(r"DECIMAL\(\d+,\s*0\)")
-# Lines DuckDB's JSON reader accepts and the python engine's does not, or reads
-# differently, found by one regular expression over the line's text (about as costly as
-# the substring tests it replaced, which missed some of these): a key with a "\\u" escape
-# (the twice-given check below reads keys as written; escapes in values DuckDB decodes
-# as Python does, and a lone surrogate is not JSON to either); NaN and infinities,
-# which DuckDB reads in any case ("nan", "-inf"); numbers
-# that may overflow to infinity, which orjson refuses ("1e400", also "1e100", for
-# simplicity); trailing commas; and a field the rules read given twice in one line
-# (DuckDB keeps the first value, the python reader the last; a string value spelled like
-# the key counts too, for simplicity). Only long lines are searched for a number of 200
-# digits or more (it may overflow too) and for 1,000 brackets or more (orjson refuses
-# more than 1,024 levels of nesting).
-_LENIENT = (r'\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"[ \t\r\n]*:'
-            r"|[:,\[][ \t\r\n]*[-+]?([nN][aA][nN]|[iI][nN][fF])"
-            r"|[0-9][eE]\+?0*[1-9][0-9][0-9]|,[ \t\r\n]*[}\]]")
-_LONG_NUMBER = 200
-_DEEP = 1_000
-
-
-def _regex_text(text: str) -> str:
-    """``text`` as a regular expression matching it literally (RE2 syntax)."""
-    return "".join(char if char.isalnum() or ord(char) > 127 else f"\\x{{{ord(char):x}}}"
-                   for char in text)
-
-
-def _lenient(fields: Sequence[str]) -> str:
-    """True for a line the python reader refuses or reads differently (see _LENIENT)."""
-    twice = []
-    for name in fields:
-        # the key as JSON writes it; '/' may also be written '\/' (other escapes are "\u")
-        key = _regex_text(json.dumps(name, ensure_ascii=False)).replace(
-            _regex_text("/"), "\\\\?/")
-        twice.append(f"{key}.*{key}")
-    pattern = "|".join([_LENIENT, *twice])
-    brackets = "strlen(raw) - strlen(replace(replace(raw, '[', ''), '{', ''))"
-    return (f"(regexp_matches(raw, {quote_string(pattern)}) OR (strlen(raw) > {_LONG_NUMBER} "
-            f"AND regexp_matches(raw, {quote_string(f'[0-9]{{{_LONG_NUMBER}}}')})) OR "
-            f"(strlen(raw) >= {_DEEP} AND {brackets} >= {_DEEP}))")
-
-
 Progress = Callable[[int, int], object]
 
 # A JSON number the python reader takes from orjson as it is; it reads one outside this
@@ -186,6 +151,56 @@ def _size_bytes(value: str) -> str:
     return (f"CASE WHEN {type_of} IN ('UBIGINT', 'BIGINT') THEN CAST({value} AS HUGEINT) "
             f"WHEN {type_of} = 'DOUBLE' AND NOT regexp_matches({text}, '[.eE]') "
             f"THEN COALESCE(TRY_CAST({text} AS HUGEINT), {_wrong_type('size')}) END")
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        if 0 <= value < 2**64:
+            return "UBIGINT"
+        if -(2**63) <= value < 0:
+            return "BIGINT"
+        return "HUGEINT" if INT_MIN <= value <= INT_MAX else "JSON"
+    if isinstance(value, float):
+        return "DOUBLE"
+    if isinstance(value, str):
+        return "VARCHAR"
+    return "JSON"
+
+
+def infer_columns(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Column types that read every value of these records as the python engine sees it:
+    a field whose values (other than null) all have one JSON type gets that SQL type
+    (integers UBIGINT when none is negative, else BIGINT, or HUGEINT when they need it),
+    any other field JSON.
+
+    A typed column misreads values of another type (DuckDB reads the string "12" in a
+    HUGEINT column as 12), so types inferred from a sample are only as good as the sample.
+    """
+    seen: dict[str, set[str]] = {}
+    max_int: dict[str, int] = {}
+    for record in records:
+        for name, value in record.items():
+            kinds = seen.setdefault(name, set())
+            kind = _json_kind(value)
+            if kind != "nil":
+                kinds.add(kind)
+            if kind == "UBIGINT":
+                max_int[name] = max(max_int.get(name, 0), value)
+    columns = {}
+    for name, kinds in seen.items():
+        integers = kinds & {"UBIGINT", "BIGINT", "HUGEINT"}
+        if integers and integers == kinds:
+            # UBIGINT for 0 <= x < 2**64, BIGINT for -2**63 <= x < 2**63, else HUGEINT
+            if kinds == {"BIGINT", "UBIGINT"} and max_int.get(name, 0) < 2**63:
+                kinds = {"BIGINT"}
+            elif len(kinds) > 1:
+                kinds = {"HUGEINT"}
+        columns[name] = kinds.pop() if len(kinds) == 1 else "JSON"
+    return columns
 
 
 # The engine's own columns sit beside the fields, named by their names: theirs start
@@ -286,7 +301,7 @@ class _Source:
         structure = json.dumps(dict.fromkeys(wanted, "JSON"), ensure_ascii=False)
         lenient = f"error({quote_string(ABORT_MESSAGE + ': lenient JSON')})"
         ok = (f"CASE WHEN raw IS NULL OR NOT starts_with(raw, '{{') THEN FALSE "
-              f"WHEN {_lenient(list(wanted))} THEN {lenient} "
+              f"WHEN {lenient_sql(list(wanted))} THEN {lenient} "
               f"ELSE TRUE END")
         number = f", row_number() OVER () AS {_ROW}" if numbered else ""
         # ignore_errors: a line that is not JSON is a row with a NULL ``raw``
@@ -366,64 +381,6 @@ def _watch(con: duckdb.DuckDBPyConnection, size: int,
     progress(0, size)
 
 
-_CHUNK_BYTES = 1 << 22
-_FEEDS = (b"\x0b", b"\x0c")
-_JSON_SPACE = b" \t\r\n"
-
-
-def _trimmed_control(path: str) -> int | None:
-    """The number of the first line where a vertical tab or form feed stands before or
-    after the JSON text, or None. DuckDB trims them off a line as white space; to JSON
-    (and so to the python reader) they are not white space, and the line is not JSON. A
-    line of white space of either kind is blank to both. The file is read by blocks, and
-    only the lines of a block holding one of the two bytes are looked at one by one."""
-    number = 1  # the line that ``state`` describes (it may continue into the next block)
-    state = _LineEnds()
-    with open(path, "rb") as file:
-        while block := file.read(_CHUNK_BYTES):
-            first_end = block.find(b"\n")
-            if first_end < 0:
-                state.add(block)
-                continue
-            state.add(block[:first_end])
-            if state.suspect():
-                return number
-            last_start = block.rfind(b"\n") + 1
-            middle = block[first_end + 1:last_start]  # whole lines, each ending in "\n"
-            if any(feed in middle for feed in _FEEDS):
-                for offset, text in enumerate(middle.split(b"\n")[:-1], start=1):
-                    if any(feed in text for feed in _FEEDS):
-                        line = _LineEnds()
-                        line.add(text)
-                        if line.suspect():
-                            return number + offset
-            number += 1 + middle.count(b"\n")
-            state = _LineEnds()
-            state.add(block[last_start:])
-    return number if state.suspect() else None
-
-
-class _LineEnds:
-    """What a line holds at its ends, read in pieces: its first and last bytes that are
-    not JSON white space, and whether it has any byte that is not white space at all."""
-
-    __slots__ = ("filled", "first", "last")
-
-    def __init__(self) -> None:
-        self.first = self.last = b""
-        self.filled = False
-
-    def add(self, piece: bytes) -> None:
-        significant = piece.strip(_JSON_SPACE)
-        if significant:
-            self.first = self.first or significant[:1]
-            self.last = significant[-1:]
-            self.filled = self.filled or bool(significant.strip())
-
-    def suspect(self) -> bool:
-        return self.filled and (self.first in _FEEDS or self.last in _FEEDS)
-
-
 def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
          query: Callable[[_Source], str], progress: Progress | None,
          ) -> tuple[_Source, duckdb.DuckDBPyConnection, list[tuple[Any, ...]]]:
@@ -449,7 +406,7 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
             raise Fallback("the catalog starts with a byte order mark")
         if head[:2] == GZIP_MAGIC:
             raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
-        line = _trimmed_control(path)
+        line = trimmed_control(path)
         if line is not None:
             raise Fallback(f"line {line:,} has a vertical tab or form feed next to its JSON, "
                            f"which DuckDB reads as white space")

@@ -37,10 +37,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ladle import cli, rules
-from ladle.rules import duckdb_engine, engine, python_engine
+from ladle.rules import duckdb_engine, duckdb_lenient, engine, python_engine
 from ladle.rules.catalog import CatalogFileError, records
-from ladle.rules.duckdb_engine import SAMPLE_RECORDS, Fallback
-from ladle.rules.sql import infer_columns, quote_identifier, quote_string
+from ladle.rules.duckdb_engine import SAMPLE_RECORDS, Fallback, infer_columns
+from ladle.rules.sql import quote_identifier, quote_string
 
 # -- the rule corpus -------------------------------------------------------------------------
 
@@ -742,10 +742,10 @@ def test_lines_with_trimmed_controls_are_found_across_blocks(
             path.write_bytes(jsonl([*lines[:4], line, *lines[4:]], final=final))
             last = jsonl([*lines, line], final=final)
             for size in (1, 2, 3, 7, 64, 1 << 22):
-                monkeypatch.setattr(duckdb_engine, "_CHUNK_BYTES", size)
-                assert duckdb_engine._trimmed_control(str(path)) == found, (line, size)
+                monkeypatch.setattr(duckdb_lenient, "_CHUNK_BYTES", size)
+                assert duckdb_lenient.trimmed_control(str(path)) == found, (line, size)
                 (tmp_path / "last.jsonl").write_bytes(last)  # the line last, maybe unended
-                assert duckdb_engine._trimmed_control(str(tmp_path / "last.jsonl")) == (
+                assert duckdb_lenient.trimmed_control(str(tmp_path / "last.jsonl")) == (
                     None if found is None else 9), (line, size)
 
 

@@ -1,4 +1,4 @@
-"""rules/sql.py: rules compiled to DuckDB SQL agree with the python engine, record by record.
+"""rules/sql/: rules compiled to DuckDB SQL agree with the python engine, record by record.
 
 Each rule of a corpus runs through ``grammar.compile(rule).evaluate(record)`` (truthy: the
 rule claims the record; ``EvaluationError``: an error) and through DuckDB over the same
@@ -34,11 +34,11 @@ from ladle.grammar.nodes import (
     unparse,
     walk,
 )
+from ladle.rules.duckdb_engine import infer_columns
 from ladle.rules.sql import (
     ABORT_MESSAGE,
     SqlUnsupported,
     error_sql,
-    infer_columns,
     quote_identifier,
     quote_string,
     rule_sql,
@@ -800,7 +800,7 @@ def test_case_mappings_agree_outside_the_unsafe_characters(
     connection: duckdb.DuckDBPyConnection, tmp_path: Path,
 ) -> None:
     """Every character DuckDB's lower()/upper() maps as Python does, except the ones
-    rules/sql.py makes the query fail on."""
+    rules/sql/ makes the query fail on."""
     path = tmp_path / "chars.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for code in range(1, 0x110000):

@@ -1,0 +1,39 @@
+"""RE2 patterns of what Python's string methods treat specially and DuckDB's do not: the
+white space ``str.strip()`` removes (``blank``), and the characters whose case mapping
+DuckDB's ``lower()``/``upper()`` does not reproduce (their rules abort)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+
+
+def _char_class(codes: Iterable[int]) -> str:
+    """An RE2 character class of the given code points, as ranges."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    parts = [f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges]
+    return "[" + "".join(parts) + "]"
+
+
+@functools.cache
+def blank_pattern() -> str:
+    """Strings that Python's ``str.strip()`` empties."""
+    spaces = [code for code in range(0x110000) if chr(code).isspace()]
+    return "^" + _char_class(spaces) + "*$"
+
+
+@functools.cache
+def case_unsafe_pattern(function: str) -> str:
+    """Characters whose Python case mapping DuckDB's does not reproduce: those that map to
+    more than one character, and, for lower(), the final-sigma rule's capital sigma."""
+    method: Callable[[str], str] = str.lower if function == "lower" else str.upper
+    codes = {code for code in range(0x110000)
+             if not 0xD800 <= code <= 0xDFFF and len(method(chr(code))) != 1}
+    if function == "lower":
+        codes.add(0x3A3)
+    return _char_class(codes)
