@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 from ladle.grammar import nodes, operators, runtime
-from ladle.grammar.errors import line_and_column
+from ladle.grammar.errors import Diagnostic
 from ladle.rules.catalog import records
 from ladle.rules.ruleset import RuleSet, compile_rules, read
 
@@ -22,25 +21,12 @@ _ORDERING = operators.by_sql("order")
 _EQUALITY = operators.by_sql("equality")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Diagnostic):
     """One finding of ``check``: what is wrong, in which file, at which offset of its text."""
 
-    severity: str
-    message: str
-    file: str
-    source: str
-    position: int | None
-
-    @property
-    def line(self) -> int | None:
-        return None if self.position is None else line_and_column(self.source,
-                                                                   self.position)[0]
-
-    @property
-    def column(self) -> int | None:
-        return None if self.position is None else line_and_column(self.source,
-                                                                   self.position)[1]
+    def __init__(self, severity: str, message: str, file: str, source: str,
+                 position: int | None) -> None:
+        super().__init__(message, source, position, file=file, severity=severity)
 
 
 def parse_vars(text: str) -> dict[str, str]:

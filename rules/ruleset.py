@@ -17,7 +17,7 @@ from typing import Any
 
 from ladle import grammar
 from ladle.grammar.compiler import check_names, function_table
-from ladle.grammar.errors import caret_excerpt, line_and_column
+from ladle.grammar.errors import Diagnostic, line_and_column
 from ladle.grammar.nodes import Node
 
 Filters = Mapping[str, Callable[..., Any]]
@@ -28,28 +28,17 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 MAX_RULE_FILE_BYTES = 10_000_000
 
 
-class RuleError(Exception):
+class RuleError(Diagnostic):
     """A rule file that cannot be used: ``file``, 1-based ``line`` and ``column``."""
 
     def __init__(self, message: str, file: str, source: str = "",
                  position: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.file = file
-        self.source = source
-        self.position = position
-        self.line: int | None = None
-        self.column: int | None = None
-        if position is not None:
-            self.line, self.column = line_and_column(source, position)
+        super().__init__(message, source, position, file=file)
 
     def __str__(self) -> str:
         if self.line is None:
             return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
-
-    def excerpt(self) -> str:
-        return "" if self.position is None else caret_excerpt(self.source, self.position)
 
 
 @dataclass(frozen=True)
