@@ -56,6 +56,7 @@ __all__ = [
     "CatalogError",
     "CatalogFileError",
     "Item",
+    "Reader",
     "catalog_format",
     "catalog_size",
     "csv_value",
@@ -119,13 +120,13 @@ def catalog_size(path: str | os.PathLike[str]) -> int:
 
 def records(path: str | os.PathLike[str], format: str | None = None) -> Iterator[Item]:
     """``(line or row number, record or CatalogError)`` for every record of the catalog."""
-    return _Reader(path, format).items()
+    return Reader(path, format).items()
 
 
 # -- reader with a position, used by route() for progress ------------------------------
 
 
-class _Reader:
+class Reader:
     """One pass over a catalog; ``position()`` is how many bytes of it were read."""
 
     def __init__(self, path: str | os.PathLike[str], format: str | None) -> None:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ladle.grammar.errors import ExpressionError
-from ladle.rules.catalog import CatalogError, Item, _Reader
+from ladle.rules.catalog import CatalogError, Item, Reader
 from ladle.rules.ruleset import RuleSet
 
 __all__ = ["PROGRESS_EVERY", "Catalog", "Output", "Progress", "check_copies", "check_sample",
@@ -58,7 +58,7 @@ _NO_POSITION: Callable[[], int] = lambda: 0  # noqa: E731
 
 def _open(catalog: Catalog, format: str | None) -> tuple[Iterator[Item], Callable[[], int]]:
     if isinstance(catalog, str | os.PathLike):
-        reader = _Reader(catalog, format)
+        reader = Reader(catalog, format)
         return reader.items(), reader.position
     return iter(catalog), _NO_POSITION
 
