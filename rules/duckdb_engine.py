@@ -345,7 +345,7 @@ def _claims(ruleset: RuleSet, columns: dict[str, str], prefix: str) -> list[str]
     parts = []
     for index, rule in enumerate(ruleset.rules):
         try:
-            sql = rule_sql(rule.tree, columns, source=rule.source)
+            sql = rule_sql(rule.tree, columns, source=rule.source, own_names=rule.own_names)
         except SqlUnsupported as error:
             raise Fallback(f"rule {rule.name!r}: {error.message}") from None
         except (RecursionError, MemoryError):

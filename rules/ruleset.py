@@ -53,6 +53,8 @@ class Rule:
     # What the rule may call besides the built-ins (``parse``'s ``filters=``/``functions=``).
     filters: Filters = field(default_factory=lambda: _NO_FILTERS, compare=False, repr=False)
     functions: Functions | None = field(default=None, compare=False, repr=False)
+    # The names of the filters and functions the host added (``parse``'s own).
+    own_names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @cached_property
     def expression(self) -> grammar.Expression:
@@ -201,6 +203,7 @@ def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None,
     """Every rule of ``text`` that compiles, and an error for each one that does not (a
     file whose lines cannot be split into rules gives that one error)."""
     names = None if names is None else frozenset(names)
+    own_names = frozenset(filters or ()) | frozenset(functions or ())
     table = _NO_FILTERS
     if filters or "|" in text:  # a filter needs a '|': python-liquid loads only then
         from ladle import filters as standard_filters
@@ -234,7 +237,7 @@ def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None,
             position = start + (error.position if error.position is not None else 0)
             errors.append(RuleError(error.message, file, text, position))
             continue
-        rules.append(Rule(name, expression, start, tree, table, functions))
+        rules.append(Rule(name, expression, start, tree, table, functions, own_names))
     if not rules and not errors:
         errors.append(RuleError("no rules", file, text, 0))
     return rules, errors

@@ -77,7 +77,7 @@ a rule or a field name reaches the SQL otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -124,13 +124,16 @@ def rule_sql(
     *,
     source: str = "",
     max_length: int = DEFAULT_MAX_LENGTH,
+    own_names: Iterable[str] = (),
 ) -> RuleSql:
     """The claim and error expressions of the rule ``tree`` over ``columns``.
 
     ``source`` (the rule's text) positions ``SqlUnsupported`` errors; ``max_length`` is
-    the python engine's string length limit.
+    the python engine's string length limit; ``own_names`` are the filters and functions
+    the host defined itself, which SQL cannot compute (even under a standard name).
     """
     compiler = Compiler(columns, source, max_length)
+    compiler.own_names = frozenset(own_names)
     value = compiler.value(tree)
     truthy = compiler.truthy(value)
     err, abort = value.err, value.abort

@@ -223,7 +223,7 @@ class Arithmetic(Operands):
     def call(self, node: Call) -> Value:
         name = node.name
         function = functions.BUILTINS.get(name)
-        if function is None or name not in _SUPPORTED_FUNCTIONS:
+        if function is None or name not in _SUPPORTED_FUNCTIONS or name in self.own_names:
             raise self.unsupported(f"the function {name}() has no SQL form", node)
         count = len(node.args)
         if count < function.min_args or (function.max_args is not None and
@@ -247,12 +247,7 @@ class Arithmetic(Operands):
                                    f"{self.slot(part, 'str', node)})"})
             abort = FALSE
         elif name in ("lower", "upper"):
-            text = self.slot(args[0], "str", node)
-            err = sql_or(self.outside(args[0], {"str"}),
-                         safe(f"(length({text}) > {self.max_length})"))
-            pattern = quote_string(case_unsafe_pattern(name))
-            abort = safe(f"regexp_matches({text}, {pattern})")
-            result = Value({"str": f"{name}({text})"} if text != NULL else {})
+            result, err, abort = self.change_case(name, args[0], node)
         elif name == "len":
             result, err = self.length(node, args[0])
             abort = FALSE
@@ -271,6 +266,16 @@ class Arithmetic(Operands):
             abort = FALSE
         err, abort = chain([*steps, (err, abort)])
         return with_failures(result, err, abort)
+
+    def change_case(self, name: str, value: Value, node: Node) -> tuple[Value, str, str]:
+        """``lower(value)`` or ``upper(value)``: (result, err, abort). SQL changes case as
+        Python does except for a few characters, on which the query aborts."""
+        text = self.slot(value, "str", node)
+        err = sql_or(self.outside(value, {"str"}),
+                     safe(f"(length({text}) > {self.max_length})"))
+        pattern = quote_string(case_unsafe_pattern(name))
+        abort = safe(f"regexp_matches({text}, {pattern})")
+        return Value({"str": f"{name}({text})"} if text != NULL else {}), err, abort
 
     def checked(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """``function`` under the python engine's argument and result length checks."""

@@ -27,8 +27,8 @@ from ladle.grammar.nodes import (
 )
 from ladle.grammar.nodes import Index as IndexNode
 from ladle.rules.sql.algebra import FALSE, NULL, TRUE, ite, ite_cond, safe, sql_and, sql_not, sql_or
-from ladle.rules.sql.arithmetic import Arithmetic
 from ladle.rules.sql.errors import SqlUnsupported
+from ladle.rules.sql.filters import Filters
 from ladle.rules.sql.literals import INT_MAX, INT_MIN, quote_identifier, quote_string
 from ladle.rules.sql.numbers import (
     float_vs_int_const,
@@ -73,7 +73,7 @@ _PY_ORDER: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-class Compiler(Arithmetic):
+class Compiler(Filters):
     """A rule's compiler: ``Compiler(columns, source, max_length).value(tree)``."""
 
     # -- nodes ------------------------------------------------------------------------
@@ -128,7 +128,7 @@ class Compiler(Arithmetic):
             case Call():
                 return self.call(node)
             case Pipeline():
-                raise self.unsupported("filters ('|') have no SQL form", node)
+                return self.pipeline(node)
         raise self.unsupported(f"{type(node).__name__} has no SQL form", node)
 
     def column(self, name: str, node: Node) -> Value:

@@ -28,6 +28,9 @@ class Operands:
     """One rule's compilation: its columns, its source (for error positions), the length
     limit; and what every construct asks of a compiled value."""
 
+    # Filters and functions the host defined itself: never lowered, whatever their name.
+    own_names: frozenset[str] = frozenset()
+
     def __init__(self, columns: Mapping[str, str], source: str, max_length: int) -> None:
         self.columns = dict(columns)
         self.source = source
