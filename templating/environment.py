@@ -14,7 +14,7 @@ import liquid
 from liquid.ast import Node
 from liquid.builtin.expressions.primitive import Identifier
 from liquid.context import RenderContext
-from liquid.exceptions import ContextDepthError, LiquidError, LiquidSyntaxError
+from liquid.exceptions import LiquidError, LiquidSyntaxError
 from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
@@ -24,9 +24,9 @@ from ladle.filters.limits import guarded
 from ladle.grammar.compiler import function_table
 from ladle.grammar.parser import parse as parse_expression
 from ladle.templating import budget, lexer, tags
-from ladle.templating.codegen import CompiledTemplate
+from ladle.templating.compiled import CompiledTemplate
 from ladle.templating.errors import TemplateSyntaxError
-from ladle.templating.escaping import escapes_by_name, escaping_as, reset_escaping, set_escaping
+from ladle.templating.escaping import escapes_by_name, escaping_as
 from ladle.templating.expression import compile_uncached
 from ladle.templating.loaders import CachingFileSystemLoader, FileSystemLoader
 from ladle.templating.walk import work
@@ -155,36 +155,12 @@ class Template(BoundTemplate):
         finally:
             budget.end(token)
 
-    def render_into(self, context: RenderContext, out: list[str], output: Any,
-                    args: Mapping[str, object]) -> None:
-        """What ``render_with_context(context, buffer, partial=True, block_scope=True)`` does,
-        for a compiled ``render`` tag: pieces go into ``out`` under the caller's output
-        budget. ``args`` are the tag's arguments, which the new ``context`` reads first."""
-        compiled = self.compiled
-        if self.fast_partial and compiled is not None and context.autoescape == self.escape:
-            budget.spend(self.weight)
-            # The compiled function renders this fresh context as `render_with_context`
-            # would: its only namespace in front of the (empty) local names is `partial`.
-            maps = context.scope._maps
-            if len(maps) > self.env.context_depth_limit:
-                raise ContextDepthError(
-                    "maximum context depth reached, possible recursive include", token=None)
-            known = args if "partial" not in args else \
-                {k: v for k, v in args.items() if k != "partial"}
-            escaping = set_escaping(self.escape)
-            maps.appendleft({"partial": True})
-            try:
-                compiled.function(context, out, output, compiled.names_budget(), True, True,
-                                  known)
-            except LiquidError as error:
-                if not error.template_name:
-                    error.template_name = self.path or self.name or None
-                raise
-            finally:
-                maps.popleft()
-                reset_escaping(escaping)
-            return
-        # Otherwise as the `render` tag does it, through a buffer.
+    def render_into(self, context: RenderContext, out: list[str], output: Any) -> None:
+        """``render_with_context(context, buffer, partial=True, block_scope=True)`` for a
+        compiled ``render`` tag that cannot render this template through its compiled
+        function (``CompiledTemplate.render_partial``): through this environment's kind of
+        buffer (timed, under a time limit), whose text goes into ``out`` under the caller's
+        output budget."""
         buffer = StringIO() if output is None else _output(self.env, output.limit)
         if output is not None:
             buffer.size = output.check(out)  # type: ignore[attr-defined]

@@ -38,8 +38,9 @@ from markupsafe import escape
 
 from bench.artist import data as artist_data
 from ladle import templating
-from ladle.templating.codegen import Frame, _Compiler
+from ladle.templating.compiler import TemplateCompiler
 from ladle.templating.escaping import escape_text
+from ladle.templating.runtime import Frame
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIST = ROOT / "examples" / "artist"
@@ -386,6 +387,36 @@ def test_simple_partial_errors_name_the_partial() -> None:
     assert "1 / 0" in raised.value.detailed_message()
 
 
+# Partials a compiled `render` tag renders through `CompiledTemplate.render_partial`: one
+# with no `RenderContext` (`simple`), one whose loop needs a copy of the caller's.
+FAST_PARTIALS = {
+    "simple": "{{ partial }}-{{ v }}-{{ g }}{% assign a = v | append: v %}{{ a }}",
+    "loop": "{{ partial }}{% for i in (1..2) %}-{{ v }}-{{ g }}{% endfor %}"
+            "{% assign a = v | append: v %}{{ a }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAST_PARTIALS))
+@pytest.mark.parametrize("limits", [{}, {"context_depth_limit": 4}, {"context_depth_limit": 5},
+                                    {"local_namespace_limit": 150},
+                                    {"local_namespace_limit": 250}])
+def test_both_kinds_of_compiled_partial_render_as_python_liquid(
+        name: str, limits: dict[str, int]) -> None:
+    source = ("{% assign big = 'abcdefghijklmnopqrstuvwxyz' | append: 'x' %}"
+              f"{{% render '{name}', v: big, partial: 0 %}}|{{% render '{name}', v: 'x' %}}")
+    limited = type("Limited", (templating.Environment,), limits)
+    outcomes = []
+    for compiled in (True, False):
+        env = limited(compiled=compiled, loader=DictLoader(FAST_PARTIALS), globals={"g": "G"})
+        if compiled:
+            assert env.get_template(name).compiled.simple == (name == "simple")  # type: ignore[attr-defined]
+        try:
+            outcomes.append(env.from_string(source).render())
+        except LiquidError as error:
+            outcomes.append(f"{type(error).__name__}: {error}")
+    assert outcomes[0] == outcomes[1]
+
+
 @pytest.mark.parametrize(("limit", "value", "message"), [
     ("context_depth_limit", 3, "maximum context depth reached, possible recursive include"),
     ("local_namespace_limit", 150, "local namespace limit reached"),
@@ -505,7 +536,7 @@ def test_strict_errors_hint_at_subtraction_in_compiled_templates() -> None:
 def test_generated_code_holds_template_text_only_as_constants(source: str) -> None:
     env = templating.Environment(loader=DictLoader({"p": ""}))
     template = env.from_string(source)
-    module = _Compiler(template, escape_output=True, is_async=False).function(template.nodes)
+    module = TemplateCompiler(template, escape_output=True, is_async=False).function(template.nodes)
     generated = re.compile(r"_[A-Za-z]+\d*|type|str|range|Exception")
     attributes = {"append", "scope", "locals", "clear", "pop", "add", "forget", "checked",
                   "check", "evaluate", "parentloop", "count"}

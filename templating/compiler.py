@@ -14,15 +14,15 @@ straight into the same list. Every other node (a user's own tag, ``include``,
 Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
 are most of the cost of compiling), and read variables from a ``Frame``: a plain dict
 caching the render context's scope, which the compiled code keeps in step with what it
-assigns and loops over, and clears after any node that may change the scope.
+assigns and loops over, and clears after any node that may change the scope. What the
+generated code calls at render time is in ``templating.runtime``; the function is built
+and run by ``templating.compiled``.
 """
 
 from __future__ import annotations
 
 import ast
-import sys
-from collections.abc import Callable, Iterable, Mapping
-from io import StringIO
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
@@ -36,36 +36,18 @@ from liquid.builtin.tags.comment_tag import CommentNode
 from liquid.builtin.tags.doc_tag import DocNode
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
 from liquid.builtin.tags.if_tag import IfNode
-from liquid.builtin.tags.include_tag import TAG_INCLUDE
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
-from liquid.context import RenderContext, builtin
-from liquid.exceptions import (
-    BreakLoop,
-    ContextDepthError,
-    ContinueLoop,
-    LiquidError,
-    LiquidInterrupt,
-    LiquidSyntaxError,
-    LocalNamespaceLimitError,
-    OutputStreamLimitError,
-    StopRender,
-    TemplateNotFoundError,
-)
+from liquid.exceptions import BreakLoop, ContinueLoop
 from liquid.mode import Mode
-from liquid.output import LimitedStringIO, NullIO
 from liquid.token import Token
-from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
 
 from ladle.grammar import nodes as g
-from ladle.grammar.errors import ExpressionError
 from ladle.grammar.runtime import equals
-from ladle.templating.budget import current as current_budget
-from ladle.templating.budget import spend
-from ladle.templating.errors import from_expression
-from ladle.templating.escaping import escape_text, reset_escaping, set_escaping
+from ladle.templating import runtime
+from ladle.templating.escaping import escape_text
 from ladle.templating.expression import (
     TemplateExpression,
     awaited,
@@ -78,7 +60,6 @@ from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
 from ladle.templating.tags.output_tag import TextOutputNode as OutputNode
-from ladle.templating.text import output_text
 from ladle.templating.walk import walk_nodes
 
 if TYPE_CHECKING:
@@ -87,351 +68,15 @@ if TYPE_CHECKING:
 # Nodes rendered by their own method that cannot change the variables the compiled code
 # reads (``render`` works on a copy of the context); any other such node can.
 _KEEPS_SCOPE = (RenderNode, CommentNode, DocNode, InlineCommentNode, IllegalNode)
-
-
-class Frame(dict[str, Any]):
-    """Variables as the compiled code reads them: a cache of the render context's scope."""
-
-    __slots__ = ("scope",)
-
-    def __init__(self, scope: Any, known: Mapping[str, Any] | None = None) -> None:
-        super().__init__(known or ())  # `known`: values the scope is known to give
-        self.scope = scope
-
-    def __missing__(self, key: str) -> Any:
-        value = _find(self.scope._maps, key)  # KeyError when it is not defined anywhere
-        self[key] = value
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self.scope
-
-
-_ABSENT = object()
-
-
-class _Namespaces(ReadOnlyChainMap):
-    """A chain of namespaces that is true without counting its keys (``RenderContext``
-    tests ``globals or {}``, which would sum the sizes of every namespace behind it)."""
-
-    def __bool__(self) -> bool:
-        return True
-
-
-def _find(maps: Iterable[Any], key: str) -> Any:
-    """``ReadOnlyChainMap.__getitem__`` without an exception per map that lacks ``key``."""
-    for mapping in maps:
-        kind = type(mapping)
-        if kind is dict:
-            value = mapping.get(key, _ABSENT)
-            if value is not _ABSENT:
-                return value
-        elif kind is ReadOnlyChainMap or kind is _Namespaces:
-            try:
-                return _find(mapping._maps, key)
-            except KeyError:
-                pass
-        else:
-            try:
-                return mapping[key]
-            except KeyError:
-                pass
-    raise KeyError(key)
-
-
-class OutputBudget:
-    """The output size limit, counted as pieces are produced: each function counts the
-    characters it appends and asks ``room`` again once they pass what was left (a
-    character is at most four bytes), so a page stops within a piece of the limit, as
-    python-liquid's buffer stops within a write."""
-
-    __slots__ = ("checked", "limit", "size")
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.checked = 0
-        self.size = 0
-
-    def check(self, out: list[str]) -> int:
-        """The size in UTF-8 bytes of ``out``; raises past the limit."""
-        size = self.size
-        for piece in out[self.checked:]:
-            size += len(piece.encode("utf-8")) if not piece.isascii() else len(piece)
-        self.checked = len(out)
-        self.size = size
-        if size > self.limit:
-            raise OutputStreamLimitError("output stream limit reached", token=None)
-        return size
-
-    def room(self, out: list[str]) -> int:
-        """Check ``out``; the characters that may be appended before the next check."""
-        return max((self.limit - self.check(out)) // 4, _SMALL_PIECE)
-
-
-# Characters a function may append between checks however close the limit is.
-_SMALL_PIECE = 1024
+# Nodes compiled to Python (when their expressions are ladle's).
+_COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, IfNode,
+                       UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
+                       ConditionalBlockNode, MultiExpressionBlockNode, BlockNode})
+# python-liquid expressions that read no variable.
+_CONSTANTS = (Literal, Nil, Empty, Blank)
 # Expression outputs in one piece: a piece is checked once made, so this bounds how far
 # past the limit one piece can go (each value is at most ``max_length`` characters).
 _OUTPUTS_PER_PIECE = 8
-_UNLIMITED = sys.maxsize
-
-
-def _room(budget: OutputBudget | None, out: list[str]) -> int:
-    return _UNLIMITED if budget is None else budget.room(out)
-
-
-class LocalsBudget:
-    """python-liquid's local namespace limit, counted as names are assigned, not re-summed."""
-
-    __slots__ = ("limit", "sizes", "total")
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.sizes: dict[str, int] | None = None  # None: recount from the context
-        self.total = 0
-
-    def forget(self) -> None:
-        """Count afresh: something else changed the local names."""
-        self.sizes = None
-
-    def add(self, context: RenderContext, key: str, value: object) -> None:
-        sizes = self.sizes
-        if sizes is None:
-            sizes = self.sizes = {k: sys.getsizeof(v, 1) for k, v in context.locals.items()}
-            self.total = sum(sizes.values()) + context.local_namespace_size_carry
-        else:
-            size = sys.getsizeof(value, 1)
-            self.total += size - sizes.get(key, 0)
-            sizes[key] = size
-        if self.total > self.limit:
-            raise LocalNamespaceLimitError("local namespace limit reached", token=None)
-
-
-class _NoLocalsLimit(LocalsBudget):
-    """The local namespace is not limited (or nothing is assigned): nothing to count."""
-
-    __slots__ = ()
-
-    def __init__(self) -> None:
-        super().__init__(0)
-
-    def add(self, context: RenderContext, key: str, value: object) -> None:
-        pass
-
-    def forget(self) -> None:
-        pass
-
-
-_NO_LIMIT = _NoLocalsLimit()  # stateless: shared
-
-
-class _PartialContext:
-    """All that the compiled function of a partial without loops, partials or tags of other
-    kinds reads of its render context (a ``RenderContext`` costs more to make than such a
-    partial costs to render)."""
-
-    __slots__ = ("local_namespace_size_carry", "locals", "scope")
-
-    def __init__(self, scope: ReadOnlyChainMap, locals_: dict[str, object], carry: int) -> None:
-        self.scope = scope
-        self.locals = locals_
-        self.local_namespace_size_carry = carry
-
-
-class _Length:
-    """Stands for a loop on the context's loop stack when no ``forloop`` is needed: the
-    iteration limit multiplies the lengths of the enclosing loops."""
-
-    __slots__ = ("length",)
-
-    def __init__(self, length: int) -> None:
-        self.length = length
-
-
-def _enter_loop(context: RenderContext, length: int, record: object,
-                namespace: dict[str, object]) -> None:
-    """What ``RenderContext.loop`` checks and records when a loop starts."""
-    context.raise_for_loop_limit(length)
-    context.loops.append(record)  # type: ignore[arg-type]
-    if context.scope.size() > context.env.context_depth_limit:
-        context.loops.pop()
-        raise ContextDepthError("maximum context depth reached, possible recursive include",
-                                token=None)
-    context.scope.push(namespace)
-
-
-def _tick() -> None:
-    current = current_budget()
-    if current is not None:
-        current.tick()
-
-
-def _leave_loop(context: RenderContext) -> None:
-    context.scope.pop()
-    context.loops.pop()
-
-
-def _fallback_buffer(out: list[str], budget: OutputBudget | None) -> StringIO:
-    if budget is None:
-        return StringIO()
-    buffer = LimitedStringIO(budget.limit, newline="")
-    buffer.size = budget.check(out)  # a partial rendered by the node carries it on
-    return buffer
-
-
-def _fallback(node: Node, context: RenderContext, out: list[str],
-              budget: OutputBudget | None) -> None:
-    buffer = _fallback_buffer(out, budget)
-    try:
-        node.render(context, buffer)
-    finally:  # what it wrote before a break (or an error, in a tolerant mode) stays
-        out.append(buffer.getvalue())
-
-
-async def _fallback_async(node: Node, context: RenderContext, out: list[str],
-                          budget: OutputBudget | None) -> None:
-    buffer = _fallback_buffer(out, budget)
-    try:
-        await node.render_async(context, buffer)
-    finally:
-        out.append(buffer.getvalue())
-
-
-# python-liquid expressions that read no variable.
-_CONSTANTS = (Literal, Nil, Empty, Blank)
-# Keys python-liquid reads specially when a map lacks them.
-_PROPERTIES = frozenset({"size", "first", "last"})
-# A render argument: its name, the root and rest of a path of plain names (or None), and
-# its python-liquid expression.
-_Argument = tuple[str, str | None, tuple[str, ...], Any]
-
-
-def _render_tag(node: RenderNode, arguments: tuple[_Argument, ...],
-                context: RenderContext, frame: Frame, out: list[str],
-                budget: OutputBudget | None, names: LocalsBudget | None) -> None:
-    """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
-    into ``out`` when the partial is compiled too."""
-    try:
-        template = context.env.get_template(node.name.value, context=context,  # type: ignore[union-attr]
-                                            tag=node.tag)
-    except TemplateNotFoundError as error:
-        error.token = node.name.token
-        error.template_name = context.template.full_name()
-        raise
-    args: dict[str, object] = {}
-    for name, root, rest, expression in arguments:
-        if root is not None:  # a path of plain names: read from the frame while plain data
-            try:
-                value = frame[root]
-            except KeyError:
-                value = _ABSENT
-            for segment in rest:
-                if type(value) is not dict or segment in _PROPERTIES:
-                    value = _ABSENT
-                    break
-                value = value.get(segment, _ABSENT)
-        else:
-            value = _ABSENT
-        # Anything else, or missing (undefined, as python-liquid makes it): its own way.
-        args[name] = expression.evaluate(context) if value is _ABSENT else value
-    compiled = getattr(template, "compiled", None)
-    if getattr(template, "fast_partial", False) and compiled.simple:  # type: ignore[union-attr]
-        if context._copy_depth > context.env.context_depth_limit:  # as `context.copy` checks
-            raise ContextDepthError("maximum context depth reached, possible recursive render",
-                                    token=None)
-        compiled.render_partial(context, names, args, out, budget)  # type: ignore[union-attr]
-        return
-    partial = _copy(context, ReadOnlyChainMap(args), template, names)
-    render_into = getattr(template, "render_into", None)
-    if render_into is None:
-        buffer = _fallback_buffer(out, budget)
-        try:
-            template.render_with_context(partial, buffer, partial=True, block_scope=True)
-        finally:
-            out.append(buffer.getvalue())
-    else:
-        render_into(partial, out, budget, args)
-
-
-def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTemplate,
-          names: LocalsBudget | None) -> RenderContext:
-    """``context.copy(namespace, disabled_tags=["include"], carry_loop_iterations=True,
-    template=template)``, with the size of the local names as counted already."""
-    kind = type(context)
-    if kind.copy is not RenderContext.copy or kind.get_size_of_locals is not \
-            RenderContext.get_size_of_locals:
-        return context.copy(namespace, disabled_tags=[TAG_INCLUDE], carry_loop_iterations=True,
-                            template=template)
-    if context._copy_depth > context.env.context_depth_limit:
-        raise ContextDepthError("maximum context depth reached, possible recursive render",
-                                token=None)
-    carry = context.loop_iteration_carry
-    for loop in context.loops:
-        carry *= loop.length
-    if names is not None and names.sizes is not None:
-        size = names.total
-    else:
-        size = context.get_size_of_locals()
-    return kind(template, globals=_Namespaces(namespace, context.globals),
-                disabled_tags=[TAG_INCLUDE], copy_depth=context._copy_depth + 1,
-                parent_context=context, loop_iteration_carry=carry,
-                local_namespace_size_carry=size)
-
-
-async def _render_tag_async(node: RenderNode, arguments: tuple[_Argument, ...],
-                            context: RenderContext, frame: Frame, out: list[str],
-                            budget: OutputBudget | None, names: LocalsBudget | None) -> None:
-    # Loaders may be asynchronous: python-liquid's own node does it all the async way.
-    await _fallback_async(node, context, out, budget)
-
-
-def _discard(node: Node, context: RenderContext) -> None:
-    node.render(context, NullIO())
-
-
-async def _discard_async(node: Node, context: RenderContext) -> None:
-    await node.render_async(context, NullIO())
-
-
-def _text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[object], str]]:
-    """The helpers that make a value output text, escaped and not (``_text``, ``_plain``):
-    whole numbers need no escaping, and ``Markup`` (the template's own string literals)
-    is escaped already."""
-
-    def escaped(value: object) -> str:
-        kind = type(value)
-        if kind is str:
-            return escape_text(value)  # type: ignore[arg-type]
-        if kind is int:
-            return str(value)
-        if kind is Markup:
-            return value  # type: ignore[return-value]
-        return output_text(value, True, limit)
-
-    def plain(value: object) -> str:
-        kind = type(value)
-        if kind is str:
-            return value  # type: ignore[return-value]
-        if kind is int:
-            return str(value)
-        if kind is Markup:
-            return value  # type: ignore[return-value]
-        return output_text(value, False, limit)
-
-    return escaped, plain
-
-
-def _lazy(namespace: dict[str, Any], key: str,
-          expression: TemplateExpression) -> Callable[..., Any]:
-    """A stand-in that compiles ``expression`` on its first call and puts the compiled
-    function in its place (the same function whichever thread gets there first)."""
-
-    def first(data: Any) -> Any:
-        function = expression.compiled.evaluate
-        namespace[key] = function
-        return function(data)
-
-    return first
 
 
 # -- building the tree ---------------------------------------------------------------------
@@ -494,7 +139,7 @@ def _reads_forloop(tree: g.Node) -> bool:
     return False
 
 
-class _Compiler:
+class TemplateCompiler:
     """Compiles one template's nodes into
     ``render(ctx, out, budget, names, partial, block, known)``."""
 
@@ -504,9 +149,9 @@ class _Compiler:
         self.is_async = is_async
         self.strict = self.env.mode == Mode.STRICT
         self.suppress = bool(self.env.suppress_blank_control_flow_blocks)
-        escaped, plain = _text_helpers(self.env.output_stream_limit)
+        escaped, plain = runtime.text_helpers(self.env.output_stream_limit)
         self.namespace: dict[str, Any] = {
-            "_Frame": Frame,
+            "_Frame": runtime.Frame,
             "_escape": escape_text,
             "_text": escaped,
             "_plain": plain,
@@ -516,17 +161,17 @@ class _Compiler:
             "_truth": truth,
             "_equals": equals,
             "_ForLoop": ForLoop,
-            "_Length": _Length,
-            "_enter": _enter_loop,
-            "_room": _room,
+            "_Length": runtime.Length,
+            "_enter": runtime.enter_loop,
+            "_room": runtime.room,
             "_in_context": in_context,
             "_evaluate_with": evaluate_with,
             "_awaited": awaited,
-            "_tick": _tick,
-            "_leave": _leave_loop,
-            "_fallback": _fallback_async if is_async else _fallback,
-            "_discard": _discard_async if is_async else _discard,
-            "_render": _render_tag_async if is_async else _render_tag,
+            "_tick": runtime.tick,
+            "_leave": runtime.leave_loop,
+            "_fallback": runtime.fallback_async if is_async else runtime.fallback,
+            "_discard": runtime.discard_async if is_async else runtime.discard,
+            "_render": runtime.render_tag_async if is_async else runtime.render_tag,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
         }
@@ -577,7 +222,7 @@ class _Compiler:
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
-            self.namespace[key] = _lazy(self.namespace, key, expression)
+            self.namespace[key] = runtime.lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
         call: ast.expr = _call(_load(key), _load("_v"))
         context: ast.expr = ast.Constant(None)
@@ -776,7 +421,7 @@ class _Compiler:
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
         self.uses_context = True
-        arguments: list[_Argument] = []
+        arguments: list[runtime.RenderArgument] = []
         for argument in node.args:
             path = argument.value
             segments: tuple[str, ...] = ()
@@ -1041,156 +686,3 @@ class _Compiler:
             orelse=[], finalbody=[]), self.top)
 
 
-_COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, IfNode,
-                       UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
-                       ConditionalBlockNode, MultiExpressionBlockNode, BlockNode})
-
-
-class CompiledTemplate:
-    """A template's compiled render function (the async one is compiled when first needed)."""
-
-    __slots__ = ("_async", "assigned", "env", "escape", "function", "lines", "nodes",
-                 "simple", "template")
-
-    def __init__(self, template: BoundTemplate, escape_output: bool) -> None:
-        self.template = template
-        self.env = template.env
-        self.nodes = template.nodes
-        self.escape = escape_output
-        compiler = _Compiler(template, escape_output=escape_output, is_async=False)
-        self.function, self.lines = self._build(compiler)
-        self.assigned = frozenset(compiler.assigned)
-        self.simple = not compiler.uses_context
-        self._async: Any = None
-
-    def _build(self, compiler: _Compiler) -> tuple[Any, dict[int, tuple[Token, Token]]]:
-        module = compiler.function(self.nodes)
-        compiler.namespace["_top"] = self._top
-        filename = f"<template {self.template.name or 'string'}>"
-        exec(compile(module, filename, "exec"), compiler.namespace)
-        return compiler.namespace["render"], compiler.lines
-
-    def usable(self, context: RenderContext, namespace: Mapping[str, object]) -> bool:
-        """Whether the compiled function renders exactly as the nodes would here: the
-        context escapes as compiled, and no namespace in front of the template's own
-        variables hides a name it assigns."""
-        if bool(context.autoescape) != self.escape:
-            return False
-        if not self.assigned:
-            return True
-        for key in self.assigned:
-            if key in namespace:
-                return False
-        locals_ = context.locals
-        for mapping in context.scope._maps:
-            if mapping is locals_:
-                return True
-            for key in self.assigned:
-                if key in mapping:
-                    return False
-        return True
-
-    def _budgets(self, buffer: Any) -> tuple[OutputBudget | None, LocalsBudget]:
-        budget = None
-        if isinstance(buffer, LimitedStringIO):
-            budget = OutputBudget(buffer.limit - buffer.size)
-        return budget, self.names_budget()
-
-    def render(self, context: RenderContext, buffer: Any, partial: bool,
-               block_scope: bool) -> None:
-        out: list[str] = []
-        budget, names = self._budgets(buffer)
-        try:
-            self.function(context, out, budget, names, partial, block_scope, None)
-        except LiquidInterrupt:
-            buffer.write("".join(out))  # a break in an included template: keep its output
-            raise
-        buffer.write("".join(out))
-
-    def render_into(self, context: RenderContext, out: list[str],
-                    budget: OutputBudget | None, known: Mapping[str, Any]) -> None:
-        """Render as a partial of the ``render`` tag, into the caller's list of pieces;
-        ``known`` holds variables whose values the scope is known to give."""
-        self.function(context, out, budget, self.names_budget(), True, True, known)
-
-    def render_partial(self, parent: RenderContext, names: LocalsBudget,
-                       args: dict[str, object], out: list[str],
-                       budget: OutputBudget | None) -> None:
-        """Render as the ``render`` tag renders a partial (``simple`` ones only): the scope
-        of ``parent.copy(args)`` with ``render_with_context``'s namespace in front."""
-        spend(self.template.weight)  # type: ignore[attr-defined]
-        limit = self.env.local_namespace_limit
-        carry = 0
-        if limit and self.assigned:  # the size of the caller's names counts against ours
-            carry = names.total if names.sizes is not None else parent.get_size_of_locals()
-        locals_: dict[str, object] = {}
-        scope = ReadOnlyChainMap({"partial": True}, locals_, args, parent.globals, builtin, {})
-        # As `context.extend` checks a fresh context: its locals, globals, built-ins, counters.
-        if self.env.context_depth_limit < 4:
-            raise ContextDepthError("maximum context depth reached, possible recursive include",
-                                    token=None)
-        known = args if "partial" not in args else \
-            {k: v for k, v in args.items() if k != "partial"}
-        escaping = set_escaping(self.escape)
-        try:
-            self.function(_PartialContext(scope, locals_, carry), out, budget,
-                          self.names_budget(), True, True, known)
-        except LiquidError as error:
-            if not error.template_name:
-                error.template_name = self.template.path or self.template.name or None
-            raise
-        finally:
-            reset_escaping(escaping)
-
-    def names_budget(self) -> LocalsBudget:
-        limit = self.env.local_namespace_limit
-        return LocalsBudget(limit) if limit and self.assigned else _NO_LIMIT
-
-    async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
-                           block_scope: bool) -> None:
-        function = self._async
-        if function is None:
-            compiler = _Compiler(self.template, escape_output=self.escape, is_async=True)
-            function, _ = self._build(compiler)
-            self._async = function
-        out: list[str] = []
-        budget, names = self._budgets(buffer)
-        try:
-            await function(context, out, budget, names, partial, block_scope, None)
-        except LiquidInterrupt:
-            buffer.write("".join(out))
-            raise
-        buffer.write("".join(out))
-
-    def _where(self, error: BaseException) -> tuple[Token, Token] | None:
-        """The tokens of this template's generated line that raised ``error``."""
-        traceback = error.__traceback__
-        found = None
-        codes = (self.function.__code__, getattr(self._async, "__code__", None))
-        while traceback is not None:
-            if traceback.tb_frame.f_code in codes:
-                found = self.lines.get(traceback.tb_lineno, found)
-            traceback = traceback.tb_next
-        return found
-
-    def _top(self, error: Exception, partial: bool, block_scope: bool) -> bool:
-        """python-liquid's handling of an error at the top level of a template; True to stop."""
-        if isinstance(error, StopRender):
-            return True
-        where = self._where(error)
-        top = where[0] if where else None
-        if isinstance(error, ExpressionError):
-            assert where is not None
-            converted = from_expression(error, where[1])
-            converted.__cause__ = error
-            self.env.error(converted, token=top)
-            return False
-        if isinstance(error, LiquidInterrupt):
-            if not partial or block_scope:
-                self.env.error(LiquidSyntaxError(f"unexpected '{error}'", token=top))
-                return False
-            raise error
-        if isinstance(error, LiquidError):
-            self.env.error(error, token=top)
-            return False
-        raise error

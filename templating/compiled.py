@@ -1,0 +1,175 @@
+"""A template's compiled render function and how it renders: as a whole template, or as a
+partial of a compiled ``render`` tag straight into the caller's list of pieces; when it
+renders exactly as the nodes would (``usable``); and where in the template an error
+raised by the generated code happened.
+
+The function is built by ``templating.compiler`` and calls ``templating.runtime``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from liquid.context import RenderContext
+from liquid.exceptions import (
+    ContextDepthError,
+    LiquidError,
+    LiquidInterrupt,
+    LiquidSyntaxError,
+    StopRender,
+)
+from liquid.output import LimitedStringIO
+from liquid.token import Token
+
+from ladle.grammar.errors import ExpressionError
+from ladle.templating.budget import spend
+from ladle.templating.compiler import TemplateCompiler
+from ladle.templating.errors import from_expression
+from ladle.templating.escaping import reset_escaping, set_escaping
+from ladle.templating.runtime import NO_LOCALS_LIMIT, LocalsBudget, OutputBudget, PartialContext
+
+if TYPE_CHECKING:
+    from liquid.template import BoundTemplate
+
+
+class CompiledTemplate:
+    """A template's compiled render function (the async one is compiled when first needed)."""
+
+    __slots__ = ("_async", "assigned", "env", "escape", "function", "lines", "nodes",
+                 "simple", "template")
+
+    def __init__(self, template: BoundTemplate, escape_output: bool) -> None:
+        self.template = template
+        self.env = template.env
+        self.nodes = template.nodes
+        self.escape = escape_output
+        compiler = TemplateCompiler(template, escape_output=escape_output, is_async=False)
+        self.function, self.lines = self._build(compiler)
+        self.assigned = frozenset(compiler.assigned)
+        self.simple = not compiler.uses_context  # a `PartialContext` will do for it
+        self._async: Any = None
+
+    def _build(self, compiler: TemplateCompiler) -> tuple[Any, dict[int, tuple[Token, Token]]]:
+        module = compiler.function(self.nodes)
+        compiler.namespace["_top"] = self._top
+        filename = f"<template {self.template.name or 'string'}>"
+        exec(compile(module, filename, "exec"), compiler.namespace)
+        return compiler.namespace["render"], compiler.lines
+
+    def usable(self, context: RenderContext, namespace: Mapping[str, object]) -> bool:
+        """Whether the compiled function renders exactly as the nodes would here: the
+        context escapes as compiled, and no namespace in front of the template's own
+        variables hides a name it assigns."""
+        if bool(context.autoescape) != self.escape:
+            return False
+        if not self.assigned:
+            return True
+        for key in self.assigned:
+            if key in namespace:
+                return False
+        locals_ = context.locals
+        for mapping in context.scope._maps:
+            if mapping is locals_:
+                return True
+            for key in self.assigned:
+                if key in mapping:
+                    return False
+        return True
+
+    def _budgets(self, buffer: Any) -> tuple[OutputBudget | None, LocalsBudget]:
+        budget = None
+        if isinstance(buffer, LimitedStringIO):
+            budget = OutputBudget(buffer.limit - buffer.size)
+        return budget, self.names_budget()
+
+    def render(self, context: RenderContext, buffer: Any, partial: bool,
+               block_scope: bool) -> None:
+        out: list[str] = []
+        budget, names = self._budgets(buffer)
+        try:
+            self.function(context, out, budget, names, partial, block_scope, None)
+        except LiquidInterrupt:
+            buffer.write("".join(out))  # a break in an included template: keep its output
+            raise
+        buffer.write("".join(out))
+
+    def render_partial(self, context: RenderContext | PartialContext, out: list[str],
+                       budget: OutputBudget | None, args: dict[str, object]) -> None:
+        """Render as ``render_with_context(context, buffer, partial=True, block_scope=True)``
+        would, for a compiled ``render`` tag: pieces go into the caller's ``out`` under its
+        output budget. ``context`` is the partial's own fresh one (a ``PartialContext`` for
+        ``simple`` templates); ``args`` are the tag's arguments, which its scope reads first."""
+        spend(self.template.weight)  # type: ignore[attr-defined]
+        maps = context.scope._maps
+        # As `context.extend` checks before it puts the `partial` namespace in front of the
+        # (empty) local names.
+        if len(maps) > self.env.context_depth_limit:
+            raise ContextDepthError("maximum context depth reached, possible recursive include",
+                                    token=None)
+        known = args if "partial" not in args else \
+            {k: v for k, v in args.items() if k != "partial"}
+        escaping = set_escaping(self.escape)
+        maps.appendleft({"partial": True})
+        try:
+            self.function(context, out, budget, self.names_budget(), True, True, known)
+        except LiquidError as error:
+            if not error.template_name:
+                error.template_name = self.template.path or self.template.name or None
+            raise
+        finally:
+            maps.popleft()
+            reset_escaping(escaping)
+
+    def names_budget(self) -> LocalsBudget:
+        limit = self.env.local_namespace_limit
+        return LocalsBudget(limit) if limit and self.assigned else NO_LOCALS_LIMIT
+
+    async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
+                           block_scope: bool) -> None:
+        function = self._async
+        if function is None:
+            compiler = TemplateCompiler(self.template, escape_output=self.escape, is_async=True)
+            function, _ = self._build(compiler)
+            self._async = function
+        out: list[str] = []
+        budget, names = self._budgets(buffer)
+        try:
+            await function(context, out, budget, names, partial, block_scope, None)
+        except LiquidInterrupt:
+            buffer.write("".join(out))
+            raise
+        buffer.write("".join(out))
+
+    def _where(self, error: BaseException) -> tuple[Token, Token] | None:
+        """The tokens of this template's generated line that raised ``error``."""
+        traceback = error.__traceback__
+        found = None
+        codes = (self.function.__code__, getattr(self._async, "__code__", None))
+        while traceback is not None:
+            if traceback.tb_frame.f_code in codes:
+                found = self.lines.get(traceback.tb_lineno, found)
+            traceback = traceback.tb_next
+        return found
+
+    def _top(self, error: Exception, partial: bool, block_scope: bool) -> bool:
+        """python-liquid's handling of an error at the top level of a template; True to stop."""
+        if isinstance(error, StopRender):
+            return True
+        where = self._where(error)
+        top = where[0] if where else None
+        if isinstance(error, ExpressionError):
+            assert where is not None
+            converted = from_expression(error, where[1])
+            converted.__cause__ = error
+            self.env.error(converted, token=top)
+            return False
+        if isinstance(error, LiquidInterrupt):
+            if not partial or block_scope:
+                self.env.error(LiquidSyntaxError(f"unexpected '{error}'", token=top))
+                return False
+            raise error
+        if isinstance(error, LiquidError):
+            self.env.error(error, token=top)
+            return False
+        raise error

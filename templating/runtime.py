@@ -1,0 +1,392 @@
+"""What the compiled function of a template calls while it renders: its ``Frame`` of
+variables, the output and local-name budgets, loops, nodes rendered by their own method,
+the ``render`` tag (compiled partials write straight into the caller's list of pieces),
+and the helpers that make values output text.
+
+``templating.compiler`` binds these in the namespace of every function it builds.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from io import StringIO
+from typing import TYPE_CHECKING, Any
+
+from liquid.ast import Node
+from liquid.builtin.tags.include_tag import TAG_INCLUDE
+from liquid.builtin.tags.render_tag import RenderNode
+from liquid.context import RenderContext, builtin
+from liquid.exceptions import (
+    ContextDepthError,
+    LocalNamespaceLimitError,
+    OutputStreamLimitError,
+    TemplateNotFoundError,
+)
+from liquid.output import LimitedStringIO, NullIO
+from liquid.utils import ReadOnlyChainMap
+from markupsafe import Markup
+
+from ladle.templating.budget import current as current_budget
+from ladle.templating.escaping import escape_text
+from ladle.templating.expression import TemplateExpression
+from ladle.templating.text import output_text
+
+if TYPE_CHECKING:
+    from liquid.template import BoundTemplate
+
+
+class Frame(dict[str, Any]):
+    """Variables as the compiled code reads them: a cache of the render context's scope."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self, scope: Any, known: Mapping[str, Any] | None = None) -> None:
+        super().__init__(known or ())  # `known`: values the scope is known to give
+        self.scope = scope
+
+    def __missing__(self, key: str) -> Any:
+        value = _find(self.scope._maps, key)  # KeyError when it is not defined anywhere
+        self[key] = value
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.scope
+
+
+_ABSENT = object()
+
+
+class _Namespaces(ReadOnlyChainMap):
+    """A chain of namespaces that is true without counting its keys (``RenderContext``
+    tests ``globals or {}``, which would sum the sizes of every namespace behind it)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _find(maps: Iterable[Any], key: str) -> Any:
+    """``ReadOnlyChainMap.__getitem__`` without an exception per map that lacks ``key``."""
+    for mapping in maps:
+        kind = type(mapping)
+        if kind is dict:
+            value = mapping.get(key, _ABSENT)
+            if value is not _ABSENT:
+                return value
+        elif kind is ReadOnlyChainMap or kind is _Namespaces:
+            try:
+                return _find(mapping._maps, key)
+            except KeyError:
+                pass
+        else:
+            try:
+                return mapping[key]
+            except KeyError:
+                pass
+    raise KeyError(key)
+
+
+class OutputBudget:
+    """The output size limit, counted as pieces are produced: each function counts the
+    characters it appends and asks ``room`` again once they pass what was left (a
+    character is at most four bytes), so a page stops within a piece of the limit, as
+    python-liquid's buffer stops within a write."""
+
+    __slots__ = ("checked", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.checked = 0
+        self.size = 0
+
+    def check(self, out: list[str]) -> int:
+        """The size in UTF-8 bytes of ``out``; raises past the limit."""
+        size = self.size
+        for piece in out[self.checked:]:
+            size += len(piece.encode("utf-8")) if not piece.isascii() else len(piece)
+        self.checked = len(out)
+        self.size = size
+        if size > self.limit:
+            raise OutputStreamLimitError("output stream limit reached", token=None)
+        return size
+
+    def room(self, out: list[str]) -> int:
+        """Check ``out``; the characters that may be appended before the next check."""
+        return max((self.limit - self.check(out)) // 4, _SMALL_PIECE)
+
+
+# Characters a function may append between checks however close the limit is.
+_SMALL_PIECE = 1024
+_UNLIMITED = sys.maxsize
+
+
+def room(budget: OutputBudget | None, out: list[str]) -> int:
+    return _UNLIMITED if budget is None else budget.room(out)
+
+
+class LocalsBudget:
+    """python-liquid's local namespace limit, counted as names are assigned, not re-summed."""
+
+    __slots__ = ("limit", "sizes", "total")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sizes: dict[str, int] | None = None  # None: recount from the context
+        self.total = 0
+
+    def forget(self) -> None:
+        """Count afresh: something else changed the local names."""
+        self.sizes = None
+
+    def add(self, context: RenderContext, key: str, value: object) -> None:
+        sizes = self.sizes
+        if sizes is None:
+            sizes = self.sizes = {k: sys.getsizeof(v, 1) for k, v in context.locals.items()}
+            self.total = sum(sizes.values()) + context.local_namespace_size_carry
+        else:
+            size = sys.getsizeof(value, 1)
+            self.total += size - sizes.get(key, 0)
+            sizes[key] = size
+        if self.total > self.limit:
+            raise LocalNamespaceLimitError("local namespace limit reached", token=None)
+
+
+class _NoLocalsLimit(LocalsBudget):
+    """The local namespace is not limited (or nothing is assigned): nothing to count."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def add(self, context: RenderContext, key: str, value: object) -> None:
+        pass
+
+    def forget(self) -> None:
+        pass
+
+
+NO_LOCALS_LIMIT = _NoLocalsLimit()  # stateless: shared
+
+
+class PartialContext:
+    """All that the compiled function of a ``simple`` partial (no loops, partials or tags
+    of other kinds) reads of its render context: the scope and local names of the context
+    ``_copy`` would make for it (which costs more to make than such a partial to render)."""
+
+    __slots__ = ("local_namespace_size_carry", "locals", "scope")
+
+    def __init__(self, parent: RenderContext, args: dict[str, object], carry: int) -> None:
+        self.locals: dict[str, object] = {}
+        # As many maps as that context's scope, and read the same: its globals are the
+        # arguments in front of the caller's, and its counters (last) stay empty without
+        # `increment` or `decrement`.
+        self.scope = ReadOnlyChainMap(self.locals, args, parent.globals, builtin)
+        self.local_namespace_size_carry = carry
+
+
+class Length:
+    """Stands for a loop on the context's loop stack when no ``forloop`` is needed: the
+    iteration limit multiplies the lengths of the enclosing loops."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+
+def enter_loop(context: RenderContext, length: int, record: object,
+               namespace: dict[str, object]) -> None:
+    """What ``RenderContext.loop`` checks and records when a loop starts."""
+    context.raise_for_loop_limit(length)
+    context.loops.append(record)  # type: ignore[arg-type]
+    if context.scope.size() > context.env.context_depth_limit:
+        context.loops.pop()
+        raise ContextDepthError("maximum context depth reached, possible recursive include",
+                                token=None)
+    context.scope.push(namespace)
+
+
+def tick() -> None:
+    current = current_budget()
+    if current is not None:
+        current.tick()
+
+
+def leave_loop(context: RenderContext) -> None:
+    context.scope.pop()
+    context.loops.pop()
+
+
+def _fallback_buffer(out: list[str], budget: OutputBudget | None) -> StringIO:
+    if budget is None:
+        return StringIO()
+    buffer = LimitedStringIO(budget.limit, newline="")
+    buffer.size = budget.check(out)  # a partial rendered by the node carries it on
+    return buffer
+
+
+def fallback(node: Node, context: RenderContext, out: list[str],
+             budget: OutputBudget | None) -> None:
+    buffer = _fallback_buffer(out, budget)
+    try:
+        node.render(context, buffer)
+    finally:  # what it wrote before a break (or an error, in a tolerant mode) stays
+        out.append(buffer.getvalue())
+
+
+async def fallback_async(node: Node, context: RenderContext, out: list[str],
+                         budget: OutputBudget | None) -> None:
+    buffer = _fallback_buffer(out, budget)
+    try:
+        await node.render_async(context, buffer)
+    finally:
+        out.append(buffer.getvalue())
+
+
+# Keys python-liquid reads specially when a map lacks them.
+_PROPERTIES = frozenset({"size", "first", "last"})
+# A render argument: its name, the root and rest of a path of plain names (or None), and
+# its python-liquid expression.
+RenderArgument = tuple[str, str | None, tuple[str, ...], Any]
+
+
+def render_tag(node: RenderNode, arguments: tuple[RenderArgument, ...],
+               context: RenderContext, frame: Frame, out: list[str],
+               budget: OutputBudget | None, names: LocalsBudget | None) -> None:
+    """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
+    into ``out`` when the partial is compiled too."""
+    try:
+        template = context.env.get_template(node.name.value, context=context,  # type: ignore[union-attr]
+                                            tag=node.tag)
+    except TemplateNotFoundError as error:
+        error.token = node.name.token
+        error.template_name = context.template.full_name()
+        raise
+    args: dict[str, object] = {}
+    for name, root, rest, expression in arguments:
+        if root is not None:  # a path of plain names: read from the frame while plain data
+            try:
+                value = frame[root]
+            except KeyError:
+                value = _ABSENT
+            for segment in rest:
+                if type(value) is not dict or segment in _PROPERTIES:
+                    value = _ABSENT
+                    break
+                value = value.get(segment, _ABSENT)
+        else:
+            value = _ABSENT
+        # Anything else, or missing (undefined, as python-liquid makes it): its own way.
+        args[name] = expression.evaluate(context) if value is _ABSENT else value
+    compiled = getattr(template, "compiled", None)
+    fast = getattr(template, "fast_partial", False)
+    partial: Any
+    if fast and compiled.simple:  # type: ignore[union-attr]
+        if context._copy_depth > context.env.context_depth_limit:  # as `context.copy` checks
+            raise ContextDepthError("maximum context depth reached, possible recursive render",
+                                    token=None)
+        carry = 0
+        if compiled.assigned and compiled.env.local_namespace_limit:  # type: ignore[union-attr]
+            # The caller's local names count against the partial's.
+            carry = _size_of_locals(context, names)
+        partial = PartialContext(context, args, carry)
+    else:
+        partial = _copy(context, ReadOnlyChainMap(args), template, names)
+        if not fast or partial.autoescape != compiled.escape:  # type: ignore[union-attr]
+            # Not through the compiled function: as python-liquid's own tag, via a buffer.
+            render_into = getattr(template, "render_into", None)
+            if render_into is not None:
+                render_into(partial, out, budget)
+                return
+            buffer = _fallback_buffer(out, budget)
+            try:
+                template.render_with_context(partial, buffer, partial=True, block_scope=True)
+            finally:
+                out.append(buffer.getvalue())
+            return
+    compiled.render_partial(partial, out, budget, args)  # type: ignore[union-attr]
+
+
+def _size_of_locals(context: RenderContext, names: LocalsBudget | None) -> int:
+    """``context.get_size_of_locals()``, as ``names`` has counted it already where it has."""
+    if names is not None and names.sizes is not None:
+        return names.total
+    return context.get_size_of_locals()
+
+
+def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTemplate,
+          names: LocalsBudget | None) -> RenderContext:
+    """``context.copy(namespace, disabled_tags=["include"], carry_loop_iterations=True,
+    template=template)``, with the size of the local names as counted already."""
+    kind = type(context)
+    if kind.copy is not RenderContext.copy or kind.get_size_of_locals is not \
+            RenderContext.get_size_of_locals:
+        return context.copy(namespace, disabled_tags=[TAG_INCLUDE], carry_loop_iterations=True,
+                            template=template)
+    if context._copy_depth > context.env.context_depth_limit:
+        raise ContextDepthError("maximum context depth reached, possible recursive render",
+                                token=None)
+    carry = context.loop_iteration_carry
+    for loop in context.loops:
+        carry *= loop.length
+    return kind(template, globals=_Namespaces(namespace, context.globals),
+                disabled_tags=[TAG_INCLUDE], copy_depth=context._copy_depth + 1,
+                parent_context=context, loop_iteration_carry=carry,
+                local_namespace_size_carry=_size_of_locals(context, names))
+
+
+async def render_tag_async(node: RenderNode, arguments: tuple[RenderArgument, ...],
+                           context: RenderContext, frame: Frame, out: list[str],
+                           budget: OutputBudget | None, names: LocalsBudget | None) -> None:
+    # Loaders may be asynchronous: python-liquid's own node does it all the async way.
+    await fallback_async(node, context, out, budget)
+
+
+def discard(node: Node, context: RenderContext) -> None:
+    node.render(context, NullIO())
+
+
+async def discard_async(node: Node, context: RenderContext) -> None:
+    await node.render_async(context, NullIO())
+
+
+def text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[object], str]]:
+    """The helpers that make a value output text, escaped and not (``_text``, ``_plain``):
+    whole numbers need no escaping, and ``Markup`` (the template's own string literals)
+    is escaped already."""
+
+    def escaped(value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return escape_text(value)  # type: ignore[arg-type]
+        if kind is int:
+            return str(value)
+        if kind is Markup:
+            return value  # type: ignore[return-value]
+        return output_text(value, True, limit)
+
+    def plain(value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return value  # type: ignore[return-value]
+        if kind is int:
+            return str(value)
+        if kind is Markup:
+            return value  # type: ignore[return-value]
+        return output_text(value, False, limit)
+
+    return escaped, plain
+
+
+def lazy(namespace: dict[str, Any], key: str,
+         expression: TemplateExpression) -> Callable[..., Any]:
+    """A stand-in that compiles ``expression`` on its first call and puts the compiled
+    function in its place (the same function whichever thread gets there first)."""
+
+    def first(data: Any) -> Any:
+        function = expression.compiled.evaluate
+        namespace[key] = function
+        return function(data)
+
+    return first
