@@ -65,3 +65,35 @@ def assert_near_linear(code: str, what: str, *, ratio: float = 12.0) -> None:
         if ratios[-1] <= ratio:
             return
     raise AssertionError(f"{what}: 8 times the size took {min(ratios):.1f} times as long")
+
+
+_GROWTH = """
+import json, time
+{setup}
+work = {work}
+make = lambda n: {make}
+
+def best(n):
+    made = make(n)
+    fastest = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        try:
+            work(made)
+        except {expected}:
+            pass
+        fastest = min(fastest, time.perf_counter() - started)
+    return fastest
+
+print(json.dumps([best({n}), best(8 * {n})]))
+"""
+
+
+def assert_grows_linearly(setup: str, work: str, make: str, n: int, what: str, *,
+                          expected: str = "Exception") -> None:
+    """Time ``work(make(n))`` against ``work(make(8 * n))`` (best of 3 each, errors of the
+    ``expected`` kind ignored) in a capped child whose imports are ``setup``, and require
+    near-linear growth (``assert_near_linear``)."""
+    code = _GROWTH.format(setup=textwrap.dedent(setup), work=work, make=make, n=n,
+                          expected=expected)
+    assert_near_linear(code, what)

@@ -30,7 +30,7 @@ from ladle.player.resolve import _interpolations
 from ladle.templating import lexer
 from ladle.templating.errors import TemplateSyntaxError
 from ladle.templating.tags import foreign
-from tests.adversarial.capped import assert_near_linear, expect_output
+from tests.adversarial.capped import assert_grows_linearly, expect_output
 
 # -- reproducers -------------------------------------------------------------------------
 
@@ -222,8 +222,7 @@ def test_ordinary_arguments_of_python_liquid_tags_are_read() -> None:
 
 # -- growth ------------------------------------------------------------------------------
 
-GROWTH_CHILD = """
-import json, time
+GROWTH_SETUP = """
 from ladle import grammar, player, rules, templating
 from ladle.rules.slots import _HEADER
 env = templating.Environment()
@@ -234,23 +233,6 @@ def template(text):
 def layout(style):
     player.resolve({"w": 10, "h": 10, "art": {"x": 0, "y": 0, "w": 1, "h": 1, "show": True,
                                               "styles": {"color": style}}}, variant="track")
-
-work = WORK
-make = lambda n: MAKE
-
-def best(n):
-    text = make(n)
-    fastest = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        try:
-            work(text)
-        except Exception:
-            pass
-        fastest = min(fastest, time.perf_counter() - started)
-    return fastest
-
-print(json.dumps([best(N), best(8 * N)]))
 """
 
 # family: (work, text of size n, n): n is picked so that one measurement takes ~20 ms
@@ -294,8 +276,7 @@ GROWTH: dict[str, tuple[str, str, int]] = {
 @pytest.mark.parametrize("family", GROWTH.keys())
 def test_lexing_time_grows_linearly(family: str) -> None:
     work, make, n = GROWTH[family]
-    code = GROWTH_CHILD.replace("WORK", work).replace("MAKE", make).replace("N)", f"{n})")
-    assert_near_linear(code, family)
+    assert_grows_linearly(GROWTH_SETUP, work, make, n, family)
 
 
 # -- differential: the template lexer it replaced ------------------------------------------

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from ladle.player import source as player_source
 from ladle.player.source import Document, SourceError, load
-from tests.adversarial.capped import assert_near_linear
+from tests.adversarial.capped import assert_grows_linearly
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -494,22 +494,6 @@ def test_long_strings_and_many_keys_read_right() -> None:
     assert load(many_keys).position("/k59999") == (1, len(many_keys) - 5)
 
 
-GROWTH = """
-import json, time
-from ladle.player.source import load
-make = lambda n: MAKE
-
-def best(n):
-    text = make(n)
-    fastest = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        load(text)
-        fastest = min(fastest, time.perf_counter() - started)
-    return fastest
-
-print(json.dumps([best(N), best(8 * N)]))
-"""
 
 
 @pytest.mark.parametrize(("make", "n"), [
@@ -519,8 +503,7 @@ print(json.dumps([best(N), best(8 * N)]))
 ], ids=["long string", "many keys", "long array"])
 def test_long_strings_and_many_keys_take_linear_time(make: str, n: int) -> None:
     # Timed against itself at 8 times the size (the machine is shared): near-linear.
-    code = GROWTH.replace("MAKE", make).replace("N)", f"{n})")
-    assert_near_linear(code, make)
+    assert_grows_linearly("from ladle.player.source import load", "load", make, n, make)
 
 
 # -- expression_position ----------------------------------------------------------------
