@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
+from ladle.grammar import runtime
 from ladle.rules.sql.algebra import FALSE, TRUE, sql_and, sql_not, sql_or
 
 # The column types the compiler reads, by the type of value they hold.
@@ -94,18 +95,14 @@ class Value:
         return tuple(self.slots) + (("nil",) if self.nil else ())
 
 
+# The language's type names (``runtime.type_name``) of the kinds a slot holds.
+_KINDS = {"nil": "nil", "bool": "bool", "int": "int", "float": "float", "string": "str"}
+
+
 def kind_of(value: Any) -> str:
-    if value is None:
-        return "nil"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    return "other"
+    """The slot kind of a constant: ``nil``, ``bool``, ``int``, ``float``, ``str`` or
+    ``other``."""
+    return _KINDS.get(runtime.type_name(value), "other")
 
 
 NIL: Final = Value(nil=True, const=None)
