@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ladle.grammar.compiler import NO_DATA, Compiler, check_names, function_table, top_level_names
+from ladle.grammar.compiler import NO_DATA, Compiler
 from ladle.grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
 from ladle.grammar.functions import BUILTINS, Function, slot
+from ladle.grammar.names import check_names, function_table, top_level_names
 from ladle.grammar.nodes import Node, unparse
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as _parse

@@ -12,15 +12,15 @@ within themselves only.
 from __future__ import annotations
 
 import ast
-import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from ladle.grammar import runtime
-from ladle.grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
-from ladle.grammar.functions import BUILTINS, Function
+from ladle.grammar.errors import EvaluationError, ExpressionError
+from ladle.grammar.fastpaths import Operand, fast_binary
+from ladle.grammar.functions import Function
 from ladle.grammar.nodes import (
     Binary,
     Call,
@@ -38,13 +38,20 @@ from ladle.grammar.nodes import (
     RootIndex,
     Unary,
     unparse,
-    walk,
 )
 from ladle.grammar.operators import BINARY, OPERATORS
+from ladle.grammar.pyast import (
+    all_of,
+    invoke,
+    load,
+    place,
+    python_constant,
+    store,
+    type_is,
+)
 
 NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _PLAIN_TYPES = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
-_CONSTANT_TYPES = frozenset({int, float, str, bool, type(None), tuple, frozenset})
 _AND = frozenset({"&&", "and"})
 _OR = frozenset({"||", "or"})
 # Pure binary helpers (grammar/operators.py), also used to fold constants; ``contains``
@@ -61,61 +68,6 @@ _LIQUID_HELPERS: dict[str, Callable[..., Any]] = {
     "_member": runtime.liquid_member,
     "_index": runtime.liquid_index,
 }
-# Python's own operators, where they compute the same on ints (comparisons: on strings
-# too), or on ints by a non-zero constant.
-_PY_COMPARE = {op.symbol: op.python() for op in BINARY
-               if op.python is not None and issubclass(op.python, ast.cmpop)}
-_PY_ARITH = {op.symbol: op.python() for op in BINARY
-             if op.python is not None and issubclass(op.python, ast.operator)}
-_PY_BY_CONSTANT = {op.symbol: op.python_by_constant() for op in BINARY
-                   if op.python_by_constant is not None}
-
-
-@dataclass(frozen=True)
-class Operand:
-    """A compiled value: a local name or a constant, and whether it is surely a bool."""
-
-    expr: ast.expr
-    constant: bool = False
-    value: Any = None
-    is_bool: bool = False
-    is_number: bool = False  # surely an int or float (never a bool)
-
-
-def _python_constant(value: Any) -> bool:
-    """Whether ``value`` can stand in an ``ast.Constant``: exact types only (markupsafe's
-    ``Markup`` is a str subclass and is not), and tuples of such values all the way down."""
-    if type(value) is tuple:
-        return all(_python_constant(item) for item in value)
-    return type(value) in _CONSTANT_TYPES
-
-
-def _name(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
-
-
-def _store(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Store())
-
-
-def _call(func: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=_name(func), args=list(args), keywords=[])
-
-
-def _type_is(value: ast.expr, type_name: str) -> ast.expr:
-    return ast.Compare(left=_call("type", value), ops=[ast.Is()], comparators=[_name(type_name)])
-
-
-def _all(*tests: ast.expr) -> ast.expr:
-    return tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=list(tests))
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest known name, or ''."""
-    matches = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
-
-
 Guards = frozenset[tuple[Node, bool]]
 # How many enclosing scopes a lookup climbs, and how many other places where a
 # sub-expression was computed it then checks: bounded, so that a rule set of any size
@@ -138,48 +90,6 @@ class _Scope:
         self.body = body
         self.guards = guards
         self.parent = parent
-
-
-# Fields of AST nodes that never hold a node (names, operators, flags).
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "name", "attr", "arg", "module", "kind",
-                          "level", "is_async", "conversion", "simple", "type_comment",
-                          "type_ignores"})
-
-
-def _node_fields(kind: type[ast.AST]) -> tuple[str, ...]:
-    if kind is ast.Constant:
-        return ()  # its value is data, even when it is a tuple
-    return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
-
-
-_NODE_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
-
-
-def _place(statement: ast.AST, line: int) -> None:
-    """Put every node of ``statement`` not placed yet on ``line`` (``ast.walk`` costs
-    several times as much, and the compiler places every statement it emits). Nodes
-    already placed (an operand's name, used again) keep their line: they cannot fail."""
-    location = {"lineno": line, "end_lineno": line, "col_offset": 0, "end_col_offset": 0}
-    pending: list[Any] = [statement]
-    table = _NODE_FIELDS
-    while pending:
-        node = pending.pop()
-        if node is None:
-            continue
-        fields = node.__dict__
-        if "lineno" in fields:
-            continue
-        fields.update(location)  # harmless on nodes without a location (``arguments``)
-        kind = type(node)
-        names = table.get(kind)
-        if names is None:
-            names = table[kind] = _node_fields(kind)
-        for name in names:
-            value = fields.get(name)
-            if type(value) is list:
-                pending.extend(value)
-            elif value is not None:
-                pending.append(value)
 
 
 class Compiler:
@@ -246,13 +156,13 @@ class Compiler:
     def constant(self, value: Any) -> Operand:
         if isinstance(value, list):
             value = tuple(value)
-        if _python_constant(value):
+        if python_constant(value):
             # Tuples and frozensets of constants are valid constants; typeshed is narrower.
             expr: ast.expr = ast.Constant(value=value)
         else:
             key = f"_k{len(self.namespace)}"
             self.namespace[key] = value
-            expr = _name(key)
+            expr = load(key)
         return Operand(expr, constant=True, value=value, is_bool=isinstance(value, bool),
                        is_number=type(value) in (int, float))
 
@@ -267,7 +177,7 @@ class Compiler:
     def bind(self, value: Any, prefix: str) -> ast.Name:
         key = f"_{prefix}{len(self.namespace)}"
         self.namespace[key] = value
-        return _name(key)
+        return load(key)
 
     def at(self, position: int) -> None:
         """Start a new generated line whose errors point at ``position`` in the source."""
@@ -275,16 +185,16 @@ class Compiler:
         self.positions[self.line] = (self.source, position)
 
     def emit(self, statement: ast.stmt) -> None:
-        _place(statement, self.line)
+        place(statement, self.line)
         self.scope.body.append(statement)
 
     def assign(self, target: str, value: ast.expr) -> None:
-        self.emit(ast.Assign(targets=[_store(target)], value=value))
+        self.emit(ast.Assign(targets=[store(target)], value=value))
 
     def result(self, value: ast.expr, *, is_bool: bool = False) -> Operand:
         target = self.temp()
         self.assign(target, value)
-        return Operand(_name(target), is_bool=is_bool)
+        return Operand(load(target), is_bool=is_bool)
 
     def branch(self, test: ast.expr, guard: tuple[Node, bool]) -> _Scope:
         """Emit ``if test:`` and return the scope of its body, where ``guard`` holds."""
@@ -296,15 +206,15 @@ class Compiler:
         if operand.is_bool:
             return operand.expr
         value = operand.expr
-        return _all(
+        return all_of(
             ast.Compare(left=value, ops=[ast.IsNot()], comparators=[ast.Constant(None)]),
             ast.Compare(left=value, ops=[ast.IsNot()], comparators=[ast.Constant(False)]),
             ast.BoolOp(
                 op=ast.Or(),
                 values=[
-                    ast.Compare(left=_call("type", value), ops=[ast.In()],
-                                comparators=[_name("_PLAIN")]),
-                    _call("_truthy", value),
+                    ast.Compare(left=invoke("type", value), ops=[ast.In()],
+                                comparators=[load("_PLAIN")]),
+                    invoke("_truthy", value),
                 ],
             ),
         )
@@ -399,7 +309,7 @@ class Compiler:
                     # str.__str__: a host's string type (Markup) cannot be an ast.Constant
                     return self.compile_name(node, str.__str__(k.value))
                 self.at(node.span[0])
-                return self.result(_call("_lookup", _name("data"), k.expr,
+                return self.result(invoke("_lookup", load("data"), k.expr,
                                          ast.Constant(self.strict),
                                          *(m.expr for m in self.missing(node))))
             case Call():
@@ -437,7 +347,7 @@ class Compiler:
             if folded is not None:
                 return folded
         self.at(position)
-        return self.result(_call(name, *(a.expr for a in args)), is_bool=is_bool)
+        return self.result(invoke(name, *(a.expr for a in args)), is_bool=is_bool)
 
     def missing(self, node: Node, name: str | None = None) -> tuple[Operand, ...]:
         """The extra helper argument for what a missing name or path at ``node`` reads as:
@@ -451,21 +361,21 @@ class Compiler:
     def compile_name(self, node: Node, name: str) -> Operand:
         self.at(node.span[0])
         target = self.temp()
-        subscript = ast.Subscript(value=_name("data"), slice=ast.Constant(name), ctx=ast.Load())
+        subscript = ast.Subscript(value=load("data"), slice=ast.Constant(name), ctx=ast.Load())
         if self.strict:
-            missing: ast.stmt = ast.Expr(_call("_undefined", _name("data"), ast.Constant(name)))
+            missing: ast.stmt = ast.Expr(invoke("_undefined", load("data"), ast.Constant(name)))
         else:
             value = [m.expr for m in self.missing(node, name)] or [ast.Constant(None)]
-            missing = ast.Assign(targets=[_store(target)], value=value[0])
+            missing = ast.Assign(targets=[store(target)], value=value[0])
         self.emit(
             ast.Try(
-                body=[ast.Assign(targets=[_store(target)], value=subscript)],
-                handlers=[ast.ExceptHandler(type=_name("KeyError"), name=None, body=[missing])],
+                body=[ast.Assign(targets=[store(target)], value=subscript)],
+                handlers=[ast.ExceptHandler(type=load("KeyError"), name=None, body=[missing])],
                 orelse=[],
                 finalbody=[],
             )
         )
-        return Operand(_name(target))
+        return Operand(load(target))
 
     def compile_member(self, node: Node, target_node: Node, name: str) -> Operand:
         obj = self.value(target_node)
@@ -474,18 +384,18 @@ class Compiler:
             return self.call_helper(node.span[0], "_member", obj, self.constant(name), *extra)
         self.at(node.span[0])
         target = self.temp()
-        slow = ast.Assign(targets=[_store(target)],
-                          value=_call("_member", obj.expr, ast.Constant(name),
+        slow = ast.Assign(targets=[store(target)],
+                          value=invoke("_member", obj.expr, ast.Constant(name),
                                       *(m.expr for m in extra)))
         fast = ast.Try(
-            body=[ast.Assign(targets=[_store(target)], value=ast.Subscript(
+            body=[ast.Assign(targets=[store(target)], value=ast.Subscript(
                 value=obj.expr, slice=ast.Constant(name), ctx=ast.Load()))],
-            handlers=[ast.ExceptHandler(type=_name("KeyError"), name=None, body=[slow])],
+            handlers=[ast.ExceptHandler(type=load("KeyError"), name=None, body=[slow])],
             orelse=[],
             finalbody=[],
         )
-        self.emit(ast.If(test=_type_is(obj.expr, "dict"), body=[fast], orelse=[slow]))
-        return Operand(_name(target))
+        self.emit(ast.If(test=type_is(obj.expr, "dict"), body=[fast], orelse=[slow]))
+        return Operand(load(target))
 
     def compile_call(self, node: Call) -> Operand:
         function = self.functions[node.name]
@@ -501,7 +411,7 @@ class Compiler:
         callee = self.bind(function.call, "f")
         if function.direct:
             return self.result(ast.Call(func=callee, args=[a.expr for a in args], keywords=[]))
-        return self.result(_call("_apply", callee, ast.Constant(what),
+        return self.result(invoke("_apply", callee, ast.Constant(what),
                                  ast.Tuple(elts=[a.expr for a in args], ctx=ast.Load()),
                                  ast.Dict(keys=[], values=[])))
 
@@ -531,13 +441,13 @@ class Compiler:
             if folded is not None:
                 return folded
         self.at(node.at)
-        slow: ast.expr = _call(helper_name, left.expr, right.expr,
+        slow: ast.expr = invoke(helper_name, left.expr, right.expr,
                                *(ast.Constant(value) for value in extra))
         # Arithmetic gives a number or raises; '+' may also join strings or lists.
         is_number = row.result == "number" or (
             op == "+" and (left.is_number or right.is_number))
         is_bool = row.result == "bool"
-        fast = self.fast_binary(op, left, right, slow)
+        fast = fast_binary(op, left, right, slow)
         if fast is None:
             return self.result(slow, is_bool=is_bool) if not is_number else \
                 replace(self.result(slow), is_number=True)
@@ -545,81 +455,17 @@ class Compiler:
         if guard is None:
             return self.result(expr, is_bool=is_bool)
         target = self.temp()
-        fast_body: list[ast.stmt] = [ast.Assign(targets=[_store(target)], value=expr)]
+        fast_body: list[ast.stmt] = [ast.Assign(targets=[store(target)], value=expr)]
         if checked:
             limit = ast.Constant(runtime.INTEGER_LIMIT)
             in_bounds = ast.Compare(left=ast.UnaryOp(op=ast.USub(), operand=limit),
                                     ops=[ast.LtE(), ast.LtE()],
-                                    comparators=[_name(target), limit])
+                                    comparators=[load(target), limit])
             fast_body.append(ast.If(test=ast.UnaryOp(op=ast.Not(), operand=in_bounds),
-                                    body=[ast.Expr(_call("_check", _name(target)))], orelse=[]))
+                                    body=[ast.Expr(invoke("_check", load(target)))], orelse=[]))
         self.emit(ast.If(test=guard, body=fast_body,
-                         orelse=[ast.Assign(targets=[_store(target)], value=slow)]))
-        return Operand(_name(target), is_bool=is_bool, is_number=is_number)
-
-    def fast_binary(
-        self, op: str, left: Operand, right: Operand, slow: ast.expr
-    ) -> tuple[ast.expr | None, ast.expr, bool] | None:
-        """(type guard, plain Python expression, needs an integer bound check), or None.
-
-        A guard of None means the expression is right for every value (it may fall
-        back to ``slow`` itself).
-        """
-        variables = [o for o in (left, right) if not o.constant]
-        constants = [o for o in (left, right) if o.constant]
-        if not variables:
-            return None
-        const: Any = constants[0].value if constants else None
-        numbers = all(v.is_number for v in variables)
-        if op in ("==", "!="):
-            if not constants or type(const) not in (str, int, float, bool):
-                return None
-            variable = variables[0].expr
-            negate = op == "!="
-            if numbers and type(const) in (int, float):
-                py_op: ast.cmpop = ast.NotEq() if negate else ast.Eq()
-                plain = ast.Compare(left=variable, ops=[py_op], comparators=[ast.Constant(const)])
-                return None, plain, False
-            if type(const) in (str, bool):
-                # Equal by Python means equal by Liquid for these constants; only values
-                # that are not plain data (drops) need the full rule when Python says no.
-                quick: ast.expr = (
-                    ast.Compare(left=variable, ops=[ast.Is()], comparators=[ast.Constant(const)])
-                    if type(const) is bool else
-                    ast.Compare(left=variable, ops=[ast.Eq()], comparators=[ast.Constant(const)])
-                )
-                unusual = ast.Compare(left=_call("type", variable), ops=[ast.NotIn()],
-                                      comparators=[_name("_PLAIN")])
-                equal = ast.BoolOp(op=ast.Or(), values=[
-                    quick, ast.BoolOp(op=ast.And(), values=[unusual, _call("_op0", variable,
-                                                                           ast.Constant(const))])])
-                return None, ast.UnaryOp(op=ast.Not(), operand=equal) if negate else equal, False
-            guard = _type_is(variable, type(const).__name__)
-            py_op = ast.NotEq() if negate else ast.Eq()
-            return guard, ast.Compare(left=left.expr, ops=[py_op],
-                                      comparators=[right.expr]), False
-        if op in _PY_COMPARE:
-            if constants and type(const) not in (int, float, str):
-                return None
-            comparison = ast.Compare(left=left.expr, ops=[_PY_COMPARE[op]],
-                                     comparators=[right.expr])
-            if numbers and not isinstance(const, str):
-                return None, comparison, False
-            kind = "str" if isinstance(const, str) else "int"
-            guard = _all(*(_type_is(v.expr, kind) for v in variables))
-            return guard, comparison, False
-        if constants and (type(const) is not int):
-            return None
-        guard = _all(*(_type_is(v.expr, "int") for v in variables))
-        if op in _PY_ARITH:
-            return guard, ast.BinOp(left=left.expr, op=_PY_ARITH[op], right=right.expr), True
-        if op in _PY_BY_CONSTANT and right.constant and const != 0:
-            # ``x % c`` stays within ``c``: no bound check when ``c`` is within the limit.
-            bounded = isinstance(_PY_BY_CONSTANT[op], ast.Mod) and (
-                -runtime.INTEGER_LIMIT <= const <= runtime.INTEGER_LIMIT)
-            return guard, ast.BinOp(left=left.expr, op=_PY_BY_CONSTANT[op],
-                                    right=right.expr), not bounded
-        return None
+                         orelse=[ast.Assign(targets=[store(target)], value=slow)]))
+        return Operand(load(target), is_bool=is_bool, is_number=is_number)
 
     def compile_contains(self, node: Binary, container: Operand, item: Operand) -> Operand:
         if container.constant and not item.constant:
@@ -627,17 +473,17 @@ class Compiler:
             fast: ast.expr | None = None
             if isinstance(values, tuple) and values and all(type(v) is str for v in values):
                 fast = ast.IfExp(
-                    test=_type_is(item.expr, "str"),
+                    test=type_is(item.expr, "str"),
                     body=ast.Compare(left=item.expr, ops=[ast.In()],
                                      comparators=[ast.Constant(frozenset(values))]),  # type: ignore[arg-type]
-                    orelse=_call("_contains", container.expr, item.expr),
+                    orelse=invoke("_contains", container.expr, item.expr),
                 )
             elif isinstance(values, range) and values.step == 1:
                 fast = ast.IfExp(
-                    test=_type_is(item.expr, "int"),
+                    test=type_is(item.expr, "int"),
                     body=ast.Compare(left=ast.Constant(values.start), ops=[ast.LtE(), ast.Lt()],
                                      comparators=[item.expr, ast.Constant(values.stop)]),
-                    orelse=_call("_contains", container.expr, item.expr),
+                    orelse=invoke("_contains", container.expr, item.expr),
                 )
             if fast is not None:
                 self.at(node.at)
@@ -680,7 +526,7 @@ class Compiler:
                 test = ast.UnaryOp(op=ast.Not(), operand=test)
             self.scope = self.branch(test, (operand_node, is_and))
         self.scope = outer
-        return Operand(_name(target), is_bool=all_bool)
+        return Operand(load(target), is_bool=all_bool)
 
     def compile_conditional(self, test_node: Node, then: Node, otherwise: Node) -> Operand:
         test = self.value(test_node)
@@ -698,7 +544,7 @@ class Compiler:
             results.append(result)
             self.assign(target, result.expr)
         self.scope = outer
-        return Operand(_name(target), is_bool=all(r.is_bool for r in results))
+        return Operand(load(target), is_bool=all(r.is_bool for r in results))
 
     def compile_filter(self, node: Filter, value: Operand) -> Operand:
         assert self.filters is not None
@@ -706,7 +552,7 @@ class Compiler:
         args = [self.value(a) for a in node.args]
         kwargs = [(key, self.value(v)) for key, v in node.kwargs]
         self.at(node.span[0])
-        call = _call(
+        call = invoke(
             "_apply",
             self.bind(function, "g"),
             ast.Constant(f"filter {node.name!r}"),
@@ -738,7 +584,7 @@ class Compiler:
             if truthy and not result.is_bool:
                 target = self.temp()  # the truth test reads its operand three times
                 self.assign(target, result.expr)
-                result = Operand(self.truth_test(Operand(_name(target))), is_bool=True)
+                result = Operand(self.truth_test(Operand(load(target))), is_bool=True)
             results.append(result)
             if not single and self.line - start >= _CHUNK_LINES and index < len(roots) - 1:
                 chunks.append(f"_c{len(chunks)}")
@@ -751,7 +597,7 @@ class Compiler:
         self._function(results, single=False, name=chunks[-1])
         # evaluate(data) = (*_c0(data), *_c1(data), ...)
         self.line += 1
-        whole = ast.Tuple(elts=[ast.Starred(value=_call(chunk, _name("data")), ctx=ast.Load())
+        whole = ast.Tuple(elts=[ast.Starred(value=invoke(chunk, load("data")), ctx=ast.Load())
                                 for chunk in chunks], ctx=ast.Load())
         # (their errors are ExpressionErrors already, positioned)
         combined = self._guarded([ast.Return(whole)], passed="_ExpressionError")
@@ -779,16 +625,16 @@ class Compiler:
         becomes an ExpressionError through ``_fail``, on the current line, as are the
         statements of ``body`` not placed yet."""
         handlers = [] if passed is None else [ast.ExceptHandler(
-            type=_name(passed), name=None, body=[ast.Raise(exc=None, cause=None)])]
+            type=load(passed), name=None, body=[ast.Raise(exc=None, cause=None)])]
         handlers.append(ast.ExceptHandler(
-            type=_name("Exception"),
+            type=load("Exception"),
             name="_e",
-            body=[ast.Raise(exc=_call("_fail", _name("_e")), cause=None)],
+            body=[ast.Raise(exc=invoke("_fail", load("_e")), cause=None)],
         ))
         guard = ast.Try(body=[], handlers=handlers, orelse=[], finalbody=[])
-        _place(guard, self.line)
+        place(guard, self.line)
         for statement in body:
-            _place(statement, self.line)  # (a no-op for statements already placed)
+            place(statement, self.line)  # (a no-op for statements already placed)
         guard.body = body
         return guard
 
@@ -798,13 +644,13 @@ class Compiler:
             name=name,
             args=ast.arguments(
                 posonlyargs=[], args=[ast.arg(arg="data")], vararg=None, kwonlyargs=[],
-                kw_defaults=[], kwarg=None, defaults=[_name("_NO_DATA")],
+                kw_defaults=[], kwarg=None, defaults=[load("_NO_DATA")],
             ),
             body=[],
             decorator_list=[],
             returns=None,
         )
-        _place(function, self.line)
+        place(function, self.line)
         function.body = body
         code = compile(ast.Module(body=[function], type_ignores=[]), "<expression>", "exec")
         exec(code, self.namespace)
@@ -828,83 +674,3 @@ class Compiler:
             located = EvaluationError(f"evaluation failed: {error}", source, position)
         located.__cause__ = error
         return located
-
-
-def check_names(
-    tree: Node,
-    source: str,
-    *,
-    names: Iterable[str] | None,
-    functions: Mapping[str, Function],
-    filters: Mapping[str, Callable[..., Any]] | None,
-) -> None:
-    """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
-    allowed = None if names is None else frozenset(names)
-    if allowed is not None:  # else there is nothing to check the names read against
-        for name, node in _read_names(tree):
-            if name not in allowed:
-                hint = did_you_mean(name, allowed)
-                parts = name.split("-")
-                if "-" in name and all(p in allowed or p.isdigit() for p in parts if p):
-                    hint = f" (did you mean {' - '.join(parts)!r}?)"
-                raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
-                                            node.span[0])
-    for node in walk(tree):
-        if allowed is not None and isinstance(node, RootIndex) and not (
-            isinstance(node.key, Literal) and isinstance(node.key.value, str)
-        ):
-            raise ExpressionSyntaxError(
-                "a variable looked up by a computed name cannot be checked: "
-                "write the name itself", source, node.span[0])
-        if isinstance(node, Call):
-            function = functions.get(node.name)
-            if function is None:
-                hint = did_you_mean(node.name, functions)
-                raise ExpressionSyntaxError(f"unknown function {node.name!r}{hint}", source,
-                                            node.span[0])
-            count = len(node.args)
-            if count < function.min_args or (
-                function.max_args is not None and count > function.max_args
-            ):
-                if function.max_args is None:
-                    wanted = f"at least {function.min_args}"
-                elif function.min_args == function.max_args:
-                    wanted = str(function.min_args)
-                else:
-                    wanted = f"{function.min_args} to {function.max_args}"
-                noun = "argument" if wanted in ("1", "at least 1") else "arguments"
-                raise ExpressionSyntaxError(
-                    f"{node.name}() takes {wanted} {noun}, not {count}", source, node.span[0]
-                )
-        if isinstance(node, Filter) and (filters is None or node.name not in filters):
-            hint = did_you_mean(node.name, filters or {})
-            raise ExpressionSyntaxError(f"unknown filter {node.name!r}{hint}", source,
-                                        node.span[0])
-
-
-def function_table(functions: Mapping[str, Any] | None) -> Mapping[str, Function]:
-    """The built-ins plus a host's own functions (plain callables take any arguments)."""
-    if not functions:
-        return BUILTINS
-    table = dict(BUILTINS)
-    for name, function in functions.items():
-        table[name] = function if isinstance(function, Function) else Function(
-            function, 0, None, pure=False)
-    return table
-
-
-def _read_names(tree: Node) -> list[tuple[str, Node]]:
-    """Each top-level variable the tree reads by name: ``x`` and ``["x"]``."""
-    found: list[tuple[str, Node]] = []
-    for node in walk(tree):
-        if isinstance(node, Name):
-            found.append((node.name, node))
-        elif isinstance(node, RootIndex) and isinstance(node.key, Literal) and \
-                isinstance(node.key.value, str):
-            found.append((node.key.value, node))
-    return found
-
-
-def top_level_names(tree: Node) -> frozenset[str]:
-    return frozenset(name for name, _ in _read_names(tree))
-

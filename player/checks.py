@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ladle.grammar.compiler import did_you_mean
+from ladle.grammar.names import did_you_mean
 from ladle.player.findings import Finding, pointer_token
 from ladle.player.format import ELEMENTS, FIELDS, GEOMETRY, STYLES, TOP_LEVEL, VARIANTS
 from ladle.player.resolve import Calls, Resolver, read, track_count

@@ -26,12 +26,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ladle.player.checks import check_document
 from ladle.player.findings import Finding
 from ladle.player.format import ELEMENTS, VARIANTS
 from ladle.player.resolve import Calls, read, resolve_document
+from ladle.player.svgtext import num, text_width, wrap, xml_attr, xml_text
 
 __all__ = ["preview_svg"]
 
@@ -85,73 +85,7 @@ _COLOR = re.compile(r"#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-zA-Z]{1,30}")
 _FONT_FAMILY = re.compile(r"[A-Za-z0-9 ,'\"_-]{1,100}")
 _FONT_WEIGHT = re.compile(r"normal|bold|bolder|lighter|[1-9]00")
 _FONT_SIZE = re.compile(r"([0-9]{1,4}(?:\.[0-9]{1,3})?)(?:px)?")
-# Characters XML 1.0 cannot hold, not even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NARROW = frozenset("iljtfr.,:;'|!()[]{} ")
-_WIDE = frozenset("mwMW@%")
-
-
 # -- small helpers ----------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    """Any value as XML character data."""
-    return escape(_NOT_XML.sub("\ufffd", str(value)))
-
-
-def _attr(value: object) -> str:
-    """Any value as the inside of a double-quoted XML attribute."""
-    return escape(_NOT_XML.sub("\ufffd", str(value)),
-                  {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-
-
-def _n(value: float) -> str:
-    """A number as short, stable SVG text: at most two decimals, no ``-0``."""
-    rounded = round(float(value), 2)
-    if rounded == 0:
-        return "0"
-    if rounded.is_integer():
-        return str(int(rounded))
-    return f"{rounded:.2f}".rstrip("0")
-
-
-def _width(text: str, size: float) -> float:
-    """A generous estimate of a sans-serif text's width."""
-    em = 0.0
-    for char in text:
-        if char in _NARROW:
-            em += 0.34
-        elif char in _WIDE:
-            em += 0.92
-        elif char.isupper():
-            em += 0.72
-        else:
-            em += 0.62
-    return em * size
-
-
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    """Lines of ``text`` no wider than ``width`` (by ``_width``), broken between words and,
-    for a word too long for a line, inside it."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        while _width(word, size) > width and len(word) > 1:
-            if line:
-                lines.append(line)
-                line = ""
-            cut = len(word) - 1
-            while cut > 1 and _width(word[:cut], size) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        candidate = f"{line} {word}" if line else word
-        if line and _width(candidate, size) > width:
-            lines.append(line)
-            candidate = word
-        line = candidate
-    lines.append(line)
-    return lines
 
 
 def _number(value: Any) -> float | None:
@@ -268,15 +202,15 @@ def _font(box: _Box, default: float | None = None) -> tuple[float, str]:
     if number is not None and 0 < number <= MAX_FONT_SIZE:
         size = number
     fill = _color(styles.get("color"), ACCENT if box.name == "linkarea" else DEFAULT_COLOR)
-    attrs = [f'font-size="{_n(size)}"', f'fill="{_attr(fill)}"']
+    attrs = [f'font-size="{num(size)}"', f'fill="{xml_attr(fill)}"']
     family = styles.get("fontFamily")
     if isinstance(family, str) and _FONT_FAMILY.fullmatch(family):
-        attrs.append(f'font-family="{_attr(family)}"')
+        attrs.append(f'font-family="{xml_attr(family)}"')
     weight = styles.get("fontWeight")
     if isinstance(weight, int) and not isinstance(weight, bool):
         weight = str(weight)
     if isinstance(weight, str) and _FONT_WEIGHT.fullmatch(weight):
-        attrs.append(f'font-weight="{_attr(weight)}"')
+        attrs.append(f'font-weight="{xml_attr(weight)}"')
     return size, " ".join(attrs)
 
 
@@ -306,10 +240,10 @@ def _sample(box: _Box, variant: str) -> list[str]:
     if box.name == "currenttitle" and box.styles.get("isMenu") == "true" and box.w > 16:
         room = box.w - 10  # a pop-up menu: a caret at the right end
         cy = box.h / 2
-        parts.append(f'<path d="M{_n(box.w - 9)} {_n(cy - 2)}h7l-3.5 4z" fill="{INK}"/>')
+        parts.append(f'<path d="M{num(box.w - 9)} {num(cy - 2)}h7l-3.5 4z" fill="{INK}"/>')
     x, anchor = _align(_Box(box.name, 0, 0, room, box.h, box.styles))
-    parts.insert(0, f'<text x="{_n(x)}" y="{_n(_baseline(0, box.h, size))}" {attrs}{anchor}>'
-                    f"{_text(sample)}</text>")
+    parts.insert(0, f'<text x="{num(x)}" y="{num(_baseline(0, box.h, size))}" {attrs}{anchor}>'
+                    f"{xml_text(sample)}</text>")
     return parts
 
 
@@ -317,9 +251,9 @@ def _play(box: _Box) -> list[str]:
     cx, cy = box.w / 2, box.h / 2
     r = max(min(box.w, box.h) / 2 - 1, 1)
     s = r * 0.5
-    return [f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}" fill="{INK}"/>',
-            f'<path d="M{_n(cx - 0.7 * s)} {_n(cy - s)}L{_n(cx + 1.4 * s)} {_n(cy)}'
-            f'L{_n(cx - 0.7 * s)} {_n(cy + s)}z" fill="#fff"/>']
+    return [f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{INK}"/>',
+            f'<path d="M{num(cx - 0.7 * s)} {num(cy - s)}L{num(cx + 1.4 * s)} {num(cy)}'
+            f'L{num(cx - 0.7 * s)} {num(cy + s)}z" fill="#fff"/>']
 
 
 def _arrows(box: _Box) -> list[str]:
@@ -331,11 +265,11 @@ def _arrows(box: _Box) -> list[str]:
     for i in range(2):
         left = x0 + i * tw
         if box.name == "next":
-            path.append(f"M{_n(left)} {_n(top)}L{_n(left + tw)} {_n(cy)}L{_n(left)} "
-                        f"{_n(top + th)}z")
+            path.append(f"M{num(left)} {num(top)}L{num(left + tw)} {num(cy)}L{num(left)} "
+                        f"{num(top + th)}z")
         else:
-            path.append(f"M{_n(left + tw)} {_n(top)}L{_n(left)} {_n(cy)}L{_n(left + tw)} "
-                        f"{_n(top + th)}z")
+            path.append(f"M{num(left + tw)} {num(top)}L{num(left)} {num(cy)}L{num(left + tw)} "
+                        f"{num(top + th)}z")
     return [f'<path d="{"".join(path)}" fill="{INK}"/>']
 
 
@@ -343,10 +277,10 @@ def _art(box: _Box) -> list[str]:
     """A picture placeholder: sky, a sun, two mountains."""
     w, h = box.w, box.h
     sun = min(w, h) * 0.09
-    return [f'<rect width="{_n(w)}" height="{_n(h)}" fill="#cfdcec"/>',
-            f'<circle cx="{_n(w * 0.74)}" cy="{_n(h * 0.28)}" r="{_n(sun)}" fill="#f4c64f"/>',
-            f'<path d="M0 {_n(h)}L{_n(w * 0.32)} {_n(h * 0.45)}L{_n(w * 0.52)} {_n(h * 0.72)}'
-            f'L{_n(w * 0.7)} {_n(h * 0.52)}L{_n(w)} {_n(h)}z" fill="#8fa6c1"/>']
+    return [f'<rect width="{num(w)}" height="{num(h)}" fill="#cfdcec"/>',
+            f'<circle cx="{num(w * 0.74)}" cy="{num(h * 0.28)}" r="{num(sun)}" fill="#f4c64f"/>',
+            f'<path d="M0 {num(h)}L{num(w * 0.32)} {num(h * 0.45)}L{num(w * 0.52)} {num(h * 0.72)}'
+            f'L{num(w * 0.7)} {num(h * 0.52)}L{num(w)} {num(h)}z" fill="#8fa6c1"/>']
 
 
 def _timeline(box: _Box) -> list[str]:
@@ -356,11 +290,11 @@ def _timeline(box: _Box) -> list[str]:
     length = max(w - 2 * knob, 0)
     top = h / 2 - bar / 2
     done = length * 0.35
-    return [f'<rect x="{_n(knob)}" y="{_n(top)}" width="{_n(length)}" height="{_n(bar)}" '
-            f'rx="{_n(bar / 2)}" fill="#cfd5de"/>',
-            f'<rect x="{_n(knob)}" y="{_n(top)}" width="{_n(done)}" height="{_n(bar)}" '
-            f'rx="{_n(bar / 2)}" fill="{ACCENT}"/>',
-            f'<circle cx="{_n(knob + done)}" cy="{_n(h / 2)}" r="{_n(knob - 0.5)}" fill="#fff" '
+    return [f'<rect x="{num(knob)}" y="{num(top)}" width="{num(length)}" height="{num(bar)}" '
+            f'rx="{num(bar / 2)}" fill="#cfd5de"/>',
+            f'<rect x="{num(knob)}" y="{num(top)}" width="{num(done)}" height="{num(bar)}" '
+            f'rx="{num(bar / 2)}" fill="{ACCENT}"/>',
+            f'<circle cx="{num(knob + done)}" cy="{num(h / 2)}" r="{num(knob - 0.5)}" fill="#fff" '
             f'stroke="{ACCENT}"/>']
 
 
@@ -374,10 +308,10 @@ def _tracklist(box: _Box) -> list[str]:
     for i in range(count):
         top = i * row
         if i % 2:
-            parts.append(f'<rect y="{_n(top)}" width="{_n(box.w)}" height="{_n(row)}" '
+            parts.append(f'<rect y="{num(top)}" width="{num(box.w)}" height="{num(row)}" '
                          'fill="#dde4ee"/>')
         name = NUMBERS[i] if i < len(NUMBERS) else str(i + 1)
-        parts.append(f'<text x="{_n(x)}" y="{_n(_baseline(top, row, size))}" {attrs}{anchor}>'
+        parts.append(f'<text x="{num(x)}" y="{num(_baseline(top, row, size))}" {attrs}{anchor}>'
                      f"{i + 1}. Track {name}</text>")
     return parts
 
@@ -386,8 +320,8 @@ def _links(box: _Box) -> list[str]:
     size, attrs = _font(box)
     x, anchor = _align(box)
     link = '<tspan text-decoration="underline">'
-    return [f'<text x="{_n(x)}" y="{_n(_baseline(0, box.h, size))}" {attrs}{anchor}>'
-            f'{link}Buy</tspan> {link[:-1]} dx="{_n(size * 0.6)}">Share</tspan></text>']
+    return [f'<text x="{num(x)}" y="{num(_baseline(0, box.h, size))}" {attrs}{anchor}>'
+            f'{link}Buy</tspan> {link[:-1]} dx="{num(size * 0.6)}">Share</tspan></text>']
 
 
 def _glyph(box: _Box, variant: str) -> list[str]:
@@ -408,9 +342,9 @@ def _glyph(box: _Box, variant: str) -> list[str]:
 
 def _element(box: _Box, variant: str) -> str:
     ident = f"{variant}-{box.name}"
-    w, h = _n(box.w), _n(box.h)
-    parts = [f'<g id="{ident}" transform="translate({_n(box.x)} {_n(box.y)})">',
-             f"<title>{box.name} {_n(box.x)},{_n(box.y)} {w}x{h}</title>",
+    w, h = num(box.w), num(box.h)
+    parts = [f'<g id="{ident}" transform="translate({num(box.x)} {num(box.y)})">',
+             f"<title>{box.name} {num(box.x)},{num(box.y)} {w}x{h}</title>",
              f'<clipPath id="{ident}-clip"><rect width="{w}" height="{h}"/></clipPath>',
              f'<rect class="box" width="{w}" height="{h}"/>',
              f'<g clip-path="url(#{ident}-clip)">', *_glyph(box, variant), "</g>"]
@@ -508,7 +442,7 @@ def _callouts(boxes: list[_Box], frame: _Extent, extent: _Extent) -> list[str]:
     labels: list[_Label] = []
     for box in boxes:
         side, anchor = _side(box, boxes, frame)
-        width = _width(box.name, LABEL_SIZE)
+        width = text_width(box.name, LABEL_SIZE)
         size = width + 8 if side in ("top", "bottom") else LABEL_SIZE + 3
         labels.append(_Label(box, side, anchor, size, width))
     parts: list[str] = []
@@ -547,10 +481,10 @@ def _callout(label: _Label, frame: _Extent, away: float, extent: _Extent) -> str
         end, text = (frame.right + away, pos), (frame.right + away + 2, pos + LABEL_SIZE * 0.35)
         anchor = ""
         extent.add(0, pos - LABEL_SIZE, text[0] + label.width, pos + LABEL_SIZE)
-    return (f'<path class="ld" d="M{_n(start[0])} {_n(start[1])}L{_n(knee[0])} {_n(knee[1])}'
-            f'L{_n(end[0])} {_n(end[1])}"/>'
-            f'<circle class="dot" cx="{_n(start[0])}" cy="{_n(start[1])}" r="1.5"/>'
-            f'<text class="lbl" x="{_n(text[0])}" y="{_n(text[1])}"{anchor}>{name}</text>')
+    return (f'<path class="ld" d="M{num(start[0])} {num(start[1])}L{num(knee[0])} {num(knee[1])}'
+            f'L{num(end[0])} {num(end[1])}"/>'
+            f'<circle class="dot" cx="{num(start[0])}" cy="{num(start[1])}" r="1.5"/>'
+            f'<text class="lbl" x="{num(text[0])}" y="{num(text[1])}"{anchor}>{name}</text>')
 
 
 # -- findings ------------------------------------------------------------------------------
@@ -559,12 +493,12 @@ def _callout(label: _Label, frame: _Extent, away: float, extent: _Extent) -> str
 def _badge(number: int, severity: str, x: float, y: float, *, filled: bool = True) -> str:
     color = ERROR if severity == "error" else WARNING
     if filled:
-        circle = f'<circle cx="{_n(x)}" cy="{_n(y)}" r="6" fill="{color}"/>'
-        label = f'<text x="{_n(x)}" y="{_n(y + 2.8)}">{number}</text>'
+        circle = f'<circle cx="{num(x)}" cy="{num(y)}" r="6" fill="{color}"/>'
+        label = f'<text x="{num(x)}" y="{num(y + 2.8)}">{number}</text>'
     else:  # listed only: not on the drawing
-        circle = (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="5.5" fill="#fff" stroke="{color}" '
+        circle = (f'<circle cx="{num(x)}" cy="{num(y)}" r="5.5" fill="#fff" stroke="{color}" '
                   'stroke-width="1.2"/>')
-        label = f'<text x="{_n(x)}" y="{_n(y + 2.8)}" style="fill:{color}">{number}</text>'
+        label = f'<text x="{num(x)}" y="{num(y + 2.8)}" style="fill:{color}">{number}</text>'
     return f'<g class="b">{circle}{label}</g>'
 
 
@@ -585,19 +519,19 @@ def _legend(variant: str, findings: list[Finding], attached: set[int], width: fl
     parts = [f'<g id="{variant}-legend">']
     y = top
     if not findings:
-        parts.append(f'<text class="note" x="0" y="{_n(y + 11)}">no findings</text></g>')
+        parts.append(f'<text class="note" x="0" y="{num(y + 11)}">no findings</text></g>')
         return parts, y + 16
     for number, finding in enumerate(findings[:MAX_FINDINGS], 1):
-        lines = _wrap(_entry(finding, number in attached), width - 20, LEGEND_SIZE)[:6]
+        lines = wrap(_entry(finding, number in attached), width - 20, LEGEND_SIZE)[:6]
         parts.append(f'<g id="{variant}-finding-{number}">')
         parts.append(_badge(number, finding.severity, 6, y + 7, filled=number in attached))
         for i, line in enumerate(lines):
-            parts.append(f'<text class="lg" x="18" y="{_n(y + 11 + i * LEGEND_LINE)}">'
-                         f"{_text(line)}</text>")
+            parts.append(f'<text class="lg" x="18" y="{num(y + 11 + i * LEGEND_LINE)}">'
+                         f"{xml_text(line)}</text>")
         parts.append("</g>")
         y += len(lines) * LEGEND_LINE + 3
     if len(findings) > MAX_FINDINGS:
-        parts.append(f'<text class="note" x="18" y="{_n(y + 11)}">… and '
+        parts.append(f'<text class="note" x="18" y="{num(y + 11)}">… and '
                      f"{len(findings) - MAX_FINDINGS} more</text>")
         y += LEGEND_LINE
     parts.append("</g>")
@@ -633,7 +567,7 @@ def _panel(variant: str, layout: Mapping[str, Any] | None, findings: list[Findin
         for box in boxes:
             frame.add(box.x, box.y, box.x + box.w, box.y + box.h)
         extent = _Extent(frame.left, frame.top, frame.right, frame.bottom)
-        drawing.append(f'<rect width="{_n(width)}" height="{_n(height)}" fill="#fff" '
+        drawing.append(f'<rect width="{num(width)}" height="{num(height)}" fill="#fff" '
                        'stroke="#3a3f47"/>')
         drawing.extend(_element(box, variant) for box in boxes)
         drawing.extend(_callouts(boxes, frame, extent))
@@ -643,7 +577,7 @@ def _panel(variant: str, layout: Mapping[str, Any] | None, findings: list[Findin
                 drawing.append(f'<g id="{variant}-badge-{number}">'
                                f"{_badge(number, severity, x, y)}</g>")
                 extent.add(x - 6, y - 6, x + 6, y + 6)
-        caption = f"{_n(width)} \u00d7 {_n(height)}"
+        caption = f"{num(width)} \u00d7 {num(height)}"
     else:
         extent = _Extent(0, 0, 0, 0)
         caption = "no size"
@@ -658,15 +592,15 @@ def _panel(variant: str, layout: Mapping[str, Any] | None, findings: list[Findin
     parts = [f'<g id="{variant}">',
              f'<text class="cap" id="{variant}-caption" y="14" font-weight="bold">{variant} '
              f'<tspan class="dim">{caption}</tspan></text>',
-             f'<g transform="translate({_n(dx)} {_n(dy)})">', *drawing, "</g>"]
+             f'<g transform="translate({num(dx)} {num(dy)})">', *drawing, "</g>"]
     top = CAPTION_HEIGHT + extent.bottom - extent.top + 16
     elements = layout.get("elements", {}) if layout is not None else {}
     undrawn = [name for name in ELEMENTS if name not in by_name and
                isinstance(elements.get(name), dict) and elements[name].get("show") is True]
     if size is not None and undrawn:
-        for line in _wrap(f"shown but not drawn, for want of a position or size: "
+        for line in wrap(f"shown but not drawn, for want of a position or size: "
                           f"{', '.join(undrawn)}", panel_width, LEGEND_SIZE):
-            parts.append(f'<text class="note" y="{_n(top + 11)}">{_text(line)}</text>')
+            parts.append(f'<text class="note" y="{num(top + 11)}">{xml_text(line)}</text>')
             top += LEGEND_LINE
         top += 6
     legend, bottom = _legend(variant, findings, attached, panel_width, top)
@@ -688,14 +622,14 @@ def _unreadable(findings: list[Finding]) -> _Panel:
 def _svg(panels: list[_Panel]) -> str:
     width = sum(p.width for p in panels) + PANEL_GAP * (len(panels) - 1) + 2 * MARGIN
     height = max(p.height for p in panels) + 2 * MARGIN
-    w, h = _n(math.ceil(width)), _n(math.ceil(height))
+    w, h = num(math.ceil(width)), num(math.ceil(height))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
            f'viewBox="0 0 {w} {h}" font-family="{DEFAULT_FONT}">',
            f"<style>{STYLE}</style>",
            f'<rect width="{w}" height="{h}" fill="#f5f6f8"/>']
     x = float(MARGIN)
     for panel in panels:
-        out.append(f'<g transform="translate({_n(x)} {MARGIN})">')
+        out.append(f'<g transform="translate({num(x)} {MARGIN})">')
         out.extend(panel.parts)
         out.append("</g>")
         x += panel.width + PANEL_GAP

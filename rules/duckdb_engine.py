@@ -48,7 +48,7 @@ from typing import Any
 
 import duckdb
 
-from ladle.grammar.compiler import top_level_names
+from ladle.grammar.names import top_level_names
 from ladle.rules.catalog import (
     GZIP_MAGIC,
     CatalogError,

@@ -16,8 +16,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ladle import grammar
-from ladle.grammar.compiler import check_names, function_table
 from ladle.grammar.errors import Diagnostic, line_and_column
+from ladle.grammar.names import check_names, function_table
 from ladle.grammar.nodes import Node
 
 Filters = Mapping[str, Callable[..., Any]]

@@ -21,7 +21,7 @@ from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from ladle import filters, grammar
 from ladle.filters.limits import guarded
-from ladle.grammar.compiler import function_table
+from ladle.grammar.names import function_table
 from ladle.grammar.parser import parse as parse_expression
 from ladle.templating import budget, lexer, tags
 from ladle.templating.compiled import CompiledTemplate

@@ -23,8 +23,9 @@ from markupsafe import Markup
 
 from ladle import grammar
 from ladle.grammar import nodes, runtime
-from ladle.grammar.compiler import Compiler, check_names
+from ladle.grammar.compiler import Compiler
 from ladle.grammar.functions import BUILTINS, Function
+from ladle.grammar.names import check_names
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
 from ladle.grammar.runtime import check_length, check_number, liquid_value

@@ -56,3 +56,10 @@ def test_imports_point_one_way(part: str) -> None:
             if pieces[0] == "ladle" and len(pieces) > 1 and pieces[1] not in ALLOWED[part]:
                 wrong.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_no_module_is_over_700_lines(part: str) -> None:
+    long = [f"{path.relative_to(ROOT)}: {count}" for path in sorted((ROOT / part).rglob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > 700]
+    assert not long, long

@@ -1,0 +1,98 @@
+"""Checking the names an expression uses: unknown variables, functions and filters get a
+positioned syntax error with a did-you-mean; ``function_table`` is the built-ins plus a
+host's own functions."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ladle.grammar.errors import ExpressionSyntaxError
+from ladle.grammar.functions import BUILTINS, Function
+from ladle.grammar.nodes import Call, Filter, Literal, Name, Node, RootIndex, walk
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest known name, or ''."""
+    matches = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def check_names(
+    tree: Node,
+    source: str,
+    *,
+    names: Iterable[str] | None,
+    functions: Mapping[str, Function],
+    filters: Mapping[str, Callable[..., Any]] | None,
+) -> None:
+    """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
+    allowed = None if names is None else frozenset(names)
+    if allowed is not None:  # else there is nothing to check the names read against
+        for name, node in _read_names(tree):
+            if name not in allowed:
+                hint = did_you_mean(name, allowed)
+                parts = name.split("-")
+                if "-" in name and all(p in allowed or p.isdigit() for p in parts if p):
+                    hint = f" (did you mean {' - '.join(parts)!r}?)"
+                raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
+                                            node.span[0])
+    for node in walk(tree):
+        if allowed is not None and isinstance(node, RootIndex) and not (
+            isinstance(node.key, Literal) and isinstance(node.key.value, str)
+        ):
+            raise ExpressionSyntaxError(
+                "a variable looked up by a computed name cannot be checked: "
+                "write the name itself", source, node.span[0])
+        if isinstance(node, Call):
+            function = functions.get(node.name)
+            if function is None:
+                hint = did_you_mean(node.name, functions)
+                raise ExpressionSyntaxError(f"unknown function {node.name!r}{hint}", source,
+                                            node.span[0])
+            count = len(node.args)
+            if count < function.min_args or (
+                function.max_args is not None and count > function.max_args
+            ):
+                if function.max_args is None:
+                    wanted = f"at least {function.min_args}"
+                elif function.min_args == function.max_args:
+                    wanted = str(function.min_args)
+                else:
+                    wanted = f"{function.min_args} to {function.max_args}"
+                noun = "argument" if wanted in ("1", "at least 1") else "arguments"
+                raise ExpressionSyntaxError(
+                    f"{node.name}() takes {wanted} {noun}, not {count}", source, node.span[0]
+                )
+        if isinstance(node, Filter) and (filters is None or node.name not in filters):
+            hint = did_you_mean(node.name, filters or {})
+            raise ExpressionSyntaxError(f"unknown filter {node.name!r}{hint}", source,
+                                        node.span[0])
+
+
+def function_table(functions: Mapping[str, Any] | None) -> Mapping[str, Function]:
+    """The built-ins plus a host's own functions (plain callables take any arguments)."""
+    if not functions:
+        return BUILTINS
+    table = dict(BUILTINS)
+    for name, function in functions.items():
+        table[name] = function if isinstance(function, Function) else Function(
+            function, 0, None, pure=False)
+    return table
+
+
+def _read_names(tree: Node) -> list[tuple[str, Node]]:
+    """Each top-level variable the tree reads by name: ``x`` and ``["x"]``."""
+    found: list[tuple[str, Node]] = []
+    for node in walk(tree):
+        if isinstance(node, Name):
+            found.append((node.name, node))
+        elif isinstance(node, RootIndex) and isinstance(node.key, Literal) and \
+                isinstance(node.key.value, str):
+            found.append((node.key.value, node))
+    return found
+
+
+def top_level_names(tree: Node) -> frozenset[str]:
+    return frozenset(name for name, _ in _read_names(tree))
