@@ -132,7 +132,7 @@ class Compiler:
             "_negate": runtime.negate,
             "_check": runtime.check_number,
             "_undefined": self._undefined,
-            "_apply": self._apply,
+            "_apply": self.apply,
             "_NO_DATA": NO_DATA,
             "_ExpressionError": ExpressionError,
         }
@@ -225,14 +225,15 @@ class Compiler:
     def _undefined(data: Mapping[str, Any], name: str) -> None:
         raise EvaluationError(runtime.undefined_message(data, name))
 
-    def _apply(
+    def apply(
         self,
         function: Callable[..., Any],
         what: str,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
-        """Call a filter or function under the length limit; its own errors name it."""
+        """Call a filter or function under the length limit; its own errors name it. A host
+        overrides it to wrap every call (templates meter them against the work budget)."""
         pending = [*args, *kwargs.values()]
         while pending:
             item = pending.pop()
@@ -404,7 +405,7 @@ class Compiler:
         if function.pure and all(a.constant for a in args):
             values = tuple(a.value for a in args)
             folded = self.fold(lambda: function.call(*values) if function.direct else
-                               self._apply(function.call, what, values, {}))
+                               self.apply(function.call, what, values, {}))
             if folded is not None:
                 return folded
         self.at(node.span[0])

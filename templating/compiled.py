@@ -27,6 +27,7 @@ from ladle.templating.budget import spend
 from ladle.templating.compiler import TemplateCompiler
 from ladle.templating.errors import from_expression
 from ladle.templating.escaping import reset_escaping, set_escaping
+from ladle.templating.internals import scope_maps
 from ladle.templating.runtime import NO_LOCALS_LIMIT, LocalsBudget, OutputBudget, PartialContext
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class CompiledTemplate:
             if key in namespace:
                 return False
         locals_ = context.locals
-        for mapping in context.scope._maps:
+        for mapping in scope_maps(context.scope):
             if mapping is locals_:
                 return True
             for key in self.assigned:
@@ -101,7 +102,7 @@ class CompiledTemplate:
         output budget. ``context`` is the partial's own fresh one (a ``PartialContext`` for
         ``simple`` templates); ``args`` are the tag's arguments, which its scope reads first."""
         spend(self.template.weight)  # type: ignore[attr-defined]
-        maps = context.scope._maps
+        maps = scope_maps(context.scope)
         # As `context.extend` checks before it puts the `partial` namespace in front of the
         # (empty) local names.
         if len(maps) > self.env.context_depth_limit:

@@ -47,7 +47,6 @@ from markupsafe import Markup
 from ladle.grammar import nodes as g
 from ladle.grammar.runtime import equals
 from ladle.templating import runtime
-from ladle.templating.escaping import escape_text
 from ladle.templating.expression import (
     TemplateExpression,
     awaited,
@@ -55,6 +54,7 @@ from ladle.templating.expression import (
     in_context,
     truth,
 )
+from ladle.templating.internals import escape_text
 from ladle.templating.placing import place as _locate
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode

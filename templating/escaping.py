@@ -7,27 +7,11 @@ python-liquid's filters (``safe``, ``escape``, ``join``…) ask the environment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
-
-from markupsafe import escape
-
-
-def _escape_text(text: str) -> str:
-    """HTML-escaped ``text``, as markupsafe escapes it."""
-    return str(escape(text))
-
-
-# Compiled templates escape text with markupsafe's own C function (markupsafe >= 3), which
-# gives the escaped text without making a ``Markup`` object of it.
-try:
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - markupsafe < 3, or without its C speedups
-    _escape_inner = _escape_text
-escape_text: Callable[[str], str] = _escape_inner
 
 # Files whose output is HTML-like: escaped by default when loaded by name.
 ESCAPED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".svg"})

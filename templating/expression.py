@@ -280,7 +280,7 @@ class _Compiler(Compiler):
         place(statement, self.line)
         self.scope.body.append(statement)
 
-    def _apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
+    def apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Any:
         if kwargs:
             return self._checked_apply(function, what, args, kwargs)
@@ -305,8 +305,8 @@ class _Compiler(Compiler):
 
     def _checked_apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
                        kwargs: dict[str, Any]) -> Any:
-        """grammar's ``_apply``, which scans the arguments for ranges, with the budget."""
-        result = super()._apply(function, what, args, kwargs)
+        """grammar's ``apply``, which scans the arguments for ranges, with the budget."""
+        result = super().apply(function, what, args, kwargs)
         spend_sizes(args[0], result)
         return check_number(result) if type(result) is int else result
 
@@ -329,7 +329,7 @@ _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
                             runtime.liquid_greater, runtime.liquid_greater_equal})
 
 
-# Arguments that may hold a lazy range, which the compiler's ``_apply`` checks.
+# Arguments that may hold a lazy range, which the compiler's ``apply`` checks.
 _SEQUENCES = frozenset({range, tuple, list})
 # Results that cannot be too long (``check_length`` measures strings, lists and ranges).
 _UNSIZED = frozenset({int, float, bool, type(None), Decimal})

@@ -15,6 +15,7 @@ import liquid
 from liquid.exceptions import TemplateNotFoundError
 
 from ladle.templating.errors import TemplateReadError
+from ladle.templating.internals import read_template_file
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,7 +39,7 @@ def _read_checked(loader: liquid.FileSystemLoader, path: Path) -> tuple[str, flo
     """The text and time of a template file; a file that cannot be read or is not text in
     the loader's encoding is a ``TemplateReadError``, not an ``OSError``."""
     try:
-        return liquid.FileSystemLoader._read(loader, path)
+        return read_template_file(loader, path)
     except UnicodeDecodeError as error:
         raise TemplateReadError(f"partial {path.name!r} is not {loader.encoding} text "
                                 f"(byte {error.start})", token=None) from None

@@ -28,8 +28,8 @@ from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
 
 from ladle.templating.budget import current as current_budget
-from ladle.templating.escaping import escape_text
 from ladle.templating.expression import TemplateExpression
+from ladle.templating.internals import copy_depth, escape_text, scope_maps
 from ladle.templating.text import output_text
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Frame(dict[str, Any]):
         self.scope = scope
 
     def __missing__(self, key: str) -> Any:
-        value = _find(self.scope._maps, key)  # KeyError when it is not defined anywhere
+        value = _find(scope_maps(self.scope), key)  # KeyError when it is not defined anywhere
         self[key] = value
         return value
 
@@ -75,7 +75,7 @@ def _find(maps: Iterable[Any], key: str) -> Any:
                 return value
         elif kind is ReadOnlyChainMap or kind is _Namespaces:
             try:
-                return _find(mapping._maps, key)
+                return _find(scope_maps(mapping), key)
             except KeyError:
                 pass
         else:
@@ -283,7 +283,7 @@ def render_tag(node: RenderNode, arguments: tuple[RenderArgument, ...],
     fast = getattr(template, "fast_partial", False)
     partial: Any
     if fast and compiled.simple:  # type: ignore[union-attr]
-        if context._copy_depth > context.env.context_depth_limit:  # as `context.copy` checks
+        if copy_depth(context) > context.env.context_depth_limit:  # as `context.copy` checks
             raise ContextDepthError("maximum context depth reached, possible recursive render",
                                     token=None)
         carry = 0
@@ -324,14 +324,14 @@ def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTe
             RenderContext.get_size_of_locals:
         return context.copy(namespace, disabled_tags=[TAG_INCLUDE], carry_loop_iterations=True,
                             template=template)
-    if context._copy_depth > context.env.context_depth_limit:
+    if copy_depth(context) > context.env.context_depth_limit:
         raise ContextDepthError("maximum context depth reached, possible recursive render",
                                 token=None)
     carry = context.loop_iteration_carry
     for loop in context.loops:
         carry *= loop.length
     return kind(template, globals=_Namespaces(namespace, context.globals),
-                disabled_tags=[TAG_INCLUDE], copy_depth=context._copy_depth + 1,
+                disabled_tags=[TAG_INCLUDE], copy_depth=copy_depth(context) + 1,
                 parent_context=context, loop_iteration_carry=carry,
                 local_namespace_size_carry=_size_of_locals(context, names))
 

@@ -17,7 +17,7 @@ from liquid.stringify import to_liquid_string
 from markupsafe import Markup
 
 from ladle.grammar.runtime import text
-from ladle.templating.escaping import escape_text
+from ladle.templating.internals import escape_text
 
 
 def _escaped_piece(piece: str) -> str:

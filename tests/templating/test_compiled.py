@@ -39,7 +39,7 @@ from markupsafe import escape
 from bench.artist import data as artist_data
 from ladle import templating
 from ladle.templating.compiler import TemplateCompiler
-from ladle.templating.escaping import escape_text
+from ladle.templating.internals import escape_text
 from ladle.templating.runtime import Frame
 
 ROOT = Path(__file__).resolve().parents[2]
