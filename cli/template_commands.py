@@ -115,7 +115,7 @@ def check(templates: tuple[str, ...], data_path: str | None) -> int:
         path = Path.cwd() / STDIN_NAME if template == "-" else Path(template)
         for finding in check_template(path, data, source=source):
             problems += 1
-            where = name if finding.file is None else str(path.parent / finding.file)
+            where = str(path.parent / finding.file) if finding.file else name
             click.echo(UserError(where, finding.message, finding.source,
                                  finding.position).render())
     if problems:

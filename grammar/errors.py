@@ -35,11 +35,28 @@ class Diagnostic(Exception):
     def __init__(self, message: str, source: str = "", position: int | None = None, *,
                  file: str = "", severity: str = "error") -> None:
         super().__init__(message)
-        self.message = message
-        self.source = source
-        self.position = position
-        self.file = file
+        # Read through properties, which a subclass may compute instead (a template
+        # error takes them from python-liquid's token).
+        self._source = source
+        self._position = position
+        self._file = file
         self.severity = severity
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def position(self) -> int | None:
+        return self._position
+
+    @property
+    def file(self) -> str:
+        return self._file
 
     @property
     def line(self) -> int | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +11,24 @@ from liquid.builtin.tags.render_tag import RenderNode
 from liquid.exceptions import LiquidError, TemplateNotFoundError
 from liquid.token import Token
 
+from ladle.grammar.errors import Diagnostic
 from ladle.templating.environment import Environment
 from ladle.templating.errors import TemplateReadError
 from ladle.templating.loaders import FileSystemLoader
 from ladle.templating.walk import walk_nodes
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Diagnostic):
     """One problem in a template: ``position`` is an offset into ``source`` (None if
-    unknown); ``file`` names the partial that holds it (None: the template checked)."""
+    unknown); ``file`` names the partial that holds it ('' for the template checked)."""
 
-    message: str
-    source: str
-    position: int | None
-    file: str | None = None
+    def __init__(self, message: str, source: str, position: int | None,
+                 file: str = "") -> None:
+        super().__init__(message, source, position, file=file)
+
+    def in_file(self, file: str) -> Finding:
+        """The same finding, in the partial ``file`` unless it names one already."""
+        return Finding(self.message, self.source, self.position, self.file or file)
 
 
 class _Collecting(Environment):
@@ -101,10 +103,10 @@ def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> l
             continue
         env.errors = []
         partial = _parse(env, partial_source, name, None)
-        findings.extend(replace(_finding(error, partial_source), file=name)
+        findings.extend(_finding(error, partial_source).in_file(name)
                         for error in _errors(env, partial_source))
         if partial is not None:
-            findings.extend(replace(f, file=f.file or name)
+            findings.extend(f.in_file(name)
                             for f in _partials(env, partial, partial_source, seen))
     return findings
 

@@ -11,11 +11,26 @@ from liquid.exceptions import (
 )
 from liquid.token import Token
 
-from ladle.grammar.errors import EvaluationError, ExpressionError, caret_excerpt, line_and_column
+from ladle.grammar.errors import (
+    Diagnostic,
+    EvaluationError,
+    ExpressionError,
+    caret_excerpt,
+    line_and_column,
+)
 
 
-class TemplateError(LiquidError):
-    """Base of ladle's template errors; carries the template name, line and column."""
+class TemplateError(LiquidError, Diagnostic):
+    """Base of ladle's template errors: a python-liquid error and a ladle ``Diagnostic``,
+    whose text, position and file come from python-liquid's token and template name."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    @property
+    def source(self) -> str:
+        return "" if self.token is None else self.token.source
 
     @property
     def position(self) -> int | None:
@@ -24,19 +39,8 @@ class TemplateError(LiquidError):
         return self.token.start_index
 
     @property
-    def line(self) -> int | None:
-        place = self._place()
-        return None if place is None else place[0]
-
-    @property
-    def column(self) -> int | None:
-        place = self._place()
-        return None if place is None else place[1]
-
-    def _place(self) -> tuple[int, int] | None:
-        if self.token is None or self.token.start_index < 0:
-            return None
-        return line_and_column(self.token.source, self.token.start_index)
+    def file(self) -> str:
+        return "" if self.template_name is None else str(self.template_name)
 
     def detailed_message(self) -> str:
         """The message, ``-> name:line:col``, and the source line with a caret."""
