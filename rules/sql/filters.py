@@ -10,7 +10,10 @@ an existing lowering of the language agree exactly (nil counts as 0 in arithmeti
 - ``plus``, ``minus``, ``times``, ``divided_by``, ``modulo``: integers or nil on both
   sides (``+ - * / %``: floor division and Python's modulo, as python-liquid's);
 - ``abs``: an integer or nil;
-- ``append``, ``prepend``: text on both sides (``+`` on strings).
+- ``append``, ``prepend``: text on both sides (``+`` on strings);
+- ``strip``: text or nil (Python's white space removed from both ends, '' for nil);
+- ``default``: any scalar and a scalar fallback, taken where the value is nil, false or
+  '' (a number, even 0, is kept), with no ``allow_false``.
 
 Any other filter, or values of other kinds (floats, which python-liquid computes in
 decimal; nil appended, which it prints as ``None``), is ``SqlUnsupported``: the duckdb
@@ -25,15 +28,18 @@ from typing import Any
 
 from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import Filter, Node, Pipeline
-from ladle.rules.sql.algebra import FALSE, NULL
+from ladle.rules.sql.algebra import FALSE, NULL, sql_not, sql_or
 from ladle.rules.sql.arithmetic import Arithmetic
+from ladle.rules.sql.literals import quote_string
+from ladle.rules.sql.patterns import strip_pattern
 from ladle.rules.sql.values import Value, chain, failures, with_failures
 
 # Filter name: the operator of the language that computes it on integers (and nil).
 _ARITHMETIC = {"plus": "+", "minus": "-", "times": "*", "divided_by": "/", "modulo": "%"}
 _CASE = {"downcase": "lower", "upcase": "upper"}
 _ARGUMENTS = {**dict.fromkeys(_ARITHMETIC, 1), **dict.fromkeys(_CASE, 0), "size": 0,
-              "abs": 0, "append": 1, "prepend": 1}
+              "abs": 0, "append": 1, "prepend": 1, "strip": 0, "default": 1}
+_SCALARS = {"nil", "bool", "int", "float", "str"}
 
 
 class Filters(Arithmetic):
@@ -75,6 +81,17 @@ class Filters(Arithmetic):
         elif name in ("append", "prepend") and self._kinds(value, args, {"str"}):
             left, right = (value, args[0]) if name == "append" else (args[0], value)
             result, err, abort = self.arithmetic(step, "+", left, right)
+        elif name == "strip" and self._kinds(value, args, {"str", "nil"}):
+            chars = self.slot(self._text(value, step), "str", step)
+            pattern = quote_string(strip_pattern())
+            result = Value({"str": f"regexp_replace({chars}, {pattern}, '', 'g')"})
+            err = abort = FALSE
+        elif name == "default" and self._kinds(value, args, _SCALARS):
+            chars = self.slot(value, "str", step)
+            empty = f"COALESCE({chars} = '', FALSE)" if chars != NULL else FALSE
+            use = sql_or(sql_not(self.truthy(value)), empty)
+            result = self.merge(use, args[0], value, step)
+            err = abort = FALSE
         else:
             kinds = ", ".join(sorted({k for v in (value, *args) for k in v.kinds()}))
             raise self.unsupported(f"the filter {name!r} on {kinds} has no SQL form", step)

@@ -1,5 +1,5 @@
 """RE2 patterns of what Python's string methods treat specially and DuckDB's do not: the
-white space ``str.strip()`` removes (``blank``), and the characters whose case mapping
+white space ``str.strip()`` removes (``blank``, ``| strip``), and the characters whose case mapping
 DuckDB's ``lower()``/``upper()`` does not reproduce (their rules abort)."""
 
 from __future__ import annotations
@@ -21,10 +21,19 @@ def _char_class(codes: Iterable[int]) -> str:
 
 
 @functools.cache
+def _spaces() -> str:
+    """The white space Python's ``str.strip()`` removes, as a character class."""
+    return _char_class(code for code in range(0x110000) if chr(code).isspace())
+
+
 def blank_pattern() -> str:
     """Strings that Python's ``str.strip()`` empties."""
-    spaces = [code for code in range(0x110000) if chr(code).isspace()]
-    return "^" + _char_class(spaces) + "*$"
+    return "^" + _spaces() + "*$"
+
+
+def strip_pattern() -> str:
+    """The white space ``str.strip()`` removes from either end of a string."""
+    return "^" + _spaces() + "+|" + _spaces() + "+$"
 
 
 @functools.cache

@@ -36,10 +36,14 @@ chain:   (id | plus: 1 | times: 2 | minus: 4 | abs) > 10
 const:   ('ABC' | downcase | size) == 3
 list:    ((1, 2, id) | size) == 3
 range:   ((1..id) | size) > 5
+strip:   (tag | strip) == 'flac' || (pad | strip | size) == 3
+default: (tag | default: 'none') == 'none' || (pad | default: id) == 5
+defint:  (size | default: 7) == 0
 """
 
 TAGS = ["lossless", "LOSSLESS", "Lossless", "flac", "FLAC", "straße", "İstanbul", "",
         "ǅ", "σς"]
+PADS = ["  abc ", "\u3000abc\u2029", "abc", "", " \t\n", "a b c", "\x1cabc\x85"]
 
 
 def records(count: int) -> list[dict[str, Any]]:
@@ -48,6 +52,8 @@ def records(count: int) -> list[dict[str, Any]]:
         record: dict[str, Any] = {"id": (n * 37) % 61 - 20, "size": n % 5}
         if n % 7:
             record["tag"] = TAGS[n % len(TAGS)]
+        if n % 5:
+            record["pad"] = PADS[n % len(PADS)]
         if n % 11 == 0:
             del record["id"]
         made.append(record)
@@ -105,7 +111,8 @@ def test_case_changes_sql_cannot_follow_hand_the_catalog_over(catalog: str) -> N
 
 
 @pytest.mark.parametrize(("rule", "columns", "reason"), [
-    ("(tag | strip) == 'a'", {"tag": "VARCHAR"}, "the filter 'strip' has no SQL form"),
+    ("(tag | rstrip) == 'a'", {"tag": "VARCHAR"}, "the filter 'rstrip' has no SQL form"),
+    ("(tag | default: (1, 2)) == 'a'", {"tag": "VARCHAR"}, "the filter 'default' on"),
     ("(score | plus: 1) > 1", {"score": "DOUBLE"}, "the filter 'plus' on float, int, nil"),
     ("(tag | append: other) == 'a'", {"tag": "VARCHAR", "other": "VARCHAR"},
      "the filter 'append' on nil, str"),
