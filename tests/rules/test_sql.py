@@ -726,7 +726,7 @@ def test_duckdb_casts_hugeint_to_plain_digits(connection: duckdb.DuckDBPyConnect
 
 
 @pytest.mark.parametrize(("rule", "where"), [
-    ("tag | strip", 6),
+    ("tag | rstrip", 6),
     ("round(score) == 1", 0),
     ("str(id) == '5'", 0),
     ("frob(id)", 0),
