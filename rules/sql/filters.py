@@ -30,7 +30,7 @@ from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import Filter, Node, Pipeline
 from ladle.rules.sql.algebra import FALSE, NULL, sql_not, sql_or
 from ladle.rules.sql.arithmetic import Arithmetic
-from ladle.rules.sql.literals import quote_string
+from ladle.rules.sql.literals import int_literal, quote_string
 from ladle.rules.sql.patterns import strip_pattern
 from ladle.rules.sql.values import Value, chain, failures, with_failures
 
@@ -75,8 +75,9 @@ class Filters(Arithmetic):
             abort = FALSE
         elif name == "abs" and self._kinds(value, args, {"int", "nil"}):
             integer = self.slot(value, "int", step)
-            result = Value({"int": f"abs(COALESCE({integer}, 0))" if integer != NULL
-                            else "0"})
+            zero = int_literal(0)
+            result = Value({"int": f"abs(COALESCE({integer}, {zero}))" if integer != NULL
+                            else zero})
             err = abort = FALSE
         elif name in ("append", "prepend") and self._kinds(value, args, {"str"}):
             left, right = (value, args[0]) if name == "append" else (args[0], value)
