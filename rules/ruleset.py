@@ -50,7 +50,8 @@ class Rule:
     source: str
     offset: int
     tree: Node
-    # What the rule may call besides the built-ins (``parse``'s ``filters=``/``functions=``).
+    # The filters it may call (the standard ones and the host's; none in a file without
+    # a '|') and the host's functions (``parse``'s ``filters=``/``functions=``).
     filters: Filters = field(default_factory=lambda: _NO_FILTERS, compare=False, repr=False)
     functions: Functions | None = field(default=None, compare=False, repr=False)
     # The names of the filters and functions the host added (``parse``'s own).
