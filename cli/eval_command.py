@@ -11,6 +11,7 @@ import click
 from ladle import grammar
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
 from ladle.cli.inputs import apply_settings, load_data
+from ladle.grammar.names import check_filter_arguments
 
 
 def _filters(expression: str) -> Mapping[str, Callable[..., Any]] | None:
@@ -48,8 +49,11 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
     """
     data = apply_settings(load_data(data_path), settings)
     try:
-        value = grammar.compile(expression, strict=strict,
-                                filters=_filters(expression)).evaluate(data)
+        table = _filters(expression)
+        compiled = grammar.compile(expression, strict=strict, filters=table)
+        if table is not None:
+            check_filter_arguments(compiled.tree, expression, table)
+        value = compiled.evaluate(data)
         output = grammar.to_output(value)
     except grammar.ExpressionError as error:
         # An error about the whole result (too long to print) points at its start.

@@ -5,6 +5,7 @@ host's own functions."""
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -26,8 +27,11 @@ def check_names(
     names: Iterable[str] | None,
     functions: Mapping[str, Function],
     filters: Mapping[str, Callable[..., Any]] | None,
+    filter_arguments: bool = False,
 ) -> None:
-    """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter."""
+    """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter, and,
+    with ``filter_arguments``, for a filter given arguments it cannot take
+    (``check_filter_arguments``)."""
     allowed = None if names is None else frozenset(names)
     if allowed is not None:  # else there is nothing to check the names read against
         for name, node in _read_names(tree):
@@ -69,6 +73,22 @@ def check_names(
             hint = did_you_mean(node.name, filters or {})
             raise ExpressionSyntaxError(f"unknown filter {node.name!r}{hint}", source,
                                         node.span[0])
+    if filter_arguments and filters is not None:
+        check_filter_arguments(tree, source, filters)
+
+
+def check_filter_arguments(tree: Node, source: str,
+                           filters: Mapping[str, Callable[..., Any]]) -> None:
+    """Raise ``ExpressionSyntaxError`` for a filter given arguments its signature refuses:
+    hosts that read an expression once, before using it (rules, layouts, ``ladle
+    eval``), report it there; the language alone and templates (as python-liquid does)
+    report it when the filter runs."""
+    for node in walk(tree):
+        if isinstance(node, Filter) and node.name in filters:
+            problem = _refused_arguments(filters[node.name], node)
+            if problem is not None:
+                raise ExpressionSyntaxError(f"filter {node.name!r} {problem}", source,
+                                            node.span[0])
 
 
 def function_table(functions: Mapping[str, Any] | None) -> Mapping[str, Function]:
@@ -96,3 +116,27 @@ def _read_names(tree: Node) -> list[tuple[str, Node]]:
 
 def top_level_names(tree: Node) -> frozenset[str]:
     return frozenset(name for name, _ in _read_names(tree))
+
+
+def _refused_arguments(function: Callable[..., Any], node: Filter) -> str | None:
+    """Why ``function``'s signature refuses the filter's arguments (after the value it is
+    applied to), or None (also when the signature cannot be read)."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    positional = [p for p in list(signature.parameters.values())[1:]
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    takes_more = any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values())
+    count = len(node.args)
+    least = sum(1 for p in positional if p.default is p.empty)
+    if count < least or (count > len(positional) and not takes_more):
+        most = "" if takes_more or len(positional) == least else f" to {len(positional)}"
+        wanted = f"at least {least}" if takes_more else f"{least}{most}"
+        noun = "argument" if wanted in ("1", "at least 1") else "arguments"
+        return f"takes {wanted} {noun}, not {count}"
+    try:
+        signature.bind(None, *([None] * count), **{key: None for key, _ in node.kwargs})
+    except TypeError as error:
+        return f"cannot take these arguments ({error})"
+    return None

@@ -17,6 +17,7 @@ from typing import Any
 from ladle import filters as standard_filters
 from ladle import grammar
 from ladle.grammar import nodes
+from ladle.grammar.names import check_filter_arguments
 from ladle.grammar.runtime import type_name
 from ladle.player.findings import Finding, LayoutError, pointer_token
 from ladle.player.format import DEFAULT_TRACKS, ELEMENTS, FIELDS, GEOMETRY, VARIANTS
@@ -125,8 +126,10 @@ class Resolver:
 
     def compile(self, raw: _Raw, text: str, offset: int = 0) -> grammar.Expression | None:
         try:
-            return grammar.compile(text, names=self.names(), filters=self.calls.filters,
-                                   functions=self.calls.functions)
+            expression = grammar.compile(text, names=self.names(), filters=self.calls.filters,
+                                         functions=self.calls.functions)
+            check_filter_arguments(expression.tree, text, self.calls.filters)
+            return expression
         except grammar.ExpressionError as error:
             self.add("expression", error.message, raw.pointer,
                      offset=offset + (error.position or 0))

@@ -233,7 +233,7 @@ def compile_rules(text: str, file: str, *, names: Iterable[str] | None = None,
         try:
             tree = grammar.parse(expression)
             check_names(tree, expression, names=names, functions=callable_functions,
-                        filters=table)
+                        filters=table, filter_arguments=True)
         except grammar.ExpressionError as error:
             position = start + (error.position if error.position is not None else 0)
             errors.append(RuleError(error.message, file, text, position))

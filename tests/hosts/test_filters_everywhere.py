@@ -157,3 +157,22 @@ def test_standard_filters_outside_templates_measure_their_result() -> None:
         grammar.compile("'a' | replace: 'a', long", filters=table).evaluate({"long": "x" * 200})
     with pytest.raises(TypeError, match="filter 'bad' is not callable"):
         filters.table({"bad": 3})  # type: ignore[dict-item]
+
+
+def test_filter_arguments_are_checked_where_the_expression_is_read(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "eval", "1 | plus")
+    assert code == 2 and "filter 'plus' takes 1 argument, not 0" in err
+    with pytest.raises(rules.RuleError, match="filter 'slice' takes 1 to 2 arguments, not 3"):
+        rules.parse("a: (tag | slice: 1, 2, 3) == 'x'")
+    layout = {"w": "(300 | divided_by)", "h": 100}
+    assert [f.message for f in player.check(layout)] == [
+        "filter 'divided_by' takes 1 argument, not 0"]
+    code, _, err = run(capsys, "eval", "x | default: 1, nope: true")
+    assert code == 2 and "unexpected keyword argument 'nope'" in err
+    assert grammar.compile("x | default: 1, allow_false: true",
+                           filters=filters.table()).evaluate({"x": False}) is False
+    # templates keep python-liquid's timing: the template parses, rendering fails
+    template = templating.Environment().from_string("{{ 1 | plus }}")
+    with pytest.raises(templating.TemplateError, match="plus"):
+        template.render()
