@@ -45,6 +45,7 @@ from liquid.token import Token
 from markupsafe import Markup
 
 from ladle.grammar import nodes as g
+from ladle.grammar.pyast import place as _locate
 from ladle.grammar.runtime import equals
 from ladle.templating import runtime
 from ladle.templating.expression import (
@@ -55,7 +56,6 @@ from ladle.templating.expression import (
     truth,
 )
 from ladle.templating.internals import escape_text
-from ladle.templating.placing import place as _locate
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode

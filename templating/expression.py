@@ -28,11 +28,11 @@ from ladle.grammar.functions import BUILTINS, Function
 from ladle.grammar.names import check_names
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
+from ladle.grammar.pyast import place
 from ladle.grammar.runtime import check_length, check_number, liquid_value
 from ladle.templating.budget import FREE_SIZE, spend_sizes
 from ladle.templating.errors import at, from_expression
 from ladle.templating.escaping import FilterEnvironment, escaping
-from ladle.templating.placing import place
 
 if TYPE_CHECKING:
     from liquid import Environment
