@@ -50,8 +50,10 @@ class Operator:
 BINARY: tuple[Operator, ...] = (
     Operator("||", OR_LEVEL, None),
     Operator("&&", AND_LEVEL, None),
-    Operator("==", COMPARISON_LEVEL, runtime.equals, "bool", sql="equality"),
-    Operator("!=", COMPARISON_LEVEL, runtime.not_equals, "bool", sql="equality"),
+    Operator("==", COMPARISON_LEVEL, runtime.equals, "bool", liquid=runtime.liquid_equals,
+             sql="equality"),
+    Operator("!=", COMPARISON_LEVEL, runtime.not_equals, "bool",
+             liquid=runtime.liquid_not_equals, sql="equality"),
     Operator("<", COMPARISON_LEVEL, runtime.less, "bool", liquid=runtime.liquid_less,
              python=ast.Lt, sql="order"),
     Operator("<=", COMPARISON_LEVEL, runtime.less_equal, "bool",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from ladle.grammar.errors import EvaluationError
@@ -288,35 +290,59 @@ def make_range(start: Any, stop: Any) -> range:
 # rules differ. These helpers replace the defaults only when a host asks for them.
 
 
-def _liquid_ordered(op: str, left: Any, right: Any) -> tuple[Any, Any] | None:
-    """The operands to order, or None when Liquid makes ``left op right`` false: one side
-    is neither a number nor a string (nil, undefined, a boolean, ``empty``, ``blank``, a
-    list, a map). A number with a string is still an error, as in Liquid."""
+def _liquid_order(op: str, left: Any, right: Any) -> bool:
+    """``left op right`` by the rules of Liquid's reference implementations: strings with
+    strings and numbers with numbers (a boolean counts as a number for ``<`` and ``>``, and
+    makes ``<=`` and ``>=`` false); with nil the answer is false; otherwise ``<=`` and
+    ``>=`` mean Liquid equality and ``<`` and ``>`` are an error."""
     a = liquid_value(left)
     b = liquid_value(right)
-    if (is_number(a) or isinstance(a, str)) and (is_number(b) or isinstance(b, str)):
-        return _ordered(op, a, b)
-    return None
+    inclusive = op in ("<=", ">=")
+    if isinstance(a, str) and isinstance(b, str):
+        return bool(_COMPARE[op](a, b))
+    if inclusive and (isinstance(a, bool) or isinstance(b, bool)):
+        return False
+    if isinstance(a, _NUMBERS) and isinstance(b, _NUMBERS):
+        return bool(_COMPARE[op](a, b))
+    if a is None or b is None:
+        return False
+    if inclusive:
+        return equals(a, b)
+    raise EvaluationError(f"cannot compare {type_name(a)} {op} {type_name(b)}")
+
+
+_NUMBERS = (int, float, Decimal)
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def liquid_equals(left: Any, right: Any) -> bool:
+    """Equality where a range is never ``empty`` or ``blank`` (Liquid's ranges have no
+    emptiness); otherwise ``equals``."""
+    if left is EMPTY or left is BLANK or right is EMPTY or right is BLANK:
+        if isinstance(left, range) or isinstance(right, range):
+            return False
+    return equals(left, right)
+
+
+def liquid_not_equals(left: Any, right: Any) -> bool:
+    return not liquid_equals(left, right)
 
 
 def liquid_less(left: Any, right: Any) -> bool:
-    pair = _liquid_ordered("<", left, right)
-    return pair is not None and bool(pair[0] < pair[1])
+    return _liquid_order("<", left, right)
 
 
 def liquid_less_equal(left: Any, right: Any) -> bool:
-    pair = _liquid_ordered("<=", left, right)
-    return pair is not None and bool(pair[0] <= pair[1])
+    return _liquid_order("<=", left, right)
 
 
 def liquid_greater(left: Any, right: Any) -> bool:
-    pair = _liquid_ordered(">", left, right)
-    return pair is not None and bool(pair[0] > pair[1])
+    return _liquid_order(">", left, right)
 
 
 def liquid_greater_equal(left: Any, right: Any) -> bool:
-    pair = _liquid_ordered(">=", left, right)
-    return pair is not None and bool(pair[0] >= pair[1])
+    return _liquid_order(">=", left, right)
 
 
 def is_in(item: Any, container: Any) -> bool:
@@ -325,9 +351,10 @@ def is_in(item: Any, container: Any) -> bool:
 
 
 def liquid_contains(container: Any, item: Any) -> bool:
-    """``contains`` where nil, false and undefined are never contained, as in Liquid."""
+    """``contains`` where nil, false and undefined neither contain nor are contained, as
+    in Liquid."""
     value = liquid_value(item)
-    if value is None or value is False:
+    if value is None or value is False or not truthy(container):
         return False
     return contains(container, item)
 
@@ -352,9 +379,11 @@ def _liquid_integer(value: Any, what: str) -> int:
 
 
 def liquid_range(start: Any, stop: Any) -> range:
-    """``(start..stop)`` with Liquid's reading of the bounds."""
-    return range(_liquid_integer(start, "a range start"),
-                 _liquid_integer(stop, "a range end") + 1)
+    """``(start..stop)`` with Liquid's reading of the bounds; an empty range is ``0..-1``,
+    as python-liquid makes it."""
+    first = _liquid_integer(start, "a range start")
+    last = _liquid_integer(stop, "a range end")
+    return range(first, last + 1) if first <= last else range(0)
 
 
 # -- paths ------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from markupsafe import Markup
 
 from ladle.grammar import nodes as g
 from ladle.grammar.pyast import place as _locate
-from ladle.grammar.runtime import equals
+from ladle.grammar.runtime import liquid_equals
 from ladle.templating import runtime
 from ladle.templating.expression import (
     TemplateExpression,
@@ -159,7 +159,7 @@ class TemplateCompiler:
             "_len": len,
             "_int": int,
             "_truth": truth,
-            "_equals": equals,
+            "_equals": liquid_equals,
             "_ForLoop": ForLoop,
             "_Length": runtime.Length,
             "_enter": runtime.enter_loop,

@@ -13,7 +13,7 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
 
-from ladle.grammar.runtime import equals
+from ladle.grammar.runtime import liquid_equals
 from ladle.templating.expression import compile_expression
 from ladle.templating.tags.parsing import expression_token, split_top_level, syntax_error
 
@@ -38,7 +38,7 @@ class AnyOf(Expression):
 
     def evaluate(self, context: RenderContext) -> list[bool]:
         subject = self.subject.evaluate(context)
-        return [equals(subject, choice.evaluate(context)) for choice in self.choices]
+        return [liquid_equals(subject, choice.evaluate(context)) for choice in self.choices]
 
     def children(self) -> Iterable[Expression]:
         return [self.subject, *self.choices]

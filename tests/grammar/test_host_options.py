@@ -40,7 +40,11 @@ def test_undefined_values_behave_as_nil() -> None:
 @pytest.mark.parametrize(("source", "default", "liquid"), [
     ("nil < 1", "error", False),
     ("x >= 10", "error", False),
-    ("empty > 1", "error", False),
+    ("empty > 1", "error", "error"),
+    ("true < 2", "error", True),
+    ("true <= 2", "error", False),
+    ("(1, 2) <= (1, 2)", "error", True),
+    ("(3..1) == empty", True, False),
     ("(1, 2) contains nil", False, False),
     ("('a', nil) contains nil", True, False),
     ("('1'..'3')", "error", [1, 2, 3]),
