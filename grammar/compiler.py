@@ -443,7 +443,9 @@ class Compiler:
     def check_present(self, node: Node, value: ast.expr, obj: Operand, key: ast.expr) -> None:
         """``if value is _MISSING: _absent(obj, key, path)``."""
         missing = ast.Compare(left=value, ops=[ast.Is()], comparators=[load("_MISSING")])
-        fail = invoke("_absent", obj.expr, key, ast.Constant(unparse(node)))
+        start, end = node.span
+        path = self.source[start:end] if end > start else unparse(node)  # as written
+        fail = invoke("_absent", obj.expr, key, ast.Constant(path))
         self.emit(ast.If(test=missing, body=[ast.Expr(fail)], orelse=[]))
 
     def compile_call(self, node: Call) -> Operand:
