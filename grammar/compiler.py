@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ladle.grammar import runtime
-from ladle.grammar.errors import EvaluationError, ExpressionError
+from ladle.grammar.errors import EvaluationError, ExpressionError, located_at
 from ladle.grammar.fallbacks import (
     FALLBACK_OPERATORS,
     falls_back,
@@ -55,6 +55,7 @@ from ladle.grammar.pyast import (
     store,
     type_is,
 )
+from ladle.grammar.scopes import NO_GUARDS, Guards, Scope, known_in
 
 NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _PLAIN_TYPES = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
@@ -76,29 +77,8 @@ _LIQUID_HELPERS: dict[str, Callable[..., Any]] = {
     "_member": runtime.liquid_member,
     "_index": runtime.liquid_index,
 }
-# (operand, how it decided): True or False for its truthiness, "nil" for ``??``.
-Guards = frozenset[tuple[Node, bool | str]]
-# How many enclosing scopes a lookup climbs, and how many other places where a
-# sub-expression was computed it then checks: bounded, so that a rule set of any size
-# compiles in time linear in its size (a miss only costs a recomputation).
-_CLIMB = 16
-_SCAN = 8
-_NO_GUARDS: Guards = frozenset()
 # Operations (generated lines) per function of a large ``compile_set``.
 _CHUNK_LINES = 1024
-
-
-class _Scope:
-    """Where code is being emitted: the statement list, the conditions that hold there,
-    and the enclosing scope (whose computations have run whenever this scope runs)."""
-
-    __slots__ = ("body", "guards", "parent")
-
-    def __init__(self, body: list[ast.stmt], guards: Guards,
-                 parent: _Scope | None = None) -> None:
-        self.body = body
-        self.guards = guards
-        self.parent = parent
 
 
 class Compiler:
@@ -158,7 +138,7 @@ class Compiler:
         # Per sub-expression: the guards under which it was computed, and its operand (in
         # strict mode, one computed where a fallback guards it is kept apart, as ``(node,)``).
         self.available: dict[Node | tuple[Node], dict[Guards, Operand]] = {}
-        self.scope = _Scope([], _NO_GUARDS)
+        self.scope = Scope([], NO_GUARDS)
 
     # -- small emitters -------------------------------------------------------------
 
@@ -209,11 +189,11 @@ class Compiler:
         self.assign(target, value)
         return Operand(load(target), is_bool=is_bool)
 
-    def branch(self, test: ast.expr, guard: tuple[Node, bool | str]) -> _Scope:
+    def branch(self, test: ast.expr, guard: tuple[Node, bool | str]) -> Scope:
         """Emit ``if test:`` and return the scope of its body, where ``guard`` holds."""
         body: list[ast.stmt] = []
         self.emit(ast.If(test=test, body=body, orelse=[]))
-        return _Scope(body, self.scope.guards | {guard}, self.scope)
+        return Scope(body, self.scope.guards | {guard}, self.scope)
 
     def truth_test(self, operand: Operand) -> ast.expr:
         if operand.is_bool:
@@ -278,7 +258,7 @@ class Compiler:
         scope = self.scope
         known = self.available.get(key)
         if known is not None:
-            found = self._known(known, scope)
+            found = known_in(known, scope)
             if found is not None:
                 # remembered here too, so that a lookup from a nested scope finds it at once
                 known.setdefault(scope.guards, found)
@@ -287,31 +267,6 @@ class Compiler:
         if not operand.constant:
             self.available.setdefault(key, {}).setdefault(scope.guards, operand)
         return operand
-
-    @staticmethod
-    def _known(known: dict[Guards, Operand], scope: _Scope) -> Operand | None:
-        """An operand of ``known`` computed under guards that hold in ``scope``: one
-        computed under the guards of this scope or an enclosing one (the common case,
-        found by lookup), else one of the latest others whose guards are a subset."""
-        current: _Scope | None = scope
-        for _ in range(_CLIMB):
-            if current is None:
-                break
-            found = known.get(current.guards)
-            if found is not None:
-                return found
-            current = current.parent
-        if current is not None:  # climbed no further: what was computed outside any branch
-            found = known.get(_NO_GUARDS)
-            if found is not None:
-                return found
-        guards = scope.guards
-        for count, (other, operand) in enumerate(reversed(known.items())):
-            if count == _SCAN:
-                break
-            if other <= guards:
-                return operand
-        return None
 
     def _compile(self, node: Node, lenient: bool = False) -> Operand:
         """``node``'s code; ``lenient``: in strict mode, guarded by a fallback."""
@@ -547,7 +502,6 @@ class Compiler:
         blocks; the operands before the last of ``||``/``or``/``??`` are guarded (their
         fallback is the rest of the chain), and every operand is where the chain is."""
         family = _FAMILY[node.op]
-        is_and = family is _AND
         operands: list[Node] = []
         pending: list[Node] = [node]
         while pending:
@@ -592,12 +546,12 @@ class Compiler:
         if family is _COALESCE:
             value = operand.expr
             # nil, or a value whose ``__liquid__`` is nil (an undefined one)
-            test = ast.BoolOp(op=ast.Or(), values=[
+            nil: ast.expr = ast.BoolOp(op=ast.Or(), values=[
                 ast.Compare(left=value, ops=[ast.Is()], comparators=[ast.Constant(None)]),
                 all_of(ast.Compare(left=invoke("type", value), ops=[ast.NotIn()],
                                    comparators=[load("_PLAIN")]),
                        ast.UnaryOp(op=ast.Not(), operand=invoke("_present", value)))])
-            return test, (operand_node, "nil")
+            return nil, (operand_node, "nil")
         test = self.truth_test(operand)
         if family is not _AND:
             test = ast.UnaryOp(op=ast.Not(), operand=test)
@@ -615,7 +569,7 @@ class Compiler:
         self.emit(ast.If(test=self.truth_test(test), body=body, orelse=orelse))
         results = []
         for block, polarity, branch in ((body, True, then), (orelse, False, otherwise)):
-            self.scope = _Scope(block, outer.guards | {(test_node, polarity)}, outer)
+            self.scope = Scope(block, outer.guards | {(test_node, polarity)}, outer)
             result = self.value(branch, lenient)
             results.append(result)
             self.assign(target, result.expr)
@@ -650,7 +604,7 @@ class Compiler:
         self.namespace["_fail"] = self._fail
         # A fresh start: ``with_stack`` builds again after a RecursionError.
         self.available = {}
-        self.scope = _Scope([], _NO_GUARDS)
+        self.scope = Scope([], NO_GUARDS)
         chunks: list[str] = []
         results: list[Operand] = []
         start = self.line
@@ -693,7 +647,7 @@ class Compiler:
         body = self.scope.body
         # Let go of the table of computed parts: it refers to this function's variables.
         self.available = {}
-        self.scope = _Scope([], _NO_GUARDS)
+        self.scope = Scope([], NO_GUARDS)
         return self._define(name, [self._guarded(body)])
 
     def _guarded(self, body: list[ast.stmt], passed: str | None = None) -> ast.Try:
@@ -735,18 +689,4 @@ class Compiler:
 
     def _fail(self, error: Exception) -> ExpressionError:
         """The error to raise for ``error``, positioned at the part of the source that failed."""
-        traceback = error.__traceback__
-        line = traceback.tb_lineno if traceback is not None else 0
-        source, position = self.positions.get(line, ("", None))
-        if isinstance(error, ExpressionError):
-            if error.position is not None or not isinstance(error, EvaluationError):
-                return error
-            located = EvaluationError(error.message, source, position)
-        elif isinstance(error, RecursionError):
-            located = EvaluationError("data is nested too deeply", source, position)
-        elif isinstance(error, MemoryError):
-            located = EvaluationError("out of memory", source, position)
-        else:
-            located = EvaluationError(f"evaluation failed: {error}", source, position)
-        located.__cause__ = error
-        return located
+        return located_at(error, self.positions)

@@ -9,9 +9,9 @@ and the helpers that make values output text.
 from __future__ import annotations
 
 import sys
-from itertools import chain
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from io import StringIO
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node

@@ -192,7 +192,7 @@ def test_a_guarded_computation_is_not_reused_where_no_fallback_guards_it() -> No
 def test_strict_mode_in_a_compiled_set() -> None:
     rules = grammar.compile_set(["user.nmae ?? 1", "user.name"], strict=True)
     assert rules.evaluate(USER) == (1, "Ann")
-    with pytest.raises(EvaluationError, match="user.nmae is undefined"):
+    with pytest.raises(EvaluationError, match=r"user\.nmae is undefined"):
         grammar.compile_set(["user.name", "user.nmae"], strict=True).evaluate(USER)
 
 

@@ -86,7 +86,7 @@ def test_without_a_lowering_the_operator_falls_back(catalog: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     row = replace(operators.OPERATORS["??"], sql=None)  # as a new operator's row starts
     monkeypatch.setattr(operators, "OPERATORS", {**operators.OPERATORS, "??": row})
-    with pytest.raises(SqlUnsupported, match="the operator '[?][?]' has no SQL form"):
+    with pytest.raises(SqlUnsupported, match=r"the operator '\?\?' has no SQL form"):
         rule_sql(grammar.parse("(tag ?? 'x') == 'x'"), {"tag": "VARCHAR"})
     ruleset = rules.parse("r: (tag ?? 'x') == 'x'")
     with pytest.raises(Fallback):
