@@ -102,6 +102,16 @@ def test_python_liquid_s_tail_filters_are_a_deliberate_difference() -> None:
     assert ladle("{{ ('a' if off else 'b') | upcase }}") == "B"
 
 
+@pytest.mark.parametrize(("source", "expected"), [
+    ("{{ n + 1 }}", "4"), ("{{ n * 2 }}", "6"), ("{{ !off }}", "true"),
+    ("{{ off && 1 }}", "false"), ("{{ n > 2 || 0 }}", "true"),
+])
+def test_operators_python_liquid_refuses_are_ladle_s_own(source: str, expected: str) -> None:
+    with pytest.raises(LiquidError):
+        python_liquid(source)
+    assert ladle(source) == expected
+
+
 # -- ?? ---------------------------------------------------------------------------------------
 
 
