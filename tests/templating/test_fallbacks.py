@@ -16,7 +16,7 @@ from liquid import DictLoader
 from liquid.exceptions import LiquidError
 from liquid.undefined import FalsyStrictUndefined
 
-from ladle import templating
+from ladle import cli, templating
 from ladle.templating.check import check_template
 
 DATA: dict[str, Any] = {
@@ -254,3 +254,14 @@ def test_check_flags_unguarded_missing_paths_only(tmp_path: Path) -> None:
         ("user.profile.cty is undefined; did you mean 'city'?", 4, 37),
         ("undefined variable 'itmes' (did you mean 'items'?)", 5, 43),
     ]
+
+
+def test_ladle_render_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("{{ user.name }} {{ user.city ?? 'nowhere' }}\n{{ user.nmae }}\n")
+    assert cli.main(["render", str(page), "--strict", "--set", "user.name=Ann"]) == 2
+    assert f"{page}:2:4: error: user.nmae is undefined; did you mean 'name'?" in \
+        capsys.readouterr().err
+    page.write_text("{{ user.name }} {{ user.city ?? 'nowhere' }}\n")
+    assert cli.main(["render", str(page), "--strict", "--set", "user.name=Ann"]) == 0
+    assert capsys.readouterr().out == "Ann nowhere\n"
