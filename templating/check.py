@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,9 @@ def _undefined(template: Any, data: Mapping[str, Any], source: str) -> list[Find
         for use in uses:
             if use.span.index in guarded:
                 continue
-            message = _missing(data, name, [s for s in use.segments[1:]
-                                            if isinstance(s, str | int)])
+            # (up to a computed segment, which only rendering can follow)
+            rest = list(takewhile(lambda s: isinstance(s, str | int), use.segments[1:]))
+            message = _missing(data, name, rest)
             if message is not None and message not in seen:
                 seen.add(message)
                 findings.append(Finding(message, source, use.span.index))
