@@ -128,7 +128,8 @@ def compile(
     """Compile ``source`` once for many evaluations.
 
     ``filters`` serve the ``|`` pipeline, ``functions`` add callables to the
-    built-ins, ``strict`` makes undefined names an error, and ``names`` (when
+    built-ins, ``strict`` makes a missing name, key or index an error unless a
+    fallback guards it (``grammar.fallbacks``), and ``names`` (when
     given) is every name the expression may read. ``origin=(host_text, offset)``
     positions errors in the host's text, where the expression starts at ``offset``.
 

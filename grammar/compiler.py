@@ -18,7 +18,13 @@ from types import MappingProxyType
 from typing import Any
 
 from ladle.grammar import runtime
-from ladle.grammar.errors import EvaluationError, ExpressionError
+from ladle.grammar.errors import EvaluationError, ExpressionError, located_at
+from ladle.grammar.fallbacks import (
+    FALLBACK_OPERATORS,
+    falls_back,
+    undefined_name,
+    undefined_path,
+)
 from ladle.grammar.fastpaths import Operand, fast_binary
 from ladle.grammar.functions import Function
 from ladle.grammar.nodes import (
@@ -49,11 +55,14 @@ from ladle.grammar.pyast import (
     store,
     type_is,
 )
+from ladle.grammar.scopes import NO_GUARDS, Guards, Scope, known_in
 
 NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _PLAIN_TYPES = frozenset({int, float, str, list, dict, tuple, bool, type(None)})
 _AND = frozenset({"&&", "and"})
 _OR = frozenset({"||", "or"})
+_COALESCE = frozenset({"??"})
+_FAMILY = {op: family for family in (_AND, _OR, _COALESCE) for op in family}
 # Pure binary helpers (grammar/operators.py), also used to fold constants; ``contains``
 # and ``in`` compile through ``_contains``.
 _BINARY_HELPERS: dict[str, Callable[..., Any]] = {
@@ -68,28 +77,8 @@ _LIQUID_HELPERS: dict[str, Callable[..., Any]] = {
     "_member": runtime.liquid_member,
     "_index": runtime.liquid_index,
 }
-Guards = frozenset[tuple[Node, bool]]
-# How many enclosing scopes a lookup climbs, and how many other places where a
-# sub-expression was computed it then checks: bounded, so that a rule set of any size
-# compiles in time linear in its size (a miss only costs a recomputation).
-_CLIMB = 16
-_SCAN = 8
-_NO_GUARDS: Guards = frozenset()
 # Operations (generated lines) per function of a large ``compile_set``.
 _CHUNK_LINES = 1024
-
-
-class _Scope:
-    """Where code is being emitted: the statement list, the conditions that hold there,
-    and the enclosing scope (whose computations have run whenever this scope runs)."""
-
-    __slots__ = ("body", "guards", "parent")
-
-    def __init__(self, body: list[ast.stmt], guards: Guards,
-                 parent: _Scope | None = None) -> None:
-        self.body = body
-        self.guards = guards
-        self.parent = parent
 
 
 class Compiler:
@@ -132,6 +121,9 @@ class Compiler:
             "_negate": runtime.negate,
             "_check": runtime.check_number,
             "_undefined": self._undefined,
+            "_absent": self._absent,
+            "_MISSING": runtime.MISSING,
+            "_present": runtime.present,
             "_apply": self.apply,
             "_NO_DATA": NO_DATA,
             "_ExpressionError": ExpressionError,
@@ -143,9 +135,10 @@ class Compiler:
         self.counter = 0
         self.positions: dict[int, tuple[str, int]] = {}
         self.line = 1
-        # Per sub-expression: the guards under which it was computed, and its operand.
-        self.available: dict[Node, dict[Guards, Operand]] = {}
-        self.scope = _Scope([], _NO_GUARDS)
+        # Per sub-expression: the guards under which it was computed, and its operand (in
+        # strict mode, one computed where a fallback guards it is kept apart, as ``(node,)``).
+        self.available: dict[Node | tuple[Node], dict[Guards, Operand]] = {}
+        self.scope = Scope([], NO_GUARDS)
 
     # -- small emitters -------------------------------------------------------------
 
@@ -196,11 +189,11 @@ class Compiler:
         self.assign(target, value)
         return Operand(load(target), is_bool=is_bool)
 
-    def branch(self, test: ast.expr, guard: tuple[Node, bool]) -> _Scope:
+    def branch(self, test: ast.expr, guard: tuple[Node, bool | str]) -> Scope:
         """Emit ``if test:`` and return the scope of its body, where ``guard`` holds."""
         body: list[ast.stmt] = []
         self.emit(ast.If(test=test, body=body, orelse=[]))
-        return _Scope(body, self.scope.guards | {guard}, self.scope)
+        return Scope(body, self.scope.guards | {guard}, self.scope)
 
     def truth_test(self, operand: Operand) -> ast.expr:
         if operand.is_bool:
@@ -223,7 +216,11 @@ class Compiler:
 
     @staticmethod
     def _undefined(data: Mapping[str, Any], name: str) -> None:
-        raise EvaluationError(runtime.undefined_message(data, name))
+        raise EvaluationError(undefined_name(data, name))
+
+    @staticmethod
+    def _absent(container: Any, key: Any, path: str) -> None:
+        raise EvaluationError(undefined_path(path, container, key))
 
     def apply(
         self,
@@ -251,67 +248,51 @@ class Compiler:
 
     # -- nodes ------------------------------------------------------------------------
 
-    def value(self, node: Node) -> Operand:
-        """Compile ``node`` into the current scope; reuse an earlier computation if one holds."""
+    def value(self, node: Node, guarded: bool = False) -> Operand:
+        """Compile ``node`` into the current scope; reuse an earlier computation if one holds.
+
+        ``guarded``: its value flows unchanged into a fallback (``grammar.fallbacks``), so
+        that strict mode lets what is missing on its paths be nil (or undefined)."""
+        lenient = guarded and self.strict
+        key: Node | tuple[Node] = (node,) if lenient else node
         scope = self.scope
-        known = self.available.get(node)
+        known = self.available.get(key)
         if known is not None:
-            found = self._known(known, scope)
+            found = known_in(known, scope)
             if found is not None:
                 # remembered here too, so that a lookup from a nested scope finds it at once
                 known.setdefault(scope.guards, found)
                 return found
-        operand = self._compile(node)
+        operand = self._compile(node, lenient)
         if not operand.constant:
-            self.available.setdefault(node, {}).setdefault(scope.guards, operand)
+            self.available.setdefault(key, {}).setdefault(scope.guards, operand)
         return operand
 
-    @staticmethod
-    def _known(known: dict[Guards, Operand], scope: _Scope) -> Operand | None:
-        """An operand of ``known`` computed under guards that hold in ``scope``: one
-        computed under the guards of this scope or an enclosing one (the common case,
-        found by lookup), else one of the latest others whose guards are a subset."""
-        current: _Scope | None = scope
-        for _ in range(_CLIMB):
-            if current is None:
-                break
-            found = known.get(current.guards)
-            if found is not None:
-                return found
-            current = current.parent
-        if current is not None:  # climbed no further: what was computed outside any branch
-            found = known.get(_NO_GUARDS)
-            if found is not None:
-                return found
-        guards = scope.guards
-        for count, (other, operand) in enumerate(reversed(known.items())):
-            if count == _SCAN:
-                break
-            if other <= guards:
-                return operand
-        return None
-
-    def _compile(self, node: Node) -> Operand:
+    def _compile(self, node: Node, lenient: bool = False) -> Operand:
+        """``node``'s code; ``lenient``: in strict mode, guarded by a fallback."""
+        strict = self.strict and not lenient
         match node:
             case Literal(kind="string", value=str() as text) if self.strings is not None:
                 return self.constant(self.strings(text))
             case Literal(value=value):
                 return self.constant(value)
             case Name(name=name):
-                return self.compile_name(node, name)
+                return self.compile_name(node, name, strict)
             case Member(target=target, name=name):
-                return self.compile_member(node, target, name)
+                return self.compile_member(node, target, name, lenient)
             case Index(target=target, key=key):
-                obj, k = self.value(target), self.value(key)
+                obj, k = self.value(target, lenient), self.value(key)
+                if strict:
+                    return self.strict_lookup(node, "_index", obj, k)
                 return self.call_helper(node.span[0], "_index", obj, k, *self.missing(node))
             case RootIndex(key=key):
                 k = self.value(key)
                 if k.constant and isinstance(k.value, str):
                     # str.__str__: a host's string type (Markup) cannot be an ast.Constant
-                    return self.compile_name(node, str.__str__(k.value))
+                    return self.compile_name(node, str.__str__(k.value), strict)
                 self.at(node.span[0])
                 return self.result(invoke("_lookup", load("data"), k.expr,
-                                         ast.Constant(self.strict),
+                                         ast.Constant(strict),
                                          *(m.expr for m in self.missing(node))))
             case Call():
                 return self.compile_call(node)
@@ -320,9 +301,9 @@ class Compiler:
             case Binary():
                 return self.compile_binary(node)
             case Logical():
-                return self.compile_logical(node)
+                return self.compile_logical(node, lenient)
             case Conditional(test=test, then=then, otherwise=otherwise):
-                return self.compile_conditional(test, then, otherwise)
+                return self.compile_conditional(test, then, otherwise, lenient)
             case RangeLiteral(start=start, stop=stop):
                 a, b = self.value(start), self.value(stop)
                 return self.call_helper(node.span[0], "_range", a, b)
@@ -332,7 +313,7 @@ class Compiler:
                     return self.constant(tuple(v.value for v in values))
                 return self.result(ast.Tuple(elts=[v.expr for v in values], ctx=ast.Load()))
             case Pipeline(value=value, filters=filters):
-                current = self.value(value)
+                current = self.value(value, falls_back(node))
                 for filter_node in filters:
                     current = self.compile_filter(filter_node, current)
                 return current
@@ -359,11 +340,11 @@ class Compiler:
         # Bound, never inspected: a host's undefined value may raise when touched.
         return (Operand(self.bind(value, "u"), constant=True, value=value),)
 
-    def compile_name(self, node: Node, name: str) -> Operand:
+    def compile_name(self, node: Node, name: str, strict: bool) -> Operand:
         self.at(node.span[0])
         target = self.temp()
         subscript = ast.Subscript(value=load("data"), slice=ast.Constant(name), ctx=ast.Load())
-        if self.strict:
+        if strict:
             missing: ast.stmt = ast.Expr(invoke("_undefined", load("data"), ast.Constant(name)))
         else:
             value = [m.expr for m in self.missing(node, name)] or [ast.Constant(None)]
@@ -378,9 +359,16 @@ class Compiler:
         )
         return Operand(load(target))
 
-    def compile_member(self, node: Node, target_node: Node, name: str) -> Operand:
-        obj = self.value(target_node)
-        extra = self.missing(node)
+    def compile_member(self, node: Node, target_node: Node, name: str,
+                       lenient: bool) -> Operand:
+        obj = self.value(target_node, lenient)
+        strict = self.strict and not lenient
+        if strict:
+            if obj.constant:  # no `obj[name]` of a constant: Python's compiler warns
+                return self.strict_lookup(node, "_member", obj, self.constant(name))
+            extra: tuple[Operand, ...] = (Operand(load("_MISSING")),)
+        else:
+            extra = self.missing(node)
         if obj.constant:
             return self.call_helper(node.span[0], "_member", obj, self.constant(name), *extra)
         self.at(node.span[0])
@@ -396,7 +384,24 @@ class Compiler:
             finalbody=[],
         )
         self.emit(ast.If(test=type_is(obj.expr, "dict"), body=[fast], orelse=[slow]))
+        if strict:
+            self.check_present(node, load(target), obj, ast.Constant(name))
         return Operand(load(target))
+
+    def strict_lookup(self, node: Node, helper: str, obj: Operand, key: Operand) -> Operand:
+        """``helper(obj, key)`` where finding nothing is an error naming the path."""
+        self.at(node.span[0])
+        found = self.result(invoke(helper, obj.expr, key.expr, load("_MISSING")))
+        self.check_present(node, found.expr, obj, key.expr)
+        return found
+
+    def check_present(self, node: Node, value: ast.expr, obj: Operand, key: ast.expr) -> None:
+        """``if value is _MISSING: _absent(obj, key, path)``."""
+        missing = ast.Compare(left=value, ops=[ast.Is()], comparators=[load("_MISSING")])
+        start, end = node.span
+        path = self.source[start:end] if end > start else unparse(node)  # as written
+        fail = invoke("_absent", obj.expr, key, ast.Constant(path))
+        self.emit(ast.If(test=missing, body=[ast.Expr(fail)], orelse=[]))
 
     def compile_call(self, node: Call) -> Operand:
         function = self.functions[node.name]
@@ -492,10 +497,11 @@ class Compiler:
         return self.call_helper(node.at, "_contains", container, item,
                                 is_bool=True)
 
-    def compile_logical(self, node: Logical) -> Operand:
-        """A flattened chain of ``&&``/``and`` (or ``||``/``or``) in nested ``if`` blocks."""
-        is_and = node.op in _AND
-        family = _AND if is_and else _OR
+    def compile_logical(self, node: Logical, lenient: bool) -> Operand:
+        """A flattened chain of ``&&``/``and`` (or ``||``/``or``, or ``??``) in nested ``if``
+        blocks; the operands before the last of ``||``/``or``/``??`` are guarded (their
+        fallback is the rest of the chain), and every operand is where the chain is."""
+        family = _FAMILY[node.op]
         operands: list[Node] = []
         pending: list[Node] = [node]
         while pending:
@@ -504,14 +510,15 @@ class Compiler:
                 pending.extend((current.right, current.left))
             else:
                 operands.append(current)
+        guarded = lenient or node.op in FALLBACK_OPERATORS
         target = self.temp()
         outer = self.scope
         all_bool = True
         for position, operand_node in enumerate(operands):
-            operand = self.value(operand_node)
             last = position == len(operands) - 1
+            operand = self.value(operand_node, lenient if last else guarded)
             if operand.constant:
-                if runtime.truthy(operand.value) == is_and and not last:
+                if not self.decides(family, operand.value) and not last:
                     continue  # does not decide: the chain goes on
                 if self.scope is outer:
                     return operand  # decided before anything was evaluated
@@ -520,19 +527,41 @@ class Compiler:
                 break
             all_bool = all_bool and operand.is_bool
             self.assign(target, operand.expr)
-            if last:
-                break
-            test = self.truth_test(operand)
-            if not is_and:
-                test = ast.UnaryOp(op=ast.Not(), operand=test)
-            self.scope = self.branch(test, (operand_node, is_and))
+            if last or (family is _COALESCE and operand.is_bool):
+                break  # (a boolean is never nil: it decides ``??``)
+            self.scope = self.branch(*self.goes_on(family, operand, operand_node))
         self.scope = outer
         return Operand(load(target), is_bool=all_bool)
 
-    def compile_conditional(self, test_node: Node, then: Node, otherwise: Node) -> Operand:
+    @staticmethod
+    def decides(family: frozenset[str], value: Any) -> bool:
+        """Whether a chain of ``family`` stops at an operand whose value is ``value``."""
+        if family is _COALESCE:
+            return runtime.present(value)
+        return runtime.truthy(value) != (family is _AND)
+
+    def goes_on(self, family: frozenset[str], operand: Operand,
+                operand_node: Node) -> tuple[ast.expr, tuple[Node, bool | str]]:
+        """The test under which a chain goes on past ``operand``, and what it says."""
+        if family is _COALESCE:
+            value = operand.expr
+            # nil, or a value whose ``__liquid__`` is nil (an undefined one)
+            nil: ast.expr = ast.BoolOp(op=ast.Or(), values=[
+                ast.Compare(left=value, ops=[ast.Is()], comparators=[ast.Constant(None)]),
+                all_of(ast.Compare(left=invoke("type", value), ops=[ast.NotIn()],
+                                   comparators=[load("_PLAIN")]),
+                       ast.UnaryOp(op=ast.Not(), operand=invoke("_present", value)))])
+            return nil, (operand_node, "nil")
+        test = self.truth_test(operand)
+        if family is not _AND:
+            test = ast.UnaryOp(op=ast.Not(), operand=test)
+        return test, (operand_node, family is _AND)
+
+    def compile_conditional(self, test_node: Node, then: Node, otherwise: Node,
+                            lenient: bool) -> Operand:
         test = self.value(test_node)
         if test.constant:
-            return self.value(then if runtime.truthy(test.value) else otherwise)
+            return self.value(then if runtime.truthy(test.value) else otherwise, lenient)
         target = self.temp()
         outer = self.scope
         body: list[ast.stmt] = []
@@ -540,8 +569,8 @@ class Compiler:
         self.emit(ast.If(test=self.truth_test(test), body=body, orelse=orelse))
         results = []
         for block, polarity, branch in ((body, True, then), (orelse, False, otherwise)):
-            self.scope = _Scope(block, outer.guards | {(test_node, polarity)}, outer)
-            result = self.value(branch)
+            self.scope = Scope(block, outer.guards | {(test_node, polarity)}, outer)
+            result = self.value(branch, lenient)
             results.append(result)
             self.assign(target, result.expr)
         self.scope = outer
@@ -575,7 +604,7 @@ class Compiler:
         self.namespace["_fail"] = self._fail
         # A fresh start: ``with_stack`` builds again after a RecursionError.
         self.available = {}
-        self.scope = _Scope([], _NO_GUARDS)
+        self.scope = Scope([], NO_GUARDS)
         chunks: list[str] = []
         results: list[Operand] = []
         start = self.line
@@ -618,7 +647,7 @@ class Compiler:
         body = self.scope.body
         # Let go of the table of computed parts: it refers to this function's variables.
         self.available = {}
-        self.scope = _Scope([], _NO_GUARDS)
+        self.scope = Scope([], NO_GUARDS)
         return self._define(name, [self._guarded(body)])
 
     def _guarded(self, body: list[ast.stmt], passed: str | None = None) -> ast.Try:
@@ -660,18 +689,4 @@ class Compiler:
 
     def _fail(self, error: Exception) -> ExpressionError:
         """The error to raise for ``error``, positioned at the part of the source that failed."""
-        traceback = error.__traceback__
-        line = traceback.tb_lineno if traceback is not None else 0
-        source, position = self.positions.get(line, ("", None))
-        if isinstance(error, ExpressionError):
-            if error.position is not None or not isinstance(error, EvaluationError):
-                return error
-            located = EvaluationError(error.message, source, position)
-        elif isinstance(error, RecursionError):
-            located = EvaluationError("data is nested too deeply", source, position)
-        elif isinstance(error, MemoryError):
-            located = EvaluationError("out of memory", source, position)
-        else:
-            located = EvaluationError(f"evaluation failed: {error}", source, position)
-        located.__cause__ = error
-        return located
+        return located_at(error, self.positions)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def line_and_column(source: str, position: int) -> tuple[int, int]:
     """1-based line and column of a 0-based offset into ``source``."""
@@ -131,3 +133,23 @@ class ExpressionSyntaxError(ExpressionError):
 
 class EvaluationError(ExpressionError):
     """Evaluation failed: a type error, division by zero, a limit, a strict undefined name."""
+
+
+def located_at(error: Exception, positions: Mapping[int, tuple[str, int]]) -> ExpressionError:
+    """The error to raise for ``error`` from generated code, positioned at the part of the
+    source that failed: ``positions`` maps each generated line to (source, offset)."""
+    traceback = error.__traceback__
+    line = traceback.tb_lineno if traceback is not None else 0
+    source, position = positions.get(line, ("", None))
+    if isinstance(error, ExpressionError):
+        if error.position is not None or not isinstance(error, EvaluationError):
+            return error
+        located = EvaluationError(error.message, source, position)
+    elif isinstance(error, RecursionError):
+        located = EvaluationError("data is nested too deeply", source, position)
+    elif isinstance(error, MemoryError):
+        located = EvaluationError("out of memory", source, position)
+    else:
+        located = EvaluationError(f"evaluation failed: {error}", source, position)
+    located.__cause__ = error
+    return located

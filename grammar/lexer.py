@@ -10,7 +10,8 @@ from ladle.grammar.operators import WORDS, symbol_pattern
 
 # Word operators and literals; any other word is a NAME.
 KEYWORDS = frozenset(
-    {"and", "or", "not", "true", "false", "nil", "null", "empty", "blank"}) | WORDS
+    {"and", "or", "not", "true", "false", "nil", "null", "empty", "blank", "if", "else"}
+) | WORDS
 
 # Names follow Liquid: '-' may appear after the first character, '?' only at the end.
 NAME_PATTERN = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_\-\u0080-\uffff]*\??"

@@ -18,21 +18,21 @@ from typing import Any
 from ladle.grammar import runtime
 
 # Precedence levels, loosest first.
-OR_LEVEL, AND_LEVEL, COMPARISON_LEVEL, SUM_LEVEL, PRODUCT_LEVEL = range(5)
+COALESCE_LEVEL, OR_LEVEL, AND_LEVEL, COMPARISON_LEVEL, SUM_LEVEL, PRODUCT_LEVEL = range(6)
 
 
 @dataclass(frozen=True)
 class Operator:
     """One binary operator.
 
-    ``function(left, right)`` is its meaning (``None`` for ``&&``/``||``, which decide
-    on their operands lazily); ``liquid`` its meaning in templates where Liquid's
+    ``function(left, right)`` is its meaning (``None`` for ``??``/``||``/``&&``, which
+    decide on their operands lazily); ``liquid`` its meaning in templates where Liquid's
     differs. ``result`` is what it yields: ``"bool"``, ``"number"`` or ``"any"``.
     ``python`` is the Python operator that computes it when both operands are ints
     (comparisons: also two strings), ``python_by_constant`` the one that does when
     the right operand is a non-zero int constant. ``sql`` names its lowering in
-    ``rules.sql`` (``"equality"``, ``"order"``, ``"arithmetic"``, ``"contains"``); ``None`` makes
-    the duckdb engine hand the rule to the python engine.
+    ``rules.sql`` (``"equality"``, ``"order"``, ``"arithmetic"``, ``"contains"``,
+    ``"coalesce"``); ``None`` makes the duckdb engine hand the rule to the python engine.
     """
 
     symbol: str
@@ -48,6 +48,8 @@ class Operator:
 
 
 BINARY: tuple[Operator, ...] = (
+    # ``a ?? b``: a, unless a is nil or undefined (false is kept); loosest of all.
+    Operator("??", COALESCE_LEVEL, None, sql="coalesce"),
     Operator("||", OR_LEVEL, None),
     Operator("&&", AND_LEVEL, None),
     Operator("==", COMPARISON_LEVEL, runtime.equals, "bool", liquid=runtime.liquid_equals,

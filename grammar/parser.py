@@ -44,8 +44,11 @@ _LAST_LOGICAL_LEVEL = AND_LEVEL
 _COMPARISON_LEVEL = COMPARISON_LEVEL
 # Tokens that can never begin an operand: punctuation, and every binary operator but
 # '-' (also a prefix) and '+'.
-_CANNOT_START = frozenset({"EOF", ")", "]", ",", ":", "|", "..", "and", "or", "?"}) | (
+_CANNOT_START = frozenset({"EOF", ")", "]", ",", ":", "|", "..", "and", "or", "?", "if",
+                           "else"}) | (
     frozenset(_LEVEL_OF) - {"-", "+"})
+# Tokens after which a filter's arguments have ended (``x | f: | g``, ``(x | f: 1,)``).
+_ARGUMENTS_END = frozenset({"EOF", "|", ")", "if"})
 _LITERAL_WORDS: dict[str, tuple[str, object]] = {
     "true": ("bool", True),
     "false": ("bool", False),
@@ -137,9 +140,29 @@ class Parser:
         return node
 
     def pipeline(self) -> Node:
-        """pipeline: ternary ("|" filter)*"""
+        """pipeline: filtered ["if" words ["else" pipeline]]; filtered: ternary ("|" filter)*"""
         start = self.current.start
-        return self.filters_after(self.ternary(), start)
+        return self.inline_conditional(self.filters_after(self.ternary(), start), start)
+
+    def inline_conditional(self, then: Node, start: int) -> Node:
+        """python-liquid's ``then if test else otherwise`` after its ``then`` part: the
+        same node as ``test ? then : otherwise``; without ``else``, otherwise is nil."""
+        if self.current.kind != "if":
+            return then
+        word = self.advance()
+        self.enter(word.start)
+        self.check_operand(word)
+        test = self.words()
+        otherwise: Node
+        if self.current.kind == "else":
+            other = self.advance()
+            self.check_operand(other)
+            otherwise = self.pipeline()
+        else:
+            end = self.tokens[self.index - 1].end
+            otherwise = Literal("nil", None, span=(end, end))
+        self.depth -= 1
+        return Conditional(test, then, otherwise, span=self.span(start))
 
     def filters_after(self, value: Node, start: int) -> Node:
         """The ``("|" filter)*`` part of a pipeline whose value is already parsed."""
@@ -155,7 +178,7 @@ class Parser:
         return Pipeline(value, tuple(filters), span=self.span(start))
 
     def filter(self) -> Filter:
-        """filter: NAME [":" arg ("," arg)*]"""
+        """filter: NAME [":" [arg ("," arg)* [","]]]"""
         start = self.current.start
         if self.current.kind != "NAME":
             raise self.error(f"expected a filter name after '|', found {_describe(self.current)}")
@@ -163,7 +186,8 @@ class Parser:
         args: list[Node] = []
         kwargs: list[tuple[str, Node]] = []
         if self.accept(":"):
-            while True:
+            # As in Liquid, the colon may stand alone and the list may end with a comma.
+            while self.current.kind not in _ARGUMENTS_END:
                 key, value = self.arg()
                 if key is None:
                     if kwargs and not self.liquid:
@@ -194,10 +218,16 @@ class Parser:
         test = self.words()
         if self.current.kind != "?":
             return test
+        before = self.tokens[self.index - 1]
         question = self.advance()
         self.enter(question.start)
         self.check_operand(question)
         then = self.ternary()
+        if self.current.kind != ":" and before.kind == "NAME" and before.text.endswith("?") \
+                and before.end == question.start:
+            # `a??b` lexes as the name `a?` and `?`
+            raise self.error(f"{before.text!r} is one name: write 'a ?? b' or 'a ? b : c' "
+                             "with spaces", before.start)
         self.expect(":", "':' in 'condition ? then : otherwise'")
         self.check_operand(self.tokens[self.index - 1])
         otherwise = self.ternary()
@@ -232,6 +262,7 @@ class Parser:
     def binary(self, min_level: int = 0) -> Node:
         """The C-style levels, by precedence climbing over ``BINARY_LEVELS``:
 
+        coalesce: cor ("??" cor)*
         cor: cand ("||" cand)*
         cand: comparison ("&&" comparison)*
         comparison: sum (COMPARE sum)?        (non-associative)
@@ -379,7 +410,8 @@ class Parser:
             self.expect(")", "',' or ')' to close the list")
             node = ListLiteral(tuple(items), span=self.span(paren.start))
         else:
-            node = self.filters_after(first, first.span[0])
+            node = self.inline_conditional(self.filters_after(first, first.span[0]),
+                                           first.span[0])
             self.expect(")", "')'")
         self.depth -= 1
         return node

@@ -11,7 +11,7 @@ import math
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import BLANK, EMPTY
@@ -28,6 +28,25 @@ def liquid_value(value: Any) -> Any:
     """The plain value of a drop that defines ``__liquid__``; anything else unchanged."""
     method = getattr(type(value), "__liquid__", None)
     return method(value) if method is not None else value
+
+
+class _Missing:
+    """What a path helper returns for "nothing there" when strict mode asks it to tell
+    that apart from nil (never a value of the language)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Final = _Missing()
+
+
+def present(value: Any) -> bool:
+    """For ``??``: neither nil nor a value that stands for nil (``__liquid__`` of None, as
+    an undefined value of a template has)."""
+    return value is not None and liquid_value(value) is not None
 
 
 def type_name(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,12 @@ from liquid.builtin.tags.render_tag import RenderNode
 from liquid.exceptions import LiquidError, TemplateNotFoundError
 from liquid.token import Token
 
+from ladle.grammar import runtime
 from ladle.grammar.errors import Diagnostic
+from ladle.grammar.fallbacks import guarded_paths, undefined_name, undefined_path
 from ladle.templating.environment import Environment
 from ladle.templating.errors import TemplateReadError
+from ladle.templating.expression import TemplateExpression
 from ladle.templating.loaders import FileSystemLoader
 from ladle.templating.walk import walk_nodes
 
@@ -57,15 +61,60 @@ def check_template(path: Path, data: Mapping[str, Any] | None = None, *,
     template = _parse(env, source, path.name, path)
     findings = [_finding(error, source) for error in _errors(env, source)]
     if data is not None and template is not None and not env.errors:
-        analysis = template.analyze(include_partials=False)
-        for name, uses in analysis.globals.items():
-            if name not in data:
-                first = uses[0].span.index
-                findings.append(Finding(f"undefined variable {name!r}", source, first))
+        findings.extend(_undefined(template, data, source))
     if template is not None:
         findings.extend(_partials(env, template, source, {path.name}))
     return sorted(findings, key=lambda f: (f.file or "", -1 if f.position is None
                                            else f.position))
+
+
+def _undefined(template: Any, data: Mapping[str, Any], source: str) -> list[Finding]:
+    """Each path the template reads that neither ``data`` nor the template defines, where
+    no fallback guards it (``grammar.fallbacks``: strict mode's rule); once per path."""
+    guarded = _guarded_offsets(template)
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for name, uses in template.analyze(include_partials=False).globals.items():
+        for use in uses:
+            if use.span.index in guarded:
+                continue
+            # (up to a computed segment, which only rendering can follow)
+            rest = list(takewhile(lambda s: isinstance(s, str | int), use.segments[1:]))
+            message = _missing(data, name, rest)
+            if message is not None and message not in seen:
+                seen.add(message)
+                findings.append(Finding(message, source, use.span.index))
+    return findings
+
+
+def _missing(data: Mapping[str, Any], name: str, rest: list[str | int]) -> str | None:
+    """Why the path ``name.rest`` finds nothing in ``data``, or None when it finds a value."""
+    if name not in data:
+        return undefined_name(data, name)
+    value = data[name]
+    path = name
+    for segment in rest:
+        found = runtime.liquid_index(value, segment, runtime.MISSING)
+        path += f".{segment}" if isinstance(segment, str) else f"[{segment}]"
+        if found is runtime.MISSING:
+            return undefined_path(path, value, segment)
+        value = found
+    return None
+
+
+def _guarded_offsets(template: Any) -> set[int]:
+    """Where in the template the paths guarded by a fallback start."""
+    offsets: set[int] = set()
+    for node in walk_nodes(template.nodes):
+        pending = list(node.expressions())
+        while pending:
+            expression = pending.pop()
+            if isinstance(expression, TemplateExpression):
+                start = expression.token.start_index
+                offsets.update(start + root.span[0] for root in guarded_paths(expression.tree))
+            else:
+                pending.extend(expression.children())
+    return offsets
 
 
 def _errors(env: _Collecting, source: str) -> list[LiquidError]:

@@ -218,7 +218,8 @@ class Environment(liquid.Environment):
 
     Everything python-liquid offers keeps working. ``autoescape`` defaults to
     escaping templates loaded from ``.html``, ``.htm``, ``.xml`` and ``.svg`` files;
-    ``strict=True`` makes undefined variables in expressions an error; ``compiled=False``
+    ``strict=True`` makes a missing variable, key or index in an expression an error
+    unless a fallback (``default``, ``||``, ``or``, ``??``) guards it; ``compiled=False``
     renders templates by walking their nodes instead of through compiled Python functions.
     """
 

@@ -9,8 +9,9 @@ and the helpers that make values output text.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from io import StringIO
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
@@ -52,6 +53,10 @@ class Frame(dict[str, Any]):
 
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self.scope
+
+    def __iter__(self) -> Iterator[str]:
+        # Every name in scope, not only those read so far (strict mode's did-you-mean).
+        return chain(dict.__iter__(self), self.scope)
 
 
 _ABSENT = object()

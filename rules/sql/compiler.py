@@ -62,6 +62,7 @@ MAX_SQL_LENGTH: Final = 200_000
 # is SqlUnsupported (the rule goes to the python engine).
 _LOWERING: Mapping[str, str | None] = MappingProxyType(
     {op.symbol: op.sql for op in operators.BINARY})
+_AND_OR = frozenset({"&&", "and", "||", "or"})
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _PY_ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: bool(a < b),
@@ -112,8 +113,12 @@ class Compiler(Filters):
                 return with_failures(result, inner.err, inner.abort)
             case Binary(op=op, left=left, right=right):
                 return self.binary(node, op, self.value(left), self.value(right))
-            case Logical(op=op, left=left, right=right):
+            case Logical(op=op, left=left, right=right) if op in _AND_OR:
                 return self.logical(node, op in ("&&", "and"), left, right)
+            case Logical(op=op, left=left, right=right):
+                if operators.OPERATORS[op].sql != "coalesce":
+                    raise self.unsupported(f"the operator {op!r} has no SQL form", node)
+                return self.coalesce(node, left, right)
             case Conditional(test=test, then=then, otherwise=otherwise):
                 return self.conditional(node, test, then, otherwise)
             case RangeLiteral(start=start, stop=stop):
@@ -226,6 +231,21 @@ class Compiler(Filters):
         else:
             result = self.merge(test, left, right, node)
             result = replace(result, nil=right.nil, truth=sql_or(test, self.truthy(right)))
+        return with_failures(result, err, abort)
+
+    def coalesce(self, node: Node, left_node: Node, right_node: Node) -> Value:
+        """``left ?? right``: ``right`` where ``left`` is nil (false is kept)."""
+        left = self.value(left_node)
+        is_nil = self.has(left, "nil")
+        if is_nil == FALSE:
+            return left  # decided: the right side is never evaluated
+        right = self.value(right_node)
+        if is_nil == TRUE:
+            err, abort = chain(failures(left, right))
+            return with_failures(right, err, abort)
+        err, abort = chain([(left.err, left.abort),
+                            (sql_and(is_nil, right.err), sql_and(is_nil, right.abort))])
+        result = replace(self.merge(is_nil, right, left, node), nil=right.nil)
         return with_failures(result, err, abort)
 
     def only_bool(self, value: Value) -> bool:

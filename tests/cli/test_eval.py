@@ -138,6 +138,19 @@ def test_strict_undefined(run) -> None:
     assert err.startswith("<expr>:1:1: error: undefined variable 'missing'")
 
 
+def test_strict_reaches_paths_and_respects_fallbacks(run) -> None:
+    data = ["--set", "user.name=Ann", "--set", "items=[1, 2]"]
+    code, _, err = run("eval", "--strict", "1 + user.nmae", *data)
+    assert code == 2
+    assert err.startswith("<expr>:1:5: error: user.nmae is undefined; did you mean 'name'?")
+    code, _, err = run("eval", "--strict", "items[5]", *data)
+    assert (code, err.splitlines()[0]) == (
+        2, "<expr>:1:1: error: items[5] is undefined (the list holds 2 items)")
+    for fallback in ("user.nmae ?? 'd'", "user.nmae || 'd'", "user.nmae | default: 'd',",
+                     "'d' if nope.x ?? true else 'e'"):
+        assert run("eval", "--strict", fallback, *data)[:2] == (0, '"d"\n'), fallback
+
+
 def test_unknown_option_is_usage_error(run) -> None:
     code, _, err = run("eval", "--frobnicate", "1")
     assert code == 2

@@ -102,10 +102,16 @@ def test_check_reports_every_error(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_check_clean_and_undefined_with_data(site: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "check", str(site / "page.html"), str(site / "_row.html")) == (0, "", "")
-    (site / "partial.json").write_text(json.dumps({"artist": {}}))
+    (site / "partial.json").write_text(json.dumps({"artist": {"nmae": "Bo"}}))
     code, out, _ = run(capsys, "check", str(site / "page.html"), "--data",
                        str(site / "partial.json"))
     assert code == 1
     assert f"{site / 'page.html'}:1:" in out
     heads = [line.split("error: ")[1] for line in out.splitlines() if "error: " in line]
-    assert heads == ["undefined variable 'user'"]  # 'artist' is in the data
+    # 'artist' is in the data, but not its 'name'
+    assert heads == ["artist.name is undefined; did you mean 'nmae'?",
+                     "undefined variable 'user'"]
+    # a fallback guards a path: not flagged
+    (site / "page.html").write_text("{{ artist.name ?? 'x' }}{{ user | default: 1 }}")
+    assert run(capsys, "check", str(site / "page.html"), "--data",
+               str(site / "partial.json")) == (0, "", "")

@@ -20,6 +20,7 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 FIXTURES = {
     "record.json": json.dumps({"tag": "lossless", "id": 1234}),
     "page.html": "<p>{{ user.name || 'guest' }}</p>\n",
+    "card.html": "<p>{{ user.name }} ({{ user.city ?? 'nowhere' }})</p>\n",
     "broken.html": "<p>\n{% if user.admin_level >= %}x{% endif %}\n",
 }
 

@@ -292,45 +292,57 @@ def make_range(start: Any, stop: Any) -> range:
 # -- paths -------------------------------------------------------------------------------
 
 
+class _Absent:
+    """Nothing there (nil, unless strict mode makes it an error)."""
+
+
+ABSENT: Any = _Absent()
+
+
 def _property(obj: Any, name: str) -> Any:
     if name == "size":
         if isinstance(obj, (str, list, tuple, range, Mapping)):
             return length(obj)
-        return None
+        return ABSENT
     if name in ("first", "last") and is_sequence(obj) and length(obj) > 0:
         return obj[0] if name == "first" else obj[-1]
-    return None
+    return ABSENT
+
+
+def found(value: Any) -> Any:
+    return None if value is ABSENT else value
 
 
 def member(obj: Any, name: str) -> Any:
-    """``obj.name``: a key of a map, else ``size``/``first``/``last``; never an attribute."""
+    """``obj.name``: a key of a map, else ``size``/``first``/``last``; never an attribute.
+    ``ABSENT`` when there is nothing there."""
     if isinstance(obj, Mapping):
         return obj[name] if name in obj else _property(obj, name)
     if isinstance(obj, (str, list, tuple, range)):
         return _property(obj, name)
-    return None
+    return ABSENT
 
 
 def index(obj: Any, key: Any) -> Any:
     """``obj[key]``: text reads like ``.name``; an integer indexes a sequence (negative from
-    the end) or reads a map; anything else is nil."""
+    the end) or reads a map; anything else is nothing (``ABSENT``)."""
     k = plain(key)
     if isinstance(k, str):
         return member(obj, k)
     if isinstance(k, bool):
-        return None
+        return ABSENT
     if isinstance(k, float):
         if not k.is_integer():
-            return None
+            return ABSENT
         k = int(k)
     if not isinstance(k, int):
-        return None
+        return ABSENT
     if is_sequence(obj):
         n = length(obj)
-        return obj[k] if -n <= k < n else None
+        return obj[k] if -n <= k < n else ABSENT
     if isinstance(obj, Mapping):
-        return obj.get(k)
-    return None
+        return obj.get(k, ABSENT)
+    return ABSENT
 
 
 # -- functions and filters -------------------------------------------------------------------
@@ -385,7 +397,13 @@ def apply_filter(
 
 
 class Reference:
-    """Evaluates an AST against ``data``: ``Reference(data).evaluate(tree)``."""
+    """Evaluates an AST against ``data``: ``Reference(data).evaluate(tree)``.
+
+    With ``strict``, whatever is missing on a path (a name, a key, an index) is a failure,
+    unless the path's value goes unchanged to a fallback: the left of ``??``, ``||`` and
+    ``or``, the value piped into ``default``, and from such a place both sides of ``&&``
+    and ``and`` and both branches of a conditional (``guarded``).
+    """
 
     def __init__(
         self,
@@ -400,30 +418,35 @@ class Reference:
         self.max_length = max_length
         self.filters = filters or {}
 
-    def lookup(self, name: str) -> Any:
+    def lookup(self, name: str, guarded: bool = False) -> Any:
         if name in self.data:
             return self.data[name]
-        if self.strict:
+        if self.strict and not guarded:
             raise Failure(f"undefined variable {name!r}")
         return None
 
-    def evaluate(self, node: Node) -> Any:
+    def there(self, value: Any, guarded: bool) -> Any:
+        if value is ABSENT and self.strict and not guarded:
+            raise Failure("undefined path")
+        return found(value)
+
+    def evaluate(self, node: Node, guarded: bool = False) -> Any:
         ev = self.evaluate
         match node:
             case Literal(value=value):
                 return value
             case Name(name=name):
-                return self.lookup(name)
+                return self.lookup(name, guarded)
             case Member(target=target, name=name):
-                return member(ev(target), name)
+                return self.there(member(ev(target, guarded), name), guarded)
             case Index(target=target, key=key):
-                obj = ev(target)
-                return index(obj, ev(key))
+                obj = ev(target, guarded)
+                return self.there(index(obj, ev(key)), guarded)
             case RootIndex(key=key):
                 k = plain(ev(key))
                 if isinstance(k, str):
-                    return self.lookup(k)
-                if self.strict:
+                    return self.lookup(k, guarded)
+                if self.strict and not guarded:
                     raise Failure("a variable name must be a string")
                 return None
             case Call(name=name, args=args):
@@ -433,20 +456,24 @@ class Reference:
             case Binary(op=op, left=left, right=right):
                 a = ev(left)
                 return binary(op, a, ev(right), self.max_length)
+            case Logical(op="??", left=left, right=right):
+                a = ev(left, True)
+                return ev(right, guarded) if a is None or plain(a) is None else a
             case Logical(op=op, left=left, right=right):
-                a = ev(left)
                 if op in ("&&", "and"):
-                    return ev(right) if truthy(a) else a
-                return a if truthy(a) else ev(right)
+                    a = ev(left, guarded)
+                    return ev(right, guarded) if truthy(a) else a
+                a = ev(left, True)
+                return a if truthy(a) else ev(right, guarded)
             case Conditional(test=test, then=then, otherwise=otherwise):
-                return ev(then) if truthy(ev(test)) else ev(otherwise)
+                return ev(then, guarded) if truthy(ev(test)) else ev(otherwise, guarded)
             case RangeLiteral(start=start, stop=stop):
                 a = ev(start)
                 return make_range(a, ev(stop))
             case ListLiteral(items=items):
                 return [ev(i) for i in items]
             case Pipeline(value=value, filters=filters):
-                current = ev(value)
+                current = ev(value, filters[0].name == "default")
                 for f in filters:
                     current = self.apply(f, current)
                 return current
@@ -491,7 +518,10 @@ def fold_check(node: Node, *, max_length: int = MAX_LENGTH) -> Any:
                 left, right = kids
                 if left is UNKNOWN:
                     return UNKNOWN
-                decides = truthy(left) != (op in ("&&", "and"))
+                if op == "??":
+                    decides = left is not None and plain(left) is not None
+                else:
+                    decides = truthy(left) != (op in ("&&", "and"))
                 return left if decides else right
             case Conditional():
                 test, then, otherwise = kids
@@ -505,9 +535,9 @@ def fold_check(node: Node, *, max_length: int = MAX_LENGTH) -> Any:
             return UNKNOWN
         match node:
             case Member(name=name):
-                return member(kids[0], name)
+                return found(member(kids[0], name))
             case Index():
-                return index(kids[0], kids[1])
+                return found(index(kids[0], kids[1]))
             case Call(name=name):
                 return call(name, kids, max_length)
             case Unary(op=op):

@@ -119,6 +119,13 @@ class ToAst(lark.Transformer[Any, Node]):
     def conditional(self, items: list[Any]) -> Node:
         return Conditional(items[0], items[1], items[2])
 
+    def inline_conditional(self, items: list[Any]) -> Node:
+        otherwise = items[2] if len(items) == 3 else Literal("nil", None)
+        return Conditional(items[1], items[0], otherwise)
+
+    def nil_coalesce(self, items: list[Any]) -> Node:
+        return Logical("??", items[0], items[1])
+
     def range(self, items: list[Any]) -> Node:
         return RangeLiteral(items[0], items[1])
 
@@ -170,6 +177,13 @@ ACCEPTED = [
     "a ? b : c", "a ? b : c ? d : e", "a ? b ? c : d : e", "a and b ? c : d",
     "x | upcase", "x | f: 1", "x | f: 1, 2", "x | f: k: 1", "x | f: 1, k: 2, j: 3",
     "x | f: a ? b : c | g", "(x | f) == y", "(x | f | g: 1)",
+    "x | f:", "x | f: | g", "x | f: 1,", "x | f: 1, k: 2,", "x | f: k: 1,", "x | f: 1, | g:",
+    "(x | f:)", "(x | f: 1,)", "x | f: if c",
+    "a ?? b", "a ?? b ?? c", "a ?? b || c", "a || b ?? c", "a ?? b and c", "not a ?? b",
+    "a ?? b ? c : d", "x.y ?? 'd' | upcase",
+    "a if b", "a if b else c", "a | f if b else c | g", "a if b else c if d else e",
+    "a if b and c else d", "a if not b else c ?? d", "(a if b else c) | f",
+    "x.if", "x.else", "a ? b : c if d", "x | f: 1, if c else d",
     "(1..3)", "(1..n + 1)", "(a.b..c[0])", "(-1..1)",
     "tag == 'lossless' && (id % 100) <= 47", "user.logged_in && user.admin_level >= 10",
     "shown + 1", "user.name || \"guest\"", "slot(id, 1024) in (0..490)",
@@ -180,9 +194,13 @@ REJECTED = [
     "a < b < c", "a == b == c", "a?b:c", "a ? b", "a ? b :", "? a : b", "a : b",
     "f(", "f(a,", "f(,)", "f(a b)", "(a b)", "(a,", "()", "(,)", "(1..)", "(..1)", "1..2",
     "[", "[]", "x[]", "x[1", "x.", "x.1", "x.'a'", ".x", "x..y", "'unterminated", "\"bad",
-    r"'\q'", "x | ", "x | 1", "x | f:", "x | f: k: 1, 2", "x | f: 1,", "not", "a and", "or a",
+    r"'\q'", "x | ", "x | 1", "x | f: k: 1, 2", "x | f: ,", "x | f: 1,,", "x | f: , 1",
+    "not", "a and", "or a",
     "a contains", "in a", "!", "-", "a !b", "a = b", "a === b", "1.", ".5", "@", "a;b",
     "x | f: (1, 2", "(a | f, b)", "(a | f..b)",
+    "a ??", "?? a", "a ?? ?? b", "a??b", "if", "else", "a if", "a if b else", "a else b",
+    "a if b if c", "a if b | f", "a if b ? c : d else e", "if a", "a ? b if c : d",
+    "(a if b, c)",
 ]
 
 

@@ -36,7 +36,7 @@ def _rule_operators(rule: str) -> set[str]:
 
 
 def test_the_lark_grammar_has_the_table_s_operators_at_their_levels() -> None:
-    rules = ["cor", "cand", "comparison", "sum", "product"]
+    rules = ["coalesce", "cor", "cand", "comparison", "sum", "product"]
     for level, rule in enumerate(rules):
         written = _rule_operators(rule)
         # '-' is also the prefix minus, written in the `unary` rule with MINUS
@@ -55,7 +55,7 @@ def test_every_row_is_consistent() -> None:
     for op in operators.BINARY:
         assert op.level in range(len(operators.LEVELS))
         assert op.result in ("bool", "number", "any")
-        assert op.sql in (None, "equality", "order", "arithmetic", "contains")
+        assert op.sql in (None, "equality", "order", "arithmetic", "contains", "coalesce")
         if op.level > operators.AND_LEVEL:
             assert callable(op.function), op.symbol
 

@@ -61,13 +61,13 @@ PROPERTY = settings(
 )
 
 KEYWORDS = ("and", "or", "not", "contains", "in", "true", "false", "nil", "null", "empty",
-            "blank")
+            "blank", "if", "else")
 SPECIAL_LITERALS = (
     Literal("bool", True), Literal("bool", False), Literal("nil", None),
     Literal("empty", EMPTY), Literal("blank", BLANK),
 )
 BINARY_OPS = ("+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "contains", "in")
-LOGICAL_OPS = ("&&", "||", "and", "or")
+LOGICAL_OPS = ("&&", "||", "and", "or", "??")
 HANG_SECONDS = 3.0
 
 
@@ -168,7 +168,14 @@ def or_else(value: Any, default: Any = "none", *, d: Any = None) -> Any:
     return default if d is None else d
 
 
-FILTERS: Mapping[str, Callable[..., Any]] = {"twice": twice, "or_else": or_else}
+def default(value: Any, fallback: Any = "") -> Any:
+    """A host filter named as Liquid's fallback filter: strict mode lets what it is given
+    be missing."""
+    return fallback if value is None or value is False or value == "" else value
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {"twice": twice, "or_else": or_else,
+                                             "default": default}
 
 
 # -- random trees -----------------------------------------------------------------------------
@@ -381,13 +388,23 @@ class _Text:
             out.append(after)
         return "".join(out)
 
-    # pipeline: ternary ("|" NAME [":" args])*
+    # pipeline: filtered ["if" words ["else" pipeline]]
     def pipeline(self, depth: int) -> None:
+        self.filtered(depth)
+        if depth > 0 and self.choose(5) == 4:
+            self.emit("if")
+            self.words(depth - 1)
+            if self.choose(3):
+                self.emit("else")
+                self.pipeline(depth - 1)
+
+    # filtered: ternary ("|" NAME [":" [args [","]]])*
+    def filtered(self, depth: int) -> None:
         self.ternary(depth)
         for _ in range(self.repeat(1) if self.v.filters else 0):
             self.emit("|", self.pick(self.v.filters))
             positional, keyword = self.repeat(2), self.repeat(1)
-            if positional + keyword:
+            if positional + keyword or self.choose(4) == 3:  # (a colon may stand alone)
                 self.emit(":")
                 for i in range(positional):
                     if i:
@@ -398,6 +415,8 @@ class _Text:
                         self.emit(",")
                     self.emit("d", ":")
                     self.ternary(depth - 1)
+                if positional + keyword and self.choose(3) == 2:
+                    self.emit(",")  # a trailing comma
 
     # ternary: words ["?" ternary ":" ternary]
     def ternary(self, depth: int) -> None:
@@ -408,24 +427,27 @@ class _Text:
             self.emit(":")
             self.ternary(depth - 1)
 
-    # words: "not" words | cor ("and" | "or") words | cor
+    # words: "not" words | coalesce ("and" | "or") words | coalesce
     def words(self, depth: int) -> None:
         form = self.choose(4) if depth > 0 else 0
         if form == 1:
             self.emit("not")
             self.words(depth - 1)
         elif form == 2:
-            self.cor(depth)
+            self.coalesce(depth)
             self.emit(self.pick(("and", "or")))
             self.words(depth - 1)
         else:
-            self.cor(depth)
+            self.coalesce(depth)
 
     def chain(self, operators: Sequence[str], operand: Callable[[int], None], depth: int) -> None:
         operand(depth)
         for _ in range(self.repeat()):
             self.emit(self.pick(operators))
             operand(depth)
+
+    def coalesce(self, depth: int) -> None:
+        self.chain(("??",), self.cor, depth)
 
     def cor(self, depth: int) -> None:
         self.chain(("||",), self.cand, depth)
@@ -785,6 +807,10 @@ SMALL_FORMS = (
     "x[-1]", "x[y]", "[x]", "(x..y)", "(0..x)", "(x, y)", "(x,) contains y", "str(x)",
     "len(x)", "min(x)", "max(x, y)", "abs(x)", "round(x)", "int(x)", "float(x)",
     "lower(x)", "slot(x, 7)", "x | twice", "x | or_else: y", "x ? x : y", "x && x.size",
+    "x ?? y", "x.a ?? y", "x[0] ?? 'd'", "x.a.b ?? y", "x.a || y", "x[1] or y",
+    "x.a | default: y", "x.a | default: y,", "x | twice: | or_else: y,", "x.a if y else x.b",
+    "x.a if y", "(x.a && x.b) ?? y", "(y ? x.a : x.b) ?? 1", "x.a ?? y.b", "z ?? x",
+    "z.a ?? x.a", "[y] ?? x", "x[y] ?? x.size",
 )
 
 
@@ -819,6 +845,8 @@ FOUND: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("(0..1180591620717411303424) == (0..1)", {}, {}),
     ("(0..x) == empty", {"x": 2**70}, {}),
     ("x in y", {"x": 2, "y": range(0, 2**63)}, {}),
+    ("- 0.a", {}, {"strict": True}),
+    ("[[0.A]<0]", {}, {"strict": True}),
 ]
 
 

@@ -734,13 +734,13 @@ def test_strict_undefined_names_raise_with_name_and_position(
     ("source", "data", "expected"),
     [
         ("a", {"a": None}, None),
-        ("a.missing", {"a": {}}, None),
-        ("a[5]", {"a": []}, None),
+        ("a.missing ?? nil", {"a": {}}, None),
+        ("a[5] || nil", {"a": []}, None),
         ("a && missing", {"a": False}, False),
         ("a ? 1 : missing", {"a": True}, 1),
     ],
 )
-def test_strict_allows_defined_nil_missing_members_and_unreached_names(
+def test_strict_allows_defined_nil_guarded_members_and_unreached_names(
     source: str, data: dict[str, Any], expected: Any
 ) -> None:
     assert_value(source, data, expected, strict=True)

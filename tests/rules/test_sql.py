@@ -214,6 +214,16 @@ RULES = [
     "score > 1e308",
     "id < 0.5",
     "id >= -0.5",
+    # ?? (nil-coalescing): only nil falls back, false and 0 are kept
+    "(public ?? true) == true",
+    "(size ?? -1) < 0",
+    "(tag ?? path ?? 'none') == 'none'",
+    "(score ?? k ?? 0) > 0.5",
+    "(missing ?? id) == 5",
+    "(id ?? 1 / 0) > 0",
+    "k ?? public",
+    "((k ?? size) + 1) % 2 == 0",
+    "(tag ?? public) == false",
     # contains and in
     "tag contains 'loss'",
     "tag contains ''",
@@ -846,7 +856,7 @@ _atoms = st.one_of(st.sampled_from(NAMES), _values.map(_literal),
 
 def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     binary = st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=",
-                              "contains", "&&", "||", "and", "or"])
+                              "contains", "&&", "||", "and", "or", "??"])
     return st.one_of(
         st.tuples(inner, binary, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         st.tuples(st.sampled_from(["-", "!", "not "]), inner).map(lambda t: f"({t[0]}{t[1]})"),
