@@ -23,13 +23,17 @@ from ladle.grammar.lexer import unescape
 from ladle.grammar.parser import Parser, with_stack
 from ladle.templating.errors import TemplateSyntaxError, at, from_expression
 from ladle.templating.expression import TemplateExpression, compile_expression
-from ladle.templating.tags.parsing import split_top_level
+from ladle.templating.tags.parsing import lexemes
 
 if TYPE_CHECKING:
     from liquid import Environment
     from liquid.expression import Expression
 
-_COMMA = frozenset({","})
+_OPENING = frozenset({"(", "["})
+_CLOSING = frozenset({")", "]"})
+# Lexemes that are a whole expression on their own.
+_SINGLE = frozenset({"NAME", "STRING", "INT", "FLOAT", "true", "false", "nil", "null", "empty",
+                     "blank"})
 
 
 def _found(lexeme: Lexeme) -> str:
@@ -39,15 +43,14 @@ def _found(lexeme: Lexeme) -> str:
 class Part:
     """One comma-separated part of a tag's arguments, read from left to right."""
 
-    def __init__(self, env: Environment, token: Token, start: int, end: int) -> None:
+    def __init__(self, env: Environment, token: Token, lexemes: list[Lexeme], end: int) -> None:
         self.env = env
         self.token = token
-        self.start = start
-        self.end = end
-        try:
-            self.parser = Parser(token.value[start:end], liquid=True)
-        except ExpressionError as error:
-            raise from_expression(error, at(token, start)) from None
+        # A parser over the part's lexemes (offsets into the tag's whole text), ending
+        # where the part ends.
+        self.parser = Parser("", liquid=True)
+        self.parser.source = token.value
+        self.parser.tokens = [*lexemes, Lexeme("EOF", "", end, end)]
 
     @property
     def current(self) -> Lexeme:
@@ -59,7 +62,7 @@ class Part:
 
     def offset(self, lexeme: Lexeme | None = None) -> int:
         """Where ``lexeme`` (the current one by default) starts in the tag's text."""
-        return self.start + (self.parser.current if lexeme is None else lexeme).start
+        return (self.parser.current if lexeme is None else lexeme).start
 
     def error(self, message: str, lexeme: Lexeme | None = None) -> TemplateSyntaxError:
         return TemplateSyntaxError(message, token=at(self.token, self.offset(lexeme)))
@@ -96,11 +99,14 @@ class Part:
 
         source = parser.source
         try:
-            end = with_stack(parse, levels=parser.max_depth, source=source)
+            if parser.peek().kind == "EOF" and parser.current.kind in _SINGLE:
+                end = parser.advance().end  # one literal or name: nothing to parse twice
+            else:
+                end = with_stack(parse, levels=parser.max_depth, source=source)
         except ExpressionError as error:
-            raise from_expression(error, at(self.token, self.start)) from None
+            raise from_expression(error, self.token) from None
         begin = parser.tokens[first].start
-        return compile_expression(self.env, self.token, source[begin:end], self.start + begin)
+        return compile_expression(self.env, self.token, source[begin:end], begin)
 
     def finish(self, what: str) -> None:
         """Nothing may follow in this part but the end of the tag or a comma."""
@@ -113,7 +119,19 @@ def parts(env: Environment, token: Token) -> list[Part]:
     """The comma-separated parts of ``token``'s text. The first may be empty (a comma
     right after the tag's name) and one empty part at the end is dropped (a trailing
     comma); an empty part between two commas is an error."""
-    found = [Part(env, token, a, b) for a, b in split_top_level(token, _COMMA)]
+    found: list[Part] = []
+    depth = 0
+    start = 0
+    items = lexemes(token)
+    for index, lexeme in enumerate(items):
+        kind = lexeme.kind
+        if kind == "EOF" or (kind == "," and depth == 0):
+            found.append(Part(env, token, items[start:index], lexeme.start))
+            start = index + 1
+        elif kind in _OPENING:
+            depth += 1
+        elif kind in _CLOSING:
+            depth -= 1
     if len(found) > 1 and found[-1].done:
         found.pop()
     for part in found[1:]:
