@@ -431,8 +431,9 @@ class TemplateCompiler:
                     self.forloop_reads += 1
                 if not self.is_async:
                     values.append(self.evaluation(expression))
-            else:  # python-liquid's own expression (a tag of its own): it may read anything
-                self.forloop_reads += 1
+            else:  # a literal, or python-liquid's own expression (which may read anything)
+                if not isinstance(expression, _CONSTANTS):
+                    self.forloop_reads += 1
                 values.append(_call(_attr(self.bind(expression, "_x"), "evaluate"),
                                     _load("_ctx")))
             keys.append(ast.Constant(argument.name))

@@ -5,15 +5,22 @@ starts the tag's next argument: a filter given several arguments goes in parenth
 and each part is read left to right: names, ``name:`` keys and values, where a value is
 one of ladle's expressions and ends where a complete expression cannot go on
 (``{% render 'row' with item as row %}``, ``{% cycle 'group': 'a' %}``). Lexing and
-parsing take time linear in the text: a part is lexed once, and its expressions are
-parsed as they are met.
+parsing take time linear in the text: the tag is lexed once, and each expression is parsed
+where it is met (and once more, from its own text, as every template expression is).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from liquid.builtin.expressions import Identifier, KeywordArgument, StringLiteral
+from liquid.builtin.expressions import Identifier, KeywordArgument, Nil, StringLiteral
+from liquid.builtin.expressions.primitive import (
+    FalseLiteral,
+    FloatLiteral,
+    IntegerLiteral,
+    TrueLiteral,
+)
+from liquid.expression import Expression
 from liquid.token import Token
 
 from ladle.grammar import nodes
@@ -27,7 +34,6 @@ from ladle.templating.tags.parsing import lexemes
 
 if TYPE_CHECKING:
     from liquid import Environment
-    from liquid.expression import Expression
 
 _OPENING = frozenset({"(", "["})
 _CLOSING = frozenset({")", "]"})
@@ -83,7 +89,7 @@ class Part:
             return name
         return None
 
-    def expression(self, after: str) -> TemplateExpression:
+    def expression(self, after: str) -> Expression:
         """The expression that starts here, up to where a complete expression ends;
         ``after`` names what comes before it, for the error when there is none."""
         parser = self.parser
@@ -106,7 +112,7 @@ class Part:
         except ExpressionError as error:
             raise from_expression(error, self.token) from None
         begin = parser.tokens[first].start
-        return compile_expression(self.env, self.token, source[begin:end], begin)
+        return constant(compile_expression(self.env, self.token, source[begin:end], begin))
 
     def finish(self, what: str) -> None:
         """Nothing may follow in this part but the end of the tag or a comma."""
@@ -165,12 +171,26 @@ def keyword_argument(part: Part) -> KeywordArgument:
     return KeywordArgument(at(part.token, part.offset(key)), key.text, value)
 
 
-def literal_or_expression(value: TemplateExpression) -> Expression:
-    """A string literal as python-liquid's ``StringLiteral`` (how its static analysis and
-    ``ladle check`` recognise a partial named literally), anything else as it is."""
+def constant(value: TemplateExpression) -> Expression:
+    """A literal as python-liquid's own literal expression, which evaluates to what ladle's
+    would without being compiled first (a tag may hold thousands of values); a string
+    literal so is also how python-liquid's static analysis and ``ladle check`` recognise a
+    partial named literally. Anything else as it is."""
     tree = value.tree
-    if isinstance(tree, nodes.Literal) and tree.kind == "string":
-        return StringLiteral(value.token, str(tree.value))
+    if not isinstance(tree, nodes.Literal):
+        return value
+    token = value.token
+    literal = tree.value
+    if tree.kind == "string" and isinstance(literal, str):
+        return StringLiteral(token, literal)
+    if tree.kind == "int" and isinstance(literal, int):
+        return IntegerLiteral(token, literal)
+    if tree.kind == "float" and isinstance(literal, float):
+        return FloatLiteral(token, literal)
+    if tree.kind == "bool":
+        return TrueLiteral(token) if literal else FalseLiteral(token)
+    if tree.kind == "nil":
+        return Nil(token)
     return value
 
 
@@ -193,7 +213,7 @@ def string(part: Part) -> StringLiteral:
     return StringLiteral(at(part.token, part.offset(current)), text)
 
 
-def binding(part: Part) -> tuple[TemplateExpression | None, bool, Identifier | None]:
+def binding(part: Part) -> tuple[Expression | None, bool, Identifier | None]:
     """``with expr [as name]`` or ``for expr [as name]`` after a partial's name, if it is
     there: (the expression, whether it is ``for``, the name it is bound to)."""
     if part.parser.peek().kind == ":":  # `with: 1` is an argument named `with`

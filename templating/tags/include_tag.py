@@ -12,12 +12,7 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
 
-from ladle.templating.tags.arguments import (
-    binding,
-    keyword_arguments,
-    literal_or_expression,
-    parts,
-)
+from ladle.templating.tags.arguments import binding, keyword_arguments, parts
 from ladle.templating.tags.parsing import expression_token
 
 
@@ -31,6 +26,6 @@ class IncludeTag(Tag):
     def parse(self, stream: TokenStream) -> IncludeNode:
         token = stream.eat(TOKEN_TAG)
         found = parts(self.env, expression_token(stream, token, consume=False))
-        name = literal_or_expression(found[0].expression(repr(self.name)))
+        name = found[0].expression(repr(self.name))
         value, _, alias = binding(found[0])  # `for` binds as `with` does: Liquid's way
         return self.node_class(token, name, value, alias, keyword_arguments(found))
