@@ -421,32 +421,26 @@ class TemplateCompiler:
         return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
-        self.uses_context = True
         keys: list[ast.expr | None] = []
         values: list[ast.expr] = []
         for argument in node.args:
-            expression = argument.value
-            if isinstance(expression, TemplateExpression):
-                if _reads_forloop(expression.tree):
-                    self.forloop_reads += 1
-                if not self.is_async:
-                    values.append(self.evaluation(expression))
-            else:  # a literal, or python-liquid's own expression (which may read anything)
-                if not isinstance(expression, _CONSTANTS):
-                    self.forloop_reads += 1
-                values.append(_call(_attr(self.bind(expression, "_x"), "evaluate"),
-                                    _load("_ctx")))
+            value = argument.value
             keys.append(ast.Constant(argument.name))
-        bound = self.bind(node, "_n")
+            if isinstance(value, TemplateExpression) and not self.is_async:
+                self.forloop_reads += _reads_forloop(value.tree)
+                values.append(self.evaluation(value))
+                continue
+            if not isinstance(value, _CONSTANTS):
+                self.forloop_reads += 1  # evaluated by itself, in the context: may read it
+            values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx")))
         if self.is_async:  # loaders may be asynchronous: the node's own way, awaited
-            call: ast.expr = ast.Await(_call(_load("_fallback"), bound, _load("_ctx"),
-                                             _load("_o"), _load("_b")))
-            body.append(self.at(ast.Expr(call), node.token))
+            self.fallback(node, body, discard=False)
             return
+        self.uses_context = True
         # The partial is loaded before the arguments are evaluated, as python-liquid does.
         template = self.temp()
-        body.append(self.at(_assign(template, _call(_load("_partialof"), bound, _load("_ctx"))),
-                            node.token))
+        body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
+                                                    _load("_ctx"))), node.token))
         call = _call(_load("_render"), _load(template), ast.Dict(keys, values), _load("_ctx"),
                      _load("_o"), _load("_b"), _load("_ls"))
         body.append(self.at(ast.Expr(call), node.token))
