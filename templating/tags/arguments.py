@@ -128,7 +128,7 @@ def parts(env: Environment, token: Token) -> list[Part]:
     found: list[Part] = []
     depth = 0
     start = 0
-    items = lexemes(token)
+    items = lexemes(token, _colons(token.value) if env.keyword_assignment else None)
     for index, lexeme in enumerate(items):
         kind = lexeme.kind
         if kind == "EOF" or (kind == "," and depth == 0):
@@ -144,6 +144,28 @@ def parts(env: Environment, token: Token) -> list[Part]:
         if part.done:
             raise part.error("expected an argument between two commas")
     return found
+
+
+def _colons(text: str) -> str:
+    """``text`` with each lone ``=`` outside quotes as ``:`` (python-liquid's
+    ``keyword_assignment``: ``{% render 'row', n=1 %}``), every offset kept."""
+    chars = list(text)
+    quote = ""
+    escaped = False
+    for index, char in enumerate(chars):
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "=" and text[index - 1:index] not in ("=", "!", "<", ">") \
+                and text[index + 1:index + 2] != "=":
+            chars[index] = ":"
+    return "".join(chars)
 
 
 def keyword_arguments(found: list[Part]) -> list[KeywordArgument]:
@@ -174,8 +196,8 @@ def keyword_argument(part: Part) -> KeywordArgument:
 def constant(value: TemplateExpression) -> Expression:
     """A literal as python-liquid's own literal expression, which evaluates to what ladle's
     would without being compiled first (a tag may hold thousands of values); a string
-    literal so is also how python-liquid's static analysis and ``ladle check`` recognise a
-    partial named literally. Anything else as it is."""
+    literal also becomes what python-liquid's static analysis and ``ladle check`` take for
+    a partial named literally. Anything else as it is."""
     tree = value.tree
     if not isinstance(tree, nodes.Literal):
         return value

@@ -168,3 +168,26 @@ def test_a_filter_with_several_arguments_in_a_tag_goes_in_parentheses() -> None:
 def test_tags_inside_liquid_blocks_take_expressions_too() -> None:
     source = "{% liquid\ncycle 1 + 1, 3\nrender 'row', n: 2 * 2\n%}"
     assert environment(True).from_string(source).render() == "2[4|]"
+
+
+@pytest.mark.parametrize("source", [
+    "{% render 'row', n=1, m='a=b' %}",
+    "{% include 'row' n=product.title %}",
+    "{% with a=1, b=\"x\" %}{{ a }}{{ b }}{% endwith %}",
+    "{% macro 'f' a, b='d' %}{{ a }}{{ b }}{% endmacro %}{% call 'f' 1 %}{% call 'f' 1, b=2 %}",
+])
+def test_keyword_assignment_as_in_python_liquid(source: str) -> None:
+    class Assigning(liquid.Environment):
+        keyword_assignment = True
+
+    class LadleAssigning(templating.Environment):
+        keyword_assignment = True
+
+    expected = Assigning(loader=DictLoader(PARTIALS), extra=True).from_string(source).render(
+        **DATA)
+    for compiled in (True, False):
+        env = LadleAssigning(loader=DictLoader(PARTIALS), compiled=compiled)
+        assert env.from_string(source).render(**DATA) == expected
+    # without the option, '=' is no separator
+    with pytest.raises(templating.TemplateSyntaxError):
+        environment(True).from_string(source)
