@@ -11,6 +11,7 @@ where it is met (and once more, from its own text, as every template expression 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from liquid.builtin.expressions import Identifier, KeywordArgument, Nil, StringLiteral
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from liquid import Environment
 
 _OPENING = frozenset({"(", "["})
+# A lone `=`: not part of `==`, `!=`, `<=` or `>=`.
+_ASSIGNMENT = re.compile(r"(?<![=!<>])=(?!=)")
 _CLOSING = frozenset({")", "]"})
 # Lexemes that are a whole expression on their own.
 _SINGLE = frozenset({"NAME", "STRING", "INT", "FLOAT", "true", "false", "nil", "null", "empty",
@@ -128,7 +131,10 @@ def parts(env: Environment, token: Token) -> list[Part]:
     found: list[Part] = []
     depth = 0
     start = 0
-    items = lexemes(token, _colons(token.value) if env.keyword_assignment else None)
+    # With python-liquid's `keyword_assignment`, `n=1` is `n: 1`. Only the lexemes are
+    # read from the changed text (a string's text is read from the tag's own).
+    items = lexemes(token, _ASSIGNMENT.sub(":", token.value) if env.keyword_assignment
+                    else None)
     for index, lexeme in enumerate(items):
         kind = lexeme.kind
         if kind == "EOF" or (kind == "," and depth == 0):
@@ -144,28 +150,6 @@ def parts(env: Environment, token: Token) -> list[Part]:
         if part.done:
             raise part.error("expected an argument between two commas")
     return found
-
-
-def _colons(text: str) -> str:
-    """``text`` with each lone ``=`` outside quotes as ``:`` (python-liquid's
-    ``keyword_assignment``: ``{% render 'row', n=1 %}``), every offset kept."""
-    chars = list(text)
-    quote = ""
-    escaped = False
-    for index, char in enumerate(chars):
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "=" and text[index - 1:index] not in ("=", "!", "<", ">") \
-                and text[index + 1:index + 2] != "=":
-            chars[index] = ":"
-    return "".join(chars)
 
 
 def keyword_arguments(found: list[Part]) -> list[KeywordArgument]:
@@ -231,7 +215,8 @@ def name(part: Part, tag: str) -> Identifier:
 def string(part: Part) -> StringLiteral:
     """The quoted string that comes next (the current lexeme is one): consumed."""
     current = part.parser.advance()
-    text = unescape(current.text, part.parser.source, current.start)
+    source = part.parser.source
+    text = unescape(source[current.start:current.end], source, current.start)
     return StringLiteral(at(part.token, part.offset(current)), text)
 
 
