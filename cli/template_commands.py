@@ -23,7 +23,9 @@ def template_error(error: LiquidError, name: str) -> UserError:
     if os.path.isabs(where) and Path(where).is_relative_to(Path.cwd()):
         where = os.path.relpath(where)
     message = str(error.message)
-    if isinstance(error, TemplateNotFoundError) and not isinstance(error, TemplateReadError):
+    if isinstance(error, templating.TemplateNotFound):
+        message = f"partial {error.name!r} not found ({error.where})"
+    elif isinstance(error, TemplateNotFoundError) and not isinstance(error, TemplateReadError):
         message = f"partial {message!r} not found"
     token = error.token
     if token is None or token.start_index < 0:

@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from liquid import ChoiceLoader, DictLoader
+
+# python-liquid's error for a template that cannot be loaded: the base of ladle's
+# TemplateNotFound (not found) and TemplateReadError (found, but unreadable).
 from liquid.exceptions import TemplateNotFoundError
 
 from ladle.templating.environment import Environment, Template
 from ladle.templating.errors import (
     TemplateError,
     TemplateEvaluationError,
+    TemplateNotFound,
     TemplateReadError,
     TemplateSyntaxError,
     WorkLimitError,
@@ -39,10 +43,6 @@ __all__ = [
     "WorkLimitError",
     "render",
 ]
-
-
-# python-liquid's error for a template its loader cannot find, under both names.
-TemplateNotFound = TemplateNotFoundError
 
 
 def render(source: str, data: Mapping[str, Any] | None = None, **options: Any) -> str:

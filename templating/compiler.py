@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
 from liquid.builtin.content import ContentNode
-from liquid.builtin.expressions import Literal, Nil, Path, StringLiteral
+from liquid.builtin.expressions import Literal, Nil, StringLiteral
 from liquid.builtin.expressions.loop import LoopExpression
 from liquid.builtin.expressions.primitive import Blank, Empty
 from liquid.builtin.tags.assign_tag import AssignNode
@@ -171,7 +171,8 @@ class TemplateCompiler:
             "_leave": runtime.leave_loop,
             "_fallback": runtime.fallback_async if is_async else runtime.fallback,
             "_discard": runtime.discard_async if is_async else runtime.discard,
-            "_render": runtime.render_tag_async if is_async else runtime.render_tag,
+            "_render": runtime.render_tag,
+            "_partialof": runtime.partial_template,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
         }
@@ -420,22 +421,28 @@ class TemplateCompiler:
         return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
-        self.uses_context = True
-        arguments: list[runtime.RenderArgument] = []
+        keys: list[ast.expr | None] = []
+        values: list[ast.expr] = []
         for argument in node.args:
-            path = argument.value
-            segments: tuple[str, ...] = ()
-            if type(path) is Path and all(type(s) is str for s in path.path):
-                segments = tuple(path.path)  # type: ignore[arg-type]
-            if segments[:1] == ("forloop",) or not (segments or isinstance(path, _CONSTANTS)):
-                self.forloop_reads += 1  # python-liquid's own expression: may read it
-            root = segments[0] if segments else None
-            arguments.append((argument.name, root, segments[1:], path))
-        call: ast.expr = _call(_load("_render"), self.bind(node, "_n"),
-                               self.bind(tuple(arguments), "_k"), _load("_ctx"), _load("_v"),
-                               _load("_o"), _load("_b"), _load("_ls"))
-        if self.is_async:
-            call = ast.Await(value=call)
+            value = argument.value
+            keys.append(ast.Constant(argument.name))
+            if isinstance(value, TemplateExpression) and not self.is_async:
+                self.forloop_reads += _reads_forloop(value.tree)
+                values.append(self.evaluation(value))
+                continue
+            if not isinstance(value, _CONSTANTS):
+                self.forloop_reads += 1  # evaluated by itself, in the context: may read it
+            values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx")))
+        if self.is_async:  # loaders may be asynchronous: the node's own way, awaited
+            self.fallback(node, body, discard=False)
+            return
+        self.uses_context = True
+        # The partial is loaded before the arguments are evaluated, as python-liquid does.
+        template = self.temp()
+        body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
+                                                    _load("_ctx"))), node.token))
+        call = _call(_load("_render"), _load(template), ast.Dict(keys, values), _load("_ctx"),
+                     _load("_o"), _load("_b"), _load("_ls"))
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:

@@ -14,7 +14,7 @@ import liquid
 from liquid.ast import Node
 from liquid.builtin.expressions.primitive import Identifier
 from liquid.context import RenderContext
-from liquid.exceptions import LiquidError, LiquidSyntaxError
+from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
 from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
@@ -25,10 +25,10 @@ from ladle.grammar.names import function_table
 from ladle.grammar.parser import parse as parse_expression
 from ladle.templating import budget, lexer, tags
 from ladle.templating.compiled import CompiledTemplate
-from ladle.templating.errors import TemplateSyntaxError
+from ladle.templating.errors import TemplateNotFound, TemplateReadError, TemplateSyntaxError
 from ladle.templating.escaping import escapes_by_name, escaping_as
 from ladle.templating.expression import compile_uncached
-from ladle.templating.loaders import CachingFileSystemLoader, FileSystemLoader
+from ladle.templating.loaders import CachingFileSystemLoader, FileSystemLoader, not_found
 from ladle.templating.walk import work
 
 
@@ -149,11 +149,23 @@ class Template(BoundTemplate):
                     super().render_with_context(context, buffer, *args, partial=partial,
                                                 block_scope=block_scope, **kwargs)
         except LiquidError as error:
-            if not error.template_name:
-                error.template_name = self.path or self.name or None
-            raise
+            named = self.named(error)
+            if named is error:
+                raise
+            raise named from error
         finally:
             budget.end(token)
+
+    def named(self, error: LiquidError) -> LiquidError:
+        """``error``, naming this template unless it names one already; python-liquid's
+        error for a partial it cannot find (an inline snippet) as ladle's."""
+        if type(error) is TemplateNotFoundError:
+            converted = self.env.not_found(error, error.message)  # type: ignore[attr-defined]
+            converted.token, converted.template_name = error.token, error.template_name
+            error = converted
+        if not error.template_name:
+            error.template_name = self.path or self.name or None
+        return error
 
     def render_into(self, context: RenderContext, out: list[str], output: Any) -> None:
         """``render_with_context(context, buffer, partial=True, block_scope=True)`` for a
@@ -187,9 +199,10 @@ class Template(BoundTemplate):
                         context, buffer, *args, partial=partial, block_scope=block_scope,
                         **kwargs)
         except LiquidError as error:
-            if not error.template_name:
-                error.template_name = self.path or self.name or None
-            raise
+            named = self.named(error)
+            if named is error:
+                raise
+            raise named from error
         finally:
             budget.end(token)
 
@@ -287,26 +300,52 @@ class Environment(liquid.Environment):
         for name, function in guarded(self.filters, self.max_length).items():
             self.filters[name] = function
 
-    def from_string(self, source: str, name: str = "", path: str | Path | None = None,
-                    *args: Any, **kwargs: Any) -> BoundTemplate:
-        # Expressions compile for the escaping their template will use (string literals
-        # are trusted text when it escapes, as in python-liquid).
-        with escaping_as(escapes_by_name(self, path or name)):
-            return super().from_string(source, name, path, *args, **kwargs)
-
     def get_template(self, name: str, *, globals: Mapping[str, object] | None = None,
                      context: RenderContext | None = None, **kwargs: Any) -> BoundTemplate:
         # During a render, a partial named again is the one loaded first (when the loader
         # picks sources by name alone): a partial in a loop, or one that renders itself,
         # is read and parsed once per render, not once per call.
         current = budget.current()
-        if current is None or globals is not None or type(self.loader) not in _BY_NAME:
-            return super().get_template(name, globals=globals, context=context, **kwargs)
-        template = current.templates.get(name)
-        if template is None:
-            template = super().get_template(name, context=context, **kwargs)
-            current.templates[name] = template
-        return template
+        try:
+            if current is None or globals is not None or type(self.loader) not in _BY_NAME:
+                return super().get_template(name, globals=globals, context=context, **kwargs)
+            template = current.templates.get(name)
+            if template is None:
+                template = super().get_template(name, context=context, **kwargs)
+                current.templates[name] = template
+            return template
+        except TemplateNotFoundError as error:
+            raise self.not_found(error, name) from None
+
+    async def get_template_async(self, name: str, *,
+                                 globals: Mapping[str, object] | None = None,
+                                 context: RenderContext | None = None,
+                                 **kwargs: Any) -> BoundTemplate:
+        try:
+            return await super().get_template_async(name, globals=globals, context=context,
+                                                    **kwargs)
+        except TemplateNotFoundError as error:
+            raise self.not_found(error, name) from None
+
+    def not_found(self, error: TemplateNotFoundError, name: object) -> TemplateNotFoundError:
+        """python-liquid's error for a template its loader cannot find, as ladle's
+        ``TemplateNotFound``, saying where the loader looked."""
+        if isinstance(error, TemplateNotFound | TemplateReadError):
+            return error
+        return not_found(self.loader, str(name))
+
+    def from_string(self, source: str, name: str = "", path: str | Path | None = None,
+                    *args: Any, **kwargs: Any) -> BoundTemplate:
+        # Expressions compile for the escaping their template will use (string literals
+        # are trusted text when it escapes, as in python-liquid).
+        try:
+            with escaping_as(escapes_by_name(self, path or name)):
+                return super().from_string(source, name, path, *args, **kwargs)
+        except LiquidError as error:
+            # python-liquid names the template in an error by its path alone.
+            if not error.template_name and name:
+                error.template_name = name
+            raise
 
     def _parse(self, source: str) -> list[Node]:
         try:

@@ -69,6 +69,30 @@ class TemplateReadError(TemplateError, TemplateNotFoundError):
     treats it as a template it could not load)."""
 
 
+class TemplateNotFound(TemplateError, TemplateNotFoundError):
+    """A template the loader cannot find: ``name`` is the name asked for, ``where`` says
+    where the loader looked. Raised for a partial, it is placed at the tag that names it,
+    in the template that holds the tag."""
+
+    def __init__(self, name: str, where: str, *, token: Token | None = None) -> None:
+        super().__init__(f"template {name!r} not found ({where})", token=token)
+        self.name = name
+        self.where = where
+
+    def __str__(self) -> str:
+        return self.detailed_message()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_not_found, (self.name, self.where, self.token, self.template_name))
+
+
+def _not_found(name: str, where: str, token: Token | None,
+               template_name: object) -> TemplateNotFound:
+    error = TemplateNotFound(name, where, token=token)
+    error.template_name = template_name  # type: ignore[assignment]
+    return error
+
+
 class WorkLimitError(TemplateError, ResourceLimitError):
     """A render spent its work budget or ran past its time limit (``templating.budget``)."""
 

@@ -7,14 +7,16 @@ do, with one ``os.stat`` per check and no intermediate objects.
 
 from __future__ import annotations
 
+import difflib
 import os
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import liquid
 from liquid.exceptions import TemplateNotFoundError
 
-from ladle.templating.errors import TemplateReadError
+from ladle.templating.errors import TemplateNotFound, TemplateReadError
 from ladle.templating.internals import read_template_file
 
 if TYPE_CHECKING:
@@ -92,3 +94,60 @@ class CachingFileSystemLoader(liquid.CachingFileSystemLoader):
         if globals:
             cached.globals = globals
         return cached
+
+
+# Names of a dict loader listed in a not-found message, and compared for "did you mean".
+_LISTED = 5
+_COMPARED = 1000
+_LONGEST_COMPARED = 200
+
+
+def not_found(loader: object, name: str) -> TemplateNotFound:
+    """The error for a template ``loader`` cannot find, saying where it looked."""
+    return TemplateNotFound(name, searched(loader, name))
+
+
+def searched(loader: object, name: str) -> str:
+    """Where ``loader`` looked for ``name``: its folders, or the names it holds."""
+    if isinstance(loader, liquid.ChoiceLoader):
+        return "; ".join(searched(each, name) for each in loader.loaders) or "no loaders"
+    folders = getattr(loader, "search_path", None) or getattr(loader, "paths", None)
+    if isinstance(loader, liquid.PackageLoader | liquid.FileSystemLoader) and folders:
+        where = ", ".join(str(folder) for folder in folders)
+        extension = getattr(loader, "ext", None)
+        also = f", also as {name}{extension}" if extension and not Path(name).suffix else ""
+        return f"looked in {where}{also}{_suggestion(name, _files(folders, name))}"
+    templates = getattr(loader, "templates", None)
+    if isinstance(loader, liquid.DictLoader) and isinstance(templates, dict):
+        if not templates:
+            return f"the {type(loader).__name__} holds no templates"
+        names = [repr(each) for each in islice(templates, _LISTED)]
+        more = len(templates) - len(names)
+        held = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+        compared = [each for each in islice(templates, _COMPARED) if isinstance(each, str)]
+        hint = _suggestion(name, compared)
+        return f"the {type(loader).__name__} holds {held}{hint}"
+    return f"the {type(loader).__name__} has no template of that name"
+
+
+def _files(folders: list[Any], name: str) -> list[str]:
+    """Names of the files beside where ``name`` would be, in each folder (a few); none
+    outside the folders (a template must not learn what lies elsewhere)."""
+    found: list[str] = []
+    parent = Path(name).parent
+    if parent.is_absolute() or ".." in parent.parts:
+        return found
+    for folder in folders:
+        try:
+            with os.scandir(Path(str(folder)) / parent) as entries:
+                found.extend(str(parent / entry.name) for entry in islice(entries, _COMPARED))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _suggestion(name: str, names: list[str]) -> str:
+    if len(name) > _LONGEST_COMPARED:
+        return ""
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

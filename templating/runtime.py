@@ -249,41 +249,24 @@ async def fallback_async(node: Node, context: RenderContext, out: list[str],
         out.append(buffer.getvalue())
 
 
-# Keys python-liquid reads specially when a map lacks them.
-_PROPERTIES = frozenset({"size", "first", "last"})
-# A render argument: its name, the root and rest of a path of plain names (or None), and
-# its python-liquid expression.
-RenderArgument = tuple[str, str | None, tuple[str, ...], Any]
-
-
-def render_tag(node: RenderNode, arguments: tuple[RenderArgument, ...],
-               context: RenderContext, frame: Frame, out: list[str],
-               budget: OutputBudget | None, names: LocalsBudget | None) -> None:
-    """``{% render 'name', key: value %}`` as ``RenderNode`` renders it, writing straight
-    into ``out`` when the partial is compiled too."""
+def partial_template(node: RenderNode, context: RenderContext) -> BoundTemplate:
+    """The partial a compiled ``{% render 'name' %}`` renders, loaded as ``RenderNode`` loads
+    it (before its arguments are evaluated)."""
     try:
-        template = context.env.get_template(node.name.value, context=context,  # type: ignore[union-attr]
-                                            tag=node.tag)
+        return context.env.get_template(node.name.value, context=context,  # type: ignore[union-attr]
+                                        tag=node.tag)
     except TemplateNotFoundError as error:
         error.token = node.name.token
         error.template_name = context.template.full_name()
         raise
-    args: dict[str, object] = {}
-    for name, root, rest, expression in arguments:
-        if root is not None:  # a path of plain names: read from the frame while plain data
-            try:
-                value = frame[root]
-            except KeyError:
-                value = _ABSENT
-            for segment in rest:
-                if type(value) is not dict or segment in _PROPERTIES:
-                    value = _ABSENT
-                    break
-                value = value.get(segment, _ABSENT)
-        else:
-            value = _ABSENT
-        # Anything else, or missing (undefined, as python-liquid makes it): its own way.
-        args[name] = expression.evaluate(context) if value is _ABSENT else value
+
+
+def render_tag(template: BoundTemplate, args: dict[str, object], context: RenderContext,
+               out: list[str], budget: OutputBudget | None,
+               names: LocalsBudget | None) -> None:
+    """``{% render 'name', key: value %}`` as ``RenderNode`` renders ``template`` with the
+    arguments ``args`` (evaluated by the compiled code), writing straight into ``out``
+    when the partial is compiled too."""
     compiled = getattr(template, "compiled", None)
     fast = getattr(template, "fast_partial", False)
     partial: Any
@@ -339,13 +322,6 @@ def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTe
                 disabled_tags=[TAG_INCLUDE], copy_depth=copy_depth(context) + 1,
                 parent_context=context, loop_iteration_carry=carry,
                 local_namespace_size_carry=_size_of_locals(context, names))
-
-
-async def render_tag_async(node: RenderNode, arguments: tuple[RenderArgument, ...],
-                           context: RenderContext, frame: Frame, out: list[str],
-                           budget: OutputBudget | None, names: LocalsBudget | None) -> None:
-    # Loaders may be asynchronous: python-liquid's own node does it all the async way.
-    await fallback_async(node, context, out, budget)
 
 
 def discard(node: Node, context: RenderContext) -> None:

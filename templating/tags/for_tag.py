@@ -60,13 +60,13 @@ class WeightedLoop(LoopExpression):
         return it, length
 
 
-def loop_expression(env: object, token: Token) -> WeightedLoop:
+def loop_expression(env: object, token: Token, tag: str = "for") -> WeightedLoop:
     """Parse ``name in iterable [limit: e] [offset: e | continue] [cols: e] [reversed]``,
     the parameters in any order, optionally separated by commas."""
     text = token.value
     head = _HEAD.match(text)
     if head is None:
-        raise syntax_error("expected 'name in expression' after 'for'", token, 0)
+        raise syntax_error(f"expected 'name in expression' after {tag!r}", token, 0)
     # Split the rest at top-level `limit:`, `offset:`, `cols:` and `reversed`.
     cuts: list[tuple[str, int, int]] = []  # (parameter, start of its word, start of value)
     depth = 0

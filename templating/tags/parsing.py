@@ -43,13 +43,13 @@ def split_top_level(token: Token, separators: frozenset[str],
     depth = 0
     start = 0
     for lexeme in lexemes(token):
+        if lexeme.kind == "EOF" or (depth == 0 and lexeme.kind == end):
+            parts.append((start, lexeme.start))  # (brackets left open: the rest is one part)
+            break
         if lexeme.kind in ("(", "["):
             depth += 1
         elif lexeme.kind in (")", "]"):
             depth -= 1
-        elif depth == 0 and lexeme.kind in (end, "EOF"):
-            parts.append((start, lexeme.start))
-            break
         elif depth == 0 and lexeme.kind in separators:
             parts.append((start, lexeme.start))
             start = lexeme.end

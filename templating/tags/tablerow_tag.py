@@ -1,0 +1,36 @@
+"""``{% tablerow x in expr cols: e limit: e offset: e %}``: read as ladle's ``for`` reads its
+loop, so the iterable and every parameter are expressions.
+
+The node is python-liquid's own ``TablerowNode``; its loop spends its length times the
+work of its block from the render's budget, as ``for`` does.
+"""
+
+from __future__ import annotations
+
+from liquid.builtin.tags.tablerow_tag import TablerowNode
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.tag import Tag
+from liquid.token import TOKEN_TAG
+
+from ladle.templating.budget import INTERPRETED
+from ladle.templating.tags.for_tag import loop_expression
+from ladle.templating.tags.parsing import expression_token
+from ladle.templating.walk import work
+
+
+class TablerowTag(Tag):
+    """Rows and cells of an HTML table, one cell per item."""
+
+    name = "tablerow"
+    end = "endtablerow"
+    node_class = TablerowNode
+
+    def parse(self, stream: TokenStream) -> TablerowNode:
+        token = stream.eat(TOKEN_TAG)
+        expression = loop_expression(self.env, expression_token(stream, token), self.name)
+        block = get_parser(self.env).parse_block(stream, frozenset((self.end,)))
+        stream.expect(TOKEN_TAG, value=self.end)
+        # Rendered by its own method, even in a compiled template: interpreted.
+        expression.weight = work(block.nodes) * INTERPRETED
+        return self.node_class(token, expression=expression, block=block)
