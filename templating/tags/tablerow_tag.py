@@ -19,14 +19,25 @@ from ladle.templating.tags.parsing import expression_token
 from ladle.templating.walk import work
 
 
+class Tablerow(TablerowNode):
+    """python-liquid's node, where a ``cols:`` that is no number (nil, a list) means 0 as
+    text that is no number does, instead of a Python ``TypeError``."""
+
+    def _int_or_zero(self, arg: object) -> int:
+        try:
+            return super()._int_or_zero(arg)
+        except TypeError:
+            return 0
+
+
 class TablerowTag(Tag):
     """Rows and cells of an HTML table, one cell per item."""
 
     name = "tablerow"
     end = "endtablerow"
-    node_class = TablerowNode
+    node_class = Tablerow
 
-    def parse(self, stream: TokenStream) -> TablerowNode:
+    def parse(self, stream: TokenStream) -> Tablerow:
         token = stream.eat(TOKEN_TAG)
         expression = loop_expression(self.env, expression_token(stream, token), self.name)
         block = get_parser(self.env).parse_block(stream, frozenset((self.end,)))

@@ -1,4 +1,4 @@
-"""Comparisons in templates give python-liquid's answers (the fuzzer in
+"""Comparisons and tag arguments in templates give python-liquid's answers (the fuzzer in
 test_differential_liquid.py found each of these), compiled and interpreted."""
 
 from __future__ import annotations
@@ -38,3 +38,14 @@ def test_an_empty_range_prints_as_in_python_liquid(compiled: bool) -> None:
     expected = liquid.Environment().from_string(source).render(b=4)
     assert templating.Environment(compiled=compiled).from_string(source).render(b=4) == expected
     assert expected == "0..-1 1..3 R"
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "interpreted"])
+@pytest.mark.parametrize("cols", [None, [0], "x", "2", 2.6])
+def test_tablerow_cols_that_is_no_number_means_zero(cols: object, compiled: bool) -> None:
+    source = "{% tablerow i in (1..3) cols: c %}{{ i }}{% endtablerow %}"
+    zero = liquid.Environment().from_string(source).render(c=0)
+    expected = zero if cols in (None, [0], "x") else (
+        liquid.Environment().from_string(source).render(c=cols))
+    assert templating.Environment(compiled=compiled).from_string(source).render(c=cols) == (
+        expected)
