@@ -19,7 +19,16 @@ from typing import Any
 
 from ladle.grammar import runtime
 from ladle.grammar.errors import ExpressionError
-from ladle.grammar.nodes import Binary, Conditional, ListLiteral, Literal, Logical, RangeLiteral
+from ladle.grammar.nodes import (
+    Binary,
+    Conditional,
+    Index,
+    ListLiteral,
+    Literal,
+    Logical,
+    Member,
+    RangeLiteral,
+)
 from ladle.grammar.trace import Step, Trace
 
 __all__ = ["deciding", "render", "show", "to_json"]
@@ -115,8 +124,10 @@ def _details(step: Step, source: str) -> str:
     if isinstance(node, Binary) and node.op == "==" and step.value is True and \
             any(isinstance(inner.node, Literal) for inner in step.steps):
         return ""
-    # (an operand that failed gave the error shown)
-    parts = [f"{_text(inner, source)} = {outcome(inner)}" for inner in step.steps
+    # (an operand that failed gave the error shown; the map or list a path reads from
+    # says nothing the path's own value does not)
+    operands = step.steps[1:] if isinstance(node, Member | Index) else step.steps
+    parts = [f"{_text(inner, source)} = {outcome(inner)}" for inner in operands
              if inner.evaluated and inner.error is None and not _obvious(inner)]
     return f" ({', '.join(parts)})" if parts else ""
 
