@@ -22,6 +22,7 @@ from ladle.grammar.errors import ExpressionError
 from ladle.grammar.nodes import (
     Binary,
     Conditional,
+    Filter,
     Index,
     ListLiteral,
     Literal,
@@ -134,7 +135,8 @@ def _details(step: Step, source: str) -> str:
 
 def _text(step: Step, source: str) -> str:
     start, end = step.node.span
-    return " ".join(source[start:end].split())
+    text = " ".join(source[start:end].split())
+    return f"| {text}" if isinstance(step.node, Filter) else text
 
 
 def render(trace: Trace, indent: str = "  ") -> str:
