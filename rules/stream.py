@@ -4,7 +4,7 @@
 ``{"line": n, "id": …, "claimed": [...]}`` (with ``"errors": {rule: message}`` when a
 rule could not evaluate), or ``{"line": n, "error": "…"}`` for a line that is not a
 record; blank lines are counted and skipped. With ``only``, ``"claimed"`` is replaced by
-``"claims": true|false`` for that one rule.
+``"claims": true|false`` for that one rule. The output is ASCII (JSON escapes the rest).
 
 Input is read as it arrives (a pipe's available bytes at a time) and the output for all
 of it is written and flushed before the next read waits: a consumer sees each record's
@@ -36,14 +36,11 @@ _MAX_OUTCOMES = 4096
 _BOM = b"\xef\xbb\xbf"
 
 
-def _id_text(value: Any) -> bytes:
+def _id_text(value: Any) -> str:
     """The record's ``id`` as JSON (integers of any size exactly)."""
     if type(value) is int:
-        return str(value).encode()
-    try:
-        return orjson.dumps(value)
-    except TypeError:  # an integer beyond 64 bits inside a list, for instance
-        return json.dumps(value, ensure_ascii=False).encode()
+        return str(value)
+    return json.dumps(value)
 
 
 class _Matcher:
@@ -53,23 +50,23 @@ class _Matcher:
         self.ruleset = ruleset
         self.only = only
         self.claims = ruleset.claims
-        self.endings: dict[tuple[bool, ...], bytes] = {}
+        self.endings: dict[tuple[bool, ...], str] = {}
 
-    def ending(self, claims: tuple[bool, ...]) -> bytes:
+    def ending(self, claims: tuple[bool, ...]) -> str:
         if self.only is not None:
-            text = b', "claims": true}\n' if claims[0] else b', "claims": false}\n'
+            text = ', "claims": true}\n' if claims[0] else ', "claims": false}\n'
         else:
             names = [name for name, claimed in zip(self.ruleset.names, claims, strict=True)
                      if claimed]
-            text = b', "claimed": ' + json.dumps(names, ensure_ascii=False).encode() + b"}\n"
+            text = f', "claimed": {json.dumps(names)}}}\n'
         if len(self.endings) < _MAX_OUTCOMES:
             self.endings[claims] = text
         return text
 
-    def failed(self, number: int, record: dict[str, Any]) -> bytes:
+    def failed(self, number: int, record: dict[str, Any]) -> str:
         """The line for a record on which some rule could not evaluate."""
         results = self.ruleset.evaluate(record)
-        head = b'{"line": %d, "id": %s' % (number, _id_text(record.get("id")))
+        head = f'{{"line": {number}, "id": {_id_text(record.get("id"))}'
         errors = {name: message for name, (_, message) in zip(self.ruleset.names, results,
                                                              strict=True) if message}
         claimed = [name for name, (claims, _) in zip(self.ruleset.names, results,
@@ -79,11 +76,11 @@ class _Matcher:
             out = {"claims": bool(claimed), "error": errors[self.only]}
         else:
             out = {"claimed": claimed, "errors": errors}
-        return head + b", " + json.dumps(out, ensure_ascii=False)[1:].encode() + b"\n"
+        return f"{head}, {json.dumps(out)[1:]}\n"
 
 
-def _bad(number: int, message: str) -> bytes:
-    return json.dumps({"line": number, "error": message}, ensure_ascii=False).encode() + b"\n"
+def _bad(number: int, message: str) -> str:
+    return json.dumps({"line": number, "error": message}) + "\n"
 
 
 def stream(ruleset: RuleSet, source: IO[bytes], out: IO[bytes], *,
@@ -117,7 +114,8 @@ def stream(ruleset: RuleSet, source: IO[bytes], out: IO[bytes], *,
             out.flush()
         if len(rest) > MAX_LINE_BYTES:
             if not skipping:
-                out.write(_bad(number + 1, f"line longer than {MAX_LINE_BYTES:,} bytes"))
+                out.write(_bad(number + 1,
+                               f"line longer than {MAX_LINE_BYTES:,} bytes").encode())
                 out.flush()
             skipping = True
             rest = b""
@@ -137,7 +135,7 @@ def _match_lines(matcher: _Matcher, lines: list[bytes], number: int) -> bytes:
     claims = matcher.claims
     endings = matcher.endings
     ending = matcher.ending
-    parts: list[bytes] = []
+    parts: list[str] = []
     append = parts.append
     for line in lines:
         number += 1
@@ -162,8 +160,7 @@ def _match_lines(matcher: _Matcher, lines: list[bytes], number: int) -> bytes:
             append(matcher.failed(number, record))
             continue
         identifier = record.get("id")
-        head = b'{"line": %d, "id": %s' % (
-            number, str(identifier).encode() if type(identifier) is int
-            else _id_text(identifier))
-        append(head + (endings.get(outcome) or ending(outcome)))
-    return b"".join(parts)
+        if type(identifier) is not int:
+            identifier = _id_text(identifier)
+        append(f'{{"line": {number}, "id": {identifier}{endings.get(outcome) or ending(outcome)}')
+    return "".join(parts).encode()
