@@ -132,8 +132,8 @@ def match(rules_file: str, record: str | None, output_format: str, explain: bool
       ladle rules match examples/placement.rules --record '{"tag": "lossless", "id": 5}'
       ladle rules match examples/placement.rules --record '{"public": true}' --format json
       ladle rules match examples/placement.rules --record '{"tag": "lossless", "id": 93}' --explain
-      ladle rules match examples/placement.rules --stream < examples/catalog.jsonl
-      ladle rules match examples/placement.rules --stream --only linda < examples/catalog.jsonl
+      echo '{"tag": "lossless", "id": 93}' | ladle rules match examples/placement.rules --stream
+      echo '{"id": 93}' | ladle rules match examples/placement.rules --stream --only linda
     """
     if only is not None and not streaming:
         raise UserError("--only", "--only goes with --stream")

@@ -71,7 +71,7 @@ def render(template: str, data_path: str | None, settings: tuple[str, ...], stri
       ladle render examples/artist/artist.html --data examples/artist/artist.json
       ladle render page.html --set user.name=Ann -o page.out.html
       echo '{{ 6 * 7 }}' | ladle render -
-      ladle render examples/artist/artist.html --data examples/artist/artist.json --explain-if 8
+      ladle render examples/artist/artist.html --data examples/artist/artist.json --explain-if 31
 
     --explain-if renders without writing anything and shows each if, elsif and unless
     condition on that line every time the render evaluates it (in a loop: once a pass).
