@@ -34,6 +34,8 @@ MAX_LINE_BYTES = 16 << 20
 # have at most 32 outcomes, a large set may have more).
 _MAX_OUTCOMES = 4096
 _BOM = b"\xef\xbb\xbf"
+# Value types that send a record to the careful reader (``rules.catalog``).
+_UNUSUAL = frozenset({type(None), float})
 
 
 def _id_text(value: Any) -> str:
@@ -135,6 +137,7 @@ def _match_lines(matcher: _Matcher, lines: list[bytes], number: int) -> bytes:
     claims = matcher.claims
     endings = matcher.endings
     ending = matcher.ending
+    unusual = _UNUSUAL
     parts: list[str] = []
     append = parts.append
     for line in lines:
@@ -143,9 +146,8 @@ def _match_lines(matcher: _Matcher, lines: list[bytes], number: int) -> bytes:
             record = loads(line)
             if type(record) is not dict:
                 raise TypeError
-            for value in record.values():
-                if value is None or type(value) is float:
-                    raise TypeError  # nulls, or an integer too large for orjson
+            if not unusual.isdisjoint(map(type, record.values())):
+                raise TypeError  # nulls, or an integer too large for orjson (a float)
         except (decode_error, TypeError):
             item = jsonl_line(line.removeprefix(_BOM) if number == 1 else line)
             if item is None:
