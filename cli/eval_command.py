@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ladle import grammar
-from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError, report
 from ladle.cli.inputs import apply_settings, load_data
 from ladle.grammar.names import check_filter_arguments
 
@@ -63,10 +63,7 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
         value = compiled.evaluate(data)
         output = grammar.to_output(value)
     except grammar.ExpressionError as error:
-        # An error about the whole result (too long to print) points at its start.
-        position = 0 if error.position is None else error.position
-        raise UserError("<expr>", error.message, error.source or expression,
-                        position) from None
+        raise _positioned(error, expression) from None
     if test_mode:
         return EXIT_OK if grammar.truthy(value) else EXIT_FAILED
     click.echo(json.dumps(output, ensure_ascii=False, default=str))
@@ -74,8 +71,9 @@ def eval_command(expression: str, data_path: str | None, settings: tuple[str, ..
 
 
 def _explain(expression: str, data: Mapping[str, Any], strict: bool, output_format: str) -> int:
-    """The value (or the error) on the first line, then the expression with the value of
-    every deciding part under it; exit 2 when it could not be evaluated."""
+    """The value (or 'error: …') on the first line, then the expression with the value of
+    every deciding part under it; an evaluation error is also reported on standard error,
+    as without --explain, and exits 2."""
     from ladle.grammar.explain import plain, render, to_json
     from ladle.grammar.trace import trace
 
@@ -85,8 +83,7 @@ def _explain(expression: str, data: Mapping[str, Any], strict: bool, output_form
         if table is not None:
             check_filter_arguments(traced.root.node, expression, table)
     except grammar.ExpressionError as error:
-        raise UserError("<expr>", error.message, error.source or expression,
-                        0 if error.position is None else error.position) from None
+        raise _positioned(error, expression) from None
     if output_format == "json":
         click.echo(json.dumps(to_json(traced), ensure_ascii=False))
     else:
@@ -94,4 +91,12 @@ def _explain(expression: str, data: Mapping[str, Any], strict: bool, output_form
             json.dumps(plain(traced.value), ensure_ascii=False)
         click.echo(head)
         click.echo(render(traced))
-    return EXIT_OK if traced.error is None else EXIT_USAGE
+    if traced.error is not None:
+        return report(_positioned(traced.error, expression))
+    return EXIT_OK
+
+
+def _positioned(error: grammar.ExpressionError, expression: str) -> UserError:
+    # An error about the whole result (too long to print) points at its start.
+    return UserError("<expr>", error.message, error.source or expression,
+                     0 if error.position is None else error.position)

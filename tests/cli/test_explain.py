@@ -96,9 +96,10 @@ def test_eval_explain(run: Run) -> None:
 
 
 def test_eval_explain_strict_and_filters(run: Run) -> None:
-    code, out, _ = run("eval", "--explain", "--strict", "x + 1")
+    code, out, err = run("eval", "--explain", "--strict", "x + 1")
     assert code == 2
     assert out.split("\n")[0] == "error: undefined variable 'x'"
+    assert err == "<expr>:1:1: error: undefined variable 'x'\n  x + 1\n  ^\n"
     code, out, _ = run("eval", "--explain", "name | upcase | size", "--set", "name=ann")
     assert (code, out.split("\n")[0]) == (0, "3")
     assert "3 (name = 'ann', | upcase = 'ANN', | size = 3)" in out
