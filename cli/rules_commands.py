@@ -191,12 +191,37 @@ def _stream(ruleset: rules.RuleSet, only: str | None) -> int:
                                   f"{', '.join(ruleset.names)})")
     if sys.stdin is None:
         raise UserError(STDIN_NAME, "standard input is closed")
-    out = sys.stdout.buffer
+    # Bytes both ways; a text stream without one (an embedding host's) is adapted.
+    source: Any = getattr(sys.stdin, "buffer", None) or _BytesOf(sys.stdin)
+    out: Any = getattr(sys.stdout, "buffer", None) or _TextOf(sys.stdout)
     try:
-        stream(ruleset, sys.stdin.buffer, out, only=only)
+        stream(ruleset, source, out, only=only)
     except BrokenPipeError:  # the reader went away: a normal end for a stream
         return EXIT_OK
     return EXIT_OK
+
+
+class _BytesOf:
+    """A text input stream read as UTF-8 bytes."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def read(self, size: int) -> bytes:
+        return str(self.text.read(size)).encode("utf-8", "surrogatepass")
+
+
+class _TextOf:
+    """A text output stream written with the stream's ASCII bytes."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def write(self, data: bytes) -> None:
+        self.text.write(data.decode("ascii"))
+
+    def flush(self) -> None:
+        self.text.flush()
 
 
 def _weights(pairs: tuple[str, ...], option: str) -> dict[str, float]:

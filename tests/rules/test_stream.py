@@ -174,3 +174,12 @@ def test_memory_does_not_grow_with_the_stream() -> None:
 
     small, large = peak(100_000), peak(800_000)
     assert large - small < 8_000, f"peak {small} kB at 100k lines, {large} kB at 800k"
+
+
+def test_the_command_on_text_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard streams without bytes underneath (an embedding host's) work too."""
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"public": true, "id": "\u00e9"}\n'))
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["rules", "match", str(PLACEMENT), "--stream"]) == 0
+    assert out.getvalue() == '{"line": 1, "id": "\\u00e9", "claimed": ["devil", "santa"]}\n'
