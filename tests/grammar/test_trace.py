@@ -8,6 +8,7 @@ step's value is the value of its sub-expression compiled on its own.
 
 from __future__ import annotations
 
+import doctest
 import json
 from typing import Any
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from ladle import grammar
 from ladle.grammar import explain, operators
+from ladle.grammar import trace as trace_module
 from ladle.grammar.nodes import Filter
 from ladle.grammar.trace import Tracer, trace
 from tests.grammar.reference import same
@@ -179,8 +181,6 @@ def test_a_new_operator_row_is_traced_with_no_change(monkeypatch: pytest.MonkeyP
     changed = dict(operators.OPERATORS)
     changed["-"] = operators.Operator("-", row.level, lambda a, b: a + b, "number")
     monkeypatch.setattr(operators, "OPERATORS", changed)
-    from ladle.grammar import trace as trace_module
-
     monkeypatch.setattr(trace_module, "OPERATORS", changed)
     assert trace("5 - 2").value == 7
 
@@ -188,11 +188,15 @@ def test_a_new_operator_row_is_traced_with_no_change(monkeypatch: pytest.MonkeyP
 def test_what_the_table_cannot_compute_is_evaluated_by_the_compiler(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """(Here '+' is taken out of the table the tracer reads.)"""
-    from ladle.grammar import trace as trace_module
-
     monkeypatch.setattr(trace_module, "OPERATORS",
                         {k: v for k, v in operators.OPERATORS.items() if k != "+"})
     traced = trace("a + 1 > 2", {"a": 5})
     assert traced.value is True
     assert traced.root.steps[0].value == 6
     assert [step.evaluated for step in traced.root.steps[0].steps] == [False, False]
+
+
+@pytest.mark.parametrize("module", [trace_module, explain], ids=lambda m: m.__name__)
+def test_docstring_examples(module: Any) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

@@ -3,6 +3,7 @@ records arrive, in constant memory."""
 
 from __future__ import annotations
 
+import doctest
 import io
 import json
 import subprocess
@@ -183,3 +184,14 @@ def test_the_command_on_text_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdout", out)
     assert cli.main(["rules", "match", str(PLACEMENT), "--stream"]) == 0
     assert out.getvalue() == '{"line": 1, "id": "\\u00e9", "claimed": ["devil", "santa"]}\n'
+
+
+def test_the_explain_docstring_example() -> None:
+    from ladle.rules import ruleset
+
+    finder = doctest.DocTestFinder()
+    [test] = [t for t in finder.find(ruleset.RuleSet.explain, "explain", globs=vars(ruleset))
+              if t.examples]
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.failures == 0
