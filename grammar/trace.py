@@ -46,7 +46,6 @@ __all__ = ["Step", "Trace", "Tracer", "trace"]
 
 _AND = frozenset({"&&", "and"})
 _OR = frozenset({"||", "or"})
-_NOT = frozenset({"!", "not"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +59,6 @@ class Step:
     value: Any = None
     error: ExpressionError | None = None
     steps: tuple[Step, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +97,14 @@ class Tracer:
 
     __slots__ = ("_apply", "filters", "functions", "liquid", "max_length", "strict",
                  "strings", "undefined")
+    filters: Mapping[str, Callable[..., Any]] | None
+    functions: Mapping[str, Function]
+    strict: bool
+    max_length: int
+    undefined: Callable[[str], Any] | None
+    liquid: bool
+    strings: Callable[[str], str] | None
+    _apply: Callable[..., Any]
 
     def __init__(
         self,
@@ -114,15 +117,16 @@ class Tracer:
         liquid: bool = False,
         strings: Callable[[str], str] | None = None,
     ) -> None:
-        self.filters = filters
-        self.functions: Mapping[str, Function] = function_table(functions)
-        self.strict = strict
-        self.max_length = max_length
-        self.undefined = undefined
-        self.liquid = liquid
-        self.strings = strings
+        table: Mapping[str, Function] = function_table(functions)
+        for name, value in (("filters", filters), ("functions", table), ("strict", strict),
+                            ("max_length", max_length), ("undefined", undefined),
+                            ("liquid", liquid), ("strings", strings)):
+            object.__setattr__(self, name, value)
         # Filters and functions are called as the compiled code calls them.
-        self._apply = self._compiler().apply
+        object.__setattr__(self, "_apply", self._compiler().apply)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Tracer is immutable")
 
     def _compiler(self) -> Compiler:
         return Compiler(functions=self.functions, filters=self.filters, strict=self.strict,

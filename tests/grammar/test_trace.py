@@ -200,3 +200,10 @@ def test_what_the_table_cannot_compute_is_evaluated_by_the_compiler(
 def test_docstring_examples(module: Any) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_tracer_is_immutable() -> None:
+    tracer = Tracer(strict=True)
+    with pytest.raises(AttributeError):
+        tracer.strict = False  # type: ignore[misc]
+    assert tracer.strict is True
