@@ -137,9 +137,9 @@ def match(rules_file: str, record: str | None, output_format: str, explain: bool
     """
     if only is not None and not streaming:
         raise UserError("--only", "--only goes with --stream")
-    if streaming and (record is not None or explain):
+    if streaming and (record is not None or explain or rules_file == "-"):
         raise UserError("--stream", "--stream reads the records on standard input: give "
-                                    "no --record or --explain with it")
+                                    "the rules as a file, and no --record or --explain")
     if rules_file == "-" and record is None:
         raise UserError("--record", "give the record with --record when the rules come "
                                     "from standard input")

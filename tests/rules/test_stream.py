@@ -107,11 +107,14 @@ def test_the_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
                                        "morbo, linda, calculon, devil, santa)"),
     (["--only", "linda"], "--only: error: --only goes with --stream"),
     (["--stream", "--record", "{}"], "--stream: error: --stream reads the records on "
-                                     "standard input: give no --record or --explain with it"),
+                                     "standard input: give the rules as a file, and no "
+                                     "--record or --explain"),
 ])
 def test_usage_errors(argv: list[str], message: str,
                       capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["rules", "match", str(PLACEMENT), *argv]) == 2
+    assert capsys.readouterr().err.strip() == message
+    assert cli.main(["rules", "match", "-", "--stream"]) == 2
     assert capsys.readouterr().err.strip() == message
 
 
