@@ -4,9 +4,11 @@ same output lines.
 
 Each contender is a child process: ``cat`` feeds it the generated records through a pipe
 and this process reads its output from another pipe (counting the bytes). Start-up is
-included in both. The lambdas' program is what one would write by hand: orjson for each
-line, the five lambdas, one f-string per output line into a buffered standard output. The
-two outputs must be byte for byte the same before anything is timed.
+included in both. The lambdas' program is what one would write by hand for speed:
+orjson for each line, the five lambdas, the end of each output line made once per
+outcome, one f-string per line into a buffered standard output. (It trusts its input:
+no nulls, no bad lines, no rule errors, which the stream checks for.) The two outputs
+must be byte for byte the same before anything is timed.
 """
 
 from __future__ import annotations
@@ -45,17 +47,23 @@ import json, sys
 import orjson
 
 RULES = LAMBDAS
+NAMES = [name for name, _ in RULES]
+TESTS = [rule for _, rule in RULES]
 
 def main():
     loads = orjson.loads
     write = sys.stdout.buffer.write
+    endings = {}  # the end of the output line for each outcome, made once
     number = 0
     for line in sys.stdin.buffer:
         number += 1
         record = loads(line)
-        claimed = [name for name, rule in RULES if rule(record)]
-        write(f'{{"line": {number}, "id": {record["id"]}, "claimed": {json.dumps(claimed)}}}\\n'
-              .encode())
+        outcome = tuple([rule(record) for rule in TESTS])
+        ending = endings.get(outcome)
+        if ending is None:
+            claimed = [name for name, claims in zip(NAMES, outcome) if claims]
+            ending = endings[outcome] = f', "claimed": {json.dumps(claimed)}}}\\n'
+        write(f'{{"line": {number}, "id": {record["id"]}{ending}'.encode())
     sys.stdout.buffer.flush()
 
 main()
