@@ -42,10 +42,11 @@ def main(argv: list[str]) -> int:
         return 1
     print()
     print(report.table(report.RESULTS))
-    rates = report.throughput(report.RESULTS)
-    if rates:
-        print("\ncatalog runs (medians, this run):")
-        print("\n".join(rates))
+    for group in ("catalog", "stream"):
+        rates = report.throughput(report.RESULTS, group)
+        if rates:
+            print(f"\n{group} runs (medians, this run):")
+            print("\n".join(rates))
     lines, all_hold = report.targets(report.RESULTS)
     if lines:
         print("\ntargets (median ratios, this run):")

@@ -61,7 +61,12 @@ TARGETS = [
     # rules.md: the python engine at no less than 1/1.5 of hand-written lambdas' speed.
     Target("catalog", "ladle python engine, JSON Lines", "hand-written lambdas, JSON Lines",
            1.5),
+    # Issue 17 (bench/bench_stream.py): the live stream keeps up with the lambdas.
+    Target("stream", "ladle rules match --stream, pipe", "hand-written lambdas, same lines",
+           1.5),
 ]
+# Records per second at least (issue 17: the stream on a pipe).
+RATES = {("stream", "ladle rules match --stream, pipe"): 200_000}
 
 RESULTS: list[Result] = []
 
@@ -134,4 +139,12 @@ def targets(results: list[Result]) -> tuple[list[str], bool]:
         else:
             text = f"{1 / ratio:.1f}x faster than {t.other} (target >= {1 / t.factor:g}x)"
         lines.append(f"{'ok    ' if holds else 'MISSED'}  {t.group}: {t.label}: {text}")
+    for (group, label), floor in RATES.items():
+        mine = by_name.get((group, label))
+        if mine is not None:
+            rate = 1e9 / mine.ns
+            holds = rate >= floor
+            all_hold = all_hold and holds
+            lines.append(f"{'ok    ' if holds else 'MISSED'}  {group}: {label}: "
+                         f"{rate:,.0f} records/s (target >= {floor:,})")
     return lines, all_hold

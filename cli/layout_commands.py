@@ -92,20 +92,52 @@ def check(layout: str | None, preset: str | None, output_format: str, strict: bo
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _explain(path: Path | bytes, name: str, field: str, variant: str, tracks: int | None,
+             output_format: str) -> int:
+    from ladle.grammar.explain import plain, render, to_json
+    from ladle.player.resolve import explain
+
+    try:
+        value, trace = explain(path, field, variant=variant, tracks=tracks)
+    except player.LayoutError as error:
+        _report(error.findings, name)
+        return _failure_code(error.findings)
+    except ValueError as error:
+        raise UserError("--explain", str(error)) from None
+    if output_format == "json":
+        click.echo(json.dumps({"field": field, "value": plain(value),
+                               **({} if trace is None else to_json(trace))},
+                              ensure_ascii=False))
+    else:
+        click.echo(f"{field}: {json.dumps(plain(value), ensure_ascii=False)}")
+        click.echo("  (written as a value, not an expression)" if trace is None
+                   else render(trace))
+    return EXIT_OK
+
+
 @layout.command()
 @layout_options
 @click.option("--variant", type=click.Choice(["album", "track"]), default="album",
               show_default=True)
 @click.option("--tracks", type=click.IntRange(1, 10_000), help="Tracks on the player.")
-def resolve(layout: str | None, preset: str | None, variant: str, tracks: int | None) -> int:
+@click.option("--explain", "field", metavar="ELEMENT.FIELD",
+              help="Show how this field resolves: its expression with the value of every "
+                   "deciding part under it.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="With --explain: text or a JSON tree.")
+def resolve(layout: str | None, preset: str | None, variant: str, tracks: int | None,
+            field: str | None, output_format: str) -> int:
     """Print the layout as the player draws it (canonical JSON) and its fingerprint on stderr.
 
     \b
     Examples:
       ladle layout resolve --preset tall
       ladle layout resolve examples/layouts/good.json --variant track
+      ladle layout resolve examples/layouts/good.json --explain maintext.x
     """
     path, name = _source(layout, preset)
+    if field is not None:
+        return _explain(path, name, field, variant, tracks, output_format)
     try:
         resolved = player.resolve(path, variant=variant, tracks=tracks)
     except player.LayoutError as error:

@@ -111,22 +111,47 @@ def check(rules_file: str, variables: str | None, catalog: str | None,
 @click.option("--record", metavar="JSON", help="The record (default: read from stdin).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def match(rules_file: str, record: str | None, output_format: str) -> int:
-    """Print the rules that claim one record, one name per line.
+@click.option("--explain", is_flag=True,
+              help="Show each rule's text with the value of every deciding part under it.")
+@click.option("--stream", "streaming", is_flag=True,
+              help="Read JSON Lines records on stdin until it ends; write one JSON line per "
+                   "record as it arrives.")
+@click.option("--only", metavar="NAME", help="With --stream: only whether rule NAME claims "
+                                             "each record.")
+def match(rules_file: str, record: str | None, output_format: str, explain: bool,
+          streaming: bool, only: str | None) -> int:
+    """Print the rules that claim one record, one name per line; with --stream, match
+    every record of a JSON Lines stream.
+
+    --stream writes {"line": N, "id": ..., "claimed": [...]} for each record ("errors"
+    holds the message of each rule that could not evaluate, and a line that is not a
+    record gives {"line": N, "error": ...}; the stream goes on).
 
     \b
     Examples:
       ladle rules match examples/placement.rules --record '{"tag": "lossless", "id": 5}'
       ladle rules match examples/placement.rules --record '{"public": true}' --format json
+      ladle rules match examples/placement.rules --record '{"tag": "lossless", "id": 93}' --explain
+      echo '{"tag": "lossless", "id": 93}' | ladle rules match examples/placement.rules --stream
+      echo '{"id": 93}' | ladle rules match examples/placement.rules --stream --only linda
     """
+    if only is not None and not streaming:
+        raise UserError("--only", "--only goes with --stream")
+    if streaming and (record is not None or explain or rules_file == "-"):
+        raise UserError("--stream", "--stream reads the records on standard input: give "
+                                    "the rules as a file, and no --record or --explain")
     if rules_file == "-" and record is None:
         raise UserError("--record", "give the record with --record when the rules come "
                                     "from standard input")
     ruleset = _ruleset(rules_file)
+    if streaming:
+        return _stream(ruleset, only)
     text = record if record is not None else read_stdin()
     data = parse_json(text, "--record" if record is not None else "<stdin>")
     if not isinstance(data, dict):
         raise UserError("--record", f"a record is a JSON object, not {type(data).__name__}")
+    if explain:
+        return _explain(ruleset, data, output_format)
     results = ruleset.evaluate(data)
     claimed = [n for n, (claims, _) in zip(ruleset.names, results, strict=True) if claims]
     errors = {n: e for n, (_, e) in zip(ruleset.names, results, strict=True) if e}
@@ -139,6 +164,64 @@ def match(rules_file: str, record: str | None, output_format: str) -> int:
             click.echo(f"{rules_file}: error: rule {name!r} could not evaluate: {message}",
                        err=True)
     return EXIT_OK
+
+
+def _explain(ruleset: rules.RuleSet, record: dict[str, Any], output_format: str) -> int:
+    from ladle.grammar.explain import render, to_json
+
+    traces = ruleset.explain(record)
+    if output_format == "json":
+        click.echo(json.dumps({
+            "claimed": [name for name, trace in traces if trace.truthy],
+            "rules": [{"name": name, "claimed": trace.truthy, **to_json(trace)}
+                      for name, trace in traces]}, ensure_ascii=False))
+        return EXIT_OK
+    for name, trace in traces:
+        verdict = "error" if trace.error is not None else str(trace.truthy).lower()
+        click.echo(f"{name}: {verdict}")
+        click.echo(render(trace))
+    return EXIT_OK
+
+
+def _stream(ruleset: rules.RuleSet, only: str | None) -> int:
+    from ladle.rules.stream import stream
+
+    if only is not None and only not in ruleset.names:
+        raise UserError("--only", f"no rule named {only!r} (the rules: "
+                                  f"{', '.join(ruleset.names)})")
+    if sys.stdin is None:
+        raise UserError(STDIN_NAME, "standard input is closed")
+    # Bytes both ways; a text stream without one (an embedding host's) is adapted.
+    source: Any = getattr(sys.stdin, "buffer", None) or _BytesOf(sys.stdin)
+    out: Any = getattr(sys.stdout, "buffer", None) or _TextOf(sys.stdout)
+    try:
+        stream(ruleset, source, out, only=only)
+    except BrokenPipeError:  # the reader went away: a normal end for a stream
+        return EXIT_OK
+    return EXIT_OK
+
+
+class _BytesOf:
+    """A text input stream read as UTF-8 bytes."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def read(self, size: int) -> bytes:
+        return str(self.text.read(size)).encode("utf-8", "surrogatepass")
+
+
+class _TextOf:
+    """A text output stream written with the stream's ASCII bytes."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def write(self, data: bytes) -> None:
+        self.text.write(data.decode("ascii"))
+
+    def flush(self) -> None:
+        self.text.flush()
 
 
 def _weights(pairs: tuple[str, ...], option: str) -> dict[str, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from liquid.exceptions import LiquidError, TemplateNotFoundError
@@ -58,8 +59,11 @@ def _loaded(env: templating.Environment) -> list[str]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write here (atomically; - is standard output) instead of to standard "
                    "output.")
+@click.option("--explain-if", "explain_line", type=click.IntRange(min=1), metavar="LINE",
+              help="Instead of rendering, show which operand decides each if, elsif and "
+                   "unless condition on LINE, for the data given.")
 def render(template: str, data_path: str | None, settings: tuple[str, ...], strict: bool,
-           output: str | None) -> int:
+           output: str | None, explain_line: int | None) -> int:
     """Render TEMPLATE (- reads standard input) with data. Partials are found next to
     it (in the current folder for standard input); .html, .htm, .xml and .svg templates
     are HTML-escaped.
@@ -69,6 +73,10 @@ def render(template: str, data_path: str | None, settings: tuple[str, ...], stri
       ladle render examples/artist/artist.html --data examples/artist/artist.json
       ladle render page.html --set user.name=Ann -o page.out.html
       echo '{{ 6 * 7 }}' | ladle render -
+      ladle render examples/artist/artist.html --data examples/artist/artist.json --explain-if 31
+
+    --explain-if renders without writing anything and shows each if, elsif and unless
+    condition on that line every time the render evaluates it (in a loop: once a pass).
     """
     inputs = [template] + ([data_path] if data_path else [])
     if output is not None:
@@ -77,6 +85,8 @@ def render(template: str, data_path: str | None, settings: tuple[str, ...], stri
     env, source, name = _environment(template, strict)
     try:
         path = None if template == "-" else Path(template)
+        if explain_line is not None:
+            return _explain_if(env, source, name, path, explain_line, data)
         text = env.from_string(source, name=name, path=path).render(**data)
     except LiquidError as error:
         raise template_error(error, name) from None
@@ -85,6 +95,27 @@ def render(template: str, data_path: str | None, settings: tuple[str, ...], stri
     else:
         with output_stream(output, inputs=inputs + _loaded(env)) as stream:
             stream.write(text)
+    return EXIT_OK
+
+
+def _explain_if(env: templating.Environment, source: str, name: str, path: Path | None,
+                line: int, data: dict[str, Any]) -> int:
+    from ladle.grammar.explain import render as draw
+    from ladle.templating.explain import explain_if
+
+    explained = explain_if(env, source, line, data, name=name, path=path)
+    if not explained.conditions:
+        raise UserError(name, f"no if, elsif or unless condition on line {line}")
+    if not explained.traces:
+        click.echo(f"{name}:{line}: the render did not reach the condition on this line")
+    for condition in explained.traces:
+        trace = condition.trace
+        verdict = "error" if trace.error is not None else str(trace.truthy).lower()
+        click.echo(f"{name}:{condition.line}:{condition.column}: {condition.tag}: {verdict}")
+        click.echo(draw(trace))
+    if explained.evaluations > len(explained.traces):
+        click.echo(f"(the first {len(explained.traces)} of {explained.evaluations} "
+                   f"evaluations)")
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ becomes a ``Finding``; ``resolve()`` raises ``LayoutError`` when any is an error
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from ladle import grammar
 from ladle.grammar import nodes
 from ladle.grammar.names import check_filter_arguments
 from ladle.grammar.runtime import type_name
+from ladle.grammar.trace import Trace, Tracer
 from ladle.player.findings import Finding, LayoutError, pointer_token
 from ladle.player.format import DEFAULT_TRACKS, ELEMENTS, FIELDS, GEOMETRY, VARIANTS
 from ladle.player.source import Document, SourceError, load
@@ -324,6 +326,40 @@ def resolve(source: str | bytes | Path | Mapping[str, Any], variant: str = "albu
     if errors:
         raise LayoutError(errors)
     return layout
+
+
+def explain(source: str | bytes | Path | Mapping[str, Any], field: str,
+            variant: str = "album", tracks: int | None = None, *,
+            filters: Mapping[str, Callable[..., Any]] | None = None,
+            functions: Mapping[str, Callable[..., Any]] | None = None,
+            ) -> tuple[Any, Trace | None]:
+    """How ``field`` (``"play.x"``, or the player's ``"w"``/``"h"``) resolves for
+    ``variant``: its resolved value and the trace of its expression over the values it
+    read (None for a field written as a plain value). Raises ``LayoutError`` when the
+    layout has errors, ``ValueError`` for a field the layout does not have."""
+    element, _, name = field.rpartition(".")
+    document, findings = read(source)
+    if document is None:
+        raise LayoutError(findings)
+    resolver = Resolver(document, variant, track_count(variant, tracks),
+                        Calls.of(filters, functions))
+    resolver.gather()
+    key = (element, name)
+    if key not in resolver.raw:
+        close = difflib.get_close_matches(field, [_label(k) for k in resolver.raw], 1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"the layout has no field {field!r}{hint}")
+    resolver.resolve_all()
+    errors = [f for f in resolver.findings if f.severity == "error"]
+    if errors:
+        raise LayoutError(errors)
+    raw = resolver.raw[key]
+    if not isinstance(raw.value, str):
+        return resolver.values[key], None
+    expression = resolver.compile(raw, raw.value)
+    assert expression is not None  # it resolved without errors
+    tracer = Tracer(filters=resolver.calls.filters, functions=resolver.calls.functions)
+    return resolver.values[key], tracer.trace(raw.value, expression.tree, resolver.data())
 
 
 def canonical_json(layout: Mapping[str, Any]) -> bytes:

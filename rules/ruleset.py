@@ -19,6 +19,7 @@ from ladle import grammar
 from ladle.grammar.errors import Diagnostic, line_and_column
 from ladle.grammar.names import check_names, function_table
 from ladle.grammar.nodes import Node
+from ladle.grammar.trace import Trace, Tracer
 
 Filters = Mapping[str, Callable[..., Any]]
 Functions = Mapping[str, Callable[..., Any]]
@@ -154,6 +155,17 @@ class RuleSet:
             return grammar.truthy(rule.expression.evaluate(record)), None
         except grammar.ExpressionError as error:
             return False, error.message
+
+    def explain(self, record: Mapping[str, Any]) -> list[tuple[str, Trace]]:
+        """For each rule, in file order: its name and the trace of its expression over
+        ``record`` (every sub-expression's value or error; ``Trace.truthy`` is whether the
+        rule claims the record). ``grammar.explain.render`` draws one under its text.
+
+        >>> [(name, t.truthy) for name, t in parse("a: x > 1\\nb: x < 1").explain({"x": 2})]
+        [('a', True), ('b', False)]
+        """
+        return [(rule.name, Tracer(filters=rule.filters, functions=rule.functions)
+                 .trace(rule.source, rule.tree, record)) for rule in self.rules]
 
     def match(self, record: Mapping[str, Any]) -> list[str]:
         """The names of the rules that claim ``record`` (a rule that fails does not)."""

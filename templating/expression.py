@@ -30,6 +30,7 @@ from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
 from ladle.grammar.pyast import place
 from ladle.grammar.runtime import check_length, check_number, liquid_value
+from ladle.grammar.trace import Tracer
 from ladle.templating.budget import FREE_SIZE, spend_sizes
 from ladle.templating.errors import at, from_expression
 from ladle.templating.escaping import FilterEnvironment, escaping
@@ -338,26 +339,38 @@ _UNSIZED = frozenset({int, float, bool, type(None), Decimal})
 def compile_uncached(env: Environment, located: Token, escaped: bool,
                      tree: nodes.Node | None = None) -> grammar.Expression:
     """Compile the expression text of ``located`` (whose tree may be given) for ``env``."""
+    source = located.value
+    options = _options(env, located, escaped)
+    if tree is None:
+        tree = parse_expression(source, liquid=True)
+        check_names(tree, source, names=None, functions=options["functions"],
+                    filters=options["filters"])
+    compiler = _Compiler(**options)
+    function = with_stack(lambda: compiler.build([(source, tree)], single=True),
+                          levels=DEFAULT_MAX_DEPTH, source=source)
+    return grammar.Expression(source, tree, function)
+
+
+def tracer(env: Environment, located: Token, escaped: bool) -> Tracer:
+    """A tracer that evaluates ``located``'s expression as ``compile_uncached`` compiles
+    it (for ``--explain-if``)."""
+    return Tracer(**_options(env, located, escaped))
+
+
+def _options(env: Environment, located: Token, escaped: bool) -> dict[str, Any]:
+    """The options expressions of ``env`` compile with. Standard Liquid keeps its meaning:
+    a missing variable reads as the environment's undefined object (as in python-liquid),
+    and Liquid's rules apply where the language's defaults differ (see
+    ``grammar.compile``)."""
     undefined = env.undefined
 
     def missing(name: str) -> object:
         return undefined(name, token=located)
 
-    # Standard Liquid keeps its meaning: a missing variable reads as the environment's
-    # undefined object (as in python-liquid), and Liquid's rules apply where the
-    # language's defaults differ (see ``grammar.compile``).
-    source = located.value
-    filters = _filters(env)
-    if tree is None:
-        tree = parse_expression(source, liquid=True)
-        check_names(tree, source, names=None, functions=functions_of(env), filters=filters)
-    compiler = _Compiler(functions=functions_of(env), filters=filters,
-                         strict=getattr(env, "strict", False),
-                         max_length=getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
-                         undefined=missing, liquid=True, strings=Markup if escaped else None)
-    function = with_stack(lambda: compiler.build([(source, tree)], single=True),
-                          levels=DEFAULT_MAX_DEPTH, source=source)
-    return grammar.Expression(source, tree, function)
+    return {"functions": functions_of(env), "filters": _filters(env),
+            "strict": getattr(env, "strict", False),
+            "max_length": getattr(env, "max_length", grammar.DEFAULT_MAX_LENGTH),
+            "undefined": missing, "liquid": True, "strings": Markup if escaped else None}
 
 
 def _filters(env: Environment) -> dict[str, Any]:
