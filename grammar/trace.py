@@ -18,6 +18,7 @@ from typing import Any
 from ladle.grammar import runtime
 from ladle.grammar.compiler import NO_DATA, Compiler
 from ladle.grammar.errors import EvaluationError, ExpressionError
+from ladle.grammar.fallbacks import guarded_positions, undefined_name, undefined_path
 from ladle.grammar.functions import Function
 from ladle.grammar.names import check_names, function_table
 from ladle.grammar.nodes import (
@@ -136,13 +137,15 @@ class Tracer:
     def trace(self, source: str, tree: Node, data: Mapping[str, Any] = NO_DATA,
               *, max_depth: int = DEFAULT_MAX_DEPTH) -> Trace:
         """Evaluate ``tree`` (parsed from ``source``) over ``data``, keeping every step."""
-        root = with_stack(lambda: self._step(tree, source, data), levels=max_depth,
-                          source=source)
+        # Strict mode lets what is missing be nil where a fallback guards it, as compiled.
+        lenient = frozenset(id(n) for n in _guarded_nodes(tree)) if self.strict else frozenset()
+        root = with_stack(lambda: self._step(tree, source, _Scope(data, lenient)),
+                          levels=max_depth, source=source)
         return Trace(source, root)
 
     # -- one node ---------------------------------------------------------------------
 
-    def _step(self, node: Node, source: str, data: Mapping[str, Any]) -> Step:
+    def _step(self, node: Node, source: str, data: _Scope) -> Step:
         done: list[Step] = []
         try:
             value = self._evaluate(node, source, data, done)
@@ -168,7 +171,7 @@ class Tracer:
         located.__cause__ = error.__cause__
         return located
 
-    def _all(self, nodes: tuple[Node, ...], source: str, data: Mapping[str, Any],
+    def _all(self, nodes: tuple[Node, ...], source: str, data: _Scope,
              done: list[Step]) -> list[Any]:
         """The values of ``nodes``, evaluated in order, their steps added to ``done``; the
         first failure fails the parent (the later ones are not evaluated, as in the
@@ -178,7 +181,7 @@ class Tracer:
             values.append(self._one(child, source, data, done))
         return values
 
-    def _one(self, node: Node, source: str, data: Mapping[str, Any],
+    def _one(self, node: Node, source: str, data: _Scope,
              done: list[Step]) -> Any:
         step = self._step(node, source, data)
         done.append(step)
@@ -192,7 +195,7 @@ class Tracer:
             return ()
         return (self.undefined(unparse(node) if name is None else name),)
 
-    def _evaluate(self, node: Node, source: str, data: Mapping[str, Any],
+    def _evaluate(self, node: Node, source: str, data: _Scope,
                   done: list[Step]) -> Any:
         """The value of ``node``, the steps of its sub-expressions added to ``done``;
         raises on failure."""
@@ -207,16 +210,17 @@ class Tracer:
             case Member(target=target, name=name):
                 obj = self._one(target, source, data, done)
                 helper = runtime.liquid_member if liquid else runtime.member
-                return helper(obj, name, *self._missing(node))
+                return self._path(node, source, helper, obj, name, data)
             case Index(target=target, key=key):
                 obj, k = self._all((target, key), source, data, done)
                 index = runtime.liquid_index if liquid else runtime.index
-                return index(obj, k, *self._missing(node))
+                return self._path(node, source, index, obj, k, data)
             case RootIndex(key=key):
                 k = self._one(key, source, data, done)
                 if isinstance(key, Literal) and isinstance(k, str):
                     return self._name(node, str.__str__(k), data)
-                return runtime.lookup(data, k, self.strict, *self._missing(node))
+                return runtime.lookup(data.values, k, self._strict(node, data),
+                                      *self._missing(node))
             case Call(name=name, args=args):
                 values = self._all(args, source, data, done)
                 function = self.functions[name]
@@ -234,6 +238,9 @@ class Tracer:
                 if runtime.truthy(first) != (op in _AND):
                     return first  # decided by the left operand
                 return self._one(right, source, data, done)
+            case Logical(op="??", left=left, right=right):
+                first = self._one(left, source, data, done)
+                return first if runtime.present(first) else self._one(right, source, data, done)
             case Conditional(test=test, then=then, otherwise=otherwise):
                 chosen = then if runtime.truthy(self._one(test, source, data, done)) \
                     else otherwise
@@ -253,7 +260,7 @@ class Tracer:
                     value = step.value
                 return value
         # A node this tracer does not know: evaluated whole by the compiler.
-        return self._compiler().build([(source, node)], single=True)(data)
+        return self._compiler().build([(source, node)], single=True)(data.values)
 
     @staticmethod
     def _knows(op: str) -> bool:
@@ -271,17 +278,33 @@ class Tracer:
             return function(left, right, self.max_length)
         return function(left, right)
 
-    def _name(self, node: Node, name: str, data: Mapping[str, Any]) -> Any:
+    def _strict(self, node: Node, data: _Scope) -> bool:
+        return self.strict and id(node) not in data.lenient
+
+    def _name(self, node: Node, name: str, data: _Scope) -> Any:
         try:
-            return data[name]
+            return data.values[name]
         except KeyError:
-            if self.strict:
-                raise EvaluationError(runtime.undefined_message(data, name)) from None
+            if self._strict(node, data):
+                raise EvaluationError(undefined_name(data.values, name)) from None
             missing = self._missing(node, name)
             return missing[0] if missing else None
 
+    def _path(self, node: Node, source: str, helper: Callable[..., Any], obj: Any, key: Any,
+              data: _Scope) -> Any:
+        """``helper(obj, key)``: a member or an index; in strict mode, unless a fallback
+        guards it, finding nothing is an error naming the path as written."""
+        if not self._strict(node, data):
+            return helper(obj, key, *self._missing(node))
+        found = helper(obj, key, runtime.MISSING)
+        if found is runtime.MISSING:
+            start, end = node.span
+            path = source[start:end] if end > start else unparse(node)
+            raise EvaluationError(undefined_path(path, obj, key))
+        return found
+
     def _filter(self, node: Filter, value: Any, source: str,
-                data: Mapping[str, Any]) -> Step:
+                data: _Scope) -> Step:
         """A filter's step: its value is the pipeline's value after it."""
         assert self.filters is not None
         function = self.filters[node.name]
@@ -299,6 +322,26 @@ class Tracer:
             return Step(node, True, error=self._positioned(error, node, source),
                         steps=_complete(node, done))
         return Step(node, True, result, steps=_complete(node, done))
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """The data an expression reads, and the nodes (by identity) a fallback guards."""
+
+    values: Mapping[str, Any]
+    lenient: frozenset[int]
+
+
+def _guarded_nodes(tree: Node) -> list[Node]:
+    """Every node whose value flows unchanged into a fallback (``fallbacks``' rule)."""
+    found: list[Node] = []
+    pending: list[tuple[Node, bool]] = [(tree, False)]
+    while pending:
+        node, guarded = pending.pop()
+        if guarded:
+            found.append(node)
+        pending.extend(guarded_positions(node, guarded))
+    return found
 
 
 def _complete(node: Node, done: list[Step]) -> tuple[Step, ...]:
