@@ -477,6 +477,8 @@ def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] =
     wanted = set(numbers) | set(broken)
     found: dict[int, tuple[int, Any]] = {}
     if source.format == "parquet":
+        if not wanted:
+            return found  # (not a read of every row to find none)
         for row, (line, record) in enumerate(records(source.path, "parquet"), start=1):
             if row in wanted:
                 found[row] = (line, record)
