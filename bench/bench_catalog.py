@@ -258,6 +258,8 @@ def test_duckdb_engine(benchmark: Any, catalogs: dict[int, dict[str, Path]],
                       engine_diff)]
             polars = _polars_route(kind, path)
             if polars is not None:
+                assert _route_counts(names, polars().rows()) == _route_counts(
+                    names, hand_route())
                 runs.append((f"{group}, route", "Polars lazy", count, kind, False, polars))
     times: dict[int, list[float]] = {index: [] for index in range(len(runs))}
 
