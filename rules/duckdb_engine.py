@@ -123,9 +123,9 @@ def _fraction(text: str) -> str:
 def _typed(name: str, kind: str) -> str:
     """The JSON field ``j.name`` as a value of ``kind``, failing on any other type.
 
-    Read from the field's JSON text with plain string tests and TRY_CAST: the json_type
-    and JSON casts they replace parse the text again, once per use, and took most of the
-    query's time."""
+    Read from the field's JSON text with plain string tests and TRY_CAST, which cost
+    DuckDB half the time of the json_type tests and JSON casts they replace (2.2 s of
+    operator time against 4.7 s for four fields of 1M records, EXPLAIN ANALYZE)."""
     value = f"j.{quote_identifier(name)}"
     if kind == "JSON":
         return value
@@ -416,7 +416,11 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
             raise Fallback("the catalog starts with a byte order mark")
         if head[:2] == GZIP_MAGIC:
             raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
-        line = trimmed_control(path)
+        try:
+            line = trimmed_control(path)
+        except OSError as error:  # not a regular file (a pipe, a device)
+            raise Fallback(f"the catalog cannot be mapped into memory: "
+                           f"{error.strerror or error}") from None
         if line is not None:
             raise Fallback(f"line {line:,} has a vertical tab or form feed next to its JSON, "
                            f"which DuckDB reads as white space")

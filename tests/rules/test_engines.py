@@ -749,6 +749,15 @@ def test_lines_with_trimmed_controls_are_found_across_blocks(
                     None if found is None else 9), (line, size)
 
 
+def test_a_catalog_that_cannot_be_mapped_falls_back() -> None:
+    """The search for vertical tabs and form feeds maps the file; a device cannot be."""
+    ruleset = RULE_SETS["placement"]
+    with pytest.raises(Fallback, match="cannot be mapped into memory"):
+        duckdb_engine.route(ruleset, "/dev/null", format="jsonl")
+    assert as_text(rules.route(ruleset, "/dev/null", engine="duckdb", format="jsonl")) == (
+        as_text(python_engine.route(ruleset, "/dev/null", format="jsonl")))
+
+
 def test_fields_named_like_the_engines_columns_fall_back(tmp_path: Path) -> None:
     path = tmp_path / "own.jsonl"
     path.write_bytes(jsonl([json_line({"id": n, "_ladle_ok": n, "_LADLE_N": n})
