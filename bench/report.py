@@ -53,11 +53,6 @@ TARGETS = [
     Target("templates", "ladle", "Jinja2", 1.0),
     Target("templates", "ladle", "Mako", 1.0),
     Target("templates: parse page + partial", "ladle", "python-liquid", 3.0),
-    # /work/shared/design/rules.md, "Engines" (bench/bench_catalog.py): exact semantics
-    # may cost at most half again the time of the plain, inexact SQL.
-    Target("catalog", "ladle duckdb engine, JSON Lines", "DuckDB hand-written SQL, JSON Lines",
-           1.5),
-    Target("catalog", "ladle duckdb engine, Parquet", "DuckDB hand-written SQL, Parquet", 1.5),
     # rules.md: the python engine at no less than 1/1.5 of hand-written lambdas' speed.
     Target("catalog", "ladle python engine, JSON Lines", "hand-written lambdas, JSON Lines",
            1.5),
@@ -68,6 +63,10 @@ TARGETS = [
 # Records per second at least (issue 17: the stream on a pipe).
 RATES = {("stream", "ladle rules match --stream, pipe"): 200_000}
 
+# Issue 16 (bench/bench_catalog.py): on every catalog group ("catalog: ..."), the duckdb
+# engine within 1.3x of the hand-written DuckDB query computing the same counts.
+CATALOG_ENGINE = ("ladle duckdb engine", "DuckDB hand-written SQL", 1.3)
+
 RESULTS: list[Result] = []
 
 
@@ -75,6 +74,8 @@ def collect(benchmarks: Iterable[Mapping[str, Any]]) -> None:
     """Keep the results of a run (pytest-benchmark's flat benchmark dicts)."""
     for bench in benchmarks:
         info = bench["extra_info"]
+        if info.get("internal"):
+            continue  # a benchmark that records its own results (bench_catalog)
         evaluations = info.get("evaluations", 1)
         RESULTS.append(Result(
             group=bench["group"] or "(no group)",
@@ -113,12 +114,14 @@ def table(results: list[Result]) -> str:
 
 
 def throughput(results: list[Result], group: str = "catalog") -> list[str]:
-    """Whole-run time and rows per second of each contender of ``group``."""
+    """Whole-run time and rows per second of each contender of the groups named
+    ``group`` or starting with it."""
     lines = []
-    for r in sorted(results, key=lambda r: r.ns):
-        if r.group == group and r.records:
+    for r in sorted(results, key=lambda r: (r.group, r.ns)):
+        if r.group.startswith(group) and r.records:
             seconds = r.ns * r.records / 1e9
-            lines.append(f"{r.label}: {r.records:,} records in {seconds:.2f} s, "
+            where = "" if r.group == group else f"{r.group.removeprefix(group + ': ')}: "
+            lines.append(f"{where}{r.label}: {r.records:,} records in {seconds:.2f} s, "
                          f"{r.records / seconds:,.0f} rows/s")
     return lines
 
@@ -127,7 +130,10 @@ def targets(results: list[Result]) -> tuple[list[str], bool]:
     """A line per target that applies to this run, and whether all of them hold."""
     by_name = {(r.group, r.label): r for r in results}
     lines, all_hold = [], True
-    for t in TARGETS:
+    label, other, factor = CATALOG_ENGINE
+    catalog = [Target(group, label, other, factor) for group in sorted({r.group for r in results})
+               if group.startswith("catalog: ")]
+    for t in [*TARGETS, *catalog]:
         mine, other = by_name.get((t.group, t.label)), by_name.get((t.group, t.other))
         if mine is None or other is None:
             continue  # that suite or contender was not run (e.g. pytest -k)

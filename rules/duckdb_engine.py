@@ -99,8 +99,7 @@ Progress = Callable[[int, int], object]
 
 # A JSON number the python reader takes from orjson as it is; it reads one outside this
 # range again with the standard library, which keeps an integer exact (rules.catalog).
-_ORJSON_FLOAT = ("CAST({value} AS DOUBLE) > CAST('-9.2e18' AS DOUBLE) "
-                 "AND CAST({value} AS DOUBLE) < CAST('1.8e19' AS DOUBLE)")
+_ORJSON_FLOAT = ("{value} > CAST('-9.2e18' AS DOUBLE) AND {value} < CAST('1.8e19' AS DOUBLE)")
 
 
 class Fallback(Exception):
@@ -115,42 +114,53 @@ def _wrong_type(name: str) -> str:
     return f"error({quote_string(_WRONG_TYPE + '<' + _field_token(name) + '>')})"
 
 
+def _fraction(text: str) -> str:
+    """TRUE for the JSON text of a number that is not an integer to the python reader
+    (NaN and the infinities, lenient lines, are not numbers to it)."""
+    return f"(contains({text}, '.') OR contains({text}, 'e') OR contains({text}, 'E'))"
+
+
 def _typed(name: str, kind: str) -> str:
-    """The JSON field ``j.name`` as a value of ``kind``, failing on any other type."""
+    """The JSON field ``j.name`` as a value of ``kind``, failing on any other type.
+
+    Read from the field's JSON text with plain string tests and TRY_CAST, which cost
+    DuckDB half the time of the json_type tests and JSON casts they replace (2.2 s of
+    operator time against 4.7 s for four fields of 1M records, EXPLAIN ANALYZE)."""
     value = f"j.{quote_identifier(name)}"
     if kind == "JSON":
         return value
-    type_of = f"json_type({value})"
+    text = f"CAST({value} AS VARCHAR)"
+    wrong = _wrong_type(name)
     if kind in _INTEGERS:
-        accepted = {"UBIGINT": f"{type_of} = 'UBIGINT'",
-                    "BIGINT": f"({type_of} = 'BIGINT' OR ({type_of} = 'UBIGINT' AND "
-                              f"TRY_CAST({value} AS BIGINT) IS NOT NULL))",
-                    "HUGEINT": f"{type_of} IN ('UBIGINT', 'BIGINT')"}[kind]
-        converted = f"CAST({value} AS {kind})"
+        # an integer is a text without '.', 'e' or 'E' that casts (a string, true, false,
+        # a list or an object does not)
+        converted = (f"CASE WHEN {_fraction(text)} THEN {wrong} "
+                     f"ELSE COALESCE(TRY_CAST({text} AS {kind}), {wrong}) END")
     elif kind == "DOUBLE":
-        # an integer beyond 64 bits is a DOUBLE to DuckDB but an int to the python engine;
-        # the python reader reads every number outside this range again, exactly
-        accepted = f"{type_of} = 'DOUBLE' AND {_ORJSON_FLOAT.format(value=value)}"
-        converted = f"CAST({value} AS DOUBLE)"
+        # an integer beyond 64 bits is a DOUBLE to DuckDB but an int to the python engine
+        # (no '.', 'e' or 'E'); the python reader reads every number outside this range
+        # again, exactly
+        number = f"TRY_CAST({text} AS DOUBLE)"
+        converted = (f"CASE WHEN {_fraction(text)} AND {_ORJSON_FLOAT.format(value=number)} "
+                     f"THEN {number} ELSE {wrong} END")
     elif kind == "VARCHAR":
-        accepted = f"{type_of} = 'VARCHAR'"
-        converted = f"json_extract_string({value}, '$')"
+        # without a backslash, the string holds no '"' either: its text less the quotes
+        converted = (f"CASE WHEN NOT starts_with({text}, '\"') THEN {wrong} "
+                     f"WHEN contains({text}, '\\') THEN json_extract_string({value}, '$') "
+                     f"ELSE trim({text}, '\"') END")
     else:  # BOOLEAN
-        accepted = f"{type_of} = 'BOOLEAN'"
-        converted = f"CAST({value} AS BOOLEAN)"
-    return (f"CASE WHEN {value} IS NULL OR {type_of} = 'NULL' THEN NULL "
-            f"WHEN {accepted} THEN {converted} ELSE {_wrong_type(name)} END")
+        converted = f"CASE {text} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE ELSE {wrong} END"
+    return f"CASE WHEN {value} IS NULL OR {text} = 'null' THEN NULL ELSE {converted} END"
 
 
 def _size_bytes(value: str) -> str:
     """The bytes a JSON ``size`` value counts: an integer (of any size: beyond 64 bits,
     DuckDB's type for it is DOUBLE, and its text has no '.' or exponent), else nothing.
     An integer beyond HUGEINT fails the query."""
-    type_of = f"json_type({value})"
     text = f"CAST({value} AS VARCHAR)"
-    return (f"CASE WHEN {type_of} IN ('UBIGINT', 'BIGINT') THEN CAST({value} AS HUGEINT) "
-            f"WHEN {type_of} = 'DOUBLE' AND NOT regexp_matches({text}, '[.eE]') "
-            f"THEN COALESCE(TRY_CAST({text} AS HUGEINT), {_wrong_type('size')}) END")
+    return (f"CASE WHEN {value} IS NULL OR {_fraction(text)} THEN NULL "
+            f"ELSE COALESCE(TRY_CAST({text} AS HUGEINT), CASE WHEN "
+            f"regexp_full_match({text}, '-?[0-9]+') THEN {_wrong_type('size')} END) END")
 
 
 def _json_kind(value: Any) -> str:
@@ -406,7 +416,11 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
             raise Fallback("the catalog starts with a byte order mark")
         if head[:2] == GZIP_MAGIC:
             raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
-        line = trimmed_control(path)
+        try:
+            line = trimmed_control(path)
+        except OSError as error:  # not a regular file (a pipe, a device)
+            raise Fallback(f"the catalog cannot be mapped into memory: "
+                           f"{error.strerror or error}") from None
         if line is not None:
             raise Fallback(f"line {line:,} has a vertical tab or form feed next to its JSON, "
                            f"which DuckDB reads as white space")
@@ -467,6 +481,8 @@ def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] =
     wanted = set(numbers) | set(broken)
     found: dict[int, tuple[int, Any]] = {}
     if source.format == "parquet":
+        if not wanted:
+            return found  # (not a read of every row to find none)
         for row, (line, record) in enumerate(records(source.path, "parquet"), start=1):
             if row in wanted:
                 found[row] = (line, record)

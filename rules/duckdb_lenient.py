@@ -10,6 +10,7 @@ next to their JSON, which DuckDB trims off as white space before any SQL sees th
 from __future__ import annotations
 
 import json
+import mmap
 from collections.abc import Sequence
 
 from ladle.rules.sql import quote_string
@@ -63,32 +64,37 @@ def trimmed_control(path: str) -> int | None:
     """The number of the first line where a vertical tab or form feed stands before or
     after the JSON text, or None. DuckDB trims them off a line as white space; to JSON
     (and so to the python reader) they are not white space, and the line is not JSON. A
-    line of white space of either kind is blank to both. The file is read by blocks, and
-    only the lines of a block holding one of the two bytes are looked at one by one."""
-    number = 1  # the line that ``state`` describes (it may continue into the next block)
-    state = _LineEnds()
+    line of white space of either kind is blank to both.
+
+    The file is mapped, not read: the two bytes are searched for (memchr speed, a tenth
+    of reading the file by blocks), and only the lines holding one are looked at."""
     with open(path, "rb") as file:
-        while block := file.read(_CHUNK_BYTES):
-            first_end = block.find(b"\n")
-            if first_end < 0:
-                state.add(block)
-                continue
-            state.add(block[:first_end])
-            if state.suspect():
-                return number
-            last_start = block.rfind(b"\n") + 1
-            middle = block[first_end + 1:last_start]  # whole lines, each ending in "\n"
-            if any(feed in middle for feed in _FEEDS):
-                for offset, text in enumerate(middle.split(b"\n")[:-1], start=1):
-                    if any(feed in text for feed in _FEEDS):
-                        line = _LineEnds()
-                        line.add(text)
-                        if line.suspect():
-                            return number + offset
-            number += 1 + middle.count(b"\n")
-            state = _LineEnds()
-            state.add(block[last_start:])
-    return number if state.suspect() else None
+        try:
+            view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file cannot be mapped, and has no such line
+            return None
+        with view:
+            return _first_trimmed(view)
+
+
+def _first_trimmed(view: mmap.mmap) -> int | None:
+    upcoming = {feed: view.find(feed) for feed in _FEEDS}
+    while True:
+        found = [place for place in upcoming.values() if place >= 0]
+        if not found:
+            return None
+        hit = min(found)
+        start = view.rfind(b"\n", 0, hit) + 1
+        end = view.find(b"\n", hit)
+        end = len(view) if end < 0 else end
+        line = _LineEnds()
+        line.add(view[start:end])
+        if line.suspect():
+            return 1 + sum(view[at:min(at + _CHUNK_BYTES, start)].count(b"\n")
+                           for at in range(0, start, _CHUNK_BYTES))
+        for feed, place in upcoming.items():
+            if 0 <= place <= end:
+                upcoming[feed] = view.find(feed, end + 1)
 
 
 class _LineEnds:

@@ -749,6 +749,15 @@ def test_lines_with_trimmed_controls_are_found_across_blocks(
                     None if found is None else 9), (line, size)
 
 
+def test_a_catalog_that_cannot_be_mapped_falls_back() -> None:
+    """The search for vertical tabs and form feeds maps the file; a device cannot be."""
+    ruleset = RULE_SETS["placement"]
+    with pytest.raises(Fallback, match="cannot be mapped into memory"):
+        duckdb_engine.route(ruleset, "/dev/null", format="jsonl")
+    assert as_text(rules.route(ruleset, "/dev/null", engine="duckdb", format="jsonl")) == (
+        as_text(python_engine.route(ruleset, "/dev/null", format="jsonl")))
+
+
 def test_fields_named_like_the_engines_columns_fall_back(tmp_path: Path) -> None:
     path = tmp_path / "own.jsonl"
     path.write_bytes(jsonl([json_line({"id": n, "_ladle_ok": n, "_LADLE_N": n})
@@ -776,6 +785,37 @@ def test_rules_making_too_much_sql_fall_back(tmp_path: Path) -> None:
         duckdb_engine.diff(RULE_SETS["placement"], many, str(path))
     assert as_text(rules.route(many, str(path), engine="duckdb")) == as_text(
         python_engine.route(many, str(path)))
+
+
+def test_typed_fields_are_read_from_their_json_text_exactly(tmp_path: Path) -> None:
+    """Fields the sample shows with one type are read from their JSON text with string
+    tests and casts: strings with quotes, backslashes and nothing in them, numbers
+    spelled with exponents or a minus zero, and, past the sample, a value of another
+    type in each (which the engine then reads as JSON), all as the python reader reads
+    them."""
+    tags = ["", '"', '\\', 'a"b', '"lossless"', "lossless", "é", " lossless", "1", "true"]
+    lines = [json_line({"id": n - 5, "tag": tags[n % len(tags)], "public": n % 3 == 0,
+                        "score": n / 4 + 0.5, "size": n}) for n in range(SAMPLE_RECORDS + 20)]
+    lines += ['{"id": -0, "tag": "lossless", "public": false, "score": 1E5, "size": 0}',
+              '{"id": 47, "tag": "x", "public": true, "score": -0.0, "size": 1e2}']
+    typed, mixed = tmp_path / "typed.jsonl", tmp_path / "mixed.jsonl"
+    typed.write_bytes(jsonl(lines))
+    mixed.write_bytes(jsonl([
+        *lines, '{"id": 2.0, "tag": 5, "public": "true", "score": 7, "size": "5"}',
+        '{"id": "12", "tag": null, "public": 1, "score": "2.5", "size": true}']))
+    ruleset = rules.parse("""\
+lossless: tag == 'lossless' || tag == '"lossless"' || tag == 'a"b' || tag == '\\\\'
+empty:    tag == '' || tag == '"' || tag == '1'
+ids:      (id % 100) <= 47 && public == true
+score:    score >= 2.5 || score == 0
+sized:    size > 10
+""")
+    changed = rules.parse("lossless: tag == 'lossless'\nsized: size >= 10\n")
+    for path in (str(typed), str(mixed)):
+        assert as_text(duckdb_engine.route(ruleset, path)) == as_text(
+            python_engine.route(ruleset, path))
+        assert as_text(duckdb_engine.diff(ruleset, changed, path)) == as_text(
+            python_engine.diff(ruleset, changed, path))
 
 
 def test_a_catalog_duckdb_cannot_open_is_the_python_readers_error(tmp_path: Path) -> None:
