@@ -338,9 +338,9 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 def liquid_equals(left: Any, right: Any) -> bool:
     """Equality where a range is never ``empty`` or ``blank`` (Liquid's ranges have no
     emptiness); otherwise ``equals``."""
-    if left is EMPTY or left is BLANK or right is EMPTY or right is BLANK:
-        if isinstance(left, range) or isinstance(right, range):
-            return False
+    markers = left is EMPTY or left is BLANK or right is EMPTY or right is BLANK
+    if markers and (isinstance(left, range) or isinstance(right, range)):
+        return False
     return equals(left, right)
 
 
