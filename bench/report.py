@@ -70,6 +70,8 @@ def collect(benchmarks: Iterable[Mapping[str, Any]]) -> None:
     """Keep the results of a run (pytest-benchmark's flat benchmark dicts)."""
     for bench in benchmarks:
         info = bench["extra_info"]
+        if info.get("hidden"):
+            continue  # a suite that reports its own figures (bench/pages/measure.py)
         evaluations = info.get("evaluations", 1)
         RESULTS.append(Result(
             group=bench["group"] or "(no group)",

@@ -9,6 +9,7 @@ from bench.pages.common import HOSTILE, SEED, VENDORS, moment, title
 
 ORDERS = 1000
 PRODUCTS = 120
+TAGS = ("vip", "wholesale", "gift", "fraud?", "<b>rush</b>")
 STATUSES = ("paid", "pending", "refunded", "partially_refunded", "voided")
 FIRST = ("Philip", "Turanga", "Amy", "Hermes", "Bender", "Zapp", "Kif", "Mom")
 LAST = ("Fry", "Leela", "Wong", "Conrad", "Rodríguez", "Brannigan", "Kroker", "O'Brien")
@@ -27,7 +28,7 @@ def _order(rng: random.Random, number: int) -> dict[str, Any]:
         "fulfilled": rng.random() < 0.6,
         "items": rng.randint(1, 9),
         "total": rng.randint(500, 90000),
-        "tags": rng.sample(("vip", "wholesale", "gift", "fraud?", "<b>rush</b>"), rng.randint(0, 2)),
+        "tags": rng.sample(TAGS, rng.randint(0, 2)),
     }
 
 

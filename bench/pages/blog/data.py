@@ -10,7 +10,8 @@ from bench.pages.common import EPOCH, HOSTILE, SEED, WORDS, handle, sentence, ti
 
 ARTICLES = 240
 PER_PAGE = 20
-AUTHORS = ("Leela", "<script>alert(1)</script>", "Amy Wong", "Dr. Zoidberg", "Hermes \"Limbo\" Conrad", "Scruffy & Co")
+AUTHORS = ("Leela", "<script>alert(1)</script>", "Amy Wong", "Dr. Zoidberg",
+           "Hermes \"Limbo\" Conrad", "Scruffy & Co")
 TAGS = ("news", "releases", "tour", "interviews", "<staff picks>", "rock & roll")
 
 
