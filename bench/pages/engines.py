@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 import liquid
-from mako.lookup import TemplateLookup
-from mako.template import Template as MakoTemplate
+from mako.lookup import TemplateLookup  # type: ignore[import-untyped]
+from mako.template import Template as MakoTemplate  # type: ignore[import-untyped]
 
 from bench.pages import Page
 from bench.pages.filters import JINJA, SHOPIFY

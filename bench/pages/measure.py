@@ -13,6 +13,7 @@ memory one render allocates (``tracemalloc``, after a first render has warmed ca
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import statistics
@@ -89,7 +90,7 @@ def peak_bytes(render: Render, data: Data) -> int:
 def measure(page: Page, data: Data, renders: Mapping[str, Render],
             seconds: float = MAX_SECONDS) -> PageResult:
     render_ns, rounds = interleaved(
-        {engine: (lambda r=render: r(data)) for engine, render in renders.items()}, seconds)
+        {engine: functools.partial(render, data) for engine, render in renders.items()}, seconds)
     parse_ns, _ = interleaved({engine: parser(engine, page) for engine in renders},
                               seconds / 3)
     memory = {engine: peak_bytes(render, data) for engine, render in renders.items()}
@@ -110,7 +111,7 @@ HEADER = ("page", "records", "rounds", "ladle ms", "vs Jinja2", "vs python-liqui
 
 def rows(results: list[PageResult]) -> list[tuple[str, ...]]:
     """One row per page: ladle's median render and its ratios to the others (<1: faster)."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for r in results:
         mine = r.render_ns["ladle"]
         out.append((r.page, f"{r.records:,}", str(r.rounds), f"{mine / 1e6:,.2f}",

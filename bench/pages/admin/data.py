@@ -34,11 +34,11 @@ def _order(rng: random.Random, number: int) -> dict[str, Any]:
 
 def make_page(seed: int = SEED, count: int = ORDERS) -> dict[str, Any]:
     rng = random.Random(seed)
-    products = [{"title": title(rng, rng.randint(1, 3)), "vendor": rng.choice(VENDORS),
-                 "inventory": rng.choice((0, 1, 2, 4, 9, 30, 100)),
-                 "low_stock": False} for _ in range(PRODUCTS)]
-    for product in products:
-        product["low_stock"] = product["inventory"] < 5
+    products = []
+    for _ in range(PRODUCTS):
+        inventory = rng.choice((0, 1, 2, 4, 9, 30, 100))
+        products.append({"title": title(rng, rng.randint(1, 3)), "vendor": rng.choice(VENDORS),
+                         "inventory": inventory, "low_stock": inventory < 5})
     return {
         "shop": {"name": "Planet Express <Admin>", "currency": "USD"},
         "orders": [_order(rng, number) for number in range(count)],
