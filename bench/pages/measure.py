@@ -29,7 +29,7 @@ from bench.pages import Page
 from bench.pages.engines import LABELS, Data, Render, parser
 
 MAX_SECONDS = 3.0  # per page, for the renders; parsing gets a third of it
-MIN_ROUNDS = 5
+MIN_ROUNDS = 7
 MAX_ROUNDS = 2000
 
 # issue 14, "Done when": on every page at most Jinja2's time, their geometric mean at most
