@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
+from bench.pages import measure
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,17 +38,25 @@ def main(argv: list[str]) -> int:
     if code != 0:
         print(f"bench: pytest failed (exit {code})", file=sys.stderr)
         return code
-    if not report.RESULTS:
+    if not report.RESULTS and not measure.RESULTS:
         print("bench: no benchmark results were collected", file=sys.stderr)
         return 1
-    print()
-    print(report.table(report.RESULTS))
+    if report.RESULTS:
+        print()
+        print(report.table(report.RESULTS))
+    if measure.RESULTS:
+        print("\ncorpus pages (ladle's median render and its ratios, engines interleaved; "
+              "<1: ladle faster):")
+        print(measure.table(measure.RESULTS))
     for group in ("catalog", "stream"):
         rates = report.throughput(report.RESULTS, group)
         if rates:
             print(f"\n{group} runs (medians, this run):")
             print("\n".join(rates))
     lines, all_hold = report.targets(report.RESULTS)
+    corpus = measure.targets(measure.RESULTS)
+    lines += corpus
+    all_hold = all_hold and not any(line.startswith("MISSED") for line in corpus)
     if lines:
         print("\ntargets (median ratios, this run):")
         print("\n".join(lines))

@@ -74,8 +74,8 @@ def collect(benchmarks: Iterable[Mapping[str, Any]]) -> None:
     """Keep the results of a run (pytest-benchmark's flat benchmark dicts)."""
     for bench in benchmarks:
         info = bench["extra_info"]
-        if info.get("internal"):
-            continue  # a benchmark that records its own results (bench_catalog)
+        if info.get("internal") or info.get("hidden"):
+            continue  # a suite that records its own results (bench_catalog, bench/pages)
         evaluations = info.get("evaluations", 1)
         RESULTS.append(Result(
             group=bench["group"] or "(no group)",
