@@ -67,7 +67,7 @@ Progress = Callable[[int, int], object]
 
 # Spark's errors that mean "SQL cannot compute this exactly" (the query was right to
 # fail, the python engine answers) rather than "Spark could not run".
-_INEXACT = ("USER_RAISED_EXCEPTION", "ladle: ", "ARITHMETIC_OVERFLOW",
+_INEXACT = ("USER_RAISED_EXCEPTION", "ladle: ", "ARITHMETIC_OVERFLOW", "SQLSTATE: 22",
             "NUMERIC_VALUE_OUT_OF_RANGE", "CAST_OVERFLOW", "DECIMAL_PRECISION",
             "DIVIDE_BY_ZERO", "CAST_INVALID_INPUT")
 _COMPRESSED = (".gz", ".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zstd", ".xz", ".br")
