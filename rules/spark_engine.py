@@ -375,6 +375,8 @@ class _Run:
                  prefixes: Sequence[str], master: str | None, remote: str | None) -> None:
         path = os.fspath(path)
         kind = catalog_format(path, format)
+        if format is None and ("://" in path or os.path.isdir(path)):
+            kind = "parquet"  # a folder (or a table in a data lake): Parquet files
         _check_path(path, kind)
         spark = session(master, remote)
         self.source = _Source(spark, path, kind, _fields(rulesets))

@@ -53,17 +53,16 @@ def java_missing() -> bool:
 
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
-    """Standard error (the file descriptor, which the JVM inherits) sent to a log file
-    while the JVM starts: its lines then never reach the terminal."""
-    log = tempfile.NamedTemporaryFile(prefix="ladle-spark-", suffix=".log", delete=False)  # noqa: SIM115
+    """Standard error (the file descriptor, which the JVM inherits) sent to an unnamed
+    temporary file while the JVM starts: its log lines then never reach the terminal."""
     saved = os.dup(2)
-    try:
-        os.dup2(log.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        log.close()
+    with tempfile.TemporaryFile(prefix="ladle-spark-") as log:
+        try:
+            os.dup2(log.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def session(master: str | None = None, remote: str | None = None) -> Any:
