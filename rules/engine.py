@@ -57,7 +57,9 @@ def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
     """The ``route --format json`` report of ``ruleset`` over ``catalog``.
 
     ``catalog`` is a path (``-`` for stdin) or an iterable of ``(line, record)`` items;
-    the other arguments are those of ``rules.python_engine.route``.
+    ``spark`` is where the spark engine runs (master URL, Spark Connect URL; None and
+    None: the active session, else ``local[*]``); the other arguments are those of
+    ``rules.python_engine.route``.
     """
     chosen = choose(engine, catalog, output=output is not None)
     if chosen == "spark":
