@@ -17,7 +17,7 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 
 comma := ,
 
-test: $(VENV)/.installed-test+scale
+test: $(VENV)/.installed-test+scale+spark
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/pytest
@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test+scale
 demo: $(VENV)/.installed-scale
 	$(BIN)/ladle demo -o out
 
-bench: $(VENV)/.installed-bench+scale
+bench: $(VENV)/.installed-bench+scale+spark
 	$(BIN)/python -m bench
 
 clean:

@@ -23,7 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "layout": ("ladle.cli.layout_commands", "layout",
                "Check, resolve, embed and preview player layouts."),
     "rules": ("ladle.cli.rules_commands", "rules_group",
-              "Check placement rules and see which records they claim."),
+              "Check placement rules, see which records they claim, and write them as "
+              "SQL."),
     "demo": ("ladle.cli.demo_command", "demo",
              "Run the main job on the bundled examples and write the results to a folder."),
 }

@@ -16,7 +16,8 @@ import pytest
 from ladle.cli.app import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("liquid", "ladle.templating", "ladle.player", "rich", "duckdb", "pyarrow",
+HEAVY = ("liquid", "ladle.templating", "ladle.player", "rich", "duckdb", "pyarrow", "pyspark",
+         "py4j", "ladle.rules.spark_engine",
          "ladle.filters")
 
 
