@@ -17,12 +17,12 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 
 comma := ,
 
-test: $(VENV)/.installed-test+scale
+test: $(VENV)/.installed-test+scale+serve
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/pytest
 
-demo: $(VENV)/.installed-scale
+demo: $(VENV)/.installed-scale+serve
 	$(BIN)/ladle demo -o out
 
 bench: $(VENV)/.installed-bench+scale

@@ -637,23 +637,24 @@ def _svg(panels: list[_Panel]) -> str:
     return "\n".join(out) + "\n"
 
 
-def preview_svg(source: str | bytes | Path | Mapping[str, Any], *,
+def preview_svg(source: str | bytes | Path | Mapping[str, Any], *, tracks: int | None = None,
                 filters: Mapping[str, Callable[..., Any]] | None = None,
                 functions: Mapping[str, Callable[..., Any]] | None = None) -> str:
     """The layout drawn as SVG: album and track side by side, findings marked and listed.
 
-    ``source`` is a path, JSON text or a dict, as for ``player.check`` (and ``filters`` and
-    ``functions`` too). A layout that cannot be read, or whose geometry cannot be
-    resolved, still gives a valid SVG that lists why.
+    ``source`` is a path, JSON text or a dict, as for ``player.check`` (and ``tracks``,
+    ``filters`` and ``functions`` too). A layout that cannot be read, or whose geometry
+    cannot be resolved, still gives a valid SVG that lists why.
     """
     document, unreadable = read(source)
     if document is None:
         return _svg([_unreadable(unreadable)])
     calls = Calls.of(filters, functions)
-    findings = check_document(document, calls=calls)
+    findings = check_document(document, tracks, calls)
     panels = []
     for variant in VARIANTS:
-        layout, _ = resolve_document(document, variant, None, calls)
+        layout, _ = resolve_document(document, variant, tracks if variant == "album" else None,
+                                     calls)
         mine = [f for f in findings if f.variant in (None, variant)]
         panels.append(_panel(variant, layout, mine))
     return _svg(panels)
