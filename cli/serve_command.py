@@ -3,6 +3,7 @@ imported only when the command runs, so ``ladle --help`` starts without it."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from ladle.player.source import MAX_BYTES
 DEFAULT_PORT = 8765
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host``:``port`` (0: a free port), ready for uvicorn."""
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port`` (0: a free port), for uvicorn."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
@@ -26,6 +27,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(128)  # connections wait from now on, though uvicorn is still starting
     except OSError as error:
         sock.close()
         reason = (error.strerror or str(error)).lower()
@@ -98,12 +100,13 @@ def serve(file: str | None, preset: str | None, host: str, port: int,
         if not layout.path.parent.is_dir():
             raise UserError(file, f"the folder {str(Path(file).parent)!r} does not exist")
         playground = Playground(file, layout, start)
-    sock = _listen(host, port)
+    sock = listen(host, port)
     url = _url(host, sock.getsockname()[1])
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}, not on loopback: anyone who can reach this "
                    "machine can read and save the layout", err=True)
-    click.echo(f"layout playground for {playground.name}: {url} (Ctrl-C stops it)")
-    server.run(playground, sock, host, open_url=url if open_browser else None)
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C, while serving or before
+        click.echo(f"layout playground for {playground.name}: {url} (Ctrl-C stops it)")
+        server.run(playground, sock, host, open_url=url if open_browser else None)
     click.echo("stopped")
     return EXIT_OK

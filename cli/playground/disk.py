@@ -9,6 +9,7 @@ since, the save is refused instead of overwriting someone's work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -71,7 +72,8 @@ class LayoutFile:
         """The file now; a file that is too big, not regular, not UTF-8 or unreadable gives
         a snapshot with no data and the reason."""
         try:
-            with open(self.path, "rb") as file:
+            # Non-blocking: opening a FIFO would otherwise wait for a writer.
+            with os.fdopen(os.open(self.path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
                 if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                     return Snapshot(None, "unreadable", f"{self.path.name} is not a regular file")
                 data = file.read(self.max_bytes + 1)
@@ -106,7 +108,7 @@ class LayoutFile:
                     out.flush()
                     os.fsync(out.fileno())
             except UserError as error:
-                raise SaveRefused(error.message) from None
+                raise SaveRefused(f"{self.path.name}: {error.message}") from None
             except OSError as error:
                 raise SaveRefused(f"cannot write {self.path.name}: "
                                   f"{(error.strerror or str(error)).lower()}") from None
@@ -140,26 +142,35 @@ async def watch(file: LayoutFile, hub: Hub, stop: asyncio.Event) -> None:
     """Publish the file's snapshot whenever its version changes, until ``stop`` is set.
 
     Its folder is watched rather than the file, because editors that save by renaming a
-    new file over the old one replace the file being watched."""
+    new file over the old one replace the file being watched. Where the system cannot
+    watch, the folder is polled; while the folder is gone, it is looked for each second."""
     target = str(file.path)
+    last = (await anyio.to_thread.run_sync(file.read)).version
 
     def only_target(_change: watchfiles.Change, path: str) -> bool:
         return path == target
 
-    last = (await anyio.to_thread.run_sync(file.read)).version
+    async def look() -> None:
+        nonlocal last
+        snapshot = await anyio.to_thread.run_sync(file.read)
+        if snapshot.version != last:
+            last = snapshot.version
+            hub.publish(snapshot)
+
     polling = False
     while not stop.is_set():
         try:
             async for _changes in watchfiles.awatch(
                     file.path.parent, watch_filter=only_target, recursive=False, debounce=400,
                     step=40, stop_event=stop, force_polling=polling, poll_delay_ms=200):
-                snapshot = await anyio.to_thread.run_sync(file.read)
-                if snapshot.version != last:
-                    last = snapshot.version
-                    hub.publish(snapshot)
-            return
-        except (OSError, RuntimeError) as error:  # e.g. no inotify watches left: poll
-            if polling:
+                await look()
+        except (OSError, RuntimeError) as error:
+            if not file.path.parent.is_dir():
+                await look()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1)
+            elif not polling:  # e.g. no inotify watches left
+                _LOG.warning("watching %s by polling: %s", file.path.parent, error)
+                polling = True
+            else:
                 raise
-            _LOG.warning("watching %s by polling: %s", file.path.parent, error)
-            polling = True

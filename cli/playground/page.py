@@ -40,17 +40,16 @@ def embed_of(data: bytes, embed: Embed) -> dict[str, str]:
         return {"html": player.embed_code(data, layout_url=embed.layout_url,
                                           player_url=embed.player_url, album=album,
                                           track=track, debug=embed.debug)}
-    except player.LayoutError as error:
-        count = len(error.findings)
-        return {"error": f"fix the {count} error{'s' * (count != 1)} first: the embed code is "
-                         f"sized by the resolved {embed.variant} layout"}
+    except player.LayoutError as error:  # the iframe's size comes from the resolved layout
+        return {"error": f"no embed code while the {embed.variant} layout has errors "
+                         f"(the first: {error.findings[0].message})"}
     except ValueError as error:
         return {"error": str(error)}
 
 
 def page_of(data: bytes, *, tracks: int, embed: Embed) -> dict[str, Any]:
     """Findings, the preview SVG, both variants resolved as far as they go (a field that
-    cannot be resolved is null), and the embed code: everything the page draws. ``tracks``
+    cannot be resolved is left out), and the embed code: everything the page draws. ``tracks``
     is the album player's, as for ``ladle layout preview --tracks``."""
     findings = player.check(data, tracks=tracks)
     document, _ = read(data)

@@ -3,7 +3,6 @@ port is known before the first request, for the URL and the Host check)."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
@@ -41,7 +40,8 @@ def _open_when_started(server: _Server, url: str) -> None:
 
 def run(playground: Playground, sock: socket.socket, host: str, *, open_url: str | None = None
         ) -> None:
-    """Serve ``playground`` on ``sock`` (bound to ``host``) until Ctrl-C or SIGTERM."""
+    """Serve ``playground`` on ``sock`` (bound to ``host``) until Ctrl-C or SIGTERM; after
+    a Ctrl-C, uvicorn raises the ``KeyboardInterrupt`` it caught again once it has stopped."""
     port = sock.getsockname()[1]
     config = uvicorn.Config(create_app(playground, host=host, port=port), log_level="warning",
                             access_log=False, lifespan="on", limit_concurrency=MAX_CONNECTIONS,
@@ -49,5 +49,4 @@ def run(playground: Playground, sock: socket.socket, host: str, *, open_url: str
     server = _Server(config, playground)
     if open_url is not None:
         threading.Thread(target=_open_when_started, args=(server, open_url), daemon=True).start()
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn raises a Ctrl-C again once stopped
-        server.run(sockets=[sock])
+    server.run(sockets=[sock])

@@ -349,8 +349,9 @@
     } else if (element !== null) {
       const album = of("album")?.elements?.[element];
       const track = of("track")?.elements?.[element];
+      const value = (fields, field) => (fields ? fields[field] ?? null : undefined);
       for (const field of ["x", "y", "w", "h", "show"]) {
-        addRow(field, album?.[field], track?.[field]);
+        addRow(field, value(album, field), value(track, field));
       }
       const styles = new Set([...Object.keys(album?.styles || {}),
         ...Object.keys(track?.styles || {})]);
