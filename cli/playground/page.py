@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ladle import player
-from ladle.player.format import VARIANTS
-from ladle.player.resolve import read, resolve_document
+from ladle.player.preview import preview_document
+from ladle.player.resolve import read
 
 PLACEHOLDER_LAYOUT_URL = "https://example.com/layout.json"
 PLACEHOLDER_PLAYER_URL = "https://example.com/player"
@@ -49,17 +49,17 @@ def embed_of(data: bytes, embed: Embed) -> dict[str, str]:
 
 def page_of(data: bytes, *, tracks: int, embed: Embed) -> dict[str, Any]:
     """Findings, the preview SVG, both variants resolved as far as they go (a field that
-    cannot be resolved is left out), and the embed code: everything the page draws. ``tracks``
-    is the album player's, as for ``ladle layout preview --tracks``."""
-    findings = player.check(data, tracks=tracks)
-    document, _ = read(data)
-    resolved = {variant: None if document is None else resolve_document(
-                    document, variant, tracks if variant == "album" else None)[0]
-                for variant in VARIANTS}
+    cannot be resolved is left out), and the embed code: everything the page draws.
+    ``tracks`` is the album player's, as for ``ladle layout preview --tracks``."""
+    document, findings = read(data)
+    if document is None:
+        svg, resolved = player.preview_svg(data), None
+    else:  # what player.check and player.preview_svg give, from one reading of the text
+        svg, findings, resolved = preview_document(document, tracks)
     return {
         "findings": [asdict(finding) for finding in findings],
         "summary": player.summary(findings),
-        "svg": player.preview_svg(data, tracks=tracks),
+        "svg": svg,
         "resolved": resolved,
         "embed": embed_of(data, embed),
     }

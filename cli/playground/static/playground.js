@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const DELAY = 120; // ms of quiet typing before a preview is asked for
+  const DELAY = 80; // ms of quiet typing before a preview is asked for
   const LINE = 18; // px per editor line (the stylesheet's --line)
   const PAD = 6; // px above the first line (the editor's padding)
   const MARKER = { "X-Ladle-Playground": "1" };
@@ -482,7 +482,9 @@
   });
   for (const id of ["track-count", "embed-variant", "embed-item", "embed-layout-url",
     "embed-player-url", "embed-debug"]) {
-    $(id).addEventListener("input", () => { state.changedAt = performance.now(); schedule(DELAY); });
+    for (const type of ["input", "change"]) {
+      $(id).addEventListener(type, () => { state.changedAt = performance.now(); schedule(DELAY); });
+    }
   }
   saveButton.addEventListener("click", save);
   $("copy-button").addEventListener("click", async () => {
