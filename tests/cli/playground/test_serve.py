@@ -85,7 +85,8 @@ def test_it_serves_until_ctrl_c_even_with_a_page_open(layout_file: Path) -> None
 
 def test_a_host_other_than_loopback_warns(layout_file: Path) -> None:
     with live.serve(layout_file, "--host", "0.0.0.0") as served:
-        code, out, err = served.stop()
+        assert served.url.startswith("http://0.0.0.0:")
+        code, _, err = served.stop()
     assert code == 0
     assert "warning: listening on 0.0.0.0, not on loopback: anyone who can reach this machine " \
            "can read and save the layout" in err
