@@ -31,11 +31,12 @@ class Served:
 
 
 @contextmanager
-def serve(*arguments: str | Path) -> Iterator[Served]:
-    """Start ``ladle layout serve ARGUMENTS --port 0`` and wait for the URL it prints."""
+def serve(*arguments: str | Path, cwd: Path = ROOT) -> Iterator[Served]:
+    """Start ``ladle layout serve ARGUMENTS --port 0`` in ``cwd`` and wait for the URL it
+    prints."""
     process = subprocess.Popen(
         [sys.executable, "-m", "ladle", "layout", "serve", *map(str, arguments), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
