@@ -45,7 +45,8 @@ def run(playground: Playground, sock: socket.socket, host: str, *, open_url: str
     port = sock.getsockname()[1]
     config = uvicorn.Config(create_app(playground, host=host, port=port), log_level="warning",
                             access_log=False, lifespan="on", limit_concurrency=MAX_CONNECTIONS,
-                            timeout_graceful_shutdown=STOP_SECONDS, server_header=False)
+                            timeout_graceful_shutdown=STOP_SECONDS, server_header=False,
+                            proxy_headers=False)  # no proxy in front: trust no forwarded header
     server = _Server(config, playground)
     if open_url is not None:
         threading.Thread(target=_open_when_started, args=(server, open_url), daemon=True).start()
