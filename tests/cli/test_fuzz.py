@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ladle import cli
+from ladle.cli import serve_command
 from ladle.cli.app import ladle
+from ladle.cli.playground import server
 
 ROOT = Path(cli.__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -174,6 +177,25 @@ def invocations(draw: st.DrawFn) -> tuple[list[str], bytes]:
 # -- the property -------------------------------------------------------------------------
 
 REASON = re.compile(r"^(\S[^\n]*?)(:\d+:\d+)?: error: \S")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def serving_stops_at_once() -> Iterator[None]:
+    """``ladle layout serve`` checks its arguments, then serves on a loopback socket that
+    closes at once (a drawn --host is never looked up, a drawn --port never bound)."""
+
+    def loopback(host: str, port: int) -> socket.socket:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        return sock
+
+    def run_once(playground: object, sock: socket.socket, host: str, **options: object) -> None:
+        sock.close()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(serve_command, "listen", loopback)
+        patch.setattr(server, "run", run_once)
+        yield
 
 
 @pytest.fixture(scope="module")

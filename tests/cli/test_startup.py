@@ -50,6 +50,13 @@ def test_quick_commands_load_only_what_they_need(argv: tuple[str, ...]) -> None:
     assert heavy(loaded_by(*argv)) == []
 
 
+@pytest.mark.parametrize("argv", [("--help",), ("layout", "--help"), ("layout", "check",
+                                    "examples/layouts/good.json")])
+def test_the_web_server_loads_only_to_serve(argv: tuple[str, ...]) -> None:
+    served = ("starlette", "uvicorn", "watchfiles", "anyio", "ladle.cli.playground")
+    assert sorted(m for m in loaded_by(*argv) if m.startswith(served)) == []
+
+
 def test_a_filter_loads_the_filters_when_it_is_used() -> None:
     modules = loaded_by("eval", "'A' | downcase")
     assert "ladle.filters" in modules and "ladle.templating" not in modules
