@@ -308,23 +308,29 @@ def outcome(env: Any, source: str, data: dict[str, Any], *, reference: bool = Fa
         return "render", type(error).__name__
 
 
-@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "interpreted"])
 def test_ladle_renders_standard_liquid_as_python_liquid_does(
-        compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     for target, replacement, _case in REFERENCE_CORRECTIONS:
         monkeypatch.setattr(target, replacement)
     reference = liquid.Environment(loader=DictLoader(PARTIALS))
-    ours = templating.Environment(loader=DictLoader(PARTIALS), compiled=compiled)
+    ours = {mode: templating.Environment(loader=DictLoader(PARTIALS), compiled=compiled)
+            for mode, compiled in (("compiled", True), ("interpreted", False))}
 
-    @settings(max_examples=1500, deadline=None, database=None,
+    @settings(max_examples=3000, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(block(), data_strategy)
     def same(source: str, data: dict[str, Any]) -> None:
         expected = outcome(reference, source, data, reference=True)
-        actual = outcome(ours, source, data)
-        if expected[0] == "ok" or actual[0] == "ok":
-            assert actual == expected, f"{source!r} with {data!r}"
-        else:  # both fail: of the same kind
-            assert actual[0] == expected[0], f"{source!r} with {data!r}: {actual} {expected}"
+        for mode, env in ours.items():
+            actual = outcome(env, source, data)
+            where = f"{mode}: {source!r} with {data!r}"
+            if expected[0] == "ok" or actual[0] == "ok":
+                assert actual == expected, where
+            else:  # both fail: of the same kind
+                assert actual[0] == expected[0], f"{where}: {actual} {expected}"
 
     same()
+
+
+def test_every_standard_filter_is_built() -> None:
+    assert set(ARGS) | set(FILTERS_NOT_BUILT) == set(liquid.Environment().filters)
