@@ -112,7 +112,7 @@ def _make(count: int, stem: str) -> tuple[Path, Path]:
     return jsonl, parquet
 
 
-def catalog_files(count: int = RECORDS) -> tuple[Path, Path]:
+def catalog_files(count: int = max(SIZES)) -> tuple[Path, Path]:
     """The generated catalog of ``count`` records (JSON Lines, Parquet), for other suites."""
     return _make(count, f"catalog-{count}")
 

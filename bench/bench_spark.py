@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 
-from bench.bench_catalog import GROUP, RECORDS, RULES, catalog_files
+from bench.bench_catalog import GROUP, RULES, SIZES, catalog_files
 from ladle import rules
 from ladle.rules import duckdb_engine, spark_engine, spark_session
+
+
+RECORDS = max(SIZES)  # the catalog suite's largest
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +26,7 @@ def test_spark_engine_parquet(benchmark: Any, spark: Any) -> None:
     benchmark.group = GROUP
     benchmark.extra_info.update(label="ladle spark engine, Parquet (local[*])",
                                 records=RECORDS, evaluations=RECORDS, baseline=False)
-    _, parquet = catalog_files()
+    _, parquet = catalog_files(RECORDS)
     ruleset = rules.parse(RULES)
     expected = duckdb_engine.route(ruleset, parquet)
     report = benchmark.pedantic(spark_engine.route, (ruleset, str(parquet)),
