@@ -13,7 +13,6 @@ from bench.bench_catalog import GROUP, RULES, SIZES, catalog_files
 from ladle import rules
 from ladle.rules import duckdb_engine, spark_engine, spark_session
 
-
 RECORDS = max(SIZES)  # the catalog suite's largest
 
 
