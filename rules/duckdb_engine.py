@@ -48,7 +48,6 @@ from typing import Any
 
 import duckdb
 
-from ladle.grammar.names import top_level_names
 from ladle.rules.catalog import (
     GZIP_MAGIC,
     CatalogError,
@@ -63,12 +62,18 @@ from ladle.rules.python_engine import diff_report, route_report
 from ladle.rules.ruleset import RuleSet
 from ladle.rules.sql import (
     ABORT_MESSAGE,
-    SqlUnsupported,
     quote_identifier,
     quote_string,
-    rule_sql,
 )
 from ladle.rules.sql.literals import INT_MAX, INT_MIN
+from ladle.rules.sql_engine import (
+    Fallback,
+    claim_columns,
+    diff_errors,
+    fields,
+    records_only,
+    route_errors,
+)
 
 __all__ = [
     "MAX_BROKEN", "MAX_QUERY_SQL", "SAMPLE_RECORDS", "Fallback", "diff", "infer_columns", "route",
@@ -100,10 +105,6 @@ Progress = Callable[[int, int], object]
 # A JSON number the python reader takes from orjson as it is; it reads one outside this
 # range again with the standard library, which keeps an integer exact (rules.catalog).
 _ORJSON_FLOAT = ("{value} > CAST('-9.2e18' AS DOUBLE) AND {value} < CAST('1.8e19' AS DOUBLE)")
-
-
-class Fallback(Exception):
-    """This catalog or these rules need the python engine; the message says why."""
 
 
 def _field_token(name: str) -> str:
@@ -224,6 +225,9 @@ def _flag(kind: str, index: int) -> str:
     return f"{_OWN}{kind}{index}"
 
 
+_ENGINE = "DuckDB"
+
+
 class _Source:
     """How one catalog file is read: a FROM clause with the columns ``_OK`` (the line is
     a record), ``_BROKEN`` (DuckDB could not parse it), every field the rules use (typed
@@ -341,28 +345,8 @@ def _parquet_value(name: str, kind: str) -> str:
     return f"CASE WHEN isnan({value}) THEN {fail} ELSE {value} END"
 
 
-def _fields(rulesets: Sequence[RuleSet]) -> list[str]:
-    names: dict[str, None] = {}
-    for ruleset in rulesets:
-        for rule in ruleset.rules:
-            names.update(dict.fromkeys(sorted(top_level_names(rule.tree))))
-    return list(names)
-
-
 def _claims(ruleset: RuleSet, columns: dict[str, str], prefix: str) -> list[str]:
-    """Per rule: its claim column and its error column, ``_flag(prefix + "c", i)`` and
-    ``_flag(prefix + "e", i)``."""
-    parts = []
-    for index, rule in enumerate(ruleset.rules):
-        try:
-            sql = rule_sql(rule.tree, columns, source=rule.source, own_names=rule.own_names)
-        except SqlUnsupported as error:
-            raise Fallback(f"rule {rule.name!r}: {error.message}") from None
-        except (RecursionError, MemoryError):
-            raise Fallback(f"rule {rule.name!r} is too large to compile to SQL") from None
-        parts += [f"({sql.claim}) AS {_flag(prefix + 'c', index)}",
-                  f"({sql.error}) AS {_flag(prefix + 'e', index)}"]
-    return parts
+    return claim_columns(ruleset, columns, prefix, _flag)
 
 
 @contextlib.contextmanager
@@ -424,7 +408,7 @@ def _run(path: str, format: str | None, rulesets: Sequence[RuleSet],
         if line is not None:
             raise Fallback(f"line {line:,} has a vertical tab or form feed next to its JSON, "
                            f"which DuckDB reads as white space")
-    source = _Source(os.fspath(path), kind, _fields(rulesets))
+    source = _Source(os.fspath(path), kind, fields(rulesets))
     con = duckdb.connect(config={"preserve_insertion_order": True})
     for _ in range(_RETRIES):
         text = query(source)
@@ -510,14 +494,6 @@ def _records_at(source: _Source, numbers: Sequence[int], broken: Sequence[int] =
     return found
 
 
-def _first_failure(ruleset: RuleSet, record: dict[str, Any]) -> tuple[str, str] | None:
-    """The first rule of ``ruleset`` that fails on ``record``, and its message."""
-    for name, (_, message) in zip(ruleset.names, ruleset.evaluate(record), strict=True):
-        if message is not None:
-            return name, message
-    return None
-
-
 def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None = None,
           progress: Progress | None = None, sample: int = 5) -> dict[str, Any]:
     """The ``route --format json`` report, computed by DuckDB; raises ``Fallback``."""
@@ -557,21 +533,10 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
         broken_at = _broken(con, source, broken)
     found = _records_at(source, [*unclaimed_at, *error_at], broken_at,
                         total if broken else None)
-    unclaimed_sample = [found[n][1] for n in unclaimed_at]
-    error_sample = []
-    for n in error_at:
-        line, record = found[n]
-        if isinstance(record, CatalogError):
-            error_sample.append({"line": line, "rule": None, "message": record.message})
-            continue
-        first = _first_failure(ruleset, record)
-        if first is not None:
-            error_sample.append({"line": line, "rule": first[0], "message": first[1]})
     # The sampled records, read again by the python reader, must be what DuckDB read:
     # records where it saw records, failing where it saw failures.
-    if (any(not isinstance(record, dict) for record in unclaimed_sample)
-            or len(error_sample) != len(error_at)):
-        raise Fallback("DuckDB and the python reader read a line differently")
+    unclaimed_sample = records_only(_ENGINE, (found[n][1] for n in unclaimed_at))
+    error_sample = route_errors(ruleset, _ENGINE, (found[n] for n in error_at))
     return route_report(names, total, groups, unreadable, error_records, unclaimed_sample,
                         error_sample)
 
@@ -620,22 +585,7 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
                             min(sample, error_records))
         broken_at = _broken(con, source, broken)
     found = _records_at(source, [*orphan_at, *error_at], broken_at, total if broken else None)
-    if any(not isinstance(found[n][1], dict) for n in orphan_at):  # as in route
-        raise Fallback("DuckDB and the python reader read a line differently")
-    error_sample = []
-    for n in error_at:
-        line, record = found[n]
-        if isinstance(record, CatalogError):
-            error_sample.append({"line": line, "rules": None, "rule": None,
-                                 "message": record.message})
-            continue
-        for side, ruleset in (("old", old), ("new", new)):
-            first = _first_failure(ruleset, record)
-            if first is not None:
-                error_sample.append({"line": line, "rules": side, "rule": first[0],
-                                     "message": first[1]})
-                break
-    if len(error_sample) != len(error_at):  # as in route
-        raise Fallback("DuckDB and the python reader read a line differently")
-    return diff_report(old_names, new_names, total, groups,
-                       [found[n][1] for n in orphan_at], error_records, error_sample)
+    orphan_sample = records_only(_ENGINE, (found[n][1] for n in orphan_at))  # as in route
+    error_sample = diff_errors(old, new, _ENGINE, (found[n] for n in error_at))
+    return diff_report(old_names, new_names, total, groups, orphan_sample, error_records,
+                       error_sample)

@@ -65,24 +65,26 @@ def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
     if chosen == "spark":
         assert isinstance(catalog, str | os.PathLike)
         from ladle.rules import spark_engine
+        from ladle.rules.sql_engine import Fallback
 
         python.check_sample(sample)
         python.check_copies(require_copies)
         try:
             return spark_engine.route(ruleset, catalog, format=format, sample=sample,
                                       master=spark[0], remote=spark[1])
-        except spark_engine.Fallback as reason:
+        except Fallback as reason:
             _tell(notice, reason)
     elif chosen == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
         from ladle.rules import duckdb_engine
+        from ladle.rules.sql_engine import Fallback
 
         python.check_sample(sample)
         python.check_copies(require_copies)
         try:
             return duckdb_engine.route(ruleset, catalog, format=format, progress=progress,
                                        sample=sample)
-        except duckdb_engine.Fallback as reason:
+        except Fallback as reason:
             _tell(notice, reason)
     elif engine in ("duckdb", "spark") and notice is not None:
         notice(_why_python(engine, catalog, output is not None))
@@ -98,22 +100,24 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
     if chosen == "spark":
         assert isinstance(catalog, str | os.PathLike)
         from ladle.rules import spark_engine
+        from ladle.rules.sql_engine import Fallback
 
         python.check_sample(sample)
         try:
             return spark_engine.diff(old, new, catalog, format=format, sample=sample,
                                      master=spark[0], remote=spark[1])
-        except spark_engine.Fallback as reason:
+        except Fallback as reason:
             _tell(notice, reason)
     elif chosen == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
         from ladle.rules import duckdb_engine
+        from ladle.rules.sql_engine import Fallback
 
         python.check_sample(sample)
         try:
             return duckdb_engine.diff(old, new, catalog, format=format, progress=progress,
                                       sample=sample)
-        except duckdb_engine.Fallback as reason:
+        except Fallback as reason:
             _tell(notice, reason)
     elif engine in ("duckdb", "spark") and notice is not None:
         notice(_why_python(engine, catalog, False))

@@ -41,7 +41,6 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from ladle.grammar.names import top_level_names
 from ladle.rules.catalog import (
     GZIP_MAGIC,
     CatalogError,
@@ -53,7 +52,15 @@ from ladle.rules.catalog import (
 from ladle.rules.python_engine import diff_report, route_report
 from ladle.rules.ruleset import RuleSet
 from ladle.rules.spark_session import SparkFailure, one_line, session
-from ladle.rules.sql import SPARK, SqlUnsupported, rule_sql
+from ladle.rules.sql import SPARK
+from ladle.rules.sql_engine import (
+    Fallback,
+    claim_columns,
+    diff_errors,
+    fields,
+    records_only,
+    route_errors,
+)
 
 __all__ = ["MAX_OTHER", "SAMPLE_RECORDS", "Fallback", "SparkFailure", "diff", "route"]
 
@@ -76,10 +83,6 @@ _OK, _OTHER, _BYTES, _FAILED = f"{_OWN}ok", f"{_OWN}other", f"{_OWN}bytes", f"{_
 _BLOCK, _NUMBER, _FILE, _ROW = (f"{_OWN}block", f"{_OWN}number", f"{_OWN}file",
                                 f"{_OWN}row")
 _TEXT = f"{_OWN}text"
-
-
-class Fallback(Exception):
-    """This catalog or these rules need the python engine; the message says why."""
 
 
 # -- JSON Lines: the lines Spark reads as records ------------------------------------------
@@ -331,29 +334,6 @@ def _check_path(path: str, kind: str) -> None:
         raise Fallback("the catalog is gzip-compressed (the python reader reads it)")
 
 
-def _fields(rulesets: Sequence[RuleSet]) -> list[str]:
-    names: dict[str, None] = {}
-    for ruleset in rulesets:
-        for rule in ruleset.rules:
-            names.update(dict.fromkeys(sorted(top_level_names(rule.tree))))
-    return list(names)
-
-
-def _claims(ruleset: RuleSet, columns: dict[str, str], prefix: str) -> list[str]:
-    parts = []
-    for index, rule in enumerate(ruleset.rules):
-        try:
-            sql = rule_sql(rule.tree, columns, source=rule.source, own_names=rule.own_names,
-                           dialect=SPARK)
-        except SqlUnsupported as error:
-            raise Fallback(f"rule {rule.name!r}: {error.message}") from None
-        except (RecursionError, MemoryError):
-            raise Fallback(f"rule {rule.name!r} is too large to compile to SQL") from None
-        parts += [f"({sql.claim}) AS {_OWN}{prefix}c{index}",
-                  f"({sql.error}) AS {_OWN}{prefix}e{index}"]
-    return parts
-
-
 def _collect(frame: Any) -> list[Any]:
     """``frame.collect()``, with Spark's errors as ``Fallback`` (the SQL could not follow
     exactly) or ``SparkFailure`` (Spark could not run)."""
@@ -368,6 +348,14 @@ def _collect(frame: Any) -> list[Any]:
         raise SparkFailure(f"Spark failed: {one_line(error)}") from None
 
 
+_ENGINE = "Spark"
+
+
+def _flag(kind: str, index: int) -> str:
+    """The column of one rule's claim (kind ``c``) or error (``e``), with its side prefix."""
+    return f"{_OWN}{kind}{index}"
+
+
 class _Run:
     """One run: the flags of every rule per record, grouped, and the samples."""
 
@@ -379,12 +367,12 @@ class _Run:
             kind = "parquet"  # a folder (or a table in a data lake): Parquet files
         _check_path(path, kind)
         spark = session(master, remote)
-        self.source = _Source(spark, path, kind, _fields(rulesets))
+        self.source = _Source(spark, path, kind, fields(rulesets))
         claims: list[str] = []
         errors: list[str] = []
         for ruleset, prefix in zip(rulesets, prefixes, strict=True):
-            claims += _claims(ruleset, self.source.columns, prefix)
-            errors += [f"{_OWN}{prefix}e{i}" for i in range(len(ruleset.rules))]
+            claims += claim_columns(ruleset, self.source.columns, prefix, _flag, SPARK)
+            errors += [_flag(prefix + "e", i) for i in range(len(ruleset.rules))]
         failed = " OR ".join(errors) if errors else "FALSE"
         base = self.source.frame
         self.frame = base.selectExpr("*", *claims).selectExpr("*", f"({failed}) AS {_FAILED}")
@@ -464,13 +452,6 @@ def _check_others(run: _Run, count: int) -> None:
                            "python reader reads), which the spark engine does not type")
 
 
-def _first_failure(ruleset: RuleSet, record: dict[str, Any]) -> tuple[str, str] | None:
-    for name, (_, message) in zip(ruleset.names, ruleset.evaluate(record), strict=True):
-        if message is not None:
-            return name, message
-    return None
-
-
 def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None = None,
           progress: Progress | None = None, sample: int = 5, master: str | None = None,
           remote: str | None = None) -> dict[str, Any]:
@@ -479,7 +460,7 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
     names = list(ruleset.names)
     count = len(names)
     run = _Run(os.fspath(path), format, [ruleset], [""], master, remote)
-    flags = [f"{_OWN}c{i}" for i in range(count)]
+    flags = [_flag("c", i) for i in range(count)]
     groups = []
     total = error_records = unreadable = others = unclaimed = 0
     for ok, other, *claimed_flags, failed, records_in, bytes_in in run.groups(flags):
@@ -497,18 +478,8 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
     nothing = " AND ".join(f"NOT {flag}" for flag in flags) or "TRUE"
     unclaimed_rows = run.first(f"{_OK} AND {nothing}", min(sample, unclaimed))
     error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, error_records))
-    unclaimed_sample = [record for _, record in run.records(unclaimed_rows)]
-    error_sample = []
-    for line, record in run.records(error_rows):
-        if isinstance(record, CatalogError):
-            error_sample.append({"line": line, "rule": None, "message": record.message})
-            continue
-        first = _first_failure(ruleset, record)
-        if first is not None:
-            error_sample.append({"line": line, "rule": first[0], "message": first[1]})
-    if (any(not isinstance(record, dict) for record in unclaimed_sample)
-            or len(error_sample) != len(error_rows)):
-        raise Fallback("Spark and the python reader read a line differently")
+    unclaimed_sample = records_only(_ENGINE, (r for _, r in run.records(unclaimed_rows)))
+    error_sample = route_errors(ruleset, _ENGINE, run.records(error_rows))
     return route_report(names, total, groups, unreadable, error_records, unclaimed_sample,
                         error_sample)
 
@@ -520,8 +491,8 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
     ``SparkFailure``."""
     old_names, new_names = list(old.names), list(new.names)
     run = _Run(os.fspath(path), format, [old, new], ["o", "n"], master, remote)
-    old_flags = [f"{_OWN}oc{i}" for i in range(len(old_names))]
-    new_flags = [f"{_OWN}nc{i}" for i in range(len(new_names))]
+    old_flags = [_flag("oc", i) for i in range(len(old_names))]
+    new_flags = [_flag("nc", i) for i in range(len(new_names))]
     groups = []
     total = orphaned = others = error_records = 0
     for ok, other, *flags, any_failed, records_in, _ in run.groups([*old_flags, *new_flags]):
@@ -541,22 +512,7 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
     no_new = " AND ".join(f"NOT {flag}" for flag in new_flags) or "TRUE"
     orphan_rows = run.first(f"{_OK} AND ({any_old}) AND {no_new}", min(sample, orphaned))
     error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, error_records))
-    orphan_sample = [record for _, record in run.records(orphan_rows)]
-    if any(not isinstance(record, dict) for record in orphan_sample):
-        raise Fallback("Spark and the python reader read a line differently")
-    error_sample = []
-    for line, record in run.records(error_rows):
-        if isinstance(record, CatalogError):
-            error_sample.append({"line": line, "rules": None, "rule": None,
-                                 "message": record.message})
-            continue
-        for side, ruleset in (("old", old), ("new", new)):
-            first = _first_failure(ruleset, record)
-            if first is not None:
-                error_sample.append({"line": line, "rules": side, "rule": first[0],
-                                     "message": first[1]})
-                break
-    if len(error_sample) != len(error_rows):
-        raise Fallback("Spark and the python reader read a line differently")
+    orphan_sample = records_only(_ENGINE, (r for _, r in run.records(orphan_rows)))
+    error_sample = diff_errors(old, new, _ENGINE, run.records(error_rows))
     return diff_report(old_names, new_names, total, groups, orphan_sample, error_records,
                        error_sample)

@@ -1,0 +1,100 @@
+"""What the SQL engines (duckdb, spark) share: the signal to fall back to the python
+engine, the fields and claim columns of rule sets, and the error samples, which the python
+reader reads again from the lines the query picked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from ladle.grammar.names import top_level_names
+from ladle.rules.catalog import CatalogError
+from ladle.rules.ruleset import RuleSet
+from ladle.rules.sql import DUCKDB, Dialect, SqlUnsupported, rule_sql
+
+
+class Fallback(Exception):
+    """This catalog or these rules need the python engine; the message says why."""
+
+
+def fields(rulesets: Sequence[RuleSet]) -> list[str]:
+    """The record fields the rules read, in a stable order."""
+    names: dict[str, None] = {}
+    for ruleset in rulesets:
+        for rule in ruleset.rules:
+            names.update(dict.fromkeys(sorted(top_level_names(rule.tree))))
+    return list(names)
+
+
+def claim_columns(ruleset: RuleSet, columns: Mapping[str, str], prefix: str,
+                  flag: Callable[[str, int], str], dialect: Dialect = DUCKDB) -> list[str]:
+    """Per rule: its claim column ``flag(prefix + "c", i)`` and its error column
+    ``flag(prefix + "e", i)``; a rule SQL cannot compute exactly is a ``Fallback``."""
+    parts = []
+    for index, rule in enumerate(ruleset.rules):
+        try:
+            sql = rule_sql(rule.tree, columns, source=rule.source, own_names=rule.own_names,
+                           dialect=dialect)
+        except SqlUnsupported as error:
+            raise Fallback(f"rule {rule.name!r}: {error.message}") from None
+        except (RecursionError, MemoryError):
+            raise Fallback(f"rule {rule.name!r} is too large to compile to SQL") from None
+        parts += [f"({sql.claim}) AS {flag(prefix + 'c', index)}",
+                  f"({sql.error}) AS {flag(prefix + 'e', index)}"]
+    return parts
+
+
+def _first_failure(ruleset: RuleSet, record: dict[str, Any]) -> tuple[str, str] | None:
+    """The first rule of ``ruleset`` that fails on ``record``, and its message."""
+    for name, (_, message) in zip(ruleset.names, ruleset.evaluate(record), strict=True):
+        if message is not None:
+            return name, message
+    return None
+
+
+def route_errors(ruleset: RuleSet, engine: str,
+                 rows: Iterable[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """The route report's error sample from (line, record or CatalogError) pairs the query
+    counted as errors; the python reader must fail on each as the query did."""
+    sample: list[dict[str, Any]] = []
+    for line, record in rows:
+        if isinstance(record, CatalogError):
+            sample.append({"line": line, "rule": None, "message": record.message})
+            continue
+        first = _first_failure(ruleset, record) if isinstance(record, dict) else None
+        if first is None:
+            raise read_differently(engine)
+        sample.append({"line": line, "rule": first[0], "message": first[1]})
+    return sample
+
+
+def diff_errors(old: RuleSet, new: RuleSet, engine: str,
+                rows: Iterable[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """The diff report's error sample, as ``route_errors`` (the old rules first)."""
+    sample: list[dict[str, Any]] = []
+    for line, record in rows:
+        if isinstance(record, CatalogError):
+            sample.append({"line": line, "rules": None, "rule": None,
+                           "message": record.message})
+            continue
+        for side, ruleset in (("old", old), ("new", new)):
+            first = _first_failure(ruleset, record) if isinstance(record, dict) else None
+            if first is not None:
+                sample.append({"line": line, "rules": side, "rule": first[0],
+                               "message": first[1]})
+                break
+        else:
+            raise read_differently(engine)
+    return sample
+
+
+def records_only(engine: str, found: Iterable[Any]) -> list[dict[str, Any]]:
+    """The sampled records, which the python reader must read as records too."""
+    records = list(found)
+    if any(not isinstance(record, dict) for record in records):
+        raise read_differently(engine)
+    return records
+
+
+def read_differently(engine: str) -> Fallback:
+    return Fallback(f"{engine} and the python reader read a line differently")
