@@ -37,6 +37,7 @@ from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.doc_tag import DocNode
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
 from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.include_tag import IncludeNode
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
@@ -167,6 +168,8 @@ class TemplateCompiler:
             "_render": runtime.render_tag,
             "_partialof": runtime.partial_template,
             "_cycle": runtime.cycle_text,
+            "_includeof": runtime.include_template,
+            "_include": runtime.include_tag,
             "_captured": runtime.captured_budget,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
@@ -385,6 +388,9 @@ class TemplateCompiler:
             self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is CaptureNode:
             compile_capture(self, node, body)  # type: ignore[arg-type]
+        elif kind is IncludeNode and not discard and not self.is_async and \
+                self.render_compiles(node):
+            self.compile_include(node, body)  # type: ignore[arg-type]
         elif kind is RenderNode and not discard and self.render_compiles(node):
             self.compile_render(node, body)  # type: ignore[arg-type]
         elif kind is BreakNode or kind is ContinueNode:
@@ -413,19 +419,34 @@ class TemplateCompiler:
         if isinstance(node, _KEEPS_SCOPE):
             body.append(self.at(ast.Expr(call), node.token))
             return
+        self.changing_scope(call, node.token, body)
+
+    def changing_scope(self, call: ast.expr, token: Token, body: list[ast.stmt]) -> None:
+        """``call``, which may change the scope (or raise ``break`` or ``continue``)."""
         self.bound = frozenset()
         # It may have assigned anything, even when it stops with an error or a `break`:
         # read variables afresh from the scope after it, whatever happens.
         afresh: list[ast.stmt] = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
                                   ast.Expr(_call(_attr(_load("_ls"), "forget")))]
         body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
-                                    finalbody=afresh), node.token))
+                                    finalbody=afresh), token))
+
+    def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
+        self.uses_context = True
+        self.fallbacks += 1  # the partial may assign, `break` or `continue`
+        template = self.temp()
+        body.append(self.at(_assign(template, _call(_load("_includeof"), self.bind(node, "_n"),
+                                                    _load("_ctx"))), node.token))
+        call = _call(_load("_include"), _load(template), self.arguments(node), _load("_ctx"),
+                     _load("_o"), _load("_b"))
+        self.changing_scope(call, node.token, body)
 
     @staticmethod
     def render_compiles(node: Any) -> bool:
         return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
 
-    def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
+    def arguments(self, node: RenderNode | IncludeNode) -> ast.Dict:
+        """A partial's ``key: value`` arguments, as a dict the compiled code makes."""
         keys: list[ast.expr | None] = []
         values: list[ast.expr] = []
         for argument in node.args:
@@ -438,6 +459,10 @@ class TemplateCompiler:
             if not isinstance(value, _CONSTANTS):
                 self.forloop_reads += 1  # evaluated by itself, in the context: may read it
             values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx")))
+        return ast.Dict(keys, values)
+
+    def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
+        arguments = self.arguments(node)
         if self.is_async:  # loaders may be asynchronous: the node's own way, awaited
             self.fallback(node, body, discard=False)
             return
@@ -446,7 +471,7 @@ class TemplateCompiler:
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
                                                     _load("_ctx"))), node.token))
-        call = _call(_load("_render"), _load(template), ast.Dict(keys, values), _load("_ctx"),
+        call = _call(_load("_render"), _load(template), arguments, _load("_ctx"),
                      _load("_o"), _load("_b"), _load("_ls"))
         body.append(self.at(ast.Expr(call), node.token))
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
 from liquid.builtin.tags.cycle_tag import CycleNode
-from liquid.builtin.tags.include_tag import TAG_INCLUDE
+from liquid.builtin.tags.include_tag import TAG_INCLUDE, IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.context import RenderContext, builtin
 from liquid.exceptions import (
@@ -262,6 +262,33 @@ def partial_template(node: RenderNode, context: RenderContext) -> BoundTemplate:
         error.token = node.name.token
         error.template_name = context.template.full_name()
         raise
+
+
+def include_template(node: IncludeNode, context: RenderContext) -> BoundTemplate:
+    """The partial a compiled ``{% include 'name' %}`` renders, loaded as ``IncludeNode``
+    loads it (where the tag is allowed, before its arguments are evaluated)."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
+    return partial_template(node, context)  # type: ignore[arg-type]
+
+
+def include_tag(template: BoundTemplate, args: dict[str, object], context: RenderContext,
+                out: list[str], budget: OutputBudget | None) -> None:
+    """``{% include 'name', key: value %}`` as ``IncludeNode`` renders ``template`` in the
+    caller's context (extended with ``args``), straight into ``out`` when the partial is
+    compiled too."""
+    with context.extend(args, template=template):
+        compiled = getattr(template, "compiled", None)
+        if getattr(template, "fast_partial", False):
+            namespace = template.make_partial_namespace(True, {})
+            if compiled.usable(context, namespace):  # type: ignore[union-attr]
+                compiled.render_included(context, namespace, out, budget)  # type: ignore[union-attr]
+                return
+        buffer = _fallback_buffer(out, budget)
+        try:
+            template.render_with_context(context, buffer, partial=True)
+        finally:
+            out.append(buffer.getvalue())
 
 
 def render_tag(template: BoundTemplate, args: dict[str, object], context: RenderContext,
