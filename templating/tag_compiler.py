@@ -181,7 +181,9 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
     compiler.block(node.block.nodes, inner, discard=compiler.blank(node.block))
     restore = ast.Assign([ast.Tuple([store(n) for n in _OUTPUT_NAMES], STORE)], load(saved))
     body.append(compiler.at(ast.Try(
-        [*inner, assign(text, call(attr(ast.Constant(""), "join"), load("_o")))], [], [],
+        # Its text is checked against the limit before it is kept, as its buffer would be.
+        [*inner, ast.Expr(call(load("_room"), load("_b"), load("_o"))),
+         assign(text, call(attr(ast.Constant(""), "join"), load("_o")))], [], [],
         [restore]), token))
     if compiler.escape_output:  # `usable` renders it only where the context escapes so
         body.append(compiler.at(assign(text, call(load("_Markup"), load(text))), token))
