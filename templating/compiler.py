@@ -7,9 +7,10 @@ What the compiler knows becomes plain Python: text and ``{{ }}`` output go into 
 (escaping inlined, neighbouring pieces joined into one f-string), ``if``/``unless``/
 ``case`` become ``if`` statements, ``for`` a Python loop (``forloop`` is made only when the
 body can read it), ``assign``/``let`` a Python local (read directly where the name surely
-holds it) and a plain dict entry, and ``render`` a call that renders a compiled partial
-straight into the same list. Every other node (a user's own tag, ``include``,
-``capture``…) is rendered by its own ``render`` method, called from the compiled code.
+holds it) and a plain dict entry, ``render`` and ``include`` (of a quoted name) a call
+that renders a compiled partial straight into the same list, and ``cycle`` and
+``capture`` as ``templating.tag_compiler`` says. Every other node (a user's own tag,
+``tablerow``…) is rendered by its own ``render`` method, called from the compiled code.
 
 Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
 are most of the cost of compiling), and read variables from a ``Frame``: a plain dict

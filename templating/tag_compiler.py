@@ -1,11 +1,12 @@
-"""Compiling ``cycle`` and ``capture`` for ``templating.compiler`` (which would otherwise
-render them by their own method, at the cost of a buffer and of reading every variable
-afresh after them), and the small builders of ``ast`` nodes both modules use.
+"""Compiling ``case``, ``cycle`` and ``capture`` for ``templating.compiler`` (which would
+otherwise render the last two by their own method, at the cost of a buffer and of reading
+every variable afresh after them), and the small builders of ``ast`` nodes both use.
 
-``cycle`` becomes a piece of the output, made by ``runtime.cycle_text`` from its values
-as the compiled code evaluates them; ``capture`` renders its block into a list of its own
-(the compiled code's output names point to it meanwhile) and assigns the joined text as
-``assign`` does.
+``case`` becomes ``if`` statements, a ``when`` against a string or whole-number literal
+testing Python's ``==`` first; ``cycle`` a piece of the output, made by
+``runtime.cycle_text`` from its values as the compiled code evaluates them; ``capture``
+renders its block into a list of its own (the compiled code's output names point to it
+meanwhile) and assigns the joined text as ``assign`` does.
 """
 
 from __future__ import annotations
