@@ -109,6 +109,9 @@ def _is_blank(value: Any) -> bool:
 
 def equals(left: Any, right: Any) -> bool:
     """Liquid equality: ``1 == 1.0``, ``empty``/``blank``, lists and maps element-wise."""
+    kind = type(left)
+    if kind is type(right) and (kind is str or kind is int):
+        return bool(left == right)  # the common case first: Python's equality is Liquid's
     left = liquid_value(left)
     right = liquid_value(right)
     if left is EMPTY or left is BLANK:

@@ -122,6 +122,25 @@ class CompiledTemplate:
             maps.popleft()
             reset_escaping(escaping)
 
+    def render_included(self, context: RenderContext, namespace: Mapping[str, object],
+                        out: list[str], budget: OutputBudget | None) -> None:
+        """Render as ``render_with_context(context, buffer, partial=True)`` would, for a
+        compiled ``include`` tag whose arguments ``context`` holds already (and where this
+        function is ``usable`` with the partial's ``namespace``): pieces go into the
+        caller's ``out`` under its output budget."""
+        spend(self.template.weight)  # type: ignore[attr-defined]
+        escaping = set_escaping(self.escape)
+        try:
+            with context.extend(namespace):
+                self.function(context, out, budget, self.names_budget(), True, False, None)
+        except LiquidError as error:
+            named = self.template.named(error)  # type: ignore[attr-defined]
+            if named is error:
+                raise
+            raise named from error
+        finally:
+            reset_escaping(escaping)
+
     def names_budget(self) -> LocalsBudget:
         limit = self.env.local_namespace_limit
         return LocalsBudget(limit) if limit and self.assigned else NO_LOCALS_LIMIT

@@ -7,9 +7,10 @@ What the compiler knows becomes plain Python: text and ``{{ }}`` output go into 
 (escaping inlined, neighbouring pieces joined into one f-string), ``if``/``unless``/
 ``case`` become ``if`` statements, ``for`` a Python loop (``forloop`` is made only when the
 body can read it), ``assign``/``let`` a Python local (read directly where the name surely
-holds it) and a plain dict entry, and ``render`` a call that renders a compiled partial
-straight into the same list. Every other node (a user's own tag, ``include``,
-``capture``…) is rendered by its own ``render`` method, called from the compiled code.
+holds it) and a plain dict entry, ``render`` and ``include`` (of a quoted name) a call
+that renders a compiled partial straight into the same list, and ``cycle`` and
+``capture`` as ``templating.tag_compiler`` says. Every other node (a user's own tag,
+``tablerow``…) is rendered by its own ``render`` method, called from the compiled code.
 
 Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
 are most of the cost of compiling), and read variables from a ``Frame``: a plain dict
@@ -27,15 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
 from liquid.builtin.content import ContentNode
-from liquid.builtin.expressions import Literal, Nil, StringLiteral
+from liquid.builtin.expressions import Nil, StringLiteral
 from liquid.builtin.expressions.loop import LoopExpression
-from liquid.builtin.expressions.primitive import Blank, Empty
 from liquid.builtin.tags.assign_tag import AssignNode
+from liquid.builtin.tags.capture_tag import CaptureNode
 from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.comment_tag import CommentNode
+from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.doc_tag import DocNode
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
 from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.include_tag import IncludeNode
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
@@ -56,6 +59,19 @@ from ladle.templating.expression import (
     truth,
 )
 from ladle.templating.internals import escape_text
+from ladle.templating.tag_compiler import CONSTANTS as _CONSTANTS
+from ladle.templating.tag_compiler import assign as _assign
+from ladle.templating.tag_compiler import attr as _attr
+from ladle.templating.tag_compiler import call as _call
+from ladle.templating.tag_compiler import (
+    case_compiles,
+    compile_capture,
+    compile_case,
+    cycle_compiles,
+    cycle_piece,
+)
+from ladle.templating.tag_compiler import load as _load
+from ladle.templating.tag_compiler import store as _store
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
@@ -71,9 +87,8 @@ _KEEPS_SCOPE = (RenderNode, CommentNode, DocNode, InlineCommentNode, IllegalNode
 # Nodes compiled to Python (when their expressions are ladle's).
 _COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, IfNode,
                        UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
-                       ConditionalBlockNode, MultiExpressionBlockNode, BlockNode})
-# python-liquid expressions that read no variable.
-_CONSTANTS = (Literal, Nil, Empty, Blank)
+                       ConditionalBlockNode, MultiExpressionBlockNode, BlockNode,
+                       CycleNode, CaptureNode})
 # Expression outputs in one piece: a piece is checked once made, so this bounds how far
 # past the limit one piece can go (each value is at most ``max_length`` characters).
 _OUTPUTS_PER_PIECE = 8
@@ -87,26 +102,6 @@ _STORE = ast.Store()
 
 
 # (Nodes are made with positional arguments, in the order of their ``_fields``: faster.)
-
-
-def _load(name: str) -> ast.Name:
-    return ast.Name(name, _LOAD)
-
-
-def _store(name: str) -> ast.Name:
-    return ast.Name(name, _STORE)
-
-
-def _call(func: ast.expr, *args: ast.expr) -> ast.Call:
-    return ast.Call(func, list(args), [])
-
-
-def _attr(value: ast.expr, name: str) -> ast.Attribute:
-    return ast.Attribute(value, name, _LOAD)
-
-
-def _assign(target: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([ast.Name(target, _STORE)], value)
 
 
 _IS = ast.Is()
@@ -173,6 +168,10 @@ class TemplateCompiler:
             "_discard": runtime.discard_async if is_async else runtime.discard,
             "_render": runtime.render_tag,
             "_partialof": runtime.partial_template,
+            "_cycle": runtime.cycle_text,
+            "_includeof": runtime.include_template,
+            "_include": runtime.include_tag,
+            "_captured": runtime.captured_budget,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
         }
@@ -361,6 +360,14 @@ class TemplateCompiler:
                 if not self.strict or outputs >= _OUTPUTS_PER_PIECE:
                     flush()
                 continue
+            if kind is CycleNode and not discard and cycle_compiles(node):
+                if not self.strict:
+                    flush()
+                flush_token[:1] = flush_token[:1] or [node.token]
+                pieces.append(ast.FormattedValue(cycle_piece(self, node), -1, None))  # type: ignore[arg-type]
+                if not self.strict:
+                    flush()
+                continue
             if kind in (AssignNode, LetNode) and isinstance(
                     node.expression, TemplateExpression):  # type: ignore[attr-defined]
                 flush()  # the output before it is evaluated before it
@@ -376,10 +383,15 @@ class TemplateCompiler:
         kind = type(node)
         if kind in (IfNode, UnlessNode) and self.conditions_compile(node):
             self.compile_if(node, body, discard=discard)
-        elif kind is CaseNode and self.case_compiles(node):
-            self.compile_case(node, body, discard=discard)  # type: ignore[arg-type]
+        elif kind is CaseNode and case_compiles(self, node):
+            compile_case(self, node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is ForNode and self.loop_compiles(node):
             self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
+        elif kind is CaptureNode:
+            compile_capture(self, node, body)  # type: ignore[arg-type]
+        elif kind is IncludeNode and not discard and not self.is_async and \
+                self.render_compiles(node):
+            self.compile_include(node, body)  # type: ignore[arg-type]
         elif kind is RenderNode and not discard and self.render_compiles(node):
             self.compile_render(node, body)  # type: ignore[arg-type]
         elif kind is BreakNode or kind is ContinueNode:
@@ -408,19 +420,34 @@ class TemplateCompiler:
         if isinstance(node, _KEEPS_SCOPE):
             body.append(self.at(ast.Expr(call), node.token))
             return
+        self.changing_scope(call, node.token, body)
+
+    def changing_scope(self, call: ast.expr, token: Token, body: list[ast.stmt]) -> None:
+        """``call``, which may change the scope (or raise ``break`` or ``continue``)."""
         self.bound = frozenset()
         # It may have assigned anything, even when it stops with an error or a `break`:
         # read variables afresh from the scope after it, whatever happens.
         afresh: list[ast.stmt] = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
                                   ast.Expr(_call(_attr(_load("_ls"), "forget")))]
         body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
-                                    finalbody=afresh), node.token))
+                                    finalbody=afresh), token))
+
+    def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
+        self.uses_context = True
+        self.fallbacks += 1  # the partial may assign, `break` or `continue`
+        template = self.temp()
+        body.append(self.at(_assign(template, _call(_load("_includeof"), self.bind(node, "_n"),
+                                                    _load("_ctx"))), node.token))
+        call = _call(_load("_include"), _load(template), self.arguments(node), _load("_ctx"),
+                     _load("_o"), _load("_b"))
+        self.changing_scope(call, node.token, body)
 
     @staticmethod
     def render_compiles(node: Any) -> bool:
         return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
 
-    def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
+    def arguments(self, node: RenderNode | IncludeNode) -> ast.Dict:
+        """A partial's ``key: value`` arguments, as a dict the compiled code makes."""
         keys: list[ast.expr | None] = []
         values: list[ast.expr] = []
         for argument in node.args:
@@ -433,6 +460,10 @@ class TemplateCompiler:
             if not isinstance(value, _CONSTANTS):
                 self.forloop_reads += 1  # evaluated by itself, in the context: may read it
             values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx")))
+        return ast.Dict(keys, values)
+
+    def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
+        arguments = self.arguments(node)
         if self.is_async:  # loaders may be asynchronous: the node's own way, awaited
             self.fallback(node, body, discard=False)
             return
@@ -441,13 +472,17 @@ class TemplateCompiler:
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
                                                     _load("_ctx"))), node.token))
-        call = _call(_load("_render"), _load(template), ast.Dict(keys, values), _load("_ctx"),
+        call = _call(_load("_render"), _load(template), arguments, _load("_ctx"),
                      _load("_o"), _load("_b"), _load("_ls"))
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:
-        name = str(node.name)  # type: ignore[attr-defined]
         value = self.evaluate(node.expression, body)  # type: ignore[attr-defined]
+        self.assign_value(str(node.name), value, node.token, body)  # type: ignore[attr-defined]
+
+    def assign_value(self, name: str, value: ast.Name, token: Token,
+                     body: list[ast.stmt]) -> None:
+        """``context.assign(name, value)``, where the compiled code reads it directly."""
         key = ast.Constant(name)
         local = self.locals.get(name)
         if local is None:
@@ -457,9 +492,9 @@ class TemplateCompiler:
         self.bound |= {name}
         if name not in self.loops:  # a loop's own variable hides the assigned one
             targets.append(ast.Subscript(value=_load("_v"), slice=key, ctx=_STORE))
-        body.append(self.at(ast.Assign(targets=targets, value=value), node.token))
+        body.append(self.at(ast.Assign(targets=targets, value=value), token))
         body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key,
-                                           value)), node.token))
+                                           value)), token))
         self.assigned.add(name)
 
     # -- if, unless, case ------------------------------------------------------------
@@ -503,61 +538,6 @@ class TemplateCompiler:
     def loop_compiles(node: Any) -> bool:
         return isinstance(node.expression, LoopExpression) and isinstance(
             node.expression.iterable, TemplateExpression)
-
-    def case_compiles(self, node: Any) -> bool:
-        for block in node.blocks:
-            if type(block) is MultiExpressionBlockNode:
-                expression: Any = block.expression
-                if not isinstance(expression, AnyOf) or not isinstance(
-                        expression.subject, TemplateExpression) or not all(
-                        isinstance(c, TemplateExpression) for c in expression.choices):
-                    return False
-                # A block that matches twice renders twice: in a Python loop of its own,
-                # where `break` would mean something else.
-                if self.loops and any(type(n) in (BreakNode, ContinueNode)
-                                      for n in walk_nodes(block.block.nodes)):
-                    return False
-            elif type(block) is not BlockNode:
-                return False
-        return True
-
-    def compile_case(self, node: CaseNode, body: list[ast.stmt], *, discard: bool) -> None:
-        default = self.temp()
-        body.append(self.at(_assign(default, ast.Constant(True)), node.token))
-        current = self.bound  # what surely holds in the case's own code, block by block
-        for block in node.blocks:
-            self.bound = current
-            if isinstance(block, MultiExpressionBlockNode):
-                any_of: AnyOf = block.expression  # type: ignore[assignment]
-                subject = self.evaluate(any_of.subject, body)  # type: ignore[arg-type]
-                tests = [_call(_load("_equals"), subject,
-                               self.evaluate(choice, body))  # type: ignore[arg-type]
-                         for choice in any_of.choices]
-                count = self.temp()
-                matches = ast.List(elts=tests, ctx=ast.Load())  # type: ignore[arg-type]
-                body.append(self.at(_assign(count, _call(_attr(matches, "count"),
-                                                         ast.Constant(True))), block.token))
-                inner: list[ast.stmt] = []
-                self.block(block.block.nodes, inner,
-                           discard=discard or self.blank(block.block))
-                repeat = ast.For(target=_store(self.temp()),
-                                 iter=_call(_load("range"), _load(count)),
-                                 body=inner or [ast.Pass()], orelse=[])
-                once = inner or [ast.Pass()]
-                body.append(self.at(ast.If(
-                    test=_load(count),
-                    body=[_assign(default, ast.Constant(False)),
-                          ast.If(test=ast.Compare(left=_load(count), ops=[ast.Eq()],
-                                                  comparators=[ast.Constant(1)]),
-                                 body=once, orelse=[repeat])],
-                    orelse=[]), block.token))
-            else:
-                inner = []
-                self.block(block.nodes, inner, discard=discard or self.blank(block))
-                body.append(self.at(ast.If(test=_load(default), body=inner or [ast.Pass()],
-                                           orelse=[]), block.token))
-            current &= self.bound  # the block may or may not have run
-        self.bound = current
 
     # -- for -------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
-from liquid.builtin.tags.include_tag import TAG_INCLUDE
+from liquid.builtin.tags.cycle_tag import CycleNode
+from liquid.builtin.tags.include_tag import TAG_INCLUDE, IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.context import RenderContext, builtin
 from liquid.exceptions import (
@@ -25,6 +26,8 @@ from liquid.exceptions import (
     TemplateNotFoundError,
 )
 from liquid.output import LimitedStringIO, NullIO
+from liquid.stringify import to_liquid_string
+from liquid.undefined import is_undefined
 from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
 
@@ -261,6 +264,33 @@ def partial_template(node: RenderNode, context: RenderContext) -> BoundTemplate:
         raise
 
 
+def include_template(node: IncludeNode, context: RenderContext) -> BoundTemplate:
+    """The partial a compiled ``{% include 'name' %}`` renders, loaded as ``IncludeNode``
+    loads it (where the tag is allowed, before its arguments are evaluated)."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
+    return partial_template(node, context)  # type: ignore[arg-type]
+
+
+def include_tag(template: BoundTemplate, args: dict[str, object], context: RenderContext,
+                out: list[str], budget: OutputBudget | None) -> None:
+    """``{% include 'name', key: value %}`` as ``IncludeNode`` renders ``template`` in the
+    caller's context (extended with ``args``), straight into ``out`` when the partial is
+    compiled too."""
+    with context.extend(args, template=template):
+        compiled = getattr(template, "compiled", None)
+        if getattr(template, "fast_partial", False):
+            namespace = template.make_partial_namespace(True, {})
+            if compiled.usable(context, namespace):  # type: ignore[union-attr]
+                compiled.render_included(context, namespace, out, budget)  # type: ignore[union-attr]
+                return
+        buffer = _fallback_buffer(out, budget)
+        try:
+            template.render_with_context(context, buffer, partial=True)
+        finally:
+            out.append(buffer.getvalue())
+
+
 def render_tag(template: BoundTemplate, args: dict[str, object], context: RenderContext,
                out: list[str], budget: OutputBudget | None,
                names: LocalsBudget | None) -> None:
@@ -322,6 +352,29 @@ def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTe
                 disabled_tags=[TAG_INCLUDE], copy_depth=copy_depth(context) + 1,
                 parent_context=context, loop_iteration_carry=carry,
                 local_namespace_size_carry=_size_of_locals(context, names))
+
+
+def cycle_text(node: CycleNode, context: RenderContext, group: object,
+               values: list[object]) -> str:
+    """What ``node`` outputs (as ``CycleNode`` does), given the values of its group (None
+    without one) and of its arguments."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
+    name = "" if node.group is None else "__UNDEFINED" if is_undefined(group) else str(group)
+    key: object = (name, tuple(values)) if node.group_by_args else name or str(values)
+    index = context.cycle(key, len(values))
+    if index >= len(values):
+        return ""
+    return to_liquid_string(values[index], autoescape=context.autoescape)
+
+
+def captured_budget(budget: OutputBudget | None, out: list[str],
+                    limit: int | None) -> OutputBudget | None:
+    """The output budget of a ``capture`` block, as python-liquid's ``context.get_buffer``
+    makes its buffer: the environment's limit less what the output around it holds."""
+    if limit is None:
+        return None
+    return OutputBudget(limit - (budget.check(out) if budget is not None else 0))
 
 
 def discard(node: Node, context: RenderContext) -> None:

@@ -1,0 +1,191 @@
+"""Compiling ``case``, ``cycle`` and ``capture`` for ``templating.compiler`` (which would
+otherwise render the last two by their own method, at the cost of a buffer and of reading
+every variable afresh after them), and the small builders of ``ast`` nodes both use.
+
+``case`` becomes ``if`` statements, a ``when`` against a string or whole-number literal
+testing Python's ``==`` first; ``cycle`` a piece of the output, made by
+``runtime.cycle_text`` from its values as the compiled code evaluates them; ``capture``
+renders its block into a list of its own (the compiled code's output names point to it
+meanwhile) and assigns the joined text as ``assign`` does.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from liquid.ast import BlockNode
+from liquid.builtin.expressions import Literal, Nil
+from liquid.builtin.expressions.primitive import Blank, Empty
+from liquid.builtin.tags.capture_tag import CaptureNode
+from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
+from liquid.builtin.tags.cycle_tag import CycleNode
+from liquid.builtin.tags.for_tag import BreakNode, ContinueNode
+
+from ladle.grammar import nodes as g
+from ladle.templating.expression import TemplateExpression
+from ladle.templating.tags.case_tag import AnyOf
+from ladle.templating.walk import walk_nodes
+
+if TYPE_CHECKING:
+    from ladle.templating.compiler import TemplateCompiler
+
+LOAD = ast.Load()
+STORE = ast.Store()
+
+
+def load(name: str) -> ast.Name:
+    return ast.Name(name, LOAD)
+
+
+def store(name: str) -> ast.Name:
+    return ast.Name(name, STORE)
+
+
+def call(func: ast.expr, *args: ast.expr) -> ast.Call:
+    return ast.Call(func, list(args), [])
+
+
+def attr(value: ast.expr, name: str) -> ast.Attribute:
+    return ast.Attribute(value, name, LOAD)
+
+
+def assign(target: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign([ast.Name(target, STORE)], value)
+
+
+# python-liquid expressions that read no variable.
+CONSTANTS = (Literal, Nil, Empty, Blank)
+
+
+def _plain(expression: Any) -> bool:
+    """Whether the compiled code can evaluate ``expression``: ladle's (not a condition),
+    or a python-liquid constant."""
+    return isinstance(expression, CONSTANTS) or (
+        isinstance(expression, TemplateExpression) and not expression.condition)
+
+
+def _value(compiler: TemplateCompiler, expression: Any) -> ast.expr:
+    if isinstance(expression, TemplateExpression):
+        return compiler.evaluation(expression)
+    return call(attr(compiler.bind(expression, "_x"), "evaluate"), load("_ctx"))
+
+
+def cycle_compiles(node: Any) -> bool:
+    return type(node) is CycleNode and (node.group is None or _plain(node.group)) and all(
+        _plain(value) for value in node.args)
+
+
+def cycle_piece(compiler: TemplateCompiler, node: CycleNode) -> ast.expr:
+    """The output text of ``node``: ``_cycle(node, _ctx, group, [values])``."""
+    compiler.uses_context = True  # the cycles' counters are the render context's
+    group = ast.Constant(None) if node.group is None else _value(compiler, node.group)
+    values = ast.List([_value(compiler, value) for value in node.args], LOAD)
+    return call(load("_cycle"), compiler.bind(node, "_n"), load("_ctx"), group, values)
+
+
+def equality(compiler: TemplateCompiler, subject: ast.Name, choice: Any) -> ast.expr:
+    """``_equals(subject, choice)`` (Liquid equality) for a ``when``; against a string or
+    whole-number literal, Python's ``==`` first where the subject is of the literal's own
+    type, for which Liquid's equality is Python's."""
+    slow = call(load("_equals"), subject, compiler.evaluation(choice))
+    tree = choice.tree
+    value = tree.value if type(tree) is g.Literal and tree.kind in ("string", "int") else None
+    if type(value) is str or type(value) is int:
+        kind = "str" if type(value) is str else "_int"
+        return ast.IfExp(ast.Compare(call(load("type"), subject), [ast.Is()], [load(kind)]),
+                         ast.Compare(subject, [ast.Eq()], [ast.Constant(value)]), slow)
+    return slow
+
+
+def case_compiles(compiler: TemplateCompiler, node: Any) -> bool:
+    for block in node.blocks:
+        if type(block) is MultiExpressionBlockNode:
+            expression: Any = block.expression
+            if not isinstance(expression, AnyOf) or not isinstance(
+                    expression.subject, TemplateExpression) or not all(
+                    isinstance(c, TemplateExpression) for c in expression.choices):
+                return False
+            # A block that matches twice renders twice: in a Python loop of its own,
+            # where `break` would mean something else.
+            if compiler.loops and any(type(n) in (BreakNode, ContinueNode)
+                                  for n in walk_nodes(block.block.nodes)):
+                return False
+        elif type(block) is not BlockNode:
+            return False
+    return True
+
+def compile_case(compiler: TemplateCompiler, node: CaseNode, body: list[ast.stmt], *,
+                 discard: bool) -> None:
+    default = compiler.temp()
+    body.append(compiler.at(assign(default, ast.Constant(True)), node.token))
+    current = compiler.bound  # what surely holds in the case's own code, block by block
+    for block in node.blocks:
+        compiler.bound = current
+        if isinstance(block, MultiExpressionBlockNode):
+            any_of: AnyOf = block.expression  # type: ignore[assignment]
+            subject = compiler.evaluate(any_of.subject, body)  # type: ignore[arg-type]
+            tests = [equality(compiler, subject, choice) for choice in any_of.choices]
+            inner: list[ast.stmt] = []
+            compiler.block(block.block.nodes, inner,
+                           discard=discard or compiler.blank(block.block))
+            once = inner or [ast.Pass()]
+            if len(tests) == 1:
+                matched = [assign(default, ast.Constant(False)), *once]
+                body.append(compiler.at(ast.If(tests[0], matched, []), block.token))
+                current &= compiler.bound
+                continue
+            count = compiler.temp()
+            matches = ast.List(elts=tests, ctx=ast.Load())
+            body.append(compiler.at(assign(count, call(attr(matches, "count"),
+                                                       ast.Constant(True))), block.token))
+            repeat = ast.For(target=store(compiler.temp()),
+                             iter=call(load("range"), load(count)),
+                             body=once, orelse=[])
+            body.append(compiler.at(ast.If(
+                test=load(count),
+                body=[assign(default, ast.Constant(False)),
+                      ast.If(test=ast.Compare(left=load(count), ops=[ast.Eq()],
+                                              comparators=[ast.Constant(1)]),
+                             body=once, orelse=[repeat])],
+                orelse=[]), block.token))
+        else:
+            inner = []
+            compiler.block(block.nodes, inner, discard=discard or compiler.blank(block))
+            body.append(compiler.at(ast.If(test=load(default), body=inner or [ast.Pass()],
+                                           orelse=[]), block.token))
+        current &= compiler.bound  # the block may or may not have run
+    compiler.bound = current
+
+
+# What a capture saves of the code around it, and points elsewhere while it renders: the
+# list of pieces, its `append`, the output budget and the count since the last check.
+_OUTPUT_NAMES = ("_o", "_w", "_b", "_n", "_lim")
+
+
+def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
+                    body: list[ast.stmt]) -> None:
+    token = node.token
+    saved, text = compiler.temp(), compiler.temp()
+    names = ast.Tuple([load(n) for n in _OUTPUT_NAMES], LOAD)
+    limit = ast.Constant(compiler.env.output_stream_limit)
+    body.append(compiler.at(assign(saved, names), token))
+    body.append(compiler.at(assign("_o", ast.List([], LOAD)), token))
+    body.append(compiler.at(assign("_w", attr(load("_o"), "append")), token))
+    # As python-liquid's `context.get_buffer`: the limit less what the output holds.
+    body.append(compiler.at(assign("_b", call(load("_captured"), load("_b"), ast.Subscript(
+        load(saved), ast.Constant(0), LOAD), limit)), token))
+    body.append(compiler.at(assign("_n", ast.Constant(0)), token))
+    body.append(compiler.at(assign("_lim", call(load("_room"), load("_b"), load("_o"))),
+                            token))
+    inner: list[ast.stmt] = []
+    compiler.block(node.block.nodes, inner, discard=compiler.blank(node.block))
+    restore = ast.Assign([ast.Tuple([store(n) for n in _OUTPUT_NAMES], STORE)], load(saved))
+    body.append(compiler.at(ast.Try(
+        # Its text is checked against the limit before it is kept, as its buffer would be.
+        [*inner, ast.Expr(call(load("_room"), load("_b"), load("_o"))),
+         assign(text, call(attr(ast.Constant(""), "join"), load("_o")))], [], [],
+        [restore]), token))
+    if compiler.escape_output:  # `usable` renders it only where the context escapes so
+        body.append(compiler.at(assign(text, call(load("_Markup"), load(text))), token))
+    compiler.assign_value(str(node.name), load(text), token, body)
