@@ -329,23 +329,22 @@ def _make_date(fallback: Filter, escaped: bool, limit: int) -> Filter:
     return date
 
 
-# Tags whose content ``html.parser`` reads as raw text, and what may follow ``<`` in the
-# text the fast ``strip_html`` handles: plain tags (quoted attribute values without
-# angle brackets), entity and character references ending in ``;``, and other text.
-_SIMPLE_HTML = re.compile(
-    r"(?:[^<&]"
-    r"|&(?:[a-zA-Z][a-zA-Z0-9]*|\#[0-9]+|\#[xX][0-9a-fA-F]+);"
-    r"|<(?!/?(?:script|style)(?![a-zA-Z0-9]))"
-    r"(?:[a-zA-Z][a-zA-Z0-9]*(?:\s(?:[^<>\"'=]|=\s*\"[^\"<>]*\"|=\s*'[^'<>]*'|=[^<>\"'\s]+)*)?/?"
-    r"|/[a-zA-Z][a-zA-Z0-9]*)>)*",
-    re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+# Text whose tags the fast ``strip_html`` removes itself: no ``<script`` or ``<style``
+# (whose content python-liquid drops), every ``&`` starting a reference that ends in ``;``
+# (python-liquid's parser rewrites the others), and every ``<`` starting a plain tag
+# (quoted attribute values without angle brackets).
+_RAW_TEXT = re.compile(r"<\s*/?\s*(?:script|style)", re.IGNORECASE)
+_LOOSE_AMPERSAND = re.compile(r"&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);)")
+_PLAIN_TAG = re.compile(
+    r"<(?:[a-zA-Z][a-zA-Z0-9]*"
+    r"(?:\s(?:[^<>\"'=]|=\s*\"[^\"<>]*\"|=\s*'[^'<>]*'|=[^<>\"'\s]+)*)?/?"
+    r"|/[a-zA-Z][a-zA-Z0-9]*)>")
 
 
 def strip_html_text(text: str) -> str:
     """``text`` without its HTML tags, exactly as python-liquid's ``strip_html`` gives it:
-    by a regular expression where the text is plain tags, references and text, else by
-    python-liquid's own HTML parser (comments, scripts, stray ``<`` or ``&``).
+    by a regular expression where the text has only plain tags, references and text,
+    else by python-liquid's own HTML parser (comments, scripts, a stray ``<`` or ``&``).
 
     >>> strip_html_text('<p class="lead">Fish &amp; <b>chips</b></p>')
     'Fish &amp; chips'
@@ -354,8 +353,10 @@ def strip_html_text(text: str) -> str:
     """
     if "<" not in text or ">" not in text:
         return text
-    if _SIMPLE_HTML.fullmatch(text):
-        return _TAG.sub("", text)
+    if _RAW_TEXT.search(text) is None and _LOOSE_AMPERSAND.search(text) is None:
+        stripped = _PLAIN_TAG.sub("", text)
+        if "<" not in stripped:
+            return stripped
     return strip_tags(text)
 
 
