@@ -322,7 +322,8 @@ class _Compiler(Compiler):
             raise grammar.EvaluationError(f"{what}: {error}") from error
         if type(args[0]) is list:  # its work grows with the list, whatever it gives
             spend_sizes(args[0], result)
-            return check_number(check_length(result, self.max_length))
+            return check_number(result) if type(result) is int else check_length(
+                result, self.max_length)
         kind = type(result)
         if kind is int:
             return check_number(result)

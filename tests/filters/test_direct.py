@@ -69,7 +69,7 @@ def liquid_filter(name: str, escaped: bool) -> Any:
 def outcome(call: Any) -> tuple[str, Any]:
     try:
         result = call()
-    except Exception as error:  # noqa: BLE001  # any error: both must raise
+    except Exception as error:  # any error: both must raise
         return "error", type(error).__name__
     if isinstance(result, float) and math.isnan(result):
         return "value", ("nan", float)
