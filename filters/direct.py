@@ -40,8 +40,9 @@ from ladle.filters.data import json
 from ladle.filters.numbers import filesize, money
 from ladle.filters.text import pluralize, slugify
 from ladle.filters.time import mmss
+from ladle.grammar.runtime import INTEGER_LIMIT
 
-__all__ = ["direct", "strip_html_text"]
+__all__ = ["direct", "inline", "strip_html_text"]
 
 Filter = Callable[..., Any]
 _TEXT = frozenset({str, Markup})
@@ -416,6 +417,39 @@ def _own(function: Filter) -> tuple[Filter, int, int]:
 
 _OWN = {function: _own(function) for function in (filesize, json, mmss, money, pluralize,
                                                   slugify)}
+
+
+def _whole(name: str, operator: Callable[[int, int], int], checked: Filter) -> Filter:
+    """``name`` on two ints, called straight from the compiled template: the ints and a
+    result within ``INTEGER_LIMIT`` here, anything else (other types, a zero divisor, a
+    result too large) through ``checked``, the filter's call with its usual checks."""
+
+    def whole(left: Any, right: Any) -> Any:
+        if type(left) is int and type(right) is int and (right or name in _TOTAL):
+            result = operator(left, right)
+            if -INTEGER_LIMIT <= result <= INTEGER_LIMIT:
+                return result
+        return checked(left, right)
+
+    whole.__name__ = name
+    return whole
+
+
+_TOTAL = frozenset({"plus", "minus", "times"})  # defined for a zero right operand
+_WHOLE: dict[Filter, tuple[str, Callable[[int, int], int]]] = {
+    liquid_math.plus: ("plus", lambda a, b: a + b),
+    liquid_math.minus: ("minus", lambda a, b: a - b),
+    liquid_math.times: ("times", lambda a, b: a * b),
+    liquid_math.divided_by: ("divided_by", lambda a, b: a // b),
+    liquid_math.modulo: ("modulo", lambda a, b: a % b),
+}
+
+
+def inline(original: Filter, checked: Filter, count: int) -> Filter | None:
+    """For an arithmetic filter given one argument: what the compiled template calls
+    itself, with no wrapper around it (see ``_whole``); None for any other filter."""
+    found = _WHOLE.get(original)
+    return None if found is None or count != 1 else _whole(*found, checked)
 
 
 def direct(original: Filter, fallback: Filter, escaped: bool, limit: int,

@@ -23,7 +23,7 @@ from liquid.undefined import Undefined
 from markupsafe import Markup
 
 from ladle import grammar
-from ladle.filters.direct import direct
+from ladle.filters.direct import direct, inline
 from ladle.filters.limits import GuardedFilter
 from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler
@@ -297,6 +297,14 @@ class _Compiler(Compiler):
                        len(node.args))
         if quick is None:
             return super().compile_filter(node, value)
+        what = f"filter {node.name!r}"
+        whole = inline(original, partial(self.apply_plainly, quick, what), len(node.args))
+        if whole is not None:
+            args = [self.value(a) for a in node.args]
+            self.at(node.span[0])
+            return self.result(ast.Call(func=self.bind(whole, "g"),
+                                        args=[value.expr, *(a.expr for a in args)],
+                                        keywords=[]))
         self.filters = {**plain, node.name: quick}
         try:
             return super().compile_filter(node, value)
@@ -333,6 +341,10 @@ class _Compiler(Compiler):
             return result  # small, from plain arguments: nothing to spend or check
         spend_sizes(args[0], result)
         return check_length(result, self.max_length)
+
+    def apply_plainly(self, function: Callable[..., Any], what: str, *args: Any) -> Any:
+        """``apply`` with positional arguments only."""
+        return self.apply(function, what, args, {})
 
     def _checked_apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
                        kwargs: dict[str, Any]) -> Any:

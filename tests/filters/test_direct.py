@@ -18,7 +18,7 @@ from liquid.utils.html import strip_tags
 from markupsafe import Markup
 
 from ladle import filters, templating
-from ladle.filters.direct import direct, strip_html_text
+from ladle.filters.direct import direct, inline, strip_html_text
 
 LIMIT = 10_000
 FELL_BACK = object()
@@ -157,3 +157,38 @@ def test_ladle_filters_are_called_without_their_wrapper() -> None:
     money = filters.LADLE["money"]
     assert direct(money, print, False, LIMIT, 1) is money.__wrapped__  # type: ignore[attr-defined]
     assert direct(money, print, False, LIMIT, 5) is None  # a call that does not fit
+
+
+WHOLE = ["plus", "minus", "times", "divided_by", "modulo"]
+
+
+@pytest.mark.parametrize("name", WHOLE)
+@settings(max_examples=300, deadline=None)
+@given(left=st.one_of(st.integers(), numbers, text), right=st.one_of(st.integers(), numbers))
+def test_inline_arithmetic_gives_what_python_liquid_gives(name: str, left: Any,
+                                                          right: Any) -> None:
+    original = liquid.Environment().filters[name]
+    mine = inline(original, lambda *_: FELL_BACK, 1)
+    assert mine is not None
+    got = outcome(lambda: mine(left, right))
+    if got != ("value", (FELL_BACK, object)):
+        assert got == outcome(lambda: original(left, right)), (left, right)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{{ n | times: n | times: n }}", "integer result is too large"),
+    ("{{ n | divided_by: 0 }}", "filter 'divided_by': divided_by: can't divide by 0"),
+    ("{{ n | modulo: 0 }}", "filter 'modulo': modulo: can't divide by 0"),
+])
+def test_inline_arithmetic_keeps_the_checks_and_errors(source: str, message: str) -> None:
+    template = templating.Environment().from_string(source)
+    with pytest.raises(Exception, match=message):
+        template.render(n=2**200)
+
+
+def test_inline_arithmetic_in_a_template() -> None:
+    source = "{{ n | plus: 1 | times: m | minus: '2' | divided_by: 2.0 | modulo: 3 }}"
+    data = {"n": 7, "m": 3}
+    theirs = liquid.Environment().from_string(source).render(**data)
+    assert templating.Environment().from_string(source).render(**data) == theirs
+    assert inline(liquid.Environment().filters["plus"], print, 2) is None
