@@ -173,22 +173,25 @@ def _make_url_encode(fallback: Filter, escaped: bool, limit: int) -> Filter:
     return url_encode
 
 
-def _make_append(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    def append(value: Any, other: Any) -> Any:
+def _concatenation(name: str, fallback: Filter, limit: int, ahead: bool) -> Filter:
+    """``append`` (``ahead=False``) or ``prepend``: two strings whose total length is
+    within ``limit``; the guarded filter refuses longer ones with its usual error."""
+
+    def concatenate(value: Any, other: Any) -> Any:
         if type(value) in _TEXT and type(other) in _TEXT and len(value) + len(other) <= limit:
-            return value + other
+            return other + value if ahead else value + other
         return fallback(value, other)
 
-    return append
+    concatenate.__name__ = name
+    return concatenate
+
+
+def _make_append(fallback: Filter, escaped: bool, limit: int) -> Filter:
+    return _concatenation("append", fallback, limit, ahead=False)
 
 
 def _make_prepend(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    def prepend(value: Any, other: Any) -> Any:
-        if type(value) in _TEXT and type(other) in _TEXT and len(value) + len(other) <= limit:
-            return other + value
-        return fallback(value, other)
-
-    return prepend
+    return _concatenation("prepend", fallback, limit, ahead=True)
 
 
 def _make_truncate(fallback: Filter, escaped: bool, limit: int) -> Filter:
