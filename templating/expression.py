@@ -270,10 +270,12 @@ def _compile(env: Environment, located: Token, escaped: bool,
 
 
 class _Compiler(Compiler):
-    """grammar's compiler, with two costs cut for templates: statements are placed as they
-    are emitted (grammar walks each one), and a filter called with plain positional
-    arguments skips the scan for ranges, which only lists and ranges need. Filters and the
-    operators whose cost grows with their operands spend from the render's work budget."""
+    """grammar's compiler, with costs cut for templates: statements are placed as they
+    are emitted (grammar walks each one), a filter called with plain positional
+    arguments skips the scan for ranges, which only tuples and ranges need, and the
+    standard filters are called in their direct versions (``filters.direct``). Filters and
+    the operators whose cost grows with their operands spend from the render's work
+    budget."""
 
     def __init__(self, *args: Any, originals: Mapping[str, Any] | None = None,
                  escaped: bool = False, **kwargs: Any) -> None:
@@ -441,4 +443,3 @@ def _with_render_context(function: Any) -> Any:
         return function(*args, context=context, **kwargs)
 
     return call
-
