@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from ladle.filters._common import (
+    MAX_DIGITS,
     decimal_context,
     describe,
     error,
@@ -35,6 +36,11 @@ def _decimals(places: object) -> int:
     return value
 
 
+_PLAIN_AMOUNTS = frozenset({int, float})
+_FAST_BOUND = 10**(MAX_DIGITS - 1)  # well inside what ``to_decimal`` accepts
+_STEPS = tuple(Decimal(1).scaleb(-places) for places in range(MAX_DECIMALS + 1))
+
+
 @filter_function
 def money(amount: object, symbol: object = "$", decimals: object = 2) -> str:
     """An amount with a currency symbol, thousands separators and fixed decimals.
@@ -50,6 +56,12 @@ def money(amount: object, symbol: object = "$", decimals: object = 2) -> str:
     Traceback (most recent call last):
     liquid.exceptions.FilterArgumentError: expected an amount of money, found 'abc'
     """
+    if (type(decimals) is int and 0 <= decimals <= MAX_DECIMALS and type(symbol) is str
+            and type(amount) in _PLAIN_AMOUNTS and -_FAST_BOUND < amount < _FAST_BOUND):
+        # The common call, without the checks below (the same result).
+        exact = Decimal(amount) if type(amount) is int else Decimal(repr(amount))
+        rounded = exact.quantize(_STEPS[decimals], context=decimal_context())
+        return f"{'-' if rounded < 0 else ''}{symbol}{abs(rounded):,f}"
     number = to_decimal(amount, "an amount of money")
     sign = plain(symbol)
     if sign is None:

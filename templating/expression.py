@@ -8,6 +8,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
+from functools import partial
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,11 @@ from liquid.undefined import Undefined
 from markupsafe import Markup
 
 from ladle import grammar
+from ladle.filters.direct import direct, inline
+from ladle.filters.limits import GuardedFilter
 from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler
+from ladle.grammar.fastpaths import Operand
 from ladle.grammar.functions import BUILTINS, Function
 from ladle.grammar.names import check_names
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
@@ -266,16 +270,48 @@ def _compile(env: Environment, located: Token, escaped: bool,
 
 
 class _Compiler(Compiler):
-    """grammar's compiler, with two costs cut for templates: statements are placed as they
-    are emitted (grammar walks each one), and a filter called with plain positional
-    arguments skips the scan for ranges, which only lists and ranges need. Filters and the
-    operators whose cost grows with their operands spend from the render's work budget."""
+    """grammar's compiler, with costs cut for templates: statements are placed as they
+    are emitted (grammar walks each one), a filter called with plain positional
+    arguments skips the scan for ranges, which only tuples and ranges need, and the
+    standard filters are called in their direct versions (``filters.direct``). Filters and
+    the operators whose cost grows with their operands spend from the render's work
+    budget."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, originals: Mapping[str, Any] | None = None,
+                 escaped: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.originals = originals or {}
+        self.escaped = escaped
         for key, helper in list(self.namespace.items()):
             if isinstance(helper, FunctionType) and helper in _SIZED_HELPERS:
                 self.namespace[key] = _metered(helper)
+
+    def compile_filter(self, node: nodes.Filter, value: Operand) -> Operand:
+        """A filter with a direct version for this call (``filters.direct``) is compiled to
+        call it: its wrappers resolved here, once, not on each call."""
+        plain = self.filters
+        original = self.originals.get(node.name)
+        if node.kwargs or plain is None or original is None:
+            return super().compile_filter(node, value)
+        if isinstance(original, GuardedFilter):
+            original = original.function
+        quick = direct(original, plain[node.name], self.escaped, self.max_length,
+                       len(node.args))
+        if quick is None:
+            return super().compile_filter(node, value)
+        what = f"filter {node.name!r}"
+        whole = inline(original, partial(self.apply_plainly, quick, what), len(node.args))
+        if whole is not None:
+            args = [self.value(a) for a in node.args]
+            self.at(node.span[0])
+            return self.result(ast.Call(func=self.bind(whole, "g"),
+                                        args=[value.expr, *(a.expr for a in args)],
+                                        keywords=[]))
+        self.filters = {**plain, node.name: quick}
+        try:
+            return super().compile_filter(node, value)
+        finally:
+            self.filters = plain
 
     def emit(self, statement: ast.stmt) -> None:
         place(statement, self.line)
@@ -294,6 +330,10 @@ class _Compiler(Compiler):
             raise
         except Exception as error:
             raise grammar.EvaluationError(f"{what}: {error}") from error
+        if type(args[0]) is list:  # its work grows with the list, whatever it gives
+            spend_sizes(args[0], result)
+            return check_number(result) if type(result) is int else check_length(
+                result, self.max_length)
         kind = type(result)
         if kind is int:
             return check_number(result)
@@ -303,6 +343,10 @@ class _Compiler(Compiler):
             return result  # small, from plain arguments: nothing to spend or check
         spend_sizes(args[0], result)
         return check_length(result, self.max_length)
+
+    def apply_plainly(self, function: Callable[..., Any], what: str, *args: Any) -> Any:
+        """``apply`` with positional arguments only."""
+        return self.apply(function, what, args, {})
 
     def _checked_apply(self, function: Callable[..., Any], what: str, args: tuple[Any, ...],
                        kwargs: dict[str, Any]) -> Any:
@@ -330,8 +374,9 @@ _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
                             runtime.liquid_greater, runtime.liquid_greater_equal})
 
 
-# Arguments that may hold a lazy range, which the compiler's ``apply`` checks.
-_SEQUENCES = frozenset({range, tuple, list})
+# Arguments that may hold a lazy range, which the compiler's ``apply`` checks (a list
+# comes from the data or a filter: its items are not ranges ladle made).
+_SEQUENCES = frozenset({range, tuple})
 # Results that cannot be too long (``check_length`` measures strings, lists and ranges).
 _UNSIZED = frozenset({int, float, bool, type(None), Decimal})
 
@@ -345,7 +390,7 @@ def compile_uncached(env: Environment, located: Token, escaped: bool,
         tree = parse_expression(source, liquid=True)
         check_names(tree, source, names=None, functions=options["functions"],
                     filters=options["filters"])
-    compiler = _Compiler(**options)
+    compiler = _Compiler(**options, originals=env.filters, escaped=escaped)
     function = with_stack(lambda: compiler.build([(source, tree)], single=True),
                           levels=DEFAULT_MAX_DEPTH, source=source)
     return grammar.Expression(source, tree, function)
@@ -376,11 +421,12 @@ def _options(env: Environment, located: Token, escaped: bool) -> dict[str, Any]:
 def _filters(env: Environment) -> dict[str, Any]:
     """The environment's filters as plain callables (python-liquid passes some extras)."""
     bound: dict[str, Any] = {}
+    environment = FilterEnvironment(env)
     for name, function in env.filters.items():
         if getattr(function, "with_context", False):
             bound[name] = _with_render_context(function)
         elif getattr(function, "with_environment", False):
-            bound[name] = _with(function, environment=FilterEnvironment(env))
+            bound[name] = partial(function, environment=environment)
         else:
             bound[name] = function
     return bound
@@ -395,12 +441,5 @@ def _with_render_context(function: Any) -> Any:
         if context is None:
             raise grammar.EvaluationError("this filter needs a template's render context")
         return function(*args, context=context, **kwargs)
-
-    return call
-
-
-def _with(function: Any, **keywords: Any) -> Any:
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return function(*args, **keywords, **kwargs)
 
     return call

@@ -6,7 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from liquid import Undefined
+from liquid.exceptions import FilterArgumentError
 
 from ladle.filters.numbers import filesize, money
 from tests.filters.helpers import assert_filter_error
@@ -129,3 +132,18 @@ def test_filesize(args: tuple[Any, ...], expected: str) -> None:
 )
 def test_filesize_errors(args: tuple[Any, ...], quoted: str) -> None:
     assert_filter_error(filesize, args, quoted)
+
+
+@settings(max_examples=500, deadline=None)
+@given(amount=st.one_of(st.integers(), st.floats()), decimals=st.integers(0, 20),
+       symbol=st.sampled_from(["$", "€", "", "CHF "]))
+def test_money_of_a_plain_number_matches_the_fully_checked_path(
+        amount: object, decimals: int, symbol: str) -> None:
+    """Decimals given as a numeric string take the checked path; as an int, the quick one."""
+    def outcome(places: object) -> object:
+        try:
+            return money(amount, symbol, places)
+        except FilterArgumentError as error:
+            return str(error)
+
+    assert outcome(decimals) == outcome(str(decimals))

@@ -1,0 +1,194 @@
+"""The direct versions of the standard filters (``filters.direct``) give exactly what
+python-liquid's give, escaping on and off: the same value, of the same type (``Markup`` or
+``str``), or an error where python-liquid raises one. Their fast paths are checked here
+with a fallback that says it was called, so that a value python-liquid's filter handles
+differently cannot hide behind the fallback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import liquid
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from liquid.utils.html import strip_tags
+from markupsafe import Markup
+
+from ladle import filters, templating
+from ladle.filters.direct import direct, inline, strip_html_text
+
+LIMIT = 10_000
+FELL_BACK = object()
+ENVIRONMENTS = {flag: liquid.Environment(autoescape=flag) for flag in (False, True)}
+
+words = st.text(alphabet=st.sampled_from("ab Cé<>&\"'\n\t"), max_size=12)
+text = st.one_of(words, words.map(Markup))
+numbers = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, width=32),
+                    st.floats())
+scalars = st.one_of(text, numbers, st.none(), st.booleans())
+keys = st.sampled_from(["a", "b", "c"])
+dicts = st.dictionaries(keys, st.one_of(st.integers(-3, 3), words, st.none(),
+                                        st.booleans()), max_size=3)
+values = st.one_of(scalars, st.lists(text, max_size=5), st.lists(dicts, max_size=5),
+                   st.lists(st.integers(-5, 5), max_size=5),
+                   st.lists(st.one_of(st.integers(-5, 5), st.floats(-5, 5)), max_size=5),
+                   st.tuples(text, text), st.datetimes(dt.datetime(1980, 1, 1)),
+                   st.dates(dt.date(1980, 1, 1)), dicts)
+small = st.one_of(st.integers(-8, 60), st.just(None), text, st.floats(-8, 8))
+formats = st.one_of(st.sampled_from(["%Y-%m-%d", "%b %d, %Y", "%H:%M <%a>", "x"]),
+                    st.sampled_from(["%Y &", "%d"]).map(Markup), st.just(5))
+
+# Filter: strategies for its input and each argument it may be given.
+ARGUMENTS: dict[str, tuple[st.SearchStrategy[Any], ...]] = {
+    "plus": (numbers, numbers), "minus": (numbers, numbers), "times": (numbers, numbers),
+    "divided_by": (numbers, numbers), "modulo": (numbers, numbers),
+    "round": (numbers, st.one_of(st.integers(-3, 6), st.none())),
+    "default": (values, values), "size": (values,),
+    "date": (st.one_of(values, st.datetimes(), st.dates()), formats),
+    "upcase": (values,), "downcase": (values,), "escape": (values,),
+    "url_encode": (values,), "append": (values, values), "prepend": (values, values),
+    "truncate": (values, small, small), "truncatewords": (values, small, small),
+    "slice": (st.one_of(text, st.lists(text)), st.integers(-9, 9), st.integers(-9, 9)),
+    "strip_html": (values,), "join": (values, st.one_of(text, values)),
+    "first": (values,), "last": (values,), "map": (values, st.one_of(keys, text)),
+    "where": (values, st.one_of(keys, text), values),
+    "sort": (values, st.one_of(keys, st.none())),
+}
+
+
+def liquid_filter(name: str, escaped: bool) -> Any:
+    function = ENVIRONMENTS[escaped].filters[name]
+    if getattr(function, "with_environment", False):
+        return lambda *args: function(*args, environment=ENVIRONMENTS[escaped])
+    return function
+
+
+def outcome(call: Any) -> tuple[str, Any]:
+    try:
+        result = call()
+    except Exception as error:  # any error: both must raise
+        return "error", type(error).__name__
+    if isinstance(result, float) and math.isnan(result):
+        return "value", ("nan", float)
+    if isinstance(result, list):
+        return "value", (result, [type(item) for item in result])
+    return "value", (result, type(result))
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "escaped"])
+@pytest.mark.parametrize("name", sorted(ARGUMENTS))
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_direct_filter_gives_what_python_liquid_gives(name: str, escaped: bool,
+                                                        data: st.DataObject) -> None:
+    strategies = ARGUMENTS[name]
+    count = data.draw(st.integers(1, len(strategies)), label="count")
+    args = [data.draw(strategy, label=f"argument {i}")
+            for i, strategy in enumerate(strategies[:count])]
+    original = liquid.Environment().filters[name]
+    mine = direct(original, lambda *_: FELL_BACK, escaped, LIMIT, count - 1)
+    if mine is None:
+        return  # no direct version for this many arguments: the template calls python-liquid's
+    got = outcome(lambda: mine(*args))
+    if got == ("value", (FELL_BACK, object)):
+        return  # handed to python-liquid's own filter
+    expected = outcome(lambda: liquid_filter(name, escaped)(*args))
+    if expected[0] == "error":
+        assert got[0] == "error", (args, got)
+    else:
+        assert got == expected, args
+
+
+def test_every_direct_filter_has_a_differential_test() -> None:
+    made = [name for name, function in liquid.Environment().filters.items()
+            if direct(function, print, False, LIMIT, 1) or direct(function, print, False,
+                                                                    LIMIT, 0)]
+    assert sorted(made) == sorted(ARGUMENTS)
+
+
+@pytest.mark.parametrize("name", ["plus", "join", "date", "where", "strip_html"])
+def test_the_fast_path_is_taken_for_common_values(name: str) -> None:
+    common = {"plus": (1, 2), "join": (["a", "b"], ", "),
+              "date": (dt.datetime(2024, 5, 1), "%Y"), "where": ([{"a": 1}], "a"),
+              "strip_html": ("<b>x</b>",)}[name]
+    original = liquid.Environment().filters[name]
+    mine = direct(original, lambda *_: FELL_BACK, False, LIMIT, len(common) - 1)
+    assert mine is not None and mine(*common) is not FELL_BACK
+
+
+# Text shaped like HTML: tags with and without attributes, comments, scripts, styles,
+# references, stray brackets and ampersands.
+html_parts = st.one_of(
+    st.text(alphabet=st.sampled_from("ab <>&;#=/\"'\n!-x"), max_size=6),
+    st.sampled_from(["<p>", "</p>", "<br/>", "<b class=\"x\">", "<a href='y'>", "</a>",
+                     "<img src=x alt=\"a b\" />", "<script>", "</script>", "<style>",
+                     "</STYLE>", "<!-- c -->", "<!doctype html>", "&amp;", "&#39;",
+                     "&#x27;", "&nbsp", "& ", "<", ">", "<P>", "<a\nb>", "<?x?>",
+                     "<![CDATA[x]]>", "<a b=\"<\">", "<div  data-x = '1' >"]))
+html_text = st.lists(html_parts, max_size=12).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(html_text)
+def test_strip_html_matches_python_liquid_on_html_like_text(value: str) -> None:
+    assert strip_html_text(value) == strip_tags(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_text, st.booleans())
+def test_strip_html_in_a_template_matches_python_liquid(value: str, escaped: bool) -> None:
+    source = "{{ v | strip_html }}"
+    env = templating.Environment(autoescape=escaped)
+    theirs = liquid.Environment(autoescape=escaped).from_string(source).render(v=value)
+    assert env.from_string(source).render(v=value) == theirs
+
+
+def test_join_over_the_length_limit_is_refused_as_before() -> None:
+    env = templating.Environment(max_length=50)
+    with pytest.raises(Exception, match="too long"):
+        env.from_string("{{ xs | join: s }}").render(xs=["a"] * 10, s="-" * 10)
+    assert env.from_string("{{ xs | join: '-' }}").render(xs=["a"] * 3) == "a-a-a"
+
+
+def test_ladle_filters_are_called_without_their_wrapper() -> None:
+    money = filters.LADLE["money"]
+    assert direct(money, print, False, LIMIT, 1) is money.__wrapped__  # type: ignore[attr-defined]
+    assert direct(money, print, False, LIMIT, 5) is None  # a call that does not fit
+
+
+WHOLE = ["plus", "minus", "times", "divided_by", "modulo"]
+
+
+@pytest.mark.parametrize("name", WHOLE)
+@settings(max_examples=300, deadline=None)
+@given(left=st.one_of(st.integers(), numbers, text), right=st.one_of(st.integers(), numbers))
+def test_inline_arithmetic_gives_what_python_liquid_gives(name: str, left: Any,
+                                                          right: Any) -> None:
+    original = liquid.Environment().filters[name]
+    mine = inline(original, lambda *_: FELL_BACK, 1)
+    assert mine is not None
+    got = outcome(lambda: mine(left, right))
+    if got != ("value", (FELL_BACK, object)):
+        assert got == outcome(lambda: original(left, right)), (left, right)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{{ n | times: n | times: n }}", "integer result is too large"),
+    ("{{ n | divided_by: 0 }}", "filter 'divided_by': divided_by: can't divide by 0"),
+    ("{{ n | modulo: 0 }}", "filter 'modulo': modulo: can't divide by 0"),
+])
+def test_inline_arithmetic_keeps_the_checks_and_errors(source: str, message: str) -> None:
+    template = templating.Environment().from_string(source)
+    with pytest.raises(Exception, match=message):
+        template.render(n=2**200)
+
+
+def test_inline_arithmetic_in_a_template() -> None:
+    source = "{{ n | plus: 1 | times: m | minus: '2' | divided_by: 2.0 | modulo: 3 }}"
+    data = {"n": 7, "m": 3}
+    theirs = liquid.Environment().from_string(source).render(**data)
+    assert templating.Environment().from_string(source).render(**data) == theirs
+    assert inline(liquid.Environment().filters["plus"], print, 2) is None
