@@ -477,11 +477,13 @@ class Compiler:
         if container.constant and not item.constant:
             values = container.value
             fast: ast.expr | None = None
-            if isinstance(values, tuple) and values and all(type(v) is str for v in values):
+            if isinstance(values, tuple) and values and all(isinstance(v, str) for v in values):
+                # plain text of each (a template's literals are Markup): equal, same hash
+                plain = frozenset(str.__str__(v) for v in values)
                 fast = ast.IfExp(
                     test=type_is(item.expr, "str"),
                     body=ast.Compare(left=item.expr, ops=[ast.In()],
-                                     comparators=[ast.Constant(frozenset(values))]),  # type: ignore[arg-type]
+                                     comparators=[ast.Constant(plain)]),  # type: ignore[arg-type]
                     orelse=invoke("_contains", container.expr, item.expr),
                 )
             elif isinstance(values, range) and values.step == 1:

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from ladle import grammar
 
@@ -195,3 +196,15 @@ def test_running_out_of_memory_while_compiling_is_an_expression_error(
                 grammar.compile("a + 1")
             with pytest.raises(grammar.ExpressionSyntaxError, match="out of memory"):
                 grammar.compile_set(["a + 1", "b"])
+
+
+@pytest.mark.parametrize("strings", [None, Markup], ids=["plain", "markup"])
+def test_membership_in_a_literal_list_of_strings_is_a_set_lookup(strings: Any) -> None:
+    expression = grammar.compile("s in ('refunded', 'voided')", strings=strings, liquid=True)
+    helpers = expression.evaluate.__globals__
+    called: list[object] = []
+    contains = helpers["_contains"]
+    helpers["_contains"] = lambda *args: called.append(args) or contains(*args)
+    assert [expression.evaluate({"s": s}) for s in ("voided", "paid")] == [True, False]
+    assert called == []  # a template's literals are Markup: still the fast path
+    assert expression.evaluate({"s": 1}) is False and len(called) == 1
