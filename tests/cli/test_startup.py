@@ -49,6 +49,24 @@ def test_quick_commands_load_only_what_they_need(argv: tuple[str, ...]) -> None:
     assert heavy(loaded_by(*argv)) == []
 
 
+# Also left out of `ladle eval "1 + 2"`: what only a mistake, slot(), --explain or a file
+# name needs (hashlib loads OpenSSL; pathlib loads urllib and ipaddress).
+NOT_FOR_EVAL = ("hashlib", "_hashlib", "difflib", "pathlib", "ladle.grammar.trace",
+                "ladle.grammar.explain", "ladle.rules", "ladle.cli.rules_commands")
+
+
+def test_eval_loads_no_module_only_other_uses_need() -> None:
+    modules = loaded_by("eval", "1 + 2")
+    assert "ladle.grammar.compiler" in modules
+    assert sorted(modules.intersection(NOT_FOR_EVAL)) == []
+
+
+def test_help_loads_none_of_the_expression_language() -> None:
+    # The error classes, which the command group's diagnostics build on, and nothing else.
+    grammar = {m for m in loaded_by("--help") if m.startswith("ladle.grammar")}
+    assert grammar == {"ladle.grammar", "ladle.grammar.errors", "ladle.grammar.limits"}
+
+
 def test_a_filter_loads_the_filters_when_it_is_used() -> None:
     modules = loaded_by("eval", "'A' | downcase")
     assert "ladle.filters" in modules and "ladle.templating" not in modules
