@@ -12,12 +12,12 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ladle.rules import python_engine as python
-from ladle.rules.catalog import catalog_size
-from ladle.rules.python_engine import Catalog, Output, Progress
 from ladle.rules.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from ladle.rules.python_engine import Catalog, Output, Progress
 
 __all__ = ["AUTO_BYTES", "ENGINES", "choose", "diff", "route"]
 
@@ -38,6 +38,8 @@ def choose(engine: str, catalog: Catalog, *, output: bool = False) -> str:
     if importlib.util.find_spec("duckdb") is None:
         return "python"
     if engine == "auto":
+        from ladle.rules.catalog import catalog_size  # here: `ladle rules match` needs none
+
         return "duckdb" if catalog_size(catalog) >= AUTO_BYTES else "python"
     return engine
 
@@ -51,6 +53,8 @@ def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
     ``catalog`` is a path (``-`` for stdin) or an iterable of ``(line, record)`` items;
     the other arguments are those of ``rules.python_engine.route``.
     """
+    from ladle.rules import python_engine as python
+
     if choose(engine, catalog, output=output is not None) == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
         from ladle.rules import duckdb_engine
@@ -72,6 +76,8 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
          format: str | None = None, progress: Progress | None = None, sample: int = 5,
          notice: Notice | None = None) -> dict[str, Any]:
     """The ``diff --format json`` report: what going from ``old`` to ``new`` moves."""
+    from ladle.rules import python_engine as python
+
     if choose(engine, catalog) == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
         from ladle.rules import duckdb_engine

@@ -67,6 +67,14 @@ def test_help_loads_none_of_the_expression_language() -> None:
     assert grammar == {"ladle.grammar", "ladle.grammar.errors", "ladle.grammar.limits"}
 
 
+def test_rules_match_loads_no_catalog_reader_nor_slot_tool() -> None:
+    modules = loaded_by("rules", "match", "examples/placement.rules", "--record", "{}")
+    assert "ladle.rules.ruleset" in modules
+    assert sorted(modules.intersection({
+        "ladle.rules.catalog", "ladle.rules.python_engine", "ladle.rules.check",
+        "ladle.rules.slots", "gzip", "hashlib", "difflib"})) == []
+
+
 def test_a_filter_loads_the_filters_when_it_is_used() -> None:
     modules = loaded_by("eval", "'A' | downcase")
     assert "ladle.filters" in modules and "ladle.templating" not in modules
