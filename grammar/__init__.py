@@ -106,10 +106,10 @@ class ExpressionSet(_Frozen):
     def __init__(
         self, sources: Sequence[str], trees: Sequence[Node], function: Callable[..., Any]
     ) -> None:
-        object.__setattr__(self, "sources", tuple(sources))
-        object.__setattr__(self, "trees", tuple(trees))
         from ladle.grammar.names import top_level_names
 
+        object.__setattr__(self, "sources", tuple(sources))
+        object.__setattr__(self, "trees", tuple(trees))
         names: frozenset[str] = frozenset().union(*(top_level_names(t) for t in trees))
         object.__setattr__(self, "variables", names)
         object.__setattr__(self, "evaluate", function)
