@@ -17,15 +17,19 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 
 comma := ,
 
-test: $(VENV)/.installed-test+scale
+test: $(VENV)/.installed-test+scale+spark+serve
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/pytest
 
-demo: $(VENV)/.installed-scale
+# Ends with the command that opens the layout playground on a copy of the demo layout.
+demo: $(VENV)/.installed-scale+serve
 	$(BIN)/ladle demo -o out
+	@cp examples/layouts/mistakes.json out/layout-mistakes.json
+	@echo "Edit the demo layout and watch both players change as you type (Ctrl-C stops it):"
+	@echo "  $(BIN)/ladle layout serve out/layout-mistakes.json --open"
 
-bench: $(VENV)/.installed-bench+scale
+bench: $(VENV)/.installed-bench+scale+spark
 	$(BIN)/python -m bench
 
 clean:

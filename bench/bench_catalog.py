@@ -112,6 +112,11 @@ def _make(count: int, stem: str) -> tuple[Path, Path]:
     return jsonl, parquet
 
 
+def catalog_files(count: int = RECORDS) -> tuple[Path, Path]:
+    """The generated catalog of ``count`` records (JSON Lines, Parquet), for other suites."""
+    return _make(count, f"catalog-{count}")
+
+
 @pytest.fixture(scope="module")
 def catalogs() -> dict[int, dict[str, Path]]:
     made = {}

@@ -21,9 +21,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "report every syntax error and missing partial (and, with --data, every "
               "undefined variable), on standard output."),
     "layout": ("ladle.cli.layout_commands", "layout",
-               "Check, resolve, embed and preview player layouts."),
+               "Check, resolve, embed, preview and edit player layouts."),
     "rules": ("ladle.cli.rules_commands", "rules_group",
-              "Check placement rules and see which records they claim."),
+              "Check placement rules, see which records they claim, and write them as "
+              "SQL."),
     "demo": ("ladle.cli.demo_command", "demo",
              "Run the main job on the bundled examples and write the results to a folder."),
 }

@@ -1,4 +1,4 @@
-"""``ladle layout check|resolve|embed|preview``: player layouts from a file or a preset."""
+"""``ladle layout check|resolve|embed|preview|serve``: player layouts from a file or a preset."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ladle import player
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from ladle.cli.inputs import STDIN_NAME, read_stdin
 from ladle.cli.output import write_output
+from ladle.cli.serve_command import serve
 from ladle.player.bundled import preset_path
 
 
@@ -43,6 +44,10 @@ def _failure_code(findings: list[player.Finding]) -> int:
     return EXIT_USAGE if any(f.code == "json" for f in findings) else EXIT_FAILED
 
 
+TRACKS = click.IntRange(1, 10_000)  # tracks on a player
+ALBUM_TRACKS = "Tracks on the album player (default 10; a track player has 1)."
+
+
 def layout_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--preset", metavar="NAME",
                            help="Use a bundled preset instead of a file.")(command)
@@ -51,12 +56,13 @@ def layout_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group()
 def layout() -> None:
-    """Check, resolve, embed and preview player layouts.
+    """Check, resolve, embed, preview and edit player layouts.
 
     \b
     Examples:
       ladle layout check examples/layouts/good.json
       ladle layout resolve --preset tall --variant track
+      ladle layout serve examples/layouts/mistakes.json
     """
 
 
@@ -65,7 +71,9 @@ def layout() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json prints the findings as a JSON list.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-def check(layout: str | None, preset: str | None, output_format: str, strict: bool) -> int:
+@click.option("--tracks", type=TRACKS, help=ALBUM_TRACKS)
+def check(layout: str | None, preset: str | None, output_format: str, strict: bool,
+          tracks: int | None) -> int:
     """Check a layout (- reads it from standard input): every finding with its
     file:line:col, on standard output. Exit 1 on an error, 2 when it cannot be read.
 
@@ -76,7 +84,7 @@ def check(layout: str | None, preset: str | None, output_format: str, strict: bo
       echo '{"w": 300}' | ladle layout check -
     """
     path, name = _source(layout, preset)
-    findings = player.check(path)
+    findings = player.check(path, tracks=tracks)
     if output_format == "json":
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2, ensure_ascii=False))
     else:
@@ -119,7 +127,7 @@ def _explain(path: Path | bytes, name: str, field: str, variant: str, tracks: in
 @layout_options
 @click.option("--variant", type=click.Choice(["album", "track"]), default="album",
               show_default=True)
-@click.option("--tracks", type=click.IntRange(1, 10_000), help="Tracks on the player.")
+@click.option("--tracks", type=TRACKS, help="Tracks on the player.")
 @click.option("--explain", "field", metavar="ELEMENT.FIELD",
               help="Show how this field resolves: its expression with the value of every "
                    "deciding part under it.")
@@ -188,7 +196,9 @@ def embed(layout: str | None, preset: str | None, layout_url: str, player_url: s
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the SVG here (atomically; - is standard output) instead of to "
                    "standard output.")
-def preview(layout: str | None, preset: str | None, output: str | None) -> int:
+@click.option("--tracks", type=TRACKS, help=ALBUM_TRACKS)
+def preview(layout: str | None, preset: str | None, output: str | None,
+            tracks: int | None) -> int:
     """Draw both variants side by side as SVG, with every finding marked on its element.
 
     \b
@@ -201,9 +211,12 @@ def preview(layout: str | None, preset: str | None, output: str | None) -> int:
     if unreadable:  # nothing to draw
         _report(unreadable, name)
         return EXIT_USAGE
-    svg = player.preview_svg(path)
+    svg = player.preview_svg(path, tracks=tracks)
     if output is None:
         click.echo(svg, nl=False)
     else:
         write_output(output, svg, inputs=[path] if isinstance(path, Path) else [])
     return EXIT_OK
+
+
+layout.add_command(serve)

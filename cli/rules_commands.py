@@ -1,7 +1,7 @@
 """``ladle rules …``: placement rules checked and matched from the command line.
 
-The catalog readers, checks and slot tools are imported by the commands that use them,
-so that ``ladle rules match`` starts without them."""
+The catalog readers, checks, slot tools and Spark are imported by the commands that use
+them, so that ``ladle rules match`` starts without them."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ladle.rules.assignments import FORMATS, assignment_writer, output_format, t
 from ladle.rules.engine import ENGINES
 from ladle.rules.engine import diff as diff_catalog
 from ladle.rules.engine import route as route_catalog
+from ladle.rules.query import DIALECT_NAMES, to_sql
 
 
 def _rule_source(path: Path | str) -> str:
@@ -46,12 +47,13 @@ def _ruleset(path: Path | str) -> rules.RuleSet:
 
 @click.group("rules")
 def rules_group() -> None:
-    """Check placement rules and see which records they claim.
+    """Check placement rules, see which records they claim, and write them as SQL.
 
     \b
     Examples:
       ladle rules check examples/placement.rules --vars tag:string,id:int,public:bool
       ladle rules match examples/placement.rules --record '{"tag": "lossless", "id": 5}'
+      ladle rules sql examples/placement.rules --dialect spark --vars id:int,tag:string,public:bool
     """
 
 
@@ -306,10 +308,30 @@ def rebalance(rules_file: Path, added: tuple[str, ...], removed: tuple[str, ...]
     return EXIT_OK
 
 
-_ENGINE = click.option(
-    "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
-    help="python streams records; duckdb runs the rules as SQL over the file (JSON Lines "
-         "or Parquet); auto takes duckdb from 32 MiB on. Same results either way.")
+def _engine(function: Callable[..., int]) -> Callable[..., int]:
+    """The --engine option, and where the spark engine runs."""
+    function = click.option(
+        "--spark-remote", metavar="sc://HOST:PORT",
+        help="Run the spark engine through Spark Connect at this address.")(function)
+    function = click.option(
+        "--spark-master", metavar="URL",
+        help="Run the spark engine on this Spark master (default: spark-defaults.conf, "
+             "else local[*]).")(function)
+    return click.option(
+        "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+        help="python streams records; duckdb runs the rules as SQL over the file (JSON "
+             "Lines or Parquet); spark runs them as Spark SQL (files, globs and folders of "
+             "Parquet); auto takes duckdb from 32 MiB on. Same results either way.")(function)
+
+
+def _spark(engine: str, master: str | None, remote: str | None) -> tuple[str, tuple[
+        str | None, str | None]]:
+    """The engine (--spark-master or --spark-remote ask for spark) and where Spark runs."""
+    if (master or remote) and engine == "auto":
+        engine = "spark"
+    if master and remote:
+        raise UserError("--spark-remote", "give --spark-master or --spark-remote, not both")
+    return engine, (master, remote)
 
 
 def _notice(text: str) -> None:
@@ -404,10 +426,11 @@ def report_table(report: dict[str, Any]) -> str:
                    ".ndjson, - for standard output), CSV (.csv) or Parquet (.parquet).")
 @click.option("--output-format", "output_file_format", type=click.Choice(FORMATS),
               help="The format of --output (default: from its name).")
-@_ENGINE
+@_engine
 def route(rules_file: Path, catalog: str, output_format: str, catalog_format: str | None,
           require_copies: int | None, strict: bool, output: str | None,
-          output_file_format: str | None, engine: str) -> int:
+          output_file_format: str | None, engine: str, spark_master: str | None,
+          spark_remote: str | None) -> int:
     """Route a catalog (JSON Lines, CSV, Parquet, or - for stdin) through the rules: per
     rule the records and bytes it claims, the records no rule claims, and the errors.
 
@@ -419,16 +442,21 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     """
     from ladle.rules.catalog import CatalogFileError
     from ladle.rules.python_engine import short_of
+    from ladle.rules.spark_session import SparkFailure
 
     ruleset = _ruleset(rules_file)
+    engine, spark = _spark(engine, spark_master, spark_remote)
     try:
         with _progress(catalog) as progress, (
                 _assignments(output, output_file_format, [str(rules_file), catalog]) if output
                 else nullcontext()) as write:
             report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
-                                   progress=progress, output=write, notice=_notice)
+                                   progress=progress, output=write, notice=_notice,
+                                   spark=spark)
     except CatalogFileError as error:
         raise UserError(error.file, error.message) from None
+    except SparkFailure as error:
+        raise UserError("spark", str(error)) from None
     if output_format == "json":
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
@@ -463,9 +491,10 @@ def copies_short(records: int, required: int) -> str:
               show_default=True, help="json prints one JSON document.")
 @click.option("--catalog-format", type=click.Choice(["jsonl", "csv", "parquet"]),
               help="The catalog's format (default: from its extension).")
-@_ENGINE
+@_engine
 def diff_command(old: Path, new: Path, catalog: str, output_format: str,
-                 catalog_format: str | None, engine: str) -> int:
+                 catalog_format: str | None, engine: str, spark_master: str | None,
+                 spark_remote: str | None) -> int:
     """What changing the rules would move: per rule the records it gains and loses, and the
     records that would lose their last copy.
 
@@ -474,14 +503,19 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
       ladle rules diff examples/placement.rules examples/placement.rules examples/catalog.jsonl
     """
     from ladle.rules.catalog import CatalogFileError
+    from ladle.rules.spark_session import SparkFailure
 
     before, after = _ruleset(old), _ruleset(new)
+    engine, spark = _spark(engine, spark_master, spark_remote)
     try:
         with _progress(catalog) as progress:
             report = diff_catalog(before, after, catalog, engine=engine,
-                                  format=catalog_format, progress=progress, notice=_notice)
+                                  format=catalog_format, progress=progress, notice=_notice,
+                                  spark=spark)
     except CatalogFileError as error:
         raise UserError(error.file, error.message) from None
+    except SparkFailure as error:
+        raise UserError("spark", str(error)) from None
     if output_format == "json":
         click.echo(json.dumps(report, ensure_ascii=False))
         return EXIT_OK
@@ -495,4 +529,43 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     for failure in report["errors"]["sample"]:
         rule = f" ({failure['rules']} rule {failure['rule']})" if failure["rule"] else ""
         click.echo(f"  line {failure['line']}: {failure['message']}{rule}")
+    return EXIT_OK
+
+
+@rules_group.command("sql")
+@click.argument("rules_file", metavar="RULES", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), default="duckdb",
+              show_default=True, help="The SQL engine the query is written for.")
+@click.option("--catalog-format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",
+              show_default=True, help="What the query reads.")
+@click.option("--catalog", metavar="PATH",
+              help="The catalog the query reads (default: catalog.jsonl or catalog.parquet).")
+@click.option("--vars", "variables", metavar="NAME:TYPE,...",
+              help="The types of the fields the rules use: string, int, float, bool or any "
+                   "(Spark and Parquet need one for each).")
+def sql_command(rules_file: str, dialect: str, catalog_format: str, catalog: str | None,
+                variables: str | None) -> int:
+    """Print the SQL query that routes a catalog through the rules: one row per record, one
+    boolean column per rule, with ladle's semantics (nil, modulo sign, exact integers,
+    slot()).
+
+    \b
+    Examples:
+      ladle rules sql examples/placement.rules --dialect spark --vars tag:string,id:int,public:bool
+      ladle rules sql examples/placement.rules --vars tag:string,id:int
+    """
+    from ladle.rules.check import parse_vars
+
+    ruleset = _ruleset(rules_file)
+    try:
+        types = parse_vars(variables) if variables is not None else None
+    except ValueError as error:
+        raise UserError("--vars", str(error)) from None
+    try:
+        text = to_sql(ruleset, dialect, catalog=catalog, format=catalog_format, types=types)
+    except grammar.ExpressionError as error:
+        raise UserError(_where(rules_file), error.message) from None
+    except ValueError as error:
+        raise UserError("--vars", str(error)) from None
+    click.echo(text)
     return EXIT_OK

@@ -174,13 +174,15 @@ def _geometry(resolver: Resolver, layout: dict[str, Any]) -> None:
 
 def check_document(document: Document, tracks: int | None = None,
                    calls: Calls | None = None) -> list[Finding]:
-    """Every finding for a readable document, both variants merged."""
+    """Every finding for a readable document, both variants merged; ``tracks`` is the album
+    player's (a track player has one)."""
     calls = Calls.of() if calls is None else calls
     findings = _Structure(document).run()
     per_variant: dict[str, list[Finding]] = {}
     shown_anywhere: set[str] = set()
     for variant in VARIANTS:
-        resolver = Resolver(document, variant, track_count(variant, tracks), calls)
+        mine = tracks if variant == "album" else None
+        resolver = Resolver(document, variant, track_count(variant, mine), calls)
         resolver.gather()
         resolver.resolve_all()
         layout = resolver.result()
@@ -216,13 +218,13 @@ def _merge(per_variant: Mapping[str, list[Finding]]) -> list[Finding]:
     return merged
 
 
-def check(source: str | bytes | Path | Mapping[str, Any], *,
+def check(source: str | bytes | Path | Mapping[str, Any], *, tracks: int | None = None,
           filters: Mapping[str, Callable[..., Any]] | None = None,
           functions: Mapping[str, Callable[..., Any]] | None = None) -> list[Finding]:
-    """Every finding for a layout: a path, JSON text or a dict. Expressions call the
-    standard filters and built-in functions; ``filters`` and ``functions`` add the host's
-    own."""
+    """Every finding for a layout: a path, JSON text or a dict, with ``tracks`` on the album
+    player (default 10). Expressions call the standard filters and built-in functions;
+    ``filters`` and ``functions`` add the host's own."""
     document, findings = read(source)
     if document is None:
         return findings
-    return check_document(document, calls=Calls.of(filters, functions))
+    return check_document(document, tracks, Calls.of(filters, functions))

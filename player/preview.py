@@ -31,9 +31,10 @@ from ladle.player.checks import check_document
 from ladle.player.findings import Finding
 from ladle.player.format import ELEMENTS, VARIANTS
 from ladle.player.resolve import Calls, read, resolve_document
+from ladle.player.source import Document
 from ladle.player.svgtext import num, text_width, wrap, xml_attr, xml_text
 
-__all__ = ["preview_svg"]
+__all__ = ["preview_document", "preview_svg"]
 
 # -- limits and looks ---------------------------------------------------------------------
 
@@ -637,23 +638,32 @@ def _svg(panels: list[_Panel]) -> str:
     return "\n".join(out) + "\n"
 
 
-def preview_svg(source: str | bytes | Path | Mapping[str, Any], *,
+def preview_svg(source: str | bytes | Path | Mapping[str, Any], *, tracks: int | None = None,
                 filters: Mapping[str, Callable[..., Any]] | None = None,
                 functions: Mapping[str, Callable[..., Any]] | None = None) -> str:
     """The layout drawn as SVG: album and track side by side, findings marked and listed.
 
-    ``source`` is a path, JSON text or a dict, as for ``player.check`` (and ``filters`` and
-    ``functions`` too). A layout that cannot be read, or whose geometry cannot be
-    resolved, still gives a valid SVG that lists why.
+    ``source`` is a path, JSON text or a dict, as for ``player.check`` (and ``tracks``,
+    ``filters`` and ``functions`` too). A layout that cannot be read, or whose geometry
+    cannot be resolved, still gives a valid SVG that lists why.
     """
     document, unreadable = read(source)
     if document is None:
         return _svg([_unreadable(unreadable)])
-    calls = Calls.of(filters, functions)
-    findings = check_document(document, calls=calls)
-    panels = []
-    for variant in VARIANTS:
-        layout, _ = resolve_document(document, variant, None, calls)
-        mine = [f for f in findings if f.variant in (None, variant)]
-        panels.append(_panel(variant, layout, mine))
-    return _svg(panels)
+    svg, _, _ = preview_document(document, tracks, Calls.of(filters, functions))
+    return svg
+
+
+def preview_document(document: Document, tracks: int | None = None, calls: Calls | None = None
+                     ) -> tuple[str, list[Finding], dict[str, dict[str, Any]]]:
+    """A readable document's SVG, with what it was drawn from: every finding (as
+    ``check`` gives them) and each variant's layout resolved as far as it goes."""
+    calls = Calls.of() if calls is None else calls
+    findings = check_document(document, tracks, calls)
+    layouts = {variant: resolve_document(document, variant,
+                                         tracks if variant == "album" else None, calls)[0]
+               for variant in VARIANTS}
+    panels = [_panel(variant, layouts[variant],
+                     [f for f in findings if f.variant in (None, variant)])
+              for variant in VARIANTS]
+    return _svg(panels), findings, layouts

@@ -24,7 +24,9 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-__all__ = ["Document", "SourceError", "load"]
+__all__ = ["MAX_BYTES", "Document", "SourceError", "load"]
+
+MAX_BYTES = 1_000_000  # the largest layout read, in bytes of UTF-8
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # Characters a string can hold as they are; the rest need a look (quote, escape, control,
@@ -135,7 +137,7 @@ class Document:
 def load(
     source: str | os.PathLike[str] | bytes | dict[str, Any],
     *,
-    max_bytes: int = 1_000_000,
+    max_bytes: int = MAX_BYTES,
     max_depth: int = 64,
     max_number_digits: int = 100,
 ) -> Document:

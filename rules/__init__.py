@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ladle.rules.engine import diff, route
+from ladle.rules.query import to_sql
 from ladle.rules.ruleset import Rule, RuleError, RuleSet, parse
 
-__all__ = ["Rule", "RuleError", "RuleSet", "diff", "parse", "route"]
+__all__ = ["Rule", "RuleError", "RuleSet", "diff", "parse", "route", "to_sql"]

@@ -18,7 +18,7 @@ from ladle.grammar.fallbacks import guarded_paths, undefined_name, undefined_pat
 from ladle.templating.environment import Environment
 from ladle.templating.errors import TemplateReadError
 from ladle.templating.expression import TemplateExpression
-from ladle.templating.loaders import FileSystemLoader
+from ladle.templating.loaders import FileSystemLoader, searched
 from ladle.templating.walk import walk_nodes
 
 
@@ -146,7 +146,7 @@ def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> l
             partial_source = env.loader.get_source(env, name).text
         except TemplateNotFoundError as error:
             message = str(error.message) if isinstance(error, TemplateReadError) else \
-                f"partial {name!r} not found"
+                f"partial {name!r} not found ({searched(env.loader, name)})"
             findings.append(Finding(message, source,
                                     token.start_index if token.source == source else None))
             continue

@@ -69,10 +69,12 @@ Errors: ``claim`` is ``COALESCE(truthy, FALSE) AND NOT error`` with ``error`` th
 ``CASE WHEN abort THEN error(...) ELSE ... END``.
 
 Otherwise the SQL is CASE, COALESCE, NULLIF, CAST, POSITION, BETWEEN and the standard
-operators; the DuckDB-specific parts are ``//``, ``md5``, ``starts_with``, ``ends_with``,
-``regexp_matches``, ``json_type``, ``json_extract_string``, ``TRY_CAST`` and ``error``.
-String literals double their quotes and identifiers their double quotes; nothing from
-a rule or a field name reaches the SQL otherwise.
+operators; the parts that differ between DuckDB and Spark SQL (the exact integer type,
+quoting, integer division, ``md5`` to a 64-bit number, regular expressions,
+``starts_with``, JSON columns, the failing function, and what Spark cannot do exactly)
+come from a ``dialect.Dialect``: ``rule_sql(..., dialect=SPARK)``. String literals and
+identifiers are quoted by it; nothing from a rule or a field name reaches the SQL
+otherwise.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ from ladle.grammar.nodes import Node
 from ladle.grammar.runtime import DEFAULT_MAX_LENGTH
 from ladle.rules.sql.algebra import FALSE, ite, safe, sql_and, sql_not
 from ladle.rules.sql.compiler import MAX_SQL_LENGTH, Compiler
+from ladle.rules.sql.dialect import DIALECTS, DUCKDB, SPARK, Dialect
 from ladle.rules.sql.errors import SqlUnsupported
 from ladle.rules.sql.literals import quote_identifier, quote_string
 from ladle.rules.sql.values import COLUMN_TYPES
@@ -92,7 +95,11 @@ from ladle.rules.sql.values import COLUMN_TYPES
 __all__ = [
     "ABORT_MESSAGE",
     "COLUMN_TYPES",
+    "DIALECTS",
+    "DUCKDB",
     "MAX_SQL_LENGTH",
+    "SPARK",
+    "Dialect",
     "RuleSql",
     "SqlUnsupported",
     "error_sql",
@@ -125,19 +132,21 @@ def rule_sql(
     source: str = "",
     max_length: int = DEFAULT_MAX_LENGTH,
     own_names: Iterable[str] = (),
+    dialect: Dialect = DUCKDB,
 ) -> RuleSql:
     """The claim and error expressions of the rule ``tree`` over ``columns``.
 
     ``source`` (the rule's text) positions ``SqlUnsupported`` errors; ``max_length`` is
     the python engine's string length limit; ``own_names`` are the filters and functions
-    the host defined itself, which SQL cannot compute (even under a standard name).
+    the host defined itself, which SQL cannot compute (even under a standard name);
+    ``dialect`` the SQL engine written for (``DUCKDB`` or ``SPARK``).
     """
-    compiler = Compiler(columns, source, max_length)
+    compiler = Compiler(columns, source, max_length, dialect)
     compiler.own_names = frozenset(own_names)
     value = compiler.value(tree)
     truthy = compiler.truthy(value)
     err, abort = value.err, value.abort
-    fail = f"error({quote_string(ABORT_MESSAGE)})"
+    fail = dialect.fail(ABORT_MESSAGE)
     # Not CASE WHEN err THEN FALSE ELSE truthy END: DuckDB runs that about half as fast.
     # Both sides are never NULL; the truthy side may now be computed where the python
     # engine had already raised, which can at worst overflow (fail the query), never

@@ -1,10 +1,10 @@
 """The compiler's arithmetic, ranges and function calls: ``Arithmetic``, which ``Compiler``
 extends with lookups, logic and comparisons.
 
-``slot(key, n)`` is ``CAST((CAST(('0x' || substr(md5(text), 1, 16)) AS UBIGINT) %
-CAST(n AS UBIGINT)) AS HUGEINT)``, ``text`` being the string key or
-``CAST(key AS VARCHAR)`` (plain decimal digits, Python's ``str``): the definition of
-``grammar.slot``, digit for digit.
+``slot(key, n)`` is the first 16 hex digits of ``md5(text)`` as an unsigned 64-bit number,
+modulo ``n`` (``Dialect.hash64``), ``text`` being the string key or ``CAST(key AS
+VARCHAR)`` (plain decimal digits, Python's ``str``): the definition of ``grammar.slot``,
+digit for digit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ladle.grammar import functions, runtime
 from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import Call, Node
 from ladle.rules.sql.algebra import FALSE, NULL, TRUE, ite, safe, sql_and, sql_not, sql_or
-from ladle.rules.sql.literals import TWO_127, TWO_256, float_literal, int_literal, quote_string
+from ladle.rules.sql.literals import TWO_127, TWO_256
 from ladle.rules.sql.numbers import float_operation, infinite, integer_operation, native_modulo
 from ladle.rules.sql.operands import Operands
 from ladle.rules.sql.patterns import case_unsafe_pattern
@@ -58,7 +58,7 @@ class Arithmetic(Operands):
         if value.is_const:
             kind = kind_of(value.const)
             if kind == "nil":
-                return int_literal(0), NULL
+                return self.dialect.int_literal(0), NULL
             if kind == "int":
                 return self.slot(value, "int", node), NULL
             if kind == "float":
@@ -69,9 +69,10 @@ class Arithmetic(Operands):
         integer = value.slots.get("int", NULL)
         if value.nil:
             if set(value.slots) <= {"int"}:
-                integer = int_literal(0) if integer == NULL else f"COALESCE({integer}, 0)"
+                integer = (self.dialect.int_literal(0) if integer == NULL
+                           else f"COALESCE({integer}, 0)")
             else:
-                integer = ite(self.has(value, "nil"), int_literal(0), integer)
+                integer = ite(self.has(value, "nil"), self.dialect.int_literal(0), integer)
         return integer, value.slots.get("float", NULL)
 
     def as_float(self, value: Value, integer: str, floating: str, node: Node) -> str:
@@ -79,13 +80,13 @@ class Arithmetic(Operands):
         if value.is_const and isinstance(value.const, int) and not isinstance(value.const,
                                                                                bool):
             try:
-                converted = float_literal(float(value.const))
+                converted = self.dialect.float_literal(float(value.const))
             except OverflowError:
                 raise self.unsupported("an integer too large for a float", node) from None
         elif integer == NULL:
             return floating
         else:
-            converted = f"CAST(CAST({integer} AS VARCHAR) AS DOUBLE)"
+            converted = f"CAST({self.dialect.as_text(integer)} AS DOUBLE)"
         return converted if floating == NULL else f"COALESCE({floating}, {converted})"
 
     def arithmetic(self, node: Node, op: str, left: Value, right: Value) -> tuple[Value, str, str]:
@@ -135,8 +136,9 @@ class Arithmetic(Operands):
                 divisor = f"NULLIF({bi}, 0)" if bi != NULL else NULL
             err = sql_or(err, sql_and(numbers, zero))
         if ai != NULL and bi != NULL:
-            exact = integer_operation(op, ai, bi, divisor, constant_divisor)
-            native = native_modulo(left, constant_divisor, exact) if op == "%" else None
+            exact = integer_operation(self.dialect, op, ai, bi, divisor, constant_divisor)
+            native = native_modulo(self.dialect, left, constant_divisor, exact) \
+                if op == "%" else None
             slots["int"] = native or exact
         if af != NULL or bf != NULL:
             # The result is a float when either side is; where only one side can be, the
@@ -150,7 +152,7 @@ class Arithmetic(Operands):
                     sign = right.const > 0
                 elif op in "/%":
                     fb = f"NULLIF({fb}, 0)"
-                operation = float_operation(op, fa, fb, sign)
+                operation = float_operation(self.dialect, op, fa, fb, sign)
                 # Where only one side can be a float, the operation is NULL unless it is
                 # one (the general % aside, which gives a signed zero for NULL).
                 one_side = (bf == NULL and fa == af) or (af == NULL and fb == bf)
@@ -199,7 +201,7 @@ class Arithmetic(Operands):
             small = f"(abs({floating}) < {TWO_127})"
             err = sql_or(err, sql_and(self.has(value, "float"), safe(f"(NOT {allowed})")))
             abort = sql_and(self.has(value, "float"), safe(f"({allowed} AND NOT {small})"))
-            truncated = f"(CASE WHEN {small} THEN CAST(trunc({floating}) AS HUGEINT) END)"
+            truncated = f"(CASE WHEN {small} THEN {self.dialect.truncated(floating)} END)"
             integer = truncated if integer == NULL else f"COALESCE({integer}, {truncated})"
         return Value({"int": integer}), err, abort
 
@@ -242,9 +244,10 @@ class Arithmetic(Operands):
         elif name in ("startswith", "endswith"):
             whole, part = args
             err = sql_or(self.outside(whole, {"str"}), self.outside(part, {"str"}))
-            sql = "starts_with" if name == "startswith" else "ends_with"
-            result = Value({"bool": f"{sql}({self.slot(whole, 'str', node)}, "
-                                   f"{self.slot(part, 'str', node)})"})
+            test = self.dialect.starts_with if name == "startswith" else \
+                self.dialect.ends_with
+            result = Value({"bool": test(self.slot(whole, "str", node),
+                                         self.slot(part, "str", node))})
             abort = FALSE
         elif name in ("lower", "upper"):
             result, err, abort = self.change_case(name, args[0], node)
@@ -273,8 +276,10 @@ class Arithmetic(Operands):
         text = self.slot(value, "str", node)
         err = sql_or(self.outside(value, {"str"}),
                      safe(f"(length({text}) > {self.max_length})"))
-        pattern = quote_string(case_unsafe_pattern(name))
-        abort = safe(f"regexp_matches({text}, {pattern})")
+        # Spark's case tables are an older Unicode's: it changes only ASCII exactly
+        pattern = self.dialect.string(case_unsafe_pattern(
+            name, every_cased=self.dialect.name == "spark"))
+        abort = safe(self.dialect.regex(text, pattern))
         return Value({"str": f"{name}({text})"} if text != NULL else {}), err, abort
 
     def checked(self, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -306,7 +311,7 @@ class Arithmetic(Operands):
         if key.is_const:
             try:
                 # the whole 64-bit hash: grammar's slot() modulo 2**64, which it is below
-                hashed = int_literal(functions.slot(key.const, 2**64))
+                hashed = self.dialect.int_literal(functions.slot(key.const, 2**64))
             except EvaluationError:  # not an int or string key
                 return ERROR, TRUE, FALSE
         else:
@@ -315,17 +320,17 @@ class Arithmetic(Operands):
                 texts.append(key.slots["str"])
             if "int" in key.slots:
                 integer = key.native[0] if key.native is not None else key.slots["int"]
-                texts.append(f"CAST({integer} AS VARCHAR)")
+                texts.append(self.dialect.as_text(integer))
             if not texts:
                 return ERROR, TRUE, FALSE
             text_sql = texts[0] if len(texts) == 1 else f"COALESCE({', '.join(texts)})"
-            hashed = f"CAST(('0x' || substr(md5({text_sql}), 1, 16)) AS UBIGINT)"
+            hashed = self.dialect.hash64(text_sql)
         if modulus is not None:
-            # The hash is below 2**64: UBIGINT arithmetic is exact and much faster.
-            value = f"CAST({hashed} AS HUGEINT)" if modulus >= 2**64 else \
-                f"CAST(({hashed} % CAST({modulus} AS UBIGINT)) AS HUGEINT)"
+            # The hash is below 2**64: 64-bit arithmetic is exact and much faster.
+            value = self.dialect.as_int(hashed) if modulus >= 2**64 else \
+                self.dialect.hash_modulo(hashed, modulus)
         else:
-            value = (f"(CAST({hashed} AS HUGEINT) % "
+            value = (f"({self.dialect.as_int(hashed)} % "
                      f"NULLIF({self.slot(count, 'int', node)}, 0))")
         return Value({"int": value}), err, FALSE
 
@@ -335,10 +340,11 @@ class Arithmetic(Operands):
                 return self.constant(len(value.seq.items), node), FALSE
             assert value.seq.bounds is not None
             low, high = (self.slot(b, "int", node) for b in value.seq.bounds)
-            size = f"(CASE WHEN {high} < {low} THEN {int_literal(0)} ELSE {high} - {low} + 1 END)"
+            size = (f"(CASE WHEN {high} < {low} THEN {self.dialect.int_literal(0)} "
+                    f"ELSE {high} - {low} + 1 END)")
             return Value({"int": size}), FALSE
         text = self.slot(value, "str", node)
-        result = Value({"int": f"CAST(length({text}) AS HUGEINT)"} if text != NULL else {})
+        result = Value({"int": self.dialect.as_int(f"length({text})")} if text != NULL else {})
         return result, self.outside(value, {"str"})
 
     def extreme(self, node: Node, is_min: bool, args: list[Value]) -> tuple[Value, str]:

@@ -29,7 +29,6 @@ from ladle.grammar.nodes import Index as IndexNode
 from ladle.rules.sql.algebra import FALSE, NULL, TRUE, ite, ite_cond, safe, sql_and, sql_not, sql_or
 from ladle.rules.sql.errors import SqlUnsupported
 from ladle.rules.sql.filters import Filters
-from ladle.rules.sql.literals import INT_MAX, INT_MIN, quote_identifier, quote_string
 from ladle.rules.sql.numbers import (
     float_vs_int_const,
     int_vs_float,
@@ -145,7 +144,7 @@ class Compiler(Filters):
                                    "SQL identifiers do not tell apart", node)
         kind = sql_type.strip().upper()
         try:
-            column = quote_identifier(name)
+            column = self.dialect.identifier(name)
         except SqlUnsupported as error:
             raise self.unsupported(error.message, node) from None
         if kind in BOOLEAN_TYPES:
@@ -154,14 +153,14 @@ class Compiler(Filters):
             if kind in ("HUGEINT", "INT128"):
                 return Value({"int": column}, nil=True, native=(column, "huge"),
                              nil_test=f"({column} IS NULL)")
-            return Value({"int": f"CAST({column} AS HUGEINT)"}, nil=True,
+            return Value({"int": self.dialect.as_int(column)}, nil=True,
                          native=(column, "unsigned" if kind.startswith("U") else "signed"),
                          nil_test=f"({column} IS NULL)")
         if kind in FLOAT_TYPES:
             return Value({"float": column}, nil=True)
         if kind in STRING_TYPES:
             return Value({"str": column}, nil=True)
-        if kind in JSON_TYPES:
+        if kind in JSON_TYPES and self.dialect.json:
             return self.json_column(column)
         raise self.unsupported(f"the field {name!r} has the SQL type {sql_type}, which the "
                                "SQL engine does not read exactly", node)
@@ -345,7 +344,7 @@ class Compiler(Filters):
         empty = sql_and(self.has(other, "str"), safe(f"(length({text}) = 0)"))
         if marker is EMPTY:
             return empty
-        blank = safe(f"regexp_matches({text}, {quote_string(blank_pattern())})")
+        blank = safe(self.dialect.regex(text, self.dialect.string(blank_pattern())))
         false = sql_and(self.has(other, "bool"), safe(f"(NOT {self.slot(other, 'bool', node)})"))
         return sql_or(self.has(other, "nil"), false, sql_and(self.has(other, "str"), blank))
 
@@ -380,18 +379,19 @@ class Compiler(Filters):
         plain = True
         if a_kind == "int" and b_kind == "float":
             if right.is_const:
-                condition = int_vs_float_const(op, a, right.const)
+                condition = int_vs_float_const(self.dialect, op, a, right.const)
             else:
-                condition = int_vs_float(op, a, self.slot(right, "float", node))
+                condition = int_vs_float(self.dialect, op, a, self.slot(right, "float", node))
                 plain = False
         elif a_kind == "float" and b_kind == "int":
             if right.is_const:
-                condition = float_vs_int_const(op, a, right.const)
+                condition = float_vs_int_const(self.dialect, op, a, right.const)
             else:
-                condition = int_vs_float(_FLIP[op], self.slot(right, "int", node), a)
+                condition = int_vs_float(self.dialect, _FLIP[op], self.slot(right, "int", node),
+                                         a)
                 plain = False
         elif a_kind == "int" and right.is_const:
-            condition = int_vs_int_const(op, a, right.const)
+            condition = int_vs_int_const(self.dialect, op, a, right.const)
         else:
             condition = f"({a} {sql_op(op)} {self.slot(right, b_kind, node)})"
         if guard == TRUE:
@@ -420,11 +420,13 @@ class Compiler(Filters):
             if kind not in ("str", "int", "float"):
                 continue  # nil, booleans, lists, empty and blank are in no string
             if item.is_const:
-                needle = quote_string(item.const if kind == "str" else repr(item.const)
+                needle = self.dialect.string(item.const if kind == "str" else repr(item.const)
                                       if kind == "float" else str(item.const))
             else:
                 needle = self.slot(item, kind, node)
-                needle = needle if kind == "str" else f"CAST({needle} AS VARCHAR)"
+                if kind == "float" and not self.dialect.float_text:
+                    raise self.unsupported(f"a float as text in {self.dialect.name}", node)
+                needle = needle if kind == "str" else self.dialect.as_text(needle)
             found = f"(POSITION({needle} IN {text}) > 0)"
             certain = self.certain(container, "str") and self.certain(item, kind)
             parts.append(found if certain else safe(found))
@@ -434,7 +436,8 @@ class Compiler(Filters):
         for kind in ("str", "int"):
             if item.scalar and not item.is_const and set(item.slots) == {kind} and items and all(
                 v.is_const and kind_of(v.const) == kind for v in items
-            ) and all(kind == "str" or INT_MIN <= v.const <= INT_MAX for v in items):
+            ) and all(kind == "str" or self.dialect.int_min <= v.const <= self.dialect.int_max
+                      for v in items):
                 listed = ", ".join(self.slot(v, kind, node) for v in items)
                 found = f"({item.slots[kind]} IN ({listed}))"
                 return found if not item.nil else safe(found)
@@ -447,7 +450,8 @@ class Compiler(Filters):
             if kind not in NUMBERS:
                 continue
             if kind == "int" and not item.is_const and all(
-                b.is_const and INT_MIN <= b.const <= INT_MAX for b in bounds
+                b.is_const and self.dialect.int_min <= b.const <= self.dialect.int_max
+                for b in bounds
             ):
                 # one reference to the item (slot(id, 1024) in (0..490) hashes once)
                 inside = (f"({item.slots['int']} BETWEEN {self.slot(start, 'int', node)} "
@@ -462,7 +466,7 @@ class Compiler(Filters):
                     integral = TRUE if item.const.is_integer() else FALSE
                 else:
                     value = self.slot(item, "float", node)
-                    integral = safe(f"(floor({value}) = {value})")
+                    integral = safe(self.dialect.integral(value))
                 inside = sql_and(integral, inside)
             parts.append(inside)
         return sql_or(*parts)
@@ -492,7 +496,7 @@ class Compiler(Filters):
         text = self.slot(target, "str", node)
         if text == NULL:
             return NIL
-        return Value({"int": f"CAST(length({text}) AS HUGEINT)"},
+        return Value({"int": self.dialect.as_int(f"length({text})")},
                      nil=not self.certain(target, "str"))
 
     def member(self, node: Node, target: Value, name: str) -> Value:

@@ -30,7 +30,6 @@ from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import Filter, Node, Pipeline
 from ladle.rules.sql.algebra import FALSE, NULL, sql_not, sql_or
 from ladle.rules.sql.arithmetic import Arithmetic
-from ladle.rules.sql.literals import int_literal, quote_string
 from ladle.rules.sql.patterns import strip_pattern
 from ladle.rules.sql.values import Value, chain, failures, with_failures
 
@@ -75,7 +74,7 @@ class Filters(Arithmetic):
             abort = FALSE
         elif name == "abs" and self._kinds(value, args, {"int", "nil"}):
             integer = self.slot(value, "int", step)
-            zero = int_literal(0)
+            zero = self.dialect.int_literal(0)
             result = Value({"int": f"abs(COALESCE({integer}, {zero}))" if integer != NULL
                             else zero})
             err = abort = FALSE
@@ -84,8 +83,8 @@ class Filters(Arithmetic):
             result, err, abort = self.arithmetic(step, "+", left, right)
         elif name == "strip" and self._kinds(value, args, {"str", "nil"}):
             chars = self.slot(self._text(value, step), "str", step)
-            pattern = quote_string(strip_pattern())
-            result = Value({"str": f"regexp_replace({chars}, {pattern}, '', 'g')"})
+            pattern = self.dialect.string(strip_pattern())
+            result = Value({"str": self.dialect.regex_remove(chars, pattern)})
             err = abort = FALSE
         elif name == "default" and self._kinds(value, args, _SCALARS):
             chars = self.slot(value, "str", step)

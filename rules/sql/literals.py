@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ladle.rules.sql.errors import SqlUnsupported
+from ladle.rules.sql.dialect import DUCKDB
 
 INT_MIN: Final = -(2**127)
 INT_MAX: Final = 2**127 - 1
@@ -21,22 +21,14 @@ LARGEST: Final = 1.7976931348623157e308
 
 
 def quote_identifier(name: str) -> str:
-    """A column name as an SQL identifier: ``"name"``, with ``"`` doubled."""
-    if "\x00" in name or _has_surrogate(name):
-        raise SqlUnsupported(f"the field name {name!r} cannot be written in SQL")
-    return '"' + name.replace('"', '""') + '"'
+    """A column name as a DuckDB identifier: ``"name"``, with ``"`` doubled."""
+    return DUCKDB.identifier(name)
 
 
 def quote_string(text: str) -> str:
-    """A string as an SQL literal: ``'text'``, with ``'`` doubled (nothing else is special)."""
-    if _has_surrogate(text):
-        raise SqlUnsupported(f"the string {text!r} holds a lone surrogate, which SQL "
-                             "strings cannot")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _has_surrogate(text: str) -> bool:
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    """A string as a DuckDB literal: ``'text'``, with ``'`` doubled (nothing else is
+    special)."""
+    return DUCKDB.string(text)
 
 
 def int_literal(value: int) -> str:

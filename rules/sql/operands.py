@@ -10,8 +10,8 @@ from ladle.grammar import runtime
 from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import BLANK, EMPTY, Node
 from ladle.rules.sql.algebra import FALSE, NULL, TRUE, safe, sql_and, sql_or
+from ladle.rules.sql.dialect import DUCKDB, Dialect
 from ladle.rules.sql.errors import SqlUnsupported
-from ladle.rules.sql.literals import INT_MAX, INT_MIN, float_literal, int_literal, quote_string
 from ladle.rules.sql.values import (
     ERROR,
     NIL,
@@ -31,7 +31,9 @@ class Operands:
     # Filters and functions the host defined itself: never lowered, whatever their name.
     own_names: frozenset[str] = frozenset()
 
-    def __init__(self, columns: Mapping[str, str], source: str, max_length: int) -> None:
+    def __init__(self, columns: Mapping[str, str], source: str, max_length: int,
+                 dialect: Dialect = DUCKDB) -> None:
+        self.dialect = dialect
         self.columns = dict(columns)
         self.source = source
         self.max_length = max_length
@@ -50,14 +52,14 @@ class Operands:
         if isinstance(value, bool):
             return Value({"bool": TRUE if value else FALSE}, const=value)
         if isinstance(value, int):
-            if INT_MIN <= value <= INT_MAX:
-                return Value({"int": int_literal(value)}, const=value)
+            if self.dialect.int_min <= value <= self.dialect.int_max:
+                return Value({"int": self.dialect.int_literal(value)}, const=value)
             return Value({}, const=value)  # compared by sign; arithmetic is unsupported
         if isinstance(value, float):
-            return Value({"float": float_literal(value)}, const=value)
+            return Value({"float": self.dialect.float_literal(value)}, const=value)
         if isinstance(value, str):
             try:
-                literal = quote_string(value)
+                literal = self.dialect.string(value)
             except SqlUnsupported as error:
                 raise self.unsupported(error.message, node) from None
             return Value({"str": literal}, const=value)
@@ -76,10 +78,10 @@ class Operands:
     def slot(self, value: Value, kind: str, node: Node) -> str:
         """The SQL of ``value`` as ``kind`` (NULL when it cannot be that kind)."""
         if value.is_const and kind_of(value.const) == kind == "int" and not (
-            INT_MIN <= value.const <= INT_MAX
+            self.dialect.int_min <= value.const <= self.dialect.int_max
         ):
-            raise self.unsupported("an integer beyond ±2**127 cannot be computed with in SQL",
-                                   node)
+            raise self.unsupported(f"an integer beyond {self.dialect.integer} cannot be "
+                                   "computed with in SQL", node)
         return value.slots.get(kind, NULL)
 
     # -- predicates on values -------------------------------------------------------

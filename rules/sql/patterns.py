@@ -37,12 +37,16 @@ def strip_pattern() -> str:
 
 
 @functools.cache
-def case_unsafe_pattern(function: str) -> str:
+def case_unsafe_pattern(function: str, every_cased: bool = False) -> str:
     """Characters whose Python case mapping DuckDB's does not reproduce: those that map to
-    more than one character, and, for lower(), the final-sigma rule's capital sigma."""
+    more than one character, and, for lower(), the final-sigma rule's capital sigma.
+    ``every_cased``: every character beyond ASCII that the mapping changes (for an engine
+    whose case tables are of another Unicode version than Python's)."""
     method: Callable[[str], str] = str.lower if function == "lower" else str.upper
     codes = {code for code in range(0x110000)
-             if not 0xD800 <= code <= 0xDFFF and len(method(chr(code))) != 1}
+             if not 0xD800 <= code <= 0xDFFF and (
+                 len(method(chr(code))) != 1
+                 or (every_cased and code > 0x7F and method(chr(code)) != chr(code)))}
     if function == "lower":
         codes.add(0x3A3)
     return _char_class(codes)

@@ -10,8 +10,9 @@ import pytest
 
 from ladle import cli
 
-MODULES = [importlib.import_module(f"ladle.cli.{m.name}")
-           for m in pkgutil.iter_modules(cli.__path__) if m.name != "__main__"]
+MODULES = [importlib.import_module(m.name)
+           for m in pkgutil.walk_packages(cli.__path__, "ladle.cli.")
+           if not m.name.endswith("__main__")]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)

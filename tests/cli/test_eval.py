@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,7 +17,9 @@ import click
 import pytest
 
 from ladle import cli
+from ladle.cli import serve_command
 from ladle.cli.app import ladle
+from ladle.cli.playground import server
 
 Run = tuple[int, str, str]
 
@@ -199,12 +202,23 @@ def test_help_has_examples_that_run(command: click.Command, run, record: Path,
     (tmp_path / "examples").symlink_to(Path(cli.__file__).resolve().parents[1] / "examples")
     (tmp_path / "page.html").write_text("<p>{{ user.name }}</p>")
     monkeypatch.chdir(tmp_path)
+    # `ladle layout serve` starts its server, on a free port, and stops at once.
+    served: list[tuple[str, int]] = []
+    bind = serve_command.listen
+    monkeypatch.setattr(serve_command, "listen", lambda host, port: bind(host, 0))
+
+    def run_once(playground: object, sock: socket.socket, host: str, **options: object) -> None:
+        served.append((host, sock.getsockname()[1]))
+        sock.close()
+
+    monkeypatch.setattr(server, "run", run_once)
     for example, stdin in examples:
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         code, _, err = run(*shlex.split(example))
         assert code in (0, 1), f"ladle {example}: exit {code}: {err}"
         assert "Traceback" not in err
+    assert len(served) == sum(example.startswith("layout serve ") for example, _ in examples)
 
 
 def test_help_output(run) -> None:

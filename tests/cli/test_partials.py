@@ -46,7 +46,7 @@ def test_an_error_in_a_partial_names_the_partial(site: Path, capsys: pytest.Capt
 
 
 @pytest.mark.parametrize(("partial", "message"), [
-    ("missing.html", "partial 'missing.html' not found"),
+    ("missing.html", "partial 'missing.html' not found (looked in "),
     ("binary.html", "partial 'binary.html' is not utf-8 text (byte 0)"),
 ])
 def test_a_partial_that_cannot_be_loaded_is_reported_at_the_tag(

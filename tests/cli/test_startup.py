@@ -16,7 +16,8 @@ import pytest
 from ladle.cli.app import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("liquid", "ladle.templating", "ladle.player", "rich", "duckdb", "pyarrow",
+HEAVY = ("liquid", "ladle.templating", "ladle.player", "rich", "duckdb", "pyarrow", "pyspark",
+         "py4j", "ladle.rules.spark_engine",
          "ladle.filters")
 
 
@@ -49,6 +50,13 @@ def test_quick_commands_load_only_what_they_need(argv: tuple[str, ...]) -> None:
     assert heavy(loaded_by(*argv)) == []
 
 
+@pytest.mark.parametrize("argv", [("--help",), ("layout", "--help"), ("layout", "check",
+                                    "examples/layouts/good.json")])
+def test_the_web_server_loads_only_to_serve(argv: tuple[str, ...]) -> None:
+    served = ("starlette", "uvicorn", "watchfiles", "anyio", "ladle.cli.playground")
+    assert sorted(m for m in loaded_by(*argv) if m.startswith(served)) == []
+
+
 # Also left out of `ladle eval "1 + 2"`: what only a mistake, slot(), --explain or a file
 # name needs (hashlib loads OpenSSL; pathlib loads urllib and ipaddress).
 NOT_FOR_EVAL = ("hashlib", "_hashlib", "difflib", "pathlib", "ladle.grammar.trace",
@@ -72,7 +80,7 @@ def test_rules_match_loads_no_catalog_reader_nor_slot_tool() -> None:
     assert "ladle.rules.ruleset" in modules
     assert sorted(modules.intersection({
         "ladle.rules.catalog", "ladle.rules.python_engine", "ladle.rules.check",
-        "ladle.rules.slots", "gzip", "hashlib", "difflib"})) == []
+        "ladle.rules.slots", "ladle.rules.spark_session", "gzip", "hashlib", "difflib"})) == []
 
 
 def test_a_filter_loads_the_filters_when_it_is_used() -> None:

@@ -67,6 +67,9 @@ def test_only_ladle_lands_at_the_top_of_site_packages(installed: Installed) -> N
     assert not (installed.site / "ladle" / "grammar").is_symlink()
     assert (installed.site / "ladle" / "examples" / "artist" / "artist.html").is_file()
     assert (installed.site / "ladle" / "player" / "presets").is_dir()
+    static = installed.site / "ladle" / "cli" / "playground" / "static"  # the playground's page
+    assert sorted(p.name for p in static.iterdir()) == [
+        "index.html", "playground.css", "playground.js"]
 
 
 def test_ladle_works_beside_modules_named_like_its_parts(installed: Installed,

@@ -146,3 +146,15 @@ def test_ten_megabyte_file(tmp_path: Any) -> None:
     path = tmp_path / "big.json"
     path.write_text('{"w": 1, "h": 1, "vars": {"a": "' + "x" * 10_000_000 + '"}}')
     assert [f.code for f in player.check(path)] == ["json"]
+
+
+def test_tracks_is_the_album_players() -> None:
+    layout = {"w": 200, "h": 100, "tracklist": {"x": 0, "y": 0, "w": 200, "h": 100,
+                                                "show": "tracks > 3"}}
+    assert player.check(layout) == []  # 10 tracks on an album player; shown there
+    few = player.check(layout, tracks=2)
+    assert [(f.code, f.variant) for f in few] == [("not-shown", None)]
+    # The track player has its one track whatever the album player has.
+    svg = player.preview_svg(layout, tracks=12)
+    assert 'id="album-tracklist"' in svg and 'id="track-tracklist"' not in svg
+    assert 'id="album-tracklist"' not in player.preview_svg(layout, tracks=3)

@@ -932,7 +932,7 @@ def test_choose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         assert engine.choose(name, "-") == "python"  # stdin
         assert engine.choose(name, str(big), output=True) == "python"
         assert engine.choose(name, [(1, {"id": 1})]) == "python"  # an iterable of items
-    with pytest.raises(ValueError, match="engine must be one of auto, python, duckdb, not 'sql'"):
+    with pytest.raises(ValueError, match="engine must be one of auto, python, duckdb, spark, not"):
         engine.choose("sql", str(small))
     real_find_spec = engine.importlib.util.find_spec
     monkeypatch.setattr(engine.importlib.util, "find_spec",

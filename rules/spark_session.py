@@ -1,0 +1,112 @@
+"""The Spark session the spark engine runs on: found or started quietly, with one-line
+errors for what the user must fix (no Java, a master that cannot be reached).
+
+``session(master, remote)`` returns the active session when there is one (a program or
+test that made its own), else starts one: Spark Connect at ``remote`` (``sc://...``), or
+a driver with ``master`` (``local[*]`` unless ``spark-defaults.conf`` names one; Spark
+reads it and the ``SPARK_*`` environment itself). The JVM's log lines go to a file in
+the temporary folder, not to the terminal; Spark logs at ERROR and shows no progress bar.
+pyspark is imported only here and in ``rules.spark_engine``, when the engine runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["SparkFailure", "java_missing", "one_line", "session"]
+
+# Settings the engine's SQL relies on: overflow fails the query (ANSI) instead of giving
+# NULL, and field names that differ only in case are different columns.
+SETTINGS = {"spark.sql.ansi.enabled": "true", "spark.sql.caseSensitive": "true"}
+_QUIET_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger", "py4j")
+INSTALL_JAVA = ("Spark needs Java 17 or newer: install a JDK or JRE (on Debian or Ubuntu: "
+                "apt-get install openjdk-17-jre-headless) or set JAVA_HOME to one")
+
+
+class SparkFailure(Exception):
+    """Spark could not run the job (no Java, no master, a failed job): one line, for the
+    user; the command exits 2."""
+
+
+def one_line(error: BaseException) -> str:
+    """The first meaningful line of a (Java) error's message."""
+    for line in str(error).splitlines():
+        line = line.strip()
+        if line and not line.startswith(("at ", "JVM stacktrace")):
+            return line[:500]
+    return type(error).__name__
+
+
+def java_missing() -> bool:
+    """Whether no ``java`` can be found where Spark looks (JAVA_HOME, else PATH)."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        return not os.access(os.path.join(home, "bin", "java"), os.X_OK)
+    return shutil.which("java") is None
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Standard error (the file descriptor, which the JVM inherits) sent to an unnamed
+    temporary file while the JVM starts: its log lines then never reach the terminal."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(prefix="ladle-spark-") as log:
+        try:
+            os.dup2(log.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def session(master: str | None = None, remote: str | None = None) -> Any:
+    """The SparkSession to route with (see the module's doc); raises ``SparkFailure``."""
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None and remote is None:
+        _configure(active)
+        return active
+    if remote is None and java_missing():
+        raise SparkFailure(INSTALL_JAVA)
+    builder: Any = SparkSession.builder.appName("ladle")
+    try:
+        with _quiet_stderr():
+            if remote is not None:
+                spark = builder.remote(remote).getOrCreate()
+            else:
+                from pyspark import SparkConf
+
+                configured = SparkConf()  # starts the JVM, which reads spark-defaults.conf
+                if master is not None:
+                    builder = builder.master(master)
+                elif not configured.contains("spark.master"):
+                    builder = builder.master("local[*]")
+                spark = (builder.config("spark.ui.showConsoleProgress", "false")
+                         .config("spark.ui.enabled", "false").getOrCreate())
+                spark.sparkContext.setLogLevel("ERROR")
+    except SparkFailure:
+        raise
+    except Exception as error:
+        if java_missing():
+            raise SparkFailure(INSTALL_JAVA) from None
+        where = remote or master or "local[*]"
+        raise SparkFailure(f"cannot start Spark at {where}: {one_line(error)}") from None
+    _configure(spark)
+    return spark
+
+
+def _configure(spark: Any) -> None:
+    try:
+        for key, value in SETTINGS.items():
+            spark.conf.set(key, value)
+    except Exception as error:
+        raise SparkFailure(f"Spark is not reachable: {one_line(error)}") from None
