@@ -1,4 +1,7 @@
-"""``ladle rules …``: placement rules checked and matched from the command line."""
+"""``ladle rules …``: placement rules checked and matched from the command line.
+
+The catalog readers, checks, slot tools and Spark are imported by the commands that use
+them, so that ``ladle rules match`` starts without them."""
 
 from __future__ import annotations
 
@@ -17,17 +20,10 @@ from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from ladle.cli.inputs import STDIN_NAME, parse_json, read_stdin, read_text
 from ladle.cli.output import check_output, output_stream, temporary_beside, write_output
 from ladle.rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
-from ladle.rules.catalog import NEEDS_DUCKDB, CatalogFileError, catalog_size
-from ladle.rules.check import check as check_rules
-from ladle.rules.check import parse_vars, sample_types
 from ladle.rules.engine import ENGINES
 from ladle.rules.engine import diff as diff_catalog
 from ladle.rules.engine import route as route_catalog
-from ladle.rules.python_engine import short_of
 from ladle.rules.query import DIALECT_NAMES, to_sql
-from ladle.rules.slots import rebalance as rebalance_rules
-from ladle.rules.slots import slot_rules
-from ladle.rules.spark_session import SparkFailure
 
 
 def _rule_source(path: Path | str) -> str:
@@ -83,6 +79,10 @@ def check(rules_file: str, variables: str | None, catalog: str | None,
       ladle rules check examples/placement.rules --vars tag:string,id:int,public:bool,size:int
       ladle rules check examples/placement.rules --catalog examples/catalog.jsonl
     """
+    from ladle.rules.catalog import CatalogFileError
+    from ladle.rules.check import check as check_rules
+    from ladle.rules.check import parse_vars, sample_types
+
     types: dict[str, str] | None = None
     if catalog is not None:
         try:
@@ -265,6 +265,8 @@ def slots(machines: tuple[str, ...], count: int, key: str, where: str | None,
       ladle rules slots morbo=1 linda=1 calculon=1
       ladle rules slots --slots 1024 --where "tag == 'lossless'" morbo=2 linda=1
     """
+    from ladle.rules.slots import slot_rules
+
     try:
         text = slot_rules(_weights(machines, "NAME=WEIGHT"), slots=count, key=key, where=where)
     except grammar.ExpressionError as error:
@@ -292,6 +294,8 @@ def rebalance(rules_file: Path, added: tuple[str, ...], removed: tuple[str, ...]
       ladle rules slots a=1 b=1 c=1 d=1 e=1 -o five.rules
       ladle rules rebalance five.rules --add f=1
     """
+    from ladle.rules.slots import rebalance as rebalance_rules
+
     if not added and not removed:
         raise UserError("ladle rules rebalance", "give --add NAME=WEIGHT or --remove NAME")
     ruleset = _ruleset(rules_file)
@@ -339,6 +343,8 @@ def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator
     """The stream of assignment lines for ``--output``, in the format its name or
     ``--output-format`` gives; a Parquet file is converted from JSON Lines at the end, and
     appears only when the whole run succeeded."""
+    from ladle.rules.catalog import NEEDS_DUCKDB
+
     kind = format or output_format(output)
     if kind is None:
         raise UserError(output, "cannot tell the output format from the name; give "
@@ -362,6 +368,8 @@ def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator
 @contextmanager
 def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal (by bytes of the catalog read); nothing when piped."""
+    from ladle.rules.catalog import catalog_size
+
     total = catalog_size(catalog)
     if not sys.stderr.isatty() or total == 0:
         yield None
@@ -432,6 +440,10 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
       ladle rules route examples/placement.rules examples/catalog.jsonl --require-copies 1
       ladle rules route examples/placement.rules examples/catalog.jsonl -o where.parquet
     """
+    from ladle.rules.catalog import CatalogFileError
+    from ladle.rules.python_engine import short_of
+    from ladle.rules.spark_session import SparkFailure
+
     ruleset = _ruleset(rules_file)
     engine, spark = _spark(engine, spark_master, spark_remote)
     try:
@@ -490,6 +502,9 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     Example:
       ladle rules diff examples/placement.rules examples/placement.rules examples/catalog.jsonl
     """
+    from ladle.rules.catalog import CatalogFileError
+    from ladle.rules.spark_session import SparkFailure
+
     before, after = _ruleset(old), _ruleset(new)
     engine, spark = _spark(engine, spark_master, spark_remote)
     try:
@@ -539,6 +554,8 @@ def sql_command(rules_file: str, dialect: str, catalog_format: str, catalog: str
       ladle rules sql examples/placement.rules --dialect spark --vars tag:string,id:int,public:bool
       ladle rules sql examples/placement.rules --vars tag:string,id:int
     """
+    from ladle.rules.check import parse_vars
+
     ruleset = _ruleset(rules_file)
     try:
         types = parse_vars(variables) if variables is not None else None

@@ -7,17 +7,32 @@ True
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ladle.grammar.compiler import NO_DATA, Compiler
 from ladle.grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
-from ladle.grammar.functions import BUILTINS, Function, slot
-from ladle.grammar.names import check_names, function_table, top_level_names
-from ladle.grammar.nodes import Node, unparse
-from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
-from ladle.grammar.parser import parse as _parse
-from ladle.grammar.runtime import DEFAULT_MAX_LENGTH, INTEGER_LIMIT, to_output, truthy
+from ladle.grammar.limits import DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH, INTEGER_LIMIT
+
+if TYPE_CHECKING:
+    from ladle.grammar.functions import BUILTINS, Function, slot
+    from ladle.grammar.nodes import Node, unparse
+    from ladle.grammar.runtime import to_output, truthy
+
+# The parser, compiler and runtime load when first used, so that a program (``ladle
+# --help``) that only needs an error class does not pay for them.
+_LATER = {"BUILTINS": "functions", "Function": "functions", "slot": "functions",
+          "Node": "nodes", "unparse": "nodes", "to_output": "runtime", "truthy": "runtime"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # the same value on every read: later reads find it directly
+    return value
+
 
 __all__ = [
     "BUILTINS",
@@ -65,6 +80,8 @@ class Expression(_Frozen):
     variables: frozenset[str]
 
     def __init__(self, source: str, tree: Node, function: Callable[..., Any]) -> None:
+        from ladle.grammar.names import top_level_names
+
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "tree", tree)
         object.__setattr__(self, "variables", top_level_names(tree))
@@ -89,6 +106,8 @@ class ExpressionSet(_Frozen):
     def __init__(
         self, sources: Sequence[str], trees: Sequence[Node], function: Callable[..., Any]
     ) -> None:
+        from ladle.grammar.names import top_level_names
+
         object.__setattr__(self, "sources", tuple(sources))
         object.__setattr__(self, "trees", tuple(trees))
         names: frozenset[str] = frozenset().union(*(top_level_names(t) for t in trees))
@@ -104,6 +123,8 @@ class ExpressionSet(_Frozen):
 
 def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Node:
     """The AST of ``source``; raises ``ExpressionSyntaxError``."""
+    from ladle.grammar.parser import parse as _parse
+
     return _parse(source, max_depth=max_depth)
 
 
@@ -199,6 +220,11 @@ def _compile_many(
     truthy: bool = False,
     trees: Sequence[Node] | None = None,
 ) -> Expression | ExpressionSet:
+    from ladle.grammar.compiler import Compiler
+    from ladle.grammar.names import check_names, function_table
+    from ladle.grammar.parser import parse as _parse
+    from ladle.grammar.parser import with_stack
+
     table = function_table(functions)
     allowed = None if names is None else frozenset(names)
     parsed = []
@@ -225,6 +251,8 @@ def _compile_many(
 
 
 def _relocating(function: Callable[..., Any], origin: tuple[str, int]) -> Callable[..., Any]:
+    from ladle.grammar.compiler import NO_DATA
+
     def evaluate(data: Mapping[str, Any] = NO_DATA) -> Any:
         try:
             return function(data)
@@ -236,4 +264,6 @@ def _relocating(function: Callable[..., Any], origin: tuple[str, int]) -> Callab
 
 def evaluate(source: str, data: Mapping[str, Any] | None = None, **options: Any) -> Any:
     """Compile ``source`` and evaluate it once: ``evaluate("1 + 2 * 3", {})`` is 7."""
+    from ladle.grammar.compiler import NO_DATA
+
     return compile(source, **options).evaluate(NO_DATA if data is None else data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -70,6 +69,8 @@ def slot(key: Any, n: Any) -> int:
     n = liquid_value(n)
     if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
         raise EvaluationError(f"slot() needs a positive integer count, not {n!r}")
+    import hashlib  # here: loading OpenSSL is 2.5 ms of every start, and few use slot()
+
     digest = hashlib.md5(slot_text(key).encode("utf-8"), usedforsecurity=False).digest()
     return int.from_bytes(digest[:8], "big") % n
 

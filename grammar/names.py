@@ -4,7 +4,6 @@ host's own functions."""
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -16,6 +15,8 @@ from ladle.grammar.nodes import Call, Filter, Literal, Name, Node, RootIndex, wa
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest known name, or ''."""
+    import difflib  # here: only a mistake needs it
+
     matches = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 

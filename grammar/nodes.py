@@ -1,10 +1,18 @@
-"""AST: small frozen dataclasses, each with its source span, and a printer back to text."""
+"""AST: small immutable nodes, each with its source span, and a printer back to text.
+
+The node classes are written out rather than made with ``dataclasses``: creating fifteen
+frozen slotted dataclasses took most of ``import ladle.grammar`` (and so of every ``ladle``
+command's start). They behave as those did: positional fields then a keyword-only
+``span``, ``==`` and ``hash`` over the fields but ``span`` (and ``Binary.at``), a repr
+without them, ``__match_args__`` for patterns, pickling, and no assignment.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import FrozenInstanceError
+from operator import attrgetter
+from typing import Any, ClassVar, Final
 
 
 class _Marker:
@@ -29,130 +37,292 @@ EMPTY: Final = _Marker("empty")
 BLANK: Final = _Marker("blank")
 
 Span = tuple[int, int]
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True)
+def _rebuild(kind: type[Node], values: tuple[Any, ...], span: Span) -> Node:
+    return kind(*values, span=span)
+
+
 class Node:
-    """Base of every AST node. ``span`` (start, end offsets) is ignored by ``==``."""
+    """Base of every AST node. ``span`` (start, end offsets) is ignored by ``==``.
 
-    span: Span = field(default=(0, 0), compare=False, kw_only=True, repr=False)
+    A subclass lists its fields, in order, in ``__match_args__`` (its ``__init__`` takes
+    them positionally); ``_compared`` names those that ``==``, ``hash`` and the repr use
+    (by default all of them).
+    """
+
+    __slots__ = ("span",)
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+    _compared: ClassVar[tuple[str, ...]] = ()
+    span: Span
+
+    def __init__(self, *, span: Span = (0, 0)) -> None:
+        _set(self, "span", span)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        compared = cls.__dict__.get("_compared", cls.__match_args__)
+        cls._compared = compared
+        if not compared:
+            return
+        key = attrgetter(*compared)
+
+        # Made per class, as dataclasses does: a method shared by every node class reads
+        # its key through an attribute lookup that Python cannot specialise (2x slower).
+        def __eq__(self: Node, other: object) -> Any:
+            if type(other) is not type(self):
+                return NotImplemented
+            return key(self) == key(other)
+
+        def __hash__(self: Node) -> int:
+            return hash(key(self))
+
+        cls.__eq__ = __eq__  # type: ignore[method-assign]
+        cls.__hash__ = __hash__  # type: ignore[method-assign]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return True  # no fields: alike
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._compared)
+        return f"{type(self).__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        values = tuple(getattr(self, name) for name in self.__match_args__)
+        return (_rebuild, (type(self), values, self.span))
 
 
-@dataclass(frozen=True, slots=True)
+def fields(node: Node) -> tuple[str, ...]:
+    """The names of ``node``'s fields, in order (``span`` aside)."""
+    return node.__match_args__
+
+
+def replace(node: Node, **changes: Any) -> Node:
+    """A copy of ``node`` with some fields changed; the span is kept."""
+    values = tuple(changes.pop(name, getattr(node, name)) for name in node.__match_args__)
+    if changes:
+        raise TypeError(f"{type(node).__name__} has no field {next(iter(changes))!r}")
+    return type(node)(*values, span=node.span)
+
+
 class Literal(Node):
     """``42`` ``1.5`` ``'text'`` ``true`` ``nil`` ``empty`` ``blank``.
 
     ``kind`` keeps ``1``, ``1.0`` and ``true`` apart, which Python's ``==`` does not.
     """
 
+    __slots__ = ("kind", "value")
+    __match_args__ = ("kind", "value")
     kind: str  # "int" "float" "string" "bool" "nil" "empty" "blank"
     value: object
 
+    def __init__(self, kind: str, value: object, *, span: Span = (0, 0)) -> None:
+        _set(self, "kind", kind)
+        _set(self, "value", value)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Name(Node):
     """A top-level variable."""
 
+    __slots__ = ("name",)
+    __match_args__ = ("name",)
     name: str
 
+    def __init__(self, name: str, *, span: Span = (0, 0)) -> None:
+        _set(self, "name", name)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Member(Node):
     """``target.name``."""
 
+    __slots__ = ("name", "target")
+    __match_args__ = ("target", "name")
     target: Node
     name: str
 
+    def __init__(self, target: Node, name: str, *, span: Span = (0, 0)) -> None:
+        _set(self, "target", target)
+        _set(self, "name", name)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Index(Node):
     """``target[key]``."""
 
+    __slots__ = ("key", "target")
+    __match_args__ = ("target", "key")
     target: Node
     key: Node
 
+    def __init__(self, target: Node, key: Node, *, span: Span = (0, 0)) -> None:
+        _set(self, "target", target)
+        _set(self, "key", key)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class RootIndex(Node):
     """``[key]`` at the root: the variable whose name is the value of ``key``."""
 
+    __slots__ = ("key",)
+    __match_args__ = ("key",)
     key: Node
 
+    def __init__(self, key: Node, *, span: Span = (0, 0)) -> None:
+        _set(self, "key", key)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Call(Node):
     """``name(args)``: a registered function."""
 
+    __slots__ = ("args", "name")
+    __match_args__ = ("name", "args")
     name: str
     args: tuple[Node, ...]
 
+    def __init__(self, name: str, args: tuple[Node, ...], *, span: Span = (0, 0)) -> None:
+        _set(self, "name", name)
+        _set(self, "args", args)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Unary(Node):
     """``-x`` ``!x`` ``not x``."""
 
+    __slots__ = ("op", "operand")
+    __match_args__ = ("op", "operand")
     op: str
     operand: Node
 
+    def __init__(self, op: str, operand: Node, *, span: Span = (0, 0)) -> None:
+        _set(self, "op", op)
+        _set(self, "operand", operand)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Binary(Node):
     """Arithmetic, comparison, ``contains`` and ``in``. ``at`` is the operator's offset."""
 
+    __slots__ = ("at", "left", "op", "right")
+    __match_args__ = ("op", "left", "right", "at")
+    _compared = ("op", "left", "right")
     op: str
     left: Node
     right: Node
-    at: int = field(default=0, compare=False, repr=False)
+    at: int
+
+    def __init__(self, op: str, left: Node, right: Node, at: int = 0, *,
+                 span: Span = (0, 0)) -> None:
+        _set(self, "op", op)
+        _set(self, "left", left)
+        _set(self, "right", right)
+        _set(self, "at", at)
+        _set(self, "span", span)
 
 
-@dataclass(frozen=True, slots=True)
 class Logical(Node):
     """``&&`` ``||`` ``and`` ``or``: short-circuit, the deciding operand is the result."""
 
+    __slots__ = ("left", "op", "right")
+    __match_args__ = ("op", "left", "right")
     op: str
     left: Node
     right: Node
 
+    def __init__(self, op: str, left: Node, right: Node, *, span: Span = (0, 0)) -> None:
+        _set(self, "op", op)
+        _set(self, "left", left)
+        _set(self, "right", right)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Conditional(Node):
     """``test ? then : otherwise``."""
 
+    __slots__ = ("otherwise", "test", "then")
+    __match_args__ = ("test", "then", "otherwise")
     test: Node
     then: Node
     otherwise: Node
 
+    def __init__(self, test: Node, then: Node, otherwise: Node, *,
+                 span: Span = (0, 0)) -> None:
+        _set(self, "test", test)
+        _set(self, "then", then)
+        _set(self, "otherwise", otherwise)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class RangeLiteral(Node):
     """``(start..stop)``, both ends included."""
 
+    __slots__ = ("start", "stop")
+    __match_args__ = ("start", "stop")
     start: Node
     stop: Node
 
+    def __init__(self, start: Node, stop: Node, *, span: Span = (0, 0)) -> None:
+        _set(self, "start", start)
+        _set(self, "stop", stop)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class ListLiteral(Node):
     """``(a, b)`` and ``(a,)``."""
 
+    __slots__ = ("items",)
+    __match_args__ = ("items",)
     items: tuple[Node, ...]
 
+    def __init__(self, items: tuple[Node, ...], *, span: Span = (0, 0)) -> None:
+        _set(self, "items", items)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Filter(Node):
     """``| name: arg, key: arg`` in a pipeline."""
 
+    __slots__ = ("args", "kwargs", "name")
+    __match_args__ = ("name", "args", "kwargs")
     name: str
     args: tuple[Node, ...]
     kwargs: tuple[tuple[str, Node], ...]
 
+    def __init__(self, name: str, args: tuple[Node, ...],
+                 kwargs: tuple[tuple[str, Node], ...], *, span: Span = (0, 0)) -> None:
+        _set(self, "name", name)
+        _set(self, "args", args)
+        _set(self, "kwargs", kwargs)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
 class Pipeline(Node):
     """``value | filter | filter``."""
 
+    __slots__ = ("filters", "value")
+    __match_args__ = ("value", "filters")
     value: Node
     filters: tuple[Filter, ...]
+
+    def __init__(self, value: Node, filters: tuple[Filter, ...], *,
+                 span: Span = (0, 0)) -> None:
+        _set(self, "value", value)
+        _set(self, "filters", filters)
+        _set(self, "span", span)
 
 
 _LEAVES = frozenset({Literal, Name})

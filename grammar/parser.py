@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
+from ladle.grammar import limits
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
 from ladle.grammar.nodes import (
@@ -30,11 +31,11 @@ from ladle.grammar.nodes import (
 )
 from ladle.grammar.operators import ALIASES, AND_LEVEL, COMPARISON_LEVEL, COMPARISONS, LEVELS
 
-DEFAULT_MAX_DEPTH = 100
+DEFAULT_MAX_DEPTH: Final = limits.DEFAULT_MAX_DEPTH
+INTEGER_LIMIT: Final = limits.INTEGER_LIMIT
 # Never raise Python's recursion limit beyond this, whatever depth is configured.
 MAX_RECURSION_LIMIT = 50_000
 T = TypeVar("T")
-INTEGER_LIMIT = 2**256
 
 _COMPARISONS = COMPARISONS
 # The C-style binary operators, loosest level first (grammar/operators.py).

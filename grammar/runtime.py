@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from ladle.grammar import limits
 from ladle.grammar.errors import EvaluationError
 from ladle.grammar.nodes import BLANK, EMPTY
 
-INTEGER_LIMIT = 2**256
-DEFAULT_MAX_LENGTH = 1_000_000
+INTEGER_LIMIT: Final = limits.INTEGER_LIMIT
+DEFAULT_MAX_LENGTH: Final = limits.DEFAULT_MAX_LENGTH
+
 # Text range bounds longer than this are certainly beyond the integer limit.
 MAX_BOUND_DIGITS = 100
 

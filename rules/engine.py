@@ -15,12 +15,12 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ladle.rules import python_engine as python
-from ladle.rules.catalog import catalog_size
-from ladle.rules.python_engine import Catalog, Output, Progress
 from ladle.rules.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from ladle.rules.python_engine import Catalog, Output, Progress
 
 __all__ = ["AUTO_BYTES", "ENGINES", "Spark", "choose", "diff", "route"]
 
@@ -46,6 +46,8 @@ def choose(engine: str, catalog: Catalog, *, output: bool = False) -> str:
     if importlib.util.find_spec("duckdb") is None:
         return "python"
     if engine == "auto":
+        from ladle.rules.catalog import catalog_size  # here: `ladle rules match` needs none
+
         return "duckdb" if catalog_size(catalog) >= AUTO_BYTES else "python"
     return engine
 
@@ -61,6 +63,8 @@ def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
     None: the active session, else ``local[*]``); the other arguments are those of
     ``rules.python_engine.route``.
     """
+    from ladle.rules import python_engine as python
+
     chosen = choose(engine, catalog, output=output is not None)
     if chosen == "spark":
         assert isinstance(catalog, str | os.PathLike)
@@ -96,6 +100,8 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
          format: str | None = None, progress: Progress | None = None, sample: int = 5,
          notice: Notice | None = None, spark: Spark = (None, None)) -> dict[str, Any]:
     """The ``diff --format json`` report: what going from ``old`` to ``new`` moves."""
+    from ladle.rules import python_engine as python
+
     chosen = choose(engine, catalog)
     if chosen == "spark":
         assert isinstance(catalog, str | os.PathLike)

@@ -57,6 +57,32 @@ def test_the_web_server_loads_only_to_serve(argv: tuple[str, ...]) -> None:
     assert sorted(m for m in loaded_by(*argv) if m.startswith(served)) == []
 
 
+# Also left out of `ladle eval "1 + 2"`: what only a mistake, slot(), --explain or a file
+# name needs (hashlib loads OpenSSL; pathlib loads urllib and ipaddress).
+NOT_FOR_EVAL = ("hashlib", "_hashlib", "difflib", "pathlib", "ladle.grammar.trace",
+                "ladle.grammar.explain", "ladle.rules", "ladle.cli.rules_commands")
+
+
+def test_eval_loads_no_module_only_other_uses_need() -> None:
+    modules = loaded_by("eval", "1 + 2")
+    assert "ladle.grammar.compiler" in modules
+    assert sorted(modules.intersection(NOT_FOR_EVAL)) == []
+
+
+def test_help_loads_none_of_the_expression_language() -> None:
+    # The error classes, which the command group's diagnostics build on, and nothing else.
+    grammar = {m for m in loaded_by("--help") if m.startswith("ladle.grammar")}
+    assert grammar == {"ladle.grammar", "ladle.grammar.errors", "ladle.grammar.limits"}
+
+
+def test_rules_match_loads_no_catalog_reader_nor_slot_tool() -> None:
+    modules = loaded_by("rules", "match", "examples/placement.rules", "--record", "{}")
+    assert "ladle.rules.ruleset" in modules
+    assert sorted(modules.intersection({
+        "ladle.rules.catalog", "ladle.rules.python_engine", "ladle.rules.check",
+        "ladle.rules.slots", "ladle.rules.spark_session", "gzip", "hashlib", "difflib"})) == []
+
+
 def test_a_filter_loads_the_filters_when_it_is_used() -> None:
     modules = loaded_by("eval", "'A' | downcase")
     assert "ladle.filters" in modules and "ladle.templating" not in modules

@@ -13,7 +13,6 @@ Inputs the properties found are kept as fixed cases (``PATHOLOGICAL``, ``FOUND``
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import signal
@@ -48,6 +47,8 @@ from ladle.grammar.nodes import (
     RangeLiteral,
     RootIndex,
     Unary,
+    fields,
+    replace,
 )
 from tests.grammar import reference
 from tests.grammar.reference import Failure, Reference, TooExpensive, fold_check, same
@@ -242,11 +243,16 @@ EVALUABLE = Vocabulary(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Hole(Node):
     """A place for one of a few shared sub-expressions (see ``fill``)."""
 
+    __slots__ = ("number",)
+    __match_args__ = ("number",)
     number: int
+
+    def __init__(self, number: int, *, span: tuple[int, int] = (0, 0)) -> None:
+        object.__setattr__(self, "number", number)
+        super().__init__(span=span)
 
 
 def fill(node: Node, pool: Sequence[Node]) -> Node:
@@ -254,17 +260,17 @@ def fill(node: Node, pool: Sequence[Node]) -> Node:
     if isinstance(node, Hole):
         return pool[node.number % len(pool)]
     changes: dict[str, Any] = {}
-    for item in dataclasses.fields(node):
-        value = getattr(node, item.name)
+    for name in fields(node):
+        value = getattr(node, name)
         if isinstance(value, Node):
-            changes[item.name] = fill(value, pool)
+            changes[name] = fill(value, pool)
         elif isinstance(value, tuple):
-            changes[item.name] = tuple(
+            changes[name] = tuple(
                 fill(v, pool) if isinstance(v, Node)
                 else (v[0], fill(v[1], pool)) if isinstance(v, tuple) else v
                 for v in value
             )
-    return dataclasses.replace(node, **changes)
+    return replace(node, **changes)
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ladle import grammar
-from ladle.grammar.nodes import walk
+from ladle.grammar.nodes import fields, walk
 
 THREADS = 8
 
@@ -198,9 +198,11 @@ def test_trees_are_frozen(source: str) -> None:
     nodes = walk(grammar.parse(source))
     assert len(nodes) > 2
     for node in nodes:
-        for field in dataclasses.fields(node):
+        for name in (*fields(node), "span"):
             with pytest.raises(dataclasses.FrozenInstanceError):
-                setattr(node, field.name, None)
+                setattr(node, name, None)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                delattr(node, name)
 
 
 def test_public_parts_are_immutable_values() -> None:
