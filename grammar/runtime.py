@@ -390,7 +390,9 @@ def _liquid_integer(value: Any, what: str) -> int:
     if isinstance(value, str):
         text = value.strip()
         if len(text) > MAX_BOUND_DIGITS:
-            raise EvaluationError(f"{what} is too large (the limit is 2**256)")
+            if text.lstrip("+-").isdigit():  # an integer past the limit; other text is 0
+                raise EvaluationError(f"{what} is too large (the limit is 2**256)")
+            return 0
         try:
             value = int(text)
         except ValueError:

@@ -22,8 +22,8 @@ def test_make_demo_ends_with_the_playground_command(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("make") is None:
         pytest.fail("make is needed: the README's quick start is 'make demo'")
-    done = subprocess.run(["make", "--dry-run", "demo"], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(["make", "--dry-run", "--no-print-directory", "demo"], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
     steps = done.stdout.splitlines()
     copy = next(step for step in steps if step.startswith("cp "))
     assert copy == "cp examples/layouts/mistakes.json out/layout-mistakes.json"

@@ -316,7 +316,9 @@ def test_ladle_renders_standard_liquid_as_python_liquid_does(
     ours = {mode: templating.Environment(loader=DictLoader(PARTIALS), compiled=compiled)
             for mode, compiled in (("compiled", True), ("interpreted", False))}
 
-    @settings(max_examples=3000, deadline=None, database=None,
+    # The same 3,000 examples in every run (CI must not depend on luck); to explore,
+    # run it without derandomize and with more examples.
+    @settings(max_examples=3000, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(block(), data_strategy)
     def same(source: str, data: dict[str, Any]) -> None:

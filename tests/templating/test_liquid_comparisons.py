@@ -49,3 +49,12 @@ def test_tablerow_cols_that_is_no_number_means_zero(cols: object, compiled: bool
         liquid.Environment().from_string(source).render(c=cols))
     assert templating.Environment(compiled=compiled).from_string(source).render(c=cols) == (
         expected)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "interpreted"])
+def test_a_long_range_bound_that_is_no_number_is_zero(compiled: bool) -> None:
+    source = "{{ (a..3) | join: ',' }}"
+    text = "<td>" * 100  # past the digits an integer bound may have, and no number
+    expected = liquid.Environment().from_string(source).render(a=text)
+    assert templating.Environment(compiled=compiled).from_string(source).render(a=text) == (
+        expected) == "0,1,2,3"
