@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
+from ladle.cli.lazy import LazyGroup
 
 # Each command: (module, attribute, the one line `ladle --help` shows). A command's module
 # is imported only when that command runs, so `ladle eval` does not load the template
-# engine, DuckDB or rich; tests/cli/test_startup.py checks the lines against the commands.
+# engine, DuckDB or rich.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "eval": ("ladle.cli.eval_command", "eval_command",
              "Evaluate EXPRESSION and print the result as JSON."),
@@ -30,29 +29,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group that imports a command's module when the command is asked for."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = COMMANDS.get(cmd_name)
-        if entry is None:
-            return None
-        command: click.Command = getattr(importlib.import_module(entry[0]), entry[1])
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # As click.Group does, from the lines above instead of the imported commands.
-        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        with formatter.section("Commands"):
-            formatter.write_dl([
-                (name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit))
-                for name in sorted(COMMANDS)])
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ladle", prog_name="ladle")
 def ladle() -> None:
     """Liquid templates, player layouts and placement rules, with one expression language.

@@ -12,7 +12,7 @@ from ladle import player, rules, templating
 from ladle.cli.diagnostics import EXIT_OK, UserError
 from ladle.cli.inputs import parse_json, read_text
 from ladle.cli.output import write_output
-from ladle.cli.rules_commands import report_table
+from ladle.cli.route_commands import report_table
 from ladle.cli.template_commands import template_error
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -7,19 +7,23 @@ their offsets in the file, so every error has the file's line and column.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ladle import grammar
 from ladle.grammar.errors import Diagnostic, line_and_column
 from ladle.grammar.names import check_names, function_table
 from ladle.grammar.nodes import Node
-from ladle.grammar.trace import Trace, Tracer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ladle.grammar.trace import Trace
 
 Filters = Mapping[str, Callable[..., Any]]
 Functions = Mapping[str, Callable[..., Any]]
@@ -164,6 +168,8 @@ class RuleSet:
         >>> [(name, t.truthy) for name, t in parse("a: x > 1\\nb: x < 1").explain({"x": 2})]
         [('a', True), ('b', False)]
         """
+        from ladle.grammar.trace import Tracer  # only --explain needs it: not at start-up
+
         return [(rule.name, Tracer(filters=rule.filters, functions=rule.functions)
                  .trace(rule.source, rule.tree, record)) for rule in self.rules]
 
@@ -196,14 +202,15 @@ def parse(source: str | Path, *, names: Iterable[str] | None = None,
 def read(source: str | Path) -> tuple[str, str]:
     """(file name, text) of rule text or a rule file; raises ``RuleError`` when the file
     cannot be read."""
-    if not (isinstance(source, Path) or ("\n" not in source and ":" not in source)):
+    # os rather than pathlib, which ``ladle rules match`` would load for this alone.
+    if not (isinstance(source, os.PathLike) or ("\n" not in source and ":" not in source)):
         return "<rules>", source
-    file = str(source)
-    path = Path(source)
+    file = os.fspath(source)
     try:
-        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+        if os.stat(file).st_size > MAX_RULE_FILE_BYTES:
             raise RuleError(f"larger than {MAX_RULE_FILE_BYTES:,} bytes", file)
-        return file, path.read_text(encoding="utf-8")
+        with open(file, encoding="utf-8") as handle:
+            return file, handle.read()
     except UnicodeDecodeError as error:
         raise RuleError(f"not UTF-8 text (byte {error.start})", file) from None
     except OSError as error:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ladle.cli.app import COMMANDS
+from ladle.cli import app, rules_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("liquid", "ladle.templating", "ladle.player", "rich", "duckdb", "pyarrow", "pyspark",
@@ -35,9 +35,12 @@ def heavy(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY))
 
 
-def test_the_help_lines_are_the_commands_own() -> None:
-    for name, (module, attribute, text) in COMMANDS.items():
+@pytest.mark.parametrize("table", [app.COMMANDS, rules_commands.COMMANDS],
+                         ids=["ladle", "ladle rules"])
+def test_the_help_lines_are_the_commands_own(table: dict[str, tuple[str, str, str]]) -> None:
+    for name, (module, attribute, text) in table.items():
         command = getattr(importlib.import_module(module), attribute)
+        assert command.name == name
         assert command.get_short_help_str(limit=1000) == text, name
 
 
@@ -75,12 +78,27 @@ def test_help_loads_none_of_the_expression_language() -> None:
     assert grammar == {"ladle.grammar", "ladle.grammar.errors", "ladle.grammar.limits"}
 
 
-def test_rules_match_loads_no_catalog_reader_nor_slot_tool() -> None:
-    modules = loaded_by("rules", "match", "examples/placement.rules", "--record", "{}")
-    assert "ladle.rules.ruleset" in modules
-    assert sorted(modules.intersection({
-        "ladle.rules.catalog", "ladle.rules.python_engine", "ladle.rules.check",
-        "ladle.rules.slots", "ladle.rules.spark_session", "gzip", "hashlib", "difflib"})) == []
+# Nor does `ladle rules match`: the other rules commands (their modules, the engines, the
+# SQL lowering, the output writers), the tracer only --explain uses, pathlib.
+NOT_FOR_MATCH = (
+    "ladle.rules.catalog", "ladle.rules.python_engine", "ladle.rules.check",
+    "ladle.rules.slots", "ladle.rules.spark_session", "ladle.rules.engine", "ladle.rules.query",
+    "ladle.rules.assignments", "ladle.cli.output", "ladle.cli.route_commands",
+    "ladle.cli.rule_file_commands", "ladle.grammar.trace", "ladle.grammar.explain",
+    "gzip", "hashlib", "difflib", "pathlib", "csv")
+
+
+def test_rules_match_loads_no_module_only_other_uses_need() -> None:
+    modules = loaded_by("rules", "match", "examples/placement.rules", "--record",
+                        '{"tag": "lossless", "id": 93}')
+    assert "ladle.rules.ruleset" in modules and "ladle.grammar.compiler" in modules
+    assert sorted(modules.intersection(NOT_FOR_MATCH)) == []
+
+
+def test_rules_match_explain_loads_the_tracer_when_asked() -> None:
+    modules = loaded_by("rules", "match", "examples/placement.rules", "--record", "{}",
+                        "--explain")
+    assert {"ladle.grammar.trace", "ladle.grammar.explain"} <= modules
 
 
 def test_a_filter_loads_the_filters_when_it_is_used() -> None:
