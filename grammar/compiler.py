@@ -52,6 +52,7 @@ from ladle.grammar.pyast import (
     load,
     place,
     python_constant,
+    return_last,
     store,
     type_is,
 )
@@ -189,10 +190,12 @@ class Compiler:
         self.assign(target, value)
         return Operand(load(target), is_bool=is_bool)
 
-    def branch(self, test: ast.expr, guard: tuple[Node, bool | str]) -> Scope:
-        """Emit ``if test:`` and return the scope of its body, where ``guard`` holds."""
+    def branch(self, test: ast.expr, guard: tuple[Node, bool | str],
+               otherwise: list[ast.stmt] | None = None) -> Scope:
+        """Emit ``if test:`` (else ``otherwise``); return its body's scope, where ``guard``
+        holds."""
         body: list[ast.stmt] = []
-        self.emit(ast.If(test=test, body=body, orelse=[]))
+        self.emit(ast.If(test=test, body=body, orelse=otherwise or []))
         return Scope(body, self.scope.guards | {guard}, self.scope)
 
     def truth_test(self, operand: Operand) -> ast.expr:
@@ -457,9 +460,10 @@ class Compiler:
         if fast is None:
             return self.result(slow, is_bool=is_bool) if not is_number else \
                 replace(self.result(slow), is_number=True)
-        guard, expr, checked = fast
-        if guard is None:
-            return self.result(expr, is_bool=is_bool)
+        guard, expr, checked, slow = fast
+        if guard is None:  # numbers compared (never an error) go where read: an ``if`` test
+            return Operand(expr, is_bool=True) if isinstance(expr, ast.Compare) \
+                else self.result(expr, is_bool=is_bool)
         target = self.temp()
         fast_body: list[ast.stmt] = [ast.Assign(targets=[store(target)], value=expr)]
         if checked:
@@ -528,10 +532,13 @@ class Compiler:
                 all_bool = all_bool and operand.is_bool
                 break
             all_bool = all_bool and operand.is_bool
-            self.assign(target, operand.expr)
             if last or (family is _COALESCE and operand.is_bool):
+                self.assign(target, operand.expr)
                 break  # (a boolean is never nil: it decides ``??``)
-            self.scope = self.branch(*self.goes_on(family, operand, operand_node))
+            # its value where the chain stops here (a boolean stops && false, || true)
+            stop = ast.Constant(family is _OR) if operand.is_bool else operand.expr
+            self.scope = self.branch(*self.goes_on(family, operand, operand_node),
+                                     [ast.Assign(targets=[store(target)], value=stop)])
         self.scope = outer
         return Operand(load(target), is_bool=all_bool)
 
@@ -639,14 +646,10 @@ class Compiler:
                   name: str) -> Callable[..., Any]:
         """Define the function ``name`` from the statements emitted so far, returning
         ``results`` (one value, or a tuple), and start afresh; errors go through _fail."""
-        returned: ast.expr
-        if single:
-            returned = results[0].expr
-        else:
-            returned = ast.Tuple(elts=[r.expr for r in results], ctx=ast.Load())
         self.line += 1
-        self.emit(ast.Return(value=returned))
         body = self.scope.body
+        return_last(body, results[0].expr if single else
+                    ast.Tuple(elts=[r.expr for r in results], ctx=ast.Load()), self.line)
         # Let go of the table of computed parts: it refers to this function's variables.
         self.available = {}
         self.scope = Scope([], NO_GUARDS)

@@ -79,3 +79,22 @@ def place(statement: ast.AST, line: int) -> None:
                 pending.extend(value)
             elif value is not None:
                 pending.append(value)
+
+
+def return_last(body: list[ast.stmt], value: ast.expr, line: int) -> None:
+    """End ``body`` with ``return value``. Where ``value`` is the variable that the last
+    statement sets (or each branch of a last ``if``/``else``), that statement returns what
+    it would set instead: no store, load and jump to a shared ``return``."""
+    last = body[-1] if body else None
+    variable = value.id if isinstance(value, ast.Name) else None
+    if isinstance(last, ast.Assign) and variable is not None and len(last.targets) == 1 \
+            and isinstance(last.targets[0], ast.Name) and last.targets[0].id == variable:
+        body[-1] = ast.copy_location(ast.Return(value=last.value), last)
+        return
+    if isinstance(last, ast.If) and variable is not None and last.orelse:
+        return_last(last.body, value, line)
+        return_last(last.orelse, value, line)
+        return
+    statement = ast.Return(value=value)
+    place(statement, line)
+    body.append(statement)
