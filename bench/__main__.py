@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     if code != 0:
         print(f"bench: pytest failed (exit {code})", file=sys.stderr)
         return code
-    if not report.RESULTS and not measure.RESULTS:
+    if not report.RESULTS and not measure.RESULTS and not report.STARTUP:
         print("bench: no benchmark results were collected", file=sys.stderr)
         return 1
     if report.RESULTS:
@@ -53,6 +53,10 @@ def main(argv: list[str]) -> int:
         if rates:
             print(f"\n{group} runs (medians, this run):")
             print("\n".join(rates))
+    if measure.RESULTS or report.STARTUP or report.RESULTS:
+        print("\nsummary (medians of this run, contenders interleaved; ratio < 1: ladle "
+              "faster):")
+        print(report.summary(report.RESULTS, measure.RESULTS))
     lines, all_hold = report.targets(report.RESULTS)
     corpus = measure.targets(measure.RESULTS)
     lines += corpus
