@@ -54,6 +54,7 @@ from ladle.grammar.pyast import (
     python_constant,
     return_last,
     store,
+    thread_tests,
     type_is,
 )
 from ladle.grammar.scopes import NO_GUARDS, Guards, Scope, known_in
@@ -192,8 +193,7 @@ class Compiler:
 
     def branch(self, test: ast.expr, guard: tuple[Node, bool | str],
                otherwise: list[ast.stmt] | None = None) -> Scope:
-        """Emit ``if test:`` (else ``otherwise``); return its body's scope, where ``guard``
-        holds."""
+        """Emit ``if test:`` (else ``otherwise``); the body's scope, where ``guard`` holds."""
         body: list[ast.stmt] = []
         self.emit(ast.If(test=test, body=body, orelse=otherwise or []))
         return Scope(body, self.scope.guards | {guard}, self.scope)
@@ -650,6 +650,8 @@ class Compiler:
         body = self.scope.body
         return_last(body, results[0].expr if single else
                     ast.Tuple(elts=[r.expr for r in results], ctx=ast.Load()), self.line)
+        if single:
+            thread_tests(body)
         # Let go of the table of computed parts: it refers to this function's variables.
         self.available = {}
         self.scope = Scope([], NO_GUARDS)
