@@ -47,6 +47,20 @@ def _spark(engine: str, master: str | None, remote: str | None) -> tuple[str, tu
     return engine, (master, remote)
 
 
+@contextmanager
+def _failures() -> Iterator[None]:
+    """A catalog that cannot be read, or Spark failing to run, is a one-line error."""
+    from ladle.rules.catalog import CatalogFileError
+    from ladle.rules.spark_session import SparkFailure
+
+    try:
+        yield
+    except CatalogFileError as error:
+        raise UserError(error.file, error.message) from None
+    except SparkFailure as error:
+        raise UserError("spark", str(error)) from None
+
+
 def _notice(text: str) -> None:
     click.echo(f"ladle: {text}", err=True)
 
@@ -153,23 +167,15 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
       ladle rules route examples/placement.rules examples/catalog.jsonl --require-copies 1
       ladle rules route examples/placement.rules examples/catalog.jsonl -o where.parquet
     """
-    from ladle.rules.catalog import CatalogFileError
     from ladle.rules.python_engine import short_of
-    from ladle.rules.spark_session import SparkFailure
 
     ruleset = load_ruleset(rules_file)
     engine, spark = _spark(engine, spark_master, spark_remote)
-    try:
-        with _progress(catalog) as progress, (
-                _assignments(output, output_file_format, [str(rules_file), catalog]) if output
-                else nullcontext()) as write:
-            report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
-                                   progress=progress, output=write, notice=_notice,
-                                   spark=spark)
-    except CatalogFileError as error:
-        raise UserError(error.file, error.message) from None
-    except SparkFailure as error:
-        raise UserError("spark", str(error)) from None
+    with _failures(), _progress(catalog) as progress, (
+            _assignments(output, output_file_format, [str(rules_file), catalog]) if output
+            else nullcontext()) as write:
+        report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
+                               progress=progress, output=write, notice=_notice, spark=spark)
     if output_format == "json":
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
@@ -215,20 +221,11 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     Example:
       ladle rules diff examples/placement.rules examples/placement.rules examples/catalog.jsonl
     """
-    from ladle.rules.catalog import CatalogFileError
-    from ladle.rules.spark_session import SparkFailure
-
     before, after = load_ruleset(old), load_ruleset(new)
     engine, spark = _spark(engine, spark_master, spark_remote)
-    try:
-        with _progress(catalog) as progress:
-            report = diff_catalog(before, after, catalog, engine=engine,
-                                  format=catalog_format, progress=progress, notice=_notice,
-                                  spark=spark)
-    except CatalogFileError as error:
-        raise UserError(error.file, error.message) from None
-    except SparkFailure as error:
-        raise UserError("spark", str(error)) from None
+    with _failures(), _progress(catalog) as progress:
+        report = diff_catalog(before, after, catalog, engine=engine, format=catalog_format,
+                              progress=progress, notice=_notice, spark=spark)
     if output_format == "json":
         click.echo(json.dumps(report, ensure_ascii=False))
         return EXIT_OK

@@ -7,11 +7,11 @@ True
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ladle.grammar.errors import EvaluationError, ExpressionError, ExpressionSyntaxError
+from ladle.grammar.later import imported_later
 from ladle.grammar.limits import DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH, INTEGER_LIMIT
 
 if TYPE_CHECKING:
@@ -25,13 +25,7 @@ _LATER = {"BUILTINS": "functions", "Function": "functions", "slot": "functions",
           "Node": "nodes", "unparse": "nodes", "to_output": "runtime", "truthy": "runtime"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LATER.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # the same value on every read: later reads find it directly
-    return value
+__getattr__ = imported_later(__name__, _LATER)
 
 
 __all__ = [
