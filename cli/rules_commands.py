@@ -1,6 +1,6 @@
 """``ladle rules …``: placement rules checked and matched from the command line.
 
-The group imports a command's module when that command runs (``cli.lazy``), and the
+The group imports a command's module when that command runs (``cli.app.LazyGroup``), and the
 catalog readers, checks, slot tools and Spark load inside the commands that use them, so
 that ``ladle rules match`` starts without them. This module holds the group, ``match``
 and what every rules command shares: reading a rule file."""
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ladle import rules
+from ladle.cli.app import LazyGroup
 from ladle.cli.diagnostics import EXIT_OK, UserError
 from ladle.cli.inputs import STDIN_NAME, parse_json, read_stdin, read_text
-from ladle.cli.lazy import LazyGroup
 
 if TYPE_CHECKING:
     from pathlib import Path
