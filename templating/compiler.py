@@ -8,9 +8,9 @@ What the compiler knows becomes plain Python: text and ``{{ }}`` output go into 
 ``case`` become ``if`` statements, ``for`` a Python loop (``forloop`` is made only when the
 body can read it), ``assign``/``let`` a Python local (read directly where the name surely
 holds it) and a plain dict entry, ``render`` and ``include`` (of a quoted name) a call
-that renders a compiled partial straight into the same list, and ``cycle`` and
-``capture`` as ``templating.tag_compiler`` says. Every other node (a user's own tag,
-``tablerow``…) is rendered by its own ``render`` method, called from the compiled code.
+that renders a compiled partial straight into the same list, ``cycle`` and ``capture``
+as ``templating.tag_compiler`` says and ``tablerow`` as ``templating.loop_compiler``
+does. Every other node (a user's own tag…) is rendered by its own ``render`` method.
 
 Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
 are most of the cost of compiling), and read variables from a ``Frame``: a plain dict
@@ -59,6 +59,12 @@ from ladle.templating.expression import (
     truth,
 )
 from ladle.templating.internals import escape_text
+from ladle.templating.loop_compiler import (
+    append_piece,
+    compile_tablerow,
+    plain_items,
+    tablerow_compiles,
+)
 from ladle.templating.tag_compiler import CONSTANTS as _CONSTANTS
 from ladle.templating.tag_compiler import assign as _assign
 from ladle.templating.tag_compiler import attr as _attr
@@ -76,6 +82,7 @@ from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
 from ladle.templating.tags.output_tag import TextOutputNode as OutputNode
+from ladle.templating.tags.tablerow_tag import Tablerow
 from ladle.templating.walk import walk_nodes
 
 if TYPE_CHECKING:
@@ -88,7 +95,7 @@ _KEEPS_SCOPE = (RenderNode, CommentNode, DocNode, InlineCommentNode, IllegalNode
 _COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, IfNode,
                        UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
                        ConditionalBlockNode, MultiExpressionBlockNode, BlockNode,
-                       CycleNode, CaptureNode})
+                       CycleNode, CaptureNode, Tablerow})
 # Expression outputs in one piece: a piece is checked once made, so this bounds how far
 # past the limit one piece can go (each value is at most ``max_length`` characters).
 _OUTPUTS_PER_PIECE = 8
@@ -169,6 +176,10 @@ class TemplateCompiler:
             "_render": runtime.render_tag,
             "_partialof": runtime.partial_template,
             "_cycle": runtime.cycle_text,
+            "_items": runtime.loop_items,
+            "_table_row": runtime.table_row,
+            "_NO_COLUMNS": runtime.NO_COLUMNS,
+            "_disabled": runtime.check_disabled,
             "_includeof": runtime.include_template,
             "_include": runtime.include_tag,
             "_captured": runtime.captured_budget,
@@ -310,18 +321,7 @@ class TemplateCompiler:
             else:  # an f-string even for one value: it formats the `int`s output_text passes
                 value = ast.JoinedStr(values=list(pieces))
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
-            if isinstance(value, ast.Constant):
-                body.append(self.at(ast.Expr(_call(_load("_w"), value)), token))
-                size: ast.expr = ast.Constant(len(str(value.value)))
-            else:
-                body.append(self.at(ast.Expr(_call(_load("_w"), ast.NamedExpr(
-                    _store("_p"), value))), token))
-                size = _call(_load("_len"), _load("_p"))
-            body.append(self.at(ast.AugAssign(_store("_n"), ast.Add(), size), token))
-            body.append(self.at(ast.If(
-                ast.Compare(_load("_n"), [ast.Gt()], [_load("_lim")]),
-                [_assign("_lim", _call(_load("_room"), _load("_b"), _load("_o"))),
-                 _assign("_n", ast.Constant(0))], []), token))
+            append_piece(self, value, token, body)
             pieces.clear()
             flush_token.clear()
             shared.clear()
@@ -389,6 +389,8 @@ class TemplateCompiler:
             self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is CaptureNode:
             compile_capture(self, node, body)  # type: ignore[arg-type]
+        elif kind is Tablerow and not self.is_async and tablerow_compiles(node):
+            compile_tablerow(self, node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is IncludeNode and not discard and not self.is_async and \
                 self.render_compiles(node):
             self.compile_include(node, body)  # type: ignore[arg-type]
@@ -546,7 +548,7 @@ class TemplateCompiler:
         if self.is_async:
             return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
                                    _load("_ctx")))
-        return _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
+        return plain_items(self, loop) or _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True

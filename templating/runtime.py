@@ -9,22 +9,25 @@ and the helpers that make values output text.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import StringIO
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
 from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.include_tag import TAG_INCLUDE, IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
+from liquid.builtin.tags.tablerow_tag import TableRow
 from liquid.context import RenderContext, builtin
 from liquid.exceptions import (
     ContextDepthError,
+    LiquidValueError,
     LocalNamespaceLimitError,
     OutputStreamLimitError,
     TemplateNotFoundError,
 )
+from liquid.limits import to_int
 from liquid.output import LimitedStringIO, NullIO
 from liquid.stringify import to_liquid_string
 from liquid.undefined import is_undefined
@@ -32,6 +35,7 @@ from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
 
 from ladle.templating.budget import current as current_budget
+from ladle.templating.budget import spend
 from ladle.templating.expression import TemplateExpression
 from ladle.templating.internals import copy_depth, escape_text, scope_maps
 from ladle.templating.text import output_text
@@ -213,6 +217,66 @@ def enter_loop(context: RenderContext, length: int, record: object,
         raise ContextDepthError("maximum context depth reached, possible recursive include",
                                 token=None)
     context.scope.push(namespace)
+
+
+def loop_items(context: RenderContext, value: object, key: str,
+               weight: int) -> tuple[Iterator[object], int]:
+    """What a loop without ``limit``, ``offset`` or ``reversed`` iterates (as
+    ``WeightedLoop.evaluate`` makes it, given its iterable's ``value`` and its name ``key``):
+    its items and their count, recorded for a later ``offset: continue``."""
+    kind = type(value)
+    it: Iterator[object]
+    if kind is list or kind is tuple:
+        it, length = iter(value), len(value)  # type: ignore[arg-type]
+    elif kind is dict:
+        it, length = iter(value.items()), len(value)  # type: ignore[attr-defined]
+    else:
+        it, length = _iterable(value, context)
+        it = islice(it, 0, length)
+    context.stopindex(key, length)
+    if weight:
+        spend(length * weight)
+    return it, length
+
+
+def _iterable(value: object, context: RenderContext) -> tuple[Iterator[object], int]:
+    """``LoopExpression``'s reading of a value as the items of a loop."""
+    if isinstance(value, Mapping):
+        return iter(value.items()), len(value)
+    if isinstance(value, range):
+        try:
+            return iter(value), len(value)
+        except OverflowError as error:
+            raise LiquidValueError("range literal length limit reached", token=None) from error
+    if isinstance(value, str) and not context.env.string_sequences:
+        return (iter(()), 0) if not value else (iter((value,)), 1)
+    if isinstance(value, Sequence):
+        return iter(value), len(value)
+    return iter(()), 0
+
+
+NO_COLUMNS = object()  # a ``tablerow`` without ``cols:``
+
+
+def table_row(context: RenderContext, name: str, it: Iterator[object], length: int,
+              cols: object) -> TableRow:
+    """A ``tablerow``'s loop record, as ``Tablerow`` makes it: ``cols`` is its ``cols:``
+    value (``length`` without one); a value that is no whole number means 0."""
+    if cols is not NO_COLUMNS:
+        try:
+            cols = to_int(cols)
+        except (ValueError, TypeError):
+            cols = 0
+    else:
+        cols = length
+    context.raise_for_loop_limit(length)
+    return TableRow(name, it, length, cols)  # type: ignore[arg-type]
+
+
+def check_disabled(node: Node, context: RenderContext) -> None:
+    """``Node.render``'s check that the tag may be used here."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
 
 
 def tick() -> None:
