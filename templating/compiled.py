@@ -9,6 +9,7 @@ The function is built by ``templating.compiler`` and calls ``templating.runtime`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from io import StringIO
 from typing import TYPE_CHECKING, Any
 
 from liquid.context import RenderContext
@@ -93,6 +94,13 @@ class CompiledTemplate:
         except LiquidInterrupt:
             buffer.write("".join(out))  # a break in an included template: keep its output
             raise
+        if budget is not None and type(buffer).write is LimitedStringIO.write:
+            # The budget has counted most of the output's bytes already: it counts the
+            # rest (raising past the limit, as the buffer would) for the buffer.
+            size = budget.check(out)
+            StringIO.write(buffer, "".join(out))
+            buffer.size += size
+            return
         buffer.write("".join(out))
 
     def render_partial(self, context: RenderContext | PartialContext, out: list[str],

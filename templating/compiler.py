@@ -176,6 +176,7 @@ class TemplateCompiler:
             "_render": runtime.render_tag,
             "_partialof": runtime.partial_template,
             "_cycle": runtime.cycle_text,
+            "_cycle_fixed": runtime.cycle_fixed,
             "_items": runtime.loop_items,
             "_table_row": runtime.table_row,
             "_NO_COLUMNS": runtime.NO_COLUMNS,
@@ -196,6 +197,7 @@ class TemplateCompiler:
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
+        self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
         # Whether the code uses more of the render context than its scope and local names.
         self.uses_context = False
         # Assigned names held in Python locals, and those that surely hold the name's value
@@ -410,6 +412,7 @@ class TemplateCompiler:
 
     def fallback(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True
+        self.uncounted += not discard
         if not isinstance(node, _KEEPS_SCOPE):
             self.fallbacks += 1
         bound = self.bind(node, "_n")
@@ -436,6 +439,7 @@ class TemplateCompiler:
 
     def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
         self.uses_context = True
+        self.uncounted += 1
         self.fallbacks += 1  # the partial may assign, `break` or `continue`
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_includeof"), self.bind(node, "_n"),
@@ -470,6 +474,7 @@ class TemplateCompiler:
             self.fallback(node, body, discard=False)
             return
         self.uses_context = True
+        self.uncounted += 1
         # The partial is loaded before the arguments are evaluated, as python-liquid does.
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
@@ -548,7 +553,8 @@ class TemplateCompiler:
         if self.is_async:
             return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
                                    _load("_ctx")))
-        return plain_items(self, loop) or _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
+        return plain_items(self, loop) or _call(_attr(self.bind(loop, "_x"), "evaluate"),
+                                                _load("_ctx"))
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True

@@ -211,15 +211,15 @@ def enter_loop(context: RenderContext, length: int, record: object,
                namespace: dict[str, object]) -> None:
     """What ``RenderContext.loop`` checks and records when a loop starts."""
     context.raise_for_loop_limit(length)
-    context.loops.append(record)  # type: ignore[arg-type]
-    if context.scope.size() > context.env.context_depth_limit:
-        context.loops.pop()
+    maps = scope_maps(context.scope)
+    if len(maps) > context.env.context_depth_limit:
         raise ContextDepthError("maximum context depth reached, possible recursive include",
                                 token=None)
-    context.scope.push(namespace)
+    context.loops.append(record)  # type: ignore[arg-type]
+    maps.appendleft(namespace)
 
 
-def loop_items(context: RenderContext, value: object, key: str,
+def loop_items(context: RenderContext, value: Any, key: str,
                weight: int) -> tuple[Iterator[object], int]:
     """What a loop without ``limit``, ``offset`` or ``reversed`` iterates (as
     ``WeightedLoop.evaluate`` makes it, given its iterable's ``value`` and its name ``key``):
@@ -227,9 +227,9 @@ def loop_items(context: RenderContext, value: object, key: str,
     kind = type(value)
     it: Iterator[object]
     if kind is list or kind is tuple:
-        it, length = iter(value), len(value)  # type: ignore[arg-type]
+        it, length = iter(value), len(value)
     elif kind is dict:
-        it, length = iter(value.items()), len(value)  # type: ignore[attr-defined]
+        it, length = iter(value.items()), len(value)
     else:
         it, length = _iterable(value, context)
         it = islice(it, 0, length)
@@ -270,7 +270,7 @@ def table_row(context: RenderContext, name: str, it: Iterator[object], length: i
     else:
         cols = length
     context.raise_for_loop_limit(length)
-    return TableRow(name, it, length, cols)  # type: ignore[arg-type]
+    return TableRow(name, it, length, cols)
 
 
 def check_disabled(node: Node, context: RenderContext) -> None:
@@ -286,7 +286,7 @@ def tick() -> None:
 
 
 def leave_loop(context: RenderContext) -> None:
-    context.scope.pop()
+    scope_maps(context.scope).popleft()
     context.loops.pop()
 
 
@@ -432,13 +432,26 @@ def cycle_text(node: CycleNode, context: RenderContext, group: object,
     return to_liquid_string(values[index], autoescape=context.autoescape)
 
 
+def cycle_fixed(node: CycleNode, context: RenderContext, key: object,
+                texts: tuple[str, ...]) -> str:
+    """``cycle_text`` for literal values without a group: the ``key`` of their counter
+    and their output ``texts`` are made once."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
+    index = context.cycle(key, len(texts))
+    return texts[index] if index < len(texts) else ""
+
+
 def captured_budget(budget: OutputBudget | None, out: list[str],
-                    limit: int | None) -> OutputBudget | None:
+                    limit: int | None) -> tuple[OutputBudget | None, int]:
     """The output budget of a ``capture`` block, as python-liquid's ``context.get_buffer``
-    makes its buffer: the environment's limit less what the output around it holds."""
+    makes its buffer (the environment's limit less what the output around it holds), and
+    the characters the block may append before its first check."""
     if limit is None:
-        return None
-    return OutputBudget(limit - (budget.check(out) if budget is not None else 0))
+        return None, _UNLIMITED
+    if budget is not None:
+        limit -= budget.size if budget.checked == len(out) else budget.check(out)
+    return OutputBudget(limit), max(limit // 4, _SMALL_PIECE)
 
 
 def discard(node: Node, context: RenderContext) -> None:
