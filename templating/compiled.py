@@ -18,6 +18,7 @@ from liquid.exceptions import (
     LiquidError,
     LiquidInterrupt,
     LiquidSyntaxError,
+    OutputStreamLimitError,
     StopRender,
 )
 from liquid.output import LimitedStringIO
@@ -94,14 +95,19 @@ class CompiledTemplate:
         except LiquidInterrupt:
             buffer.write("".join(out))  # a break in an included template: keep its output
             raise
+        text = "".join(out)
         if budget is not None and type(buffer).write is LimitedStringIO.write:
-            # The budget has counted most of the output's bytes already: it counts the
-            # rest (raising past the limit, as the buffer would) for the buffer.
-            size = budget.check(out)
-            StringIO.write(buffer, "".join(out))
+            # The buffer's count of bytes, from what the budget has counted already.
+            if budget.checked:
+                size = budget.check(out)
+            else:
+                size = len(text) if text.isascii() else len(text.encode("utf-8"))
+                if size > budget.limit:
+                    raise OutputStreamLimitError("output stream limit reached", token=None)
+            StringIO.write(buffer, text)
             buffer.size += size
             return
-        buffer.write("".join(out))
+        buffer.write(text)
 
     def render_partial(self, context: RenderContext | PartialContext, out: list[str],
                        budget: OutputBudget | None, args: dict[str, object]) -> None:

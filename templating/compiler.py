@@ -198,6 +198,8 @@ class TemplateCompiler:
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
         self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
+        # Calls that may pass `_n` once nothing is `uncounted` (``tag_compiler.counted``).
+        self.counted: list[tuple[ast.Call, ast.expr]] = []
         # Whether the code uses more of the render context than its scope and local names.
         self.uses_context = False
         # Assigned names held in Python locals, and those that surely hold the name's value
@@ -653,6 +655,10 @@ class TemplateCompiler:
         if self.strict and nodes:
             self.top = nodes[0].token
             body = [self.guarded(body or [ast.Pass()])]
+        if not self.uncounted:  # `_n` counts every character appended since the last check
+            for counted_call, count in self.counted:
+                _locate(count, counted_call.lineno)
+                counted_call.args[-1] = count
         setup = [
             _assign("_w", _attr(_load("_o"), "append")),
             _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),

@@ -104,19 +104,22 @@ class OutputBudget:
     character is at most four bytes), so a page stops within a piece of the limit, as
     python-liquid's buffer stops within a write."""
 
-    __slots__ = ("checked", "limit", "size")
+    __slots__ = ("chars", "checked", "limit", "seen", "size")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.checked = 0
+        self.checked = 0  # the pieces of the output counted, whose bytes are `size`
         self.size = 0
+        self.seen = 0  # the pieces whose characters are counted: `chars` after `checked`
+        self.chars = 0
 
     def check(self, out: list[str]) -> int:
         """The size in UTF-8 bytes of ``out``; raises past the limit."""
         size = self.size
         for piece in out[self.checked:]:
             size += len(piece.encode("utf-8")) if not piece.isascii() else len(piece)
-        self.checked = len(out)
+        self.checked = self.seen = len(out)
+        self.chars = 0
         self.size = size
         if size > self.limit:
             raise OutputStreamLimitError("output stream limit reached", token=None)
@@ -125,6 +128,18 @@ class OutputBudget:
     def room(self, out: list[str]) -> int:
         """Check ``out``; the characters that may be appended before the next check."""
         return max((self.limit - self.check(out)) // 4, _SMALL_PIECE)
+
+    def upper(self, out: list[str]) -> int:
+        """An upper bound of the size of ``out`` (four bytes a character after the pieces
+        counted), without a loop over its pieces."""
+        end = len(out)
+        if self.seen < end:
+            self.chars += sum(map(len, out[self.seen:]))
+            self.seen = end
+        return self.size + 4 * self.chars
+
+    def exact(self) -> None:
+        """Make ``limit`` exact (a ``CapturedBudget``'s starts as a lower bound)."""
 
 
 # Characters a function may append between checks however close the limit is.
@@ -293,6 +308,7 @@ def leave_loop(context: RenderContext) -> None:
 def _fallback_buffer(out: list[str], budget: OutputBudget | None) -> StringIO:
     if budget is None:
         return StringIO()
+    budget.exact()
     buffer = LimitedStringIO(budget.limit, newline="")
     buffer.size = budget.check(out)  # a partial rendered by the node carries it on
     return buffer
@@ -379,6 +395,8 @@ def render_tag(template: BoundTemplate, args: dict[str, object], context: Render
             # Not through the compiled function: as python-liquid's own tag, via a buffer.
             render_into = getattr(template, "render_into", None)
             if render_into is not None:
+                if budget is not None:
+                    budget.exact()  # it limits its buffer by `budget.limit`
                 render_into(partial, out, budget)
                 return
             buffer = _fallback_buffer(out, budget)
@@ -442,16 +460,53 @@ def cycle_fixed(node: CycleNode, context: RenderContext, key: object,
     return texts[index] if index < len(texts) else ""
 
 
-def captured_budget(budget: OutputBudget | None, out: list[str],
-                    limit: int | None) -> tuple[OutputBudget | None, int]:
-    """The output budget of a ``capture`` block, as python-liquid's ``context.get_buffer``
-    makes its buffer (the environment's limit less what the output around it holds), and
-    the characters the block may append before its first check."""
+class CapturedBudget(OutputBudget):
+    """A ``capture`` block's budget: the environment's limit less what the output around
+    it holds (as python-liquid's ``context.get_buffer`` makes its buffer). Its limit
+    starts from an upper bound of that output's size (four bytes a character, with no
+    loop over its pieces) and is made exact before it is ever found passed."""
+
+    __slots__ = ("outer", "outer_out", "whole")
+
+    def __init__(self, limit: int, outer: OutputBudget, outer_out: list[str],
+                 whole: int) -> None:
+        self.limit = limit  # (as `OutputBudget.__init__` sets them: one call less)
+        self.checked = self.size = self.seen = self.chars = 0
+        self.outer: OutputBudget | None = outer
+        self.outer_out = outer_out  # unchanged while the block renders
+        self.whole = whole
+
+    def check(self, out: list[str]) -> int:
+        if self.outer is None:
+            return super().check(out)
+        try:
+            return super().check(out)
+        except OutputStreamLimitError:
+            self.exact()
+            if self.size > self.limit:
+                raise
+            return self.size
+
+    def exact(self) -> None:
+        outer = self.outer
+        if outer is not None:
+            self.outer = None
+            self.limit = self.whole - outer.check(self.outer_out)
+
+
+def captured_budget(budget: OutputBudget | None, out: list[str], limit: int | None,
+                    counted: int | None) -> tuple[OutputBudget | None, int]:
+    """The output budget of a ``capture`` block and the characters the block may append
+    before its first check; ``counted``, where known, the characters appended to ``out``
+    since ``budget`` last checked it."""
     if limit is None:
         return None, _UNLIMITED
-    if budget is not None:
-        limit -= budget.size if budget.checked == len(out) else budget.check(out)
-    return OutputBudget(limit), max(limit // 4, _SMALL_PIECE)
+    if budget is None:
+        return OutputBudget(limit), max(limit // 4, _SMALL_PIECE)
+    # At most four bytes a character: an upper bound of the output's size, no loop.
+    upper = budget.upper(out) if counted is None else budget.size + 4 * counted
+    return CapturedBudget(limit - upper, budget, out, limit), \
+        max((limit - upper) // 4, _SMALL_PIECE)
 
 
 def discard(node: Node, context: RenderContext) -> None:

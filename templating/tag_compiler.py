@@ -192,9 +192,12 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
     body.append(compiler.at(assign("_o", ast.List([], LOAD)), token))
     body.append(compiler.at(assign("_w", attr(load("_o"), "append")), token))
     # As python-liquid's `context.get_buffer`: the limit less what the output holds.
-    body.append(compiler.at(ast.Assign([ast.Tuple([store("_b"), store("_lim")], STORE)], call(
-        load("_captured"), load("_b"), ast.Subscript(load(saved), ast.Constant(0), LOAD),
-        ast.Constant(limit))), token))
+    start = call(load("_captured"), load("_b"), ast.Subscript(load(saved), ast.Constant(0), LOAD),
+                 ast.Constant(limit), ast.Constant(None))
+    # The output's count since its last check, where it counts every character.
+    compiler.counted.append((start, ast.Subscript(load(saved), ast.Constant(3), LOAD)))
+    body.append(compiler.at(ast.Assign([ast.Tuple([store("_b"), store("_lim")], STORE)], start),
+                            token))
     body.append(compiler.at(assign("_n", ast.Constant(0)), token))
     inner: list[ast.stmt] = []
     uncounted = compiler.uncounted
