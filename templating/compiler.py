@@ -158,6 +158,7 @@ class TemplateCompiler:
             "_text": escaped,
             "_plain": plain,
             "_Markup": Markup,
+            "_new_str": str.__new__,
             "_len": len,
             "_int": int,
             "_truth": truth,

@@ -248,8 +248,8 @@ def loop_items(context: RenderContext, value: Any, key: str,
     else:
         it, length = _iterable(value, context)
         it = islice(it, 0, length)
-    context.stopindex(key, length)
-    if weight:
+    context.tag_namespace["stopindex"][key] = length  # as `context.stopindex` records it
+    if weight and length:
         spend(length * weight)
     return it, length
 
@@ -456,8 +456,10 @@ def cycle_fixed(node: CycleNode, context: RenderContext, key: object,
     and their output ``texts`` are made once."""
     if context.disabled_tags:
         node.raise_for_disabled(context.disabled_tags)
-    index = context.cycle(key, len(texts))
-    return texts[index] if index < len(texts) else ""
+    counters = context.tag_namespace["cycles"]  # as `context.cycle` counts
+    index = counters.get(key, 0)
+    counters[key] = (index + 1) % len(texts)
+    return texts[index] if index < len(texts) else ""  # a group named as this key counts
 
 
 class CapturedBudget(OutputBudget):

@@ -218,5 +218,7 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
         [*inner, *check, assign(text, call(attr(ast.Constant(""), "join"), load("_o")))],
         [], [], [restore]), token))
     if compiler.escape_output:  # `usable` renders it only where the context escapes so
-        body.append(compiler.at(assign(text, call(load("_Markup"), load(text))), token))
+        # `Markup(text)` for the joined `str`, without its check for `__html__`.
+        body.append(compiler.at(assign(text, call(load("_new_str"), load("_Markup"),
+                                                  load(text))), token))
     compiler.assign_value(str(node.name), load(text), token, body)
