@@ -50,7 +50,7 @@ from markupsafe import Markup
 from ladle.grammar import nodes as g
 from ladle.grammar.pyast import place as _locate
 from ladle.grammar.runtime import liquid_equals
-from ladle.templating import runtime
+from ladle.templating import loop_compiler, runtime
 from ladle.templating.expression import (
     TemplateExpression,
     awaited,
@@ -59,12 +59,6 @@ from ladle.templating.expression import (
     truth,
 )
 from ladle.templating.internals import escape_text
-from ladle.templating.loop_compiler import (
-    append_piece,
-    compile_tablerow,
-    plain_items,
-    tablerow_compiles,
-)
 from ladle.templating.tag_compiler import CONSTANTS as _CONSTANTS
 from ladle.templating.tag_compiler import assign as _assign
 from ladle.templating.tag_compiler import attr as _attr
@@ -158,7 +152,6 @@ class TemplateCompiler:
             "_text": escaped,
             "_plain": plain,
             "_Markup": Markup,
-            "_new_str": str.__new__,
             "_len": len,
             "_int": int,
             "_truth": truth,
@@ -177,16 +170,12 @@ class TemplateCompiler:
             "_render": runtime.render_tag,
             "_partialof": runtime.partial_template,
             "_cycle": runtime.cycle_text,
-            "_cycle_fixed": runtime.cycle_fixed,
-            "_items": runtime.loop_items,
-            "_table_row": runtime.table_row,
-            "_NO_COLUMNS": runtime.NO_COLUMNS,
-            "_disabled": runtime.check_disabled,
             "_includeof": runtime.include_template,
             "_include": runtime.include_tag,
             "_captured": runtime.captured_budget,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
+            **loop_compiler.LOOP_NAMES,
         }
         self.line = 1
         # generated line -> (token of the top-level node, token of what runs on the line)
@@ -301,10 +290,12 @@ class TemplateCompiler:
     def condition(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.expr:
         """A Python test for a condition: ``True`` without a call."""
         value = self.evaluate(expression, body)
-        # False and nil are false (as ``_truth`` says) without a call either.
-        rest = ast.BoolOp(op=ast.And(), values=[_is(value, False, negate=True),
-                                                _is(value, None, negate=True),
-                                                _call(_load("_truth"), value)])
+        # False and nil are false (as ``_truth`` says) without a call either, and the
+        # plain kinds of data (a number, text, a list or map) true.
+        plain = ast.Compare(_call(_load("type"), value), [ast.In()], [_load("_kinds")])
+        rest = ast.BoolOp(op=ast.And(), values=[
+            _is(value, False, negate=True), _is(value, None, negate=True),
+            ast.BoolOp(_OR, [plain, _call(_load("_truth"), value)])])
         return ast.BoolOp(op=_OR, values=[_is(value, True), rest])
 
     # -- blocks ----------------------------------------------------------------------
@@ -326,7 +317,7 @@ class TemplateCompiler:
             else:  # an f-string even for one value: it formats the `int`s output_text passes
                 value = ast.JoinedStr(values=list(pieces))
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
-            append_piece(self, value, token, body)
+            loop_compiler.append_piece(self, value, token, body)
             pieces.clear()
             flush_token.clear()
             shared.clear()
@@ -394,8 +385,8 @@ class TemplateCompiler:
             self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is CaptureNode:
             compile_capture(self, node, body)  # type: ignore[arg-type]
-        elif kind is Tablerow and not self.is_async and tablerow_compiles(node):
-            compile_tablerow(self, node, body, discard=discard)  # type: ignore[arg-type]
+        elif kind is Tablerow and not self.is_async and loop_compiler.tablerow_compiles(node):
+            loop_compiler.compile_tablerow(self, node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is IncludeNode and not discard and not self.is_async and \
                 self.render_compiles(node):
             self.compile_include(node, body)  # type: ignore[arg-type]
@@ -556,8 +547,8 @@ class TemplateCompiler:
         if self.is_async:
             return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
                                    _load("_ctx")))
-        return plain_items(self, loop) or _call(_attr(self.bind(loop, "_x"), "evaluate"),
-                                                _load("_ctx"))
+        plain = loop_compiler.plain_items(self, loop)
+        return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True

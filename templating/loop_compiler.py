@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.token import Token
 
+from ladle.templating import runtime
 from ladle.templating.expression import TemplateExpression
 from ladle.templating.tag_compiler import assign, attr, call, load, store
 from ladle.templating.tags.for_tag import WeightedLoop
@@ -19,6 +20,17 @@ from ladle.templating.tags.tablerow_tag import Tablerow, interrupts
 
 if TYPE_CHECKING:
     from ladle.templating.compiler import TemplateCompiler
+
+# What the code compiled here and by ``tag_compiler`` calls, by the names it uses.
+LOOP_NAMES: dict[str, object] = {
+    "_items": runtime.loop_items,
+    "_table_row": runtime.table_row,
+    "_NO_COLUMNS": runtime.NO_COLUMNS,
+    "_disabled": runtime.check_disabled,
+    "_cycle_fixed": runtime.cycle_fixed,
+    "_new_str": str.__new__,
+    "_kinds": frozenset({int, str, float, list, dict, tuple}),  # true as `grammar.truthy` says
+}
 
 
 def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
