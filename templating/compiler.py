@@ -188,7 +188,7 @@ class TemplateCompiler:
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
         self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
-        # Calls that may pass `_n` once nothing is `uncounted` (``tag_compiler.counted``).
+        # Calls that may be passed `_n` if nothing is `uncounted` (a capture's `_captured`).
         self.counted: list[tuple[ast.Call, ast.expr]] = []
         # Whether the code uses more of the render context than its scope and local names.
         self.uses_context = False

@@ -479,12 +479,10 @@ class CapturedBudget(OutputBudget):
         self.whole = whole
 
     def check(self, out: list[str]) -> int:
-        if self.outer is None:
-            return super().check(out)
         try:
             return super().check(out)
         except OutputStreamLimitError:
-            self.exact()
+            self.exact()  # passed the lower bound: the exact limit decides
             if self.size > self.limit:
                 raise
             return self.size
