@@ -8,6 +8,8 @@ The pieces both append are counted against the output budget as every piece is.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from liquid.token import Token
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from ladle.templating.compiler import TemplateCompiler
 
 # What the code compiled here and by ``tag_compiler`` calls, by the names it uses.
-LOOP_NAMES: dict[str, object] = {
+LOOP_NAMES: Mapping[str, object] = MappingProxyType({
     "_items": runtime.loop_items,
     "_table_row": runtime.table_row,
     "_NO_COLUMNS": runtime.NO_COLUMNS,
@@ -30,7 +32,7 @@ LOOP_NAMES: dict[str, object] = {
     "_cycle_fixed": runtime.cycle_fixed,
     "_new_str": str.__new__,
     "_kinds": frozenset({int, str, float, list, dict, tuple}),  # true as `grammar.truthy` says
-}
+})
 
 
 def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,

@@ -4,7 +4,8 @@ every variable afresh after them), and the small builders of ``ast`` nodes both 
 
 ``case`` becomes ``if`` statements, a ``when`` against a string or whole-number literal
 testing Python's ``==`` first; ``cycle`` a piece of the output, made by
-``runtime.cycle_text`` from its values as the compiled code evaluates them; ``capture``
+``runtime.cycle_text`` from its values as the compiled code evaluates them (literal
+values without a group: their texts and counter's key made here once); ``capture``
 renders its block into a list of its own (the compiled code's output names point to it
 meanwhile) and assigns the joined text as ``assign`` does.
 """
