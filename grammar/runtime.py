@@ -263,6 +263,9 @@ def multiply(left: Any, right: Any) -> Any:
 
 def divide(left: Any, right: Any) -> Any:
     """``/``: floor division on two integers, true division with a float."""
+    kind = type(right)
+    if kind is float and right and (type(left) is float or type(left) is int):
+        return check_number(left / right)  # the common price / 100.0, without the checks
     x, y = _arithmetic_operands("/", left, right)
     if y == 0:
         raise EvaluationError("division by zero")

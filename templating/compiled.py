@@ -9,6 +9,7 @@ The function is built by ``templating.compiler`` and calls ``templating.runtime`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from io import StringIO
 from typing import TYPE_CHECKING, Any
 
 from liquid.context import RenderContext
@@ -17,6 +18,7 @@ from liquid.exceptions import (
     LiquidError,
     LiquidInterrupt,
     LiquidSyntaxError,
+    OutputStreamLimitError,
     StopRender,
 )
 from liquid.output import LimitedStringIO
@@ -93,7 +95,19 @@ class CompiledTemplate:
         except LiquidInterrupt:
             buffer.write("".join(out))  # a break in an included template: keep its output
             raise
-        buffer.write("".join(out))
+        text = "".join(out)
+        if budget is not None and type(buffer).write is LimitedStringIO.write:
+            # The buffer's count of bytes, from what the budget has counted already.
+            if budget.checked:
+                size = budget.check(out)
+            else:
+                size = len(text) if text.isascii() else len(text.encode("utf-8"))
+                if size > budget.limit:
+                    raise OutputStreamLimitError("output stream limit reached", token=None)
+            StringIO.write(buffer, text)
+            buffer.size += size
+            return
+        buffer.write(text)
 
     def render_partial(self, context: RenderContext | PartialContext, out: list[str],
                        budget: OutputBudget | None, args: dict[str, object]) -> None:

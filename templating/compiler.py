@@ -8,9 +8,9 @@ What the compiler knows becomes plain Python: text and ``{{ }}`` output go into 
 ``case`` become ``if`` statements, ``for`` a Python loop (``forloop`` is made only when the
 body can read it), ``assign``/``let`` a Python local (read directly where the name surely
 holds it) and a plain dict entry, ``render`` and ``include`` (of a quoted name) a call
-that renders a compiled partial straight into the same list, and ``cycle`` and
-``capture`` as ``templating.tag_compiler`` says. Every other node (a user's own tag,
-``tablerow``…) is rendered by its own ``render`` method, called from the compiled code.
+that renders a compiled partial straight into the same list, ``cycle`` and ``capture``
+as ``templating.tag_compiler`` says and ``tablerow`` as ``templating.loop_compiler``
+does. Every other node (a user's own tag…) is rendered by its own ``render`` method.
 
 Expressions stay ``grammar``'s compiled functions, each compiled on its first call (they
 are most of the cost of compiling), and read variables from a ``Frame``: a plain dict
@@ -50,7 +50,7 @@ from markupsafe import Markup
 from ladle.grammar import nodes as g
 from ladle.grammar.pyast import place as _locate
 from ladle.grammar.runtime import liquid_equals
-from ladle.templating import runtime
+from ladle.templating import loop_compiler, runtime
 from ladle.templating.expression import (
     TemplateExpression,
     awaited,
@@ -76,6 +76,7 @@ from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
 from ladle.templating.tags.output_tag import TextOutputNode as OutputNode
+from ladle.templating.tags.tablerow_tag import Tablerow
 from ladle.templating.walk import walk_nodes
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ _KEEPS_SCOPE = (RenderNode, CommentNode, DocNode, InlineCommentNode, IllegalNode
 _COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, IfNode,
                        UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
                        ConditionalBlockNode, MultiExpressionBlockNode, BlockNode,
-                       CycleNode, CaptureNode})
+                       CycleNode, CaptureNode, Tablerow})
 # Expression outputs in one piece: a piece is checked once made, so this bounds how far
 # past the limit one piece can go (each value is at most ``max_length`` characters).
 _OUTPUTS_PER_PIECE = 8
@@ -174,6 +175,7 @@ class TemplateCompiler:
             "_captured": runtime.captured_budget,
             "_Break": BreakLoop,
             "_Continue": ContinueLoop,
+            **loop_compiler.LOOP_NAMES,
         }
         self.line = 1
         # generated line -> (token of the top-level node, token of what runs on the line)
@@ -185,6 +187,9 @@ class TemplateCompiler:
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
+        self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
+        # Calls that may be passed `_n` if nothing is `uncounted` (a capture's `_captured`).
+        self.counted: list[tuple[ast.Call, ast.expr]] = []
         # Whether the code uses more of the render context than its scope and local names.
         self.uses_context = False
         # Assigned names held in Python locals, and those that surely hold the name's value
@@ -285,10 +290,12 @@ class TemplateCompiler:
     def condition(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.expr:
         """A Python test for a condition: ``True`` without a call."""
         value = self.evaluate(expression, body)
-        # False and nil are false (as ``_truth`` says) without a call either.
-        rest = ast.BoolOp(op=ast.And(), values=[_is(value, False, negate=True),
-                                                _is(value, None, negate=True),
-                                                _call(_load("_truth"), value)])
+        # False and nil are false (as ``_truth`` says) without a call either, and the
+        # plain kinds of data (a number, text, a list or map) true.
+        plain = ast.Compare(_call(_load("type"), value), [ast.In()], [_load("_kinds")])
+        rest = ast.BoolOp(op=ast.And(), values=[
+            _is(value, False, negate=True), _is(value, None, negate=True),
+            ast.BoolOp(_OR, [plain, _call(_load("_truth"), value)])])
         return ast.BoolOp(op=_OR, values=[_is(value, True), rest])
 
     # -- blocks ----------------------------------------------------------------------
@@ -310,18 +317,7 @@ class TemplateCompiler:
             else:  # an f-string even for one value: it formats the `int`s output_text passes
                 value = ast.JoinedStr(values=list(pieces))
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
-            if isinstance(value, ast.Constant):
-                body.append(self.at(ast.Expr(_call(_load("_w"), value)), token))
-                size: ast.expr = ast.Constant(len(str(value.value)))
-            else:
-                body.append(self.at(ast.Expr(_call(_load("_w"), ast.NamedExpr(
-                    _store("_p"), value))), token))
-                size = _call(_load("_len"), _load("_p"))
-            body.append(self.at(ast.AugAssign(_store("_n"), ast.Add(), size), token))
-            body.append(self.at(ast.If(
-                ast.Compare(_load("_n"), [ast.Gt()], [_load("_lim")]),
-                [_assign("_lim", _call(_load("_room"), _load("_b"), _load("_o"))),
-                 _assign("_n", ast.Constant(0))], []), token))
+            loop_compiler.append_piece(self, value, token, body)
             pieces.clear()
             flush_token.clear()
             shared.clear()
@@ -389,6 +385,8 @@ class TemplateCompiler:
             self.compile_for(node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is CaptureNode:
             compile_capture(self, node, body)  # type: ignore[arg-type]
+        elif kind is Tablerow and not self.is_async and loop_compiler.tablerow_compiles(node):
+            loop_compiler.compile_tablerow(self, node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is IncludeNode and not discard and not self.is_async and \
                 self.render_compiles(node):
             self.compile_include(node, body)  # type: ignore[arg-type]
@@ -408,6 +406,7 @@ class TemplateCompiler:
 
     def fallback(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True
+        self.uncounted += not discard
         if not isinstance(node, _KEEPS_SCOPE):
             self.fallbacks += 1
         bound = self.bind(node, "_n")
@@ -434,6 +433,7 @@ class TemplateCompiler:
 
     def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
         self.uses_context = True
+        self.uncounted += 1
         self.fallbacks += 1  # the partial may assign, `break` or `continue`
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_includeof"), self.bind(node, "_n"),
@@ -468,6 +468,7 @@ class TemplateCompiler:
             self.fallback(node, body, discard=False)
             return
         self.uses_context = True
+        self.uncounted += 1
         # The partial is loaded before the arguments are evaluated, as python-liquid does.
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
@@ -546,7 +547,8 @@ class TemplateCompiler:
         if self.is_async:
             return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
                                    _load("_ctx")))
-        return _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
+        plain = loop_compiler.plain_items(self, loop)
+        return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
         self.uses_context = True
@@ -645,6 +647,10 @@ class TemplateCompiler:
         if self.strict and nodes:
             self.top = nodes[0].token
             body = [self.guarded(body or [ast.Pass()])]
+        if not self.uncounted:  # `_n` counts every character appended since the last check
+            for counted_call, count in self.counted:
+                _locate(count, counted_call.lineno)
+                counted_call.args[-1] = count
         setup = [
             _assign("_w", _attr(_load("_o"), "append")),
             _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),

@@ -9,22 +9,25 @@ and the helpers that make values output text.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import StringIO
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
 from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.include_tag import TAG_INCLUDE, IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
+from liquid.builtin.tags.tablerow_tag import TableRow
 from liquid.context import RenderContext, builtin
 from liquid.exceptions import (
     ContextDepthError,
+    LiquidValueError,
     LocalNamespaceLimitError,
     OutputStreamLimitError,
     TemplateNotFoundError,
 )
+from liquid.limits import to_int
 from liquid.output import LimitedStringIO, NullIO
 from liquid.stringify import to_liquid_string
 from liquid.undefined import is_undefined
@@ -32,6 +35,7 @@ from liquid.utils import ReadOnlyChainMap
 from markupsafe import Markup
 
 from ladle.templating.budget import current as current_budget
+from ladle.templating.budget import spend
 from ladle.templating.expression import TemplateExpression
 from ladle.templating.internals import copy_depth, escape_text, scope_maps
 from ladle.templating.text import output_text
@@ -100,19 +104,22 @@ class OutputBudget:
     character is at most four bytes), so a page stops within a piece of the limit, as
     python-liquid's buffer stops within a write."""
 
-    __slots__ = ("checked", "limit", "size")
+    __slots__ = ("chars", "checked", "limit", "seen", "size")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.checked = 0
+        self.checked = 0  # the pieces of the output counted, whose bytes are `size`
         self.size = 0
+        self.seen = 0  # the pieces whose characters are counted: `chars` after `checked`
+        self.chars = 0
 
     def check(self, out: list[str]) -> int:
         """The size in UTF-8 bytes of ``out``; raises past the limit."""
         size = self.size
         for piece in out[self.checked:]:
             size += len(piece.encode("utf-8")) if not piece.isascii() else len(piece)
-        self.checked = len(out)
+        self.checked = self.seen = len(out)
+        self.chars = 0
         self.size = size
         if size > self.limit:
             raise OutputStreamLimitError("output stream limit reached", token=None)
@@ -121,6 +128,18 @@ class OutputBudget:
     def room(self, out: list[str]) -> int:
         """Check ``out``; the characters that may be appended before the next check."""
         return max((self.limit - self.check(out)) // 4, _SMALL_PIECE)
+
+    def upper(self, out: list[str]) -> int:
+        """An upper bound of the size of ``out`` (four bytes a character after the pieces
+        counted), without a loop over its pieces."""
+        end = len(out)
+        if self.seen < end:
+            self.chars += sum(map(len, out[self.seen:]))
+            self.seen = end
+        return self.size + 4 * self.chars
+
+    def exact(self) -> None:
+        """Make ``limit`` exact (a ``CapturedBudget``'s starts as a lower bound)."""
 
 
 # Characters a function may append between checks however close the limit is.
@@ -207,12 +226,72 @@ def enter_loop(context: RenderContext, length: int, record: object,
                namespace: dict[str, object]) -> None:
     """What ``RenderContext.loop`` checks and records when a loop starts."""
     context.raise_for_loop_limit(length)
-    context.loops.append(record)  # type: ignore[arg-type]
-    if context.scope.size() > context.env.context_depth_limit:
-        context.loops.pop()
+    maps = scope_maps(context.scope)
+    if len(maps) > context.env.context_depth_limit:
         raise ContextDepthError("maximum context depth reached, possible recursive include",
                                 token=None)
-    context.scope.push(namespace)
+    context.loops.append(record)  # type: ignore[arg-type]
+    maps.appendleft(namespace)
+
+
+def loop_items(context: RenderContext, value: Any, key: str,
+               weight: int) -> tuple[Iterator[object], int]:
+    """What a loop without ``limit``, ``offset`` or ``reversed`` iterates (as
+    ``WeightedLoop.evaluate`` makes it, given its iterable's ``value`` and its name ``key``):
+    its items and their count, recorded for a later ``offset: continue``."""
+    kind = type(value)
+    it: Iterator[object]
+    if kind is list or kind is tuple:
+        it, length = iter(value), len(value)
+    elif kind is dict:
+        it, length = iter(value.items()), len(value)
+    else:
+        it, length = _iterable(value, context)
+        it = islice(it, 0, length)
+    context.tag_namespace["stopindex"][key] = length  # as `context.stopindex` records it
+    if weight and length:
+        spend(length * weight)
+    return it, length
+
+
+def _iterable(value: object, context: RenderContext) -> tuple[Iterator[object], int]:
+    """``LoopExpression``'s reading of a value as the items of a loop."""
+    if isinstance(value, Mapping):
+        return iter(value.items()), len(value)
+    if isinstance(value, range):
+        try:
+            return iter(value), len(value)
+        except OverflowError as error:
+            raise LiquidValueError("range literal length limit reached", token=None) from error
+    if isinstance(value, str) and not context.env.string_sequences:
+        return (iter(()), 0) if not value else (iter((value,)), 1)
+    if isinstance(value, Sequence):
+        return iter(value), len(value)
+    return iter(()), 0
+
+
+NO_COLUMNS = object()  # a ``tablerow`` without ``cols:``
+
+
+def table_row(context: RenderContext, name: str, it: Iterator[object], length: int,
+              cols: object) -> TableRow:
+    """A ``tablerow``'s loop record, as ``Tablerow`` makes it: ``cols`` is its ``cols:``
+    value (``length`` without one); a value that is no whole number means 0."""
+    if cols is not NO_COLUMNS:
+        try:
+            cols = to_int(cols)
+        except (ValueError, TypeError):
+            cols = 0
+    else:
+        cols = length
+    context.raise_for_loop_limit(length)
+    return TableRow(name, it, length, cols)
+
+
+def check_disabled(node: Node, context: RenderContext) -> None:
+    """``Node.render``'s check that the tag may be used here."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
 
 
 def tick() -> None:
@@ -222,13 +301,14 @@ def tick() -> None:
 
 
 def leave_loop(context: RenderContext) -> None:
-    context.scope.pop()
+    scope_maps(context.scope).popleft()
     context.loops.pop()
 
 
 def _fallback_buffer(out: list[str], budget: OutputBudget | None) -> StringIO:
     if budget is None:
         return StringIO()
+    budget.exact()
     buffer = LimitedStringIO(budget.limit, newline="")
     buffer.size = budget.check(out)  # a partial rendered by the node carries it on
     return buffer
@@ -315,6 +395,8 @@ def render_tag(template: BoundTemplate, args: dict[str, object], context: Render
             # Not through the compiled function: as python-liquid's own tag, via a buffer.
             render_into = getattr(template, "render_into", None)
             if render_into is not None:
+                if budget is not None:
+                    budget.exact()  # it limits its buffer by `budget.limit`
                 render_into(partial, out, budget)
                 return
             buffer = _fallback_buffer(out, budget)
@@ -368,13 +450,63 @@ def cycle_text(node: CycleNode, context: RenderContext, group: object,
     return to_liquid_string(values[index], autoescape=context.autoescape)
 
 
-def captured_budget(budget: OutputBudget | None, out: list[str],
-                    limit: int | None) -> OutputBudget | None:
-    """The output budget of a ``capture`` block, as python-liquid's ``context.get_buffer``
-    makes its buffer: the environment's limit less what the output around it holds."""
+def cycle_fixed(node: CycleNode, context: RenderContext, key: object,
+                texts: tuple[str, ...]) -> str:
+    """``cycle_text`` for literal values without a group: the ``key`` of their counter
+    and their output ``texts`` are made once."""
+    if context.disabled_tags:
+        node.raise_for_disabled(context.disabled_tags)
+    counters = context.tag_namespace["cycles"]  # as `context.cycle` counts
+    index = counters.get(key, 0)
+    counters[key] = (index + 1) % len(texts)
+    return texts[index] if index < len(texts) else ""  # a group named as this key counts
+
+
+class CapturedBudget(OutputBudget):
+    """A ``capture`` block's budget: the environment's limit less what the output around
+    it holds (as python-liquid's ``context.get_buffer`` makes its buffer). Its limit
+    starts from an upper bound of that output's size (four bytes a character, with no
+    loop over its pieces) and is made exact before it is ever found passed."""
+
+    __slots__ = ("outer", "outer_out", "whole")
+
+    def __init__(self, limit: int, outer: OutputBudget, outer_out: list[str],
+                 whole: int) -> None:
+        self.limit = limit  # (as `OutputBudget.__init__` sets them: one call less)
+        self.checked = self.size = self.seen = self.chars = 0
+        self.outer: OutputBudget | None = outer
+        self.outer_out = outer_out  # unchanged while the block renders
+        self.whole = whole
+
+    def check(self, out: list[str]) -> int:
+        try:
+            return super().check(out)
+        except OutputStreamLimitError:
+            self.exact()  # passed the lower bound: the exact limit decides
+            if self.size > self.limit:
+                raise
+            return self.size
+
+    def exact(self) -> None:
+        outer = self.outer
+        if outer is not None:
+            self.outer = None
+            self.limit = self.whole - outer.check(self.outer_out)
+
+
+def captured_budget(budget: OutputBudget | None, out: list[str], limit: int | None,
+                    counted: int | None) -> tuple[OutputBudget | None, int]:
+    """The output budget of a ``capture`` block and the characters the block may append
+    before its first check; ``counted``, where known, the characters appended to ``out``
+    since ``budget`` last checked it."""
     if limit is None:
-        return None
-    return OutputBudget(limit - (budget.check(out) if budget is not None else 0))
+        return None, _UNLIMITED
+    if budget is None:
+        return OutputBudget(limit), max(limit // 4, _SMALL_PIECE)
+    # At most four bytes a character: an upper bound of the output's size, no loop.
+    upper = budget.upper(out) if counted is None else budget.size + 4 * counted
+    return CapturedBudget(limit - upper, budget, out, limit), \
+        max((limit - upper) // 4, _SMALL_PIECE)
 
 
 def discard(node: Node, context: RenderContext) -> None:

@@ -4,7 +4,8 @@ every variable afresh after them), and the small builders of ``ast`` nodes both 
 
 ``case`` becomes ``if`` statements, a ``when`` against a string or whole-number literal
 testing Python's ``==`` first; ``cycle`` a piece of the output, made by
-``runtime.cycle_text`` from its values as the compiled code evaluates them; ``capture``
+``runtime.cycle_text`` from its values as the compiled code evaluates them (literal
+values without a group: their texts and counter's key made here once); ``capture``
 renders its block into a list of its own (the compiled code's output names point to it
 meanwhile) and assigns the joined text as ``assign`` does.
 """
@@ -21,6 +22,7 @@ from liquid.builtin.tags.capture_tag import CaptureNode
 from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode
+from liquid.stringify import to_liquid_string
 
 from ladle.grammar import nodes as g
 from ladle.templating.expression import TemplateExpression
@@ -76,9 +78,27 @@ def cycle_compiles(node: Any) -> bool:
         _plain(value) for value in node.args)
 
 
+class _Escaping:
+    """What python-liquid's literals read of a render context (to evaluate them once)."""
+
+    __slots__ = ("autoescape",)
+
+    def __init__(self, autoescape: bool) -> None:
+        self.autoescape = autoescape
+
+
 def cycle_piece(compiler: TemplateCompiler, node: CycleNode) -> ast.expr:
-    """The output text of ``node``: ``_cycle(node, _ctx, group, [values])``."""
+    """The output text of ``node``: ``_cycle(node, _ctx, group, [values])``; for literal
+    values without a group, ``_cycle_fixed(node, _ctx, key, texts)``, its counter's key
+    and the texts of its values made here, as ``CycleNode`` makes them."""
     compiler.uses_context = True  # the cycles' counters are the render context's
+    if node.group is None and all(isinstance(value, Literal | Nil) for value in node.args):
+        escape = compiler.escape_output  # the context's, where the function is used
+        known = [value.evaluate(_Escaping(escape)) for value in node.args]  # type: ignore[arg-type]
+        key = ("", tuple(known)) if node.group_by_args else str(known)
+        texts = tuple(to_liquid_string(value, autoescape=escape) for value in known)
+        return call(load("_cycle_fixed"), compiler.bind(node, "_n"), load("_ctx"),
+                    compiler.bind(key, "_c"), compiler.bind(texts, "_c"))
     group = ast.Constant(None) if node.group is None else _value(compiler, node.group)
     values = ast.List([_value(compiler, value) for value in node.args], LOAD)
     return call(load("_cycle"), compiler.bind(node, "_n"), load("_ctx"), group, values)
@@ -168,24 +188,38 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
     token = node.token
     saved, text = compiler.temp(), compiler.temp()
     names = ast.Tuple([load(n) for n in _OUTPUT_NAMES], LOAD)
-    limit = ast.Constant(compiler.env.output_stream_limit)
+    limit = compiler.env.output_stream_limit
     body.append(compiler.at(assign(saved, names), token))
     body.append(compiler.at(assign("_o", ast.List([], LOAD)), token))
     body.append(compiler.at(assign("_w", attr(load("_o"), "append")), token))
     # As python-liquid's `context.get_buffer`: the limit less what the output holds.
-    body.append(compiler.at(assign("_b", call(load("_captured"), load("_b"), ast.Subscript(
-        load(saved), ast.Constant(0), LOAD), limit)), token))
-    body.append(compiler.at(assign("_n", ast.Constant(0)), token))
-    body.append(compiler.at(assign("_lim", call(load("_room"), load("_b"), load("_o"))),
+    start = call(load("_captured"), load("_b"), ast.Subscript(load(saved), ast.Constant(0), LOAD),
+                 ast.Constant(limit), ast.Constant(None))
+    # The output's count since its last check, where it counts every character.
+    compiler.counted.append((start, ast.Subscript(load(saved), ast.Constant(3), LOAD)))
+    body.append(compiler.at(ast.Assign([ast.Tuple([store("_b"), store("_lim")], STORE)], start),
                             token))
+    body.append(compiler.at(assign("_n", ast.Constant(0)), token))
     inner: list[ast.stmt] = []
+    uncounted = compiler.uncounted
     compiler.block(node.block.nodes, inner, discard=compiler.blank(node.block))
+    # Its text is checked against the limit before it is kept, as its buffer would be;
+    # where `_n` counts every character since the last check, only if that many could
+    # pass the limit (a character is at most four bytes).
+    check: list[ast.stmt] = [ast.Expr(call(load("_room"), load("_b"), load("_o")))]
+    if limit is None:
+        check = []
+    elif compiler.uncounted == uncounted:
+        check = [ast.If(ast.Compare(
+            ast.BinOp(load("_n"), ast.Mult(), ast.Constant(4)), [ast.Gt()],
+            [ast.BinOp(attr(load("_b"), "limit"), ast.Sub(), attr(load("_b"), "size"))]),
+            check, [])]
     restore = ast.Assign([ast.Tuple([store(n) for n in _OUTPUT_NAMES], STORE)], load(saved))
     body.append(compiler.at(ast.Try(
-        # Its text is checked against the limit before it is kept, as its buffer would be.
-        [*inner, ast.Expr(call(load("_room"), load("_b"), load("_o"))),
-         assign(text, call(attr(ast.Constant(""), "join"), load("_o")))], [], [],
-        [restore]), token))
+        [*inner, *check, assign(text, call(attr(ast.Constant(""), "join"), load("_o")))],
+        [], [], [restore]), token))
     if compiler.escape_output:  # `usable` renders it only where the context escapes so
-        body.append(compiler.at(assign(text, call(load("_Markup"), load(text))), token))
+        # `Markup(text)` for the joined `str`, without its check for `__html__`.
+        body.append(compiler.at(assign(text, call(load("_new_str"), load("_Markup"),
+                                                  load(text))), token))
     compiler.assign_value(str(node.name), load(text), token, body)

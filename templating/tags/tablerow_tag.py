@@ -1,12 +1,17 @@
 """``{% tablerow x in expr cols: e limit: e offset: e %}``: read as ladle's ``for`` reads its
 loop, so the iterable and every parameter are expressions.
 
-The node is python-liquid's own ``TablerowNode``; its loop spends its length times the
-work of its block from the render's budget, as ``for`` does.
+The node is python-liquid's own ``TablerowNode`` (compiled by ``templating.loop_compiler``);
+its loop spends its length times the work of its block from the render's budget, as
+``for`` does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from liquid.ast import Node
+from liquid.builtin.tags.for_tag import BreakNode, ContinueNode
 from liquid.builtin.tags.tablerow_tag import TablerowNode
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
@@ -16,7 +21,13 @@ from liquid.token import TOKEN_TAG
 from ladle.templating.budget import INTERPRETED
 from ladle.templating.tags.for_tag import loop_expression
 from ladle.templating.tags.parsing import expression_token
-from ladle.templating.walk import work
+from ladle.templating.walk import walk_nodes, work
+
+
+def interrupts(nodes: Iterable[Node]) -> bool:
+    """Whether a ``break`` or ``continue`` is among ``nodes`` (a compiled ``tablerow``
+    has none: python-liquid closes the cell after one, unlike a Python ``break``)."""
+    return any(type(node) in (BreakNode, ContinueNode) for node in walk_nodes(nodes))
 
 
 class Tablerow(TablerowNode):
@@ -42,6 +53,7 @@ class TablerowTag(Tag):
         expression = loop_expression(self.env, expression_token(stream, token), self.name)
         block = get_parser(self.env).parse_block(stream, frozenset((self.end,)))
         stream.expect(TOKEN_TAG, value=self.end)
-        # Rendered by its own method, even in a compiled template: interpreted.
-        expression.weight = work(block.nodes) * INTERPRETED
+        # Compiled in a compiled template unless it has a `break` or `continue`.
+        compiled = getattr(self.env, "compile_templates", False) and not interrupts(block.nodes)
+        expression.weight = work(block.nodes) * (1 if compiled else INTERPRETED)
         return self.node_class(token, expression=expression, block=block)

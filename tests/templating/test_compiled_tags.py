@@ -83,6 +83,22 @@ def _names(source: str, **options: Any) -> tuple[str, ...]:
     "{% include 'self' %}",
     "{% include 'missing' %}",
     "{% render 'inc', x: 1 %}",
+    "{% tablerow x in xs cols: 2 %}{{ x }}{{ tablerowloop.col }}{% endtablerow %}",
+    "{% tablerow x in xs cols: n limit: 3 offset: 1 %}{{ tablerowloop.row }}{% endtablerow %}",
+    "{% tablerow x in xs cols: nil %}{{ x }}{% endtablerow %}|"
+    "{% tablerow x in xs cols: '2' %}{{ x }}{% endtablerow %}|"
+    "{% tablerow x in xs cols: items %}{{ x }}{% endtablerow %}",
+    "{% tablerow x in items %}{{ x }}{% endtablerow %}[{% tablerow x in s %}{{ x }}"
+    "{% endtablerow %}]",
+    "{% for y in xs %}{% tablerow x in xs cols: forloop.index %}{{ forloop.index }}{{ x }}"
+    "{% for z in xs %}{{ forloop.parentloop.index }}{% endfor %}{% endtablerow %}{% endfor %}",
+    "{% assign x = 9 %}{% tablerow x in xs %}{% assign x = 7 %}{{ x }}{% endtablerow %}{{ x }}",
+    "{% tablerow x in xs %}{% include 'row' %}{% cycle 'a', 'b' %}{% endtablerow %}{{ seen }}",
+    "{% if true %}{% tablerow x in xs %} {% endtablerow %}{% endif %}",
+    "{% tablerow x in xs %}{% tablerow y in xs limit: 2 %}{{ tablerowloop.index }}"
+    "{% endtablerow %}{{ tablerowloop.last }}{% endtablerow %}",
+    "{% cycle 'a', 1, 2.5, nil, true %}{% cycle 'a', 1, 2.5, nil, true %}{% cycle html, 'x' %}"
+    "{% cycle '<i>', 'b' %}{% cycle 'a', 1, 2.5, nil, true %}",
 ])
 @pytest.mark.parametrize("escape", [True, False])
 def test_compiled_tags_render_as_the_nodes(source: str, escape: bool) -> None:
@@ -110,6 +126,39 @@ def test_compiled_tags_keep_the_output_limit(limit: int, source: str) -> None:
     _limited({"output_stream_limit": limit}, source)
 
 
+_TENS = "{% for i in (1..N) %}0123456789{% endfor %}"  # N * 10 characters
+
+
+@pytest.mark.parametrize(("source", "kind"), [
+    # A capture's limit is what the page's leaves (600 - 500): passed, though never output.
+    ("{% include 'big' %}{% capture c %}" + _TENS.replace("N", "15") + "{% endcapture %}x",
+     "error"),
+    ("{% include 'big' %}{% capture c %}" + _TENS.replace("N", "9") + "{% endcapture %}x",
+     "text"),
+    (_TENS.replace("N", "50") + "{% capture c %}" + _TENS.replace("N", "15") +
+     "{% endcapture %}x", "error"),
+    (_TENS.replace("N", "30") + "{% capture c %}{% for i in (1..200) %}é{% endfor %}"
+     "{% endcapture %}x", "error"),  # two bytes each
+    (_TENS.replace("N", "30") + "{% capture c %}{% for i in (1..140) %}é{% endfor %}"
+     "{% endcapture %}{{ c }}", "text"),
+    ("{% include 'big' %}{% capture c %}{% render 'big' %}{% endcapture %}x", "error"),
+    ("{% include 'big' %}{% capture c %}{% include 'big' %}{% endcapture %}x", "error"),
+    # A capture inside a capture has the limit less what the outer capture holds.
+    ("{% include 'big' %}{% capture a %}{% capture b %}" + _TENS.replace("N", "15") +
+     "{% endcapture %}{% endcapture %}x", "text"),
+    ("{% include 'big' %}{% capture a %}x{% capture b %}" + _TENS.replace("N", "60") +
+     "{% endcapture %}{% endcapture %}x", "error"),
+    # A node rendered by its own method inside a capture (a tablerow that may break).
+    (_TENS.replace("N", "30") + "{% capture c %}{% tablerow i in (1..2) %}{{ i }}"
+     "{% if i > 5 %}{% break %}{% endif %}{% endtablerow %}{% endcapture %}{{ c | size }}",
+     "text"),
+    (_TENS.replace("N", "30") + "{% capture c %}{% tablerow i in (1..20) %}{{ i }}"
+     "{% if i > 50 %}{% break %}{% endif %}{% endtablerow %}{% endcapture %}x", "error"),
+])
+def test_a_capture_stops_at_the_limit_the_output_leaves_it(source: str, kind: str) -> None:
+    assert _limited({"output_stream_limit": 600}, source)[0] == kind
+
+
 def test_capture_counts_against_the_local_namespace_limit() -> None:
     source = "{% for x in xs %}{% capture c %}{{ html }}{{ c }}{{ c }}{% endcapture %}{% endfor %}"
     kind, message = _limited({"local_namespace_limit": 120}, source)
@@ -125,10 +174,19 @@ def test_include_is_refused_inside_render() -> None:
     "{% for x in xs %}{% cycle 'a', 'b' %}{% endfor %}",
     "{% capture c %}{{ s }}{% endcapture %}{{ c }}",
     "{% include 'row', v: 1 %}",
+    "{% tablerow x in xs cols: 2 %}{{ x }}{% endtablerow %}",
+    "{% if false %}{% tablerow x in xs %} {% endtablerow %}{% endif %}",
 ])
 def test_cycle_capture_and_include_do_not_render_through_their_nodes(source: str) -> None:
     names = _names(source)
     assert "_fallback" not in names and "_discard" not in names
+
+
+def test_a_tablerow_that_may_break_renders_through_its_node_and_literal_cycles_once() -> None:
+    names = _names("{% tablerow x in xs %}{% if x > 2 %}{% break %}{% endif %}{% endtablerow %}")
+    assert "_fallback" in names
+    assert "_cycle_fixed" in _names("{% cycle 'a', 1, 2.5, nil, true %}")
+    assert "_cycle_fixed" not in _names("{% cycle g: 'a', 'b' %}{% cycle s, 'b' %}")
 
 
 def test_a_cycle_needs_no_forloop_and_a_literal_when_no_equality_call_for_a_string() -> None:

@@ -1,0 +1,153 @@
+"""Compiling loops for ``templating.compiler``: the items of a plain loop (no ``limit``,
+``offset`` or ``reversed``), made by ``runtime.loop_items`` from its iterable as the
+compiled code evaluates it, and ``tablerow`` (without ``break`` or ``continue`` in its
+block), which becomes a Python loop writing the rows and cells ``TablerowNode`` writes.
+The pieces both append are counted against the output budget as every piece is.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from liquid.token import Token
+
+from ladle.templating import runtime
+from ladle.templating.expression import TemplateExpression
+from ladle.templating.tag_compiler import assign, attr, call, load, store
+from ladle.templating.tags.for_tag import WeightedLoop
+from ladle.templating.tags.tablerow_tag import Tablerow, interrupts
+
+if TYPE_CHECKING:
+    from ladle.templating.compiler import TemplateCompiler
+
+# What the code compiled here and by ``tag_compiler`` calls, by the names it uses.
+LOOP_NAMES: Mapping[str, object] = MappingProxyType({
+    "_items": runtime.loop_items,
+    "_table_row": runtime.table_row,
+    "_NO_COLUMNS": runtime.NO_COLUMNS,
+    "_disabled": runtime.check_disabled,
+    "_cycle_fixed": runtime.cycle_fixed,
+    "_new_str": str.__new__,
+    "_kinds": frozenset({int, str, float, list, dict, tuple}),  # true as `grammar.truthy` says
+})
+
+
+def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
+                 body: list[ast.stmt]) -> None:
+    """``_w(_p := value); _n += len(_p)``, and a check once ``_n`` passes ``_lim``."""
+    if isinstance(value, ast.Constant):
+        body.append(compiler.at(ast.Expr(call(load("_w"), value)), token))
+        size: ast.expr = ast.Constant(len(str(value.value)))
+    else:
+        body.append(compiler.at(ast.Expr(call(load("_w"), ast.NamedExpr(
+            store("_p"), value))), token))
+        size = call(load("_len"), load("_p"))
+    body.append(compiler.at(ast.AugAssign(store("_n"), ast.Add(), size), token))
+    body.append(compiler.at(ast.If(
+        ast.Compare(load("_n"), [ast.Gt()], [load("_lim")]),
+        [assign("_lim", call(load("_room"), load("_b"), load("_o"))),
+         assign("_n", ast.Constant(0))], []), token))
+
+
+def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
+    """``_items(_ctx, iterable, name, weight)`` for a loop without ``limit``, ``offset``
+    or ``reversed`` whose iterable is ladle's (None for any other)."""
+    iterable = loop.iterable
+    if type(loop) is not WeightedLoop or loop.limit is not None or \
+            loop.offset is not None or loop.reversed or \
+            not isinstance(iterable, TemplateExpression) or iterable.condition:
+        return None
+    compiler.uses_context = True
+    key = ast.Constant(f"{loop.identifier}-{iterable}")  # as `LoopExpression` names it
+    return call(load("_items"), load("_ctx"), compiler.evaluation(iterable), key,
+                ast.Constant(loop.weight))
+
+
+def tablerow_compiles(node: Any) -> bool:
+    return type(node) is Tablerow and not interrupts(node.block.nodes)
+
+
+def _cell_end(record: ast.expr) -> ast.expr:
+    """``'</td>'``, closing the row too after its last cell (but the table's last):
+    ``'</td></tr>\\n<tr class="row{record.row + 1}">' if record.col_last and not
+    record.last else '</td>'``."""
+    next_row = ast.JoinedStr([ast.Constant('</td></tr>\n<tr class="row'), ast.FormattedValue(
+        ast.BinOp(attr(record, "row"), ast.Add(), ast.Constant(1)), -1, None),
+        ast.Constant('">')])
+    ends_row = ast.BoolOp(ast.And(), [attr(record, "col_last"),
+                                      ast.UnaryOp(ast.Not(), attr(record, "last"))])
+    return ast.IfExp(ends_row, next_row, ast.Constant("</td>"))
+
+
+def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.stmt], *,
+                     discard: bool) -> None:
+    compiler.uses_context = True
+    loop = node.expression
+    name = loop.identifier
+    token = node.token
+    body.append(compiler.at(ast.Expr(call(load("_disabled"), compiler.bind(node, "_n"),
+                                          load("_ctx"))), token))
+    it, length, record, namespace, item, stop = (compiler.temp() for _ in range(6))
+    body.append(compiler.at(ast.Assign([ast.Tuple([store(it), store(length)], ast.Store())],
+                                       compiler.loop_iterable(loop)), loop.token))
+    # The block first: whether it renders a node by its own method decides the rest.
+    before = compiler.bound
+    inner: list[ast.stmt] = []
+    discard_block = discard or compiler.blank(node.block)
+    compiler.loops.extend((name, "tablerowloop"))
+    fallbacks = compiler.fallbacks
+    compiler.block(node.block.nodes, inner, discard=discard_block)
+    catches = compiler.fallbacks > fallbacks  # such a node may raise break or continue
+    if catches and before:
+        compiler.bound = before = frozenset()  # it may change the scope: a second pass
+        inner = []
+        compiler.block(node.block.nodes, inner, discard=discard_block)
+    del compiler.loops[-2:]
+    compiler.bound = before
+    cols = loop.cols
+    columns = load("_NO_COLUMNS") if cols is None else (
+        compiler.evaluation(cols) if isinstance(cols, TemplateExpression) else
+        call(attr(compiler.bind(cols, "_x"), "evaluate"), load("_ctx")))
+    started: list[ast.stmt] = [compiler.at(assign(record, call(
+        load("_table_row"), load("_ctx"), ast.Constant(name), load(it), load(length),
+        columns)), token)]
+    started.append(compiler.at(assign(namespace, ast.Dict([ast.Constant("tablerowloop")],
+                                                         [load(record)])), token))
+
+    def write(value: ast.expr, into: list[ast.stmt]) -> None:
+        if not discard:  # in a blank block: rendered for its effects alone
+            append_piece(compiler, value, token, into)
+
+    write(ast.Constant('<tr class="row1">\n'), started)
+    started.append(compiler.at(ast.Expr(call(load("_enter"), load("_ctx"), load(length),
+                                             load(record), load(namespace))), token))
+    started.append(compiler.at(ast.Assign([ast.Subscript(load("_v"), ast.Constant(
+        "tablerowloop"), ast.Store())], load(record)), token))
+    each: list[ast.stmt] = [compiler.at(ast.Assign([
+        ast.Subscript(load(namespace), ast.Constant(name), ast.Store()),
+        ast.Subscript(load("_v"), ast.Constant(name), ast.Store())], load(item)), token)]
+    if getattr(compiler.env, "time_limit", None) is not None:
+        each.append(compiler.at(ast.Expr(call(load("_tick"))), token))
+    write(ast.JoinedStr([ast.Constant('<td class="col'), ast.FormattedValue(
+        attr(load(record), "col"), -1, None), ast.Constant('">')]), each)
+    if catches:  # python-liquid's: the cell is closed after a `break` or `continue` too
+        each.append(compiler.at(assign(stop, ast.Constant(False)), token))
+        each.append(compiler.at(ast.Try(inner or [ast.Pass()], [
+            ast.ExceptHandler(load("_Break"), None, [assign(stop, ast.Constant(True))]),
+            ast.ExceptHandler(load("_Continue"), None, [ast.Pass()])], [], []), token))
+    else:
+        each.extend(inner)
+    write(_cell_end(load(record)), each)
+    if catches:
+        each.append(compiler.at(ast.If(load(stop), [ast.Break()], []), token))
+    cleanup: list[ast.stmt] = [ast.Expr(call(load("_leave"), load("_ctx")))]
+    for key in (name, "tablerowloop"):
+        cleanup.append(ast.Expr(call(attr(load("_v"), "pop"), ast.Constant(key),
+                                     ast.Constant(None))))
+    started.append(compiler.at(ast.Try(
+        [ast.For(store(item), load(record), each, [])], [], [], cleanup), token))
+    write(ast.Constant("</tr>\n"), started)
+    body.append(compiler.at(ast.If(load(length), started, []), token))
