@@ -10,7 +10,7 @@ from typing import Any
 from ladle.grammar.names import top_level_names
 from ladle.rules.catalog import CatalogError
 from ladle.rules.ruleset import RuleSet
-from ladle.rules.sql import DUCKDB, Dialect, SqlUnsupported, rule_sql
+from ladle.rules.sql import DUCKDB, Dialect, Shared, SqlUnsupported, rule_sql
 
 
 class Fallback(Exception):
@@ -27,14 +27,16 @@ def fields(rulesets: Sequence[RuleSet]) -> list[str]:
 
 
 def claim_columns(ruleset: RuleSet, columns: Mapping[str, str], prefix: str,
-                  flag: Callable[[str, int], str], dialect: Dialect = DUCKDB) -> list[str]:
+                  flag: Callable[[str, int], str], dialect: Dialect = DUCKDB,
+                  shared: Shared | None = None) -> list[str]:
     """Per rule: its claim column ``flag(prefix + "c", i)`` and its error column
-    ``flag(prefix + "e", i)``; a rule SQL cannot compute exactly is a ``Fallback``."""
+    ``flag(prefix + "e", i)``; a rule SQL cannot compute exactly is a ``Fallback``.
+    ``shared`` (built for every rule of the query) computes repeated values once."""
     parts = []
     for index, rule in enumerate(ruleset.rules):
         try:
             sql = rule_sql(rule.tree, columns, source=rule.source, own_names=rule.own_names,
-                           dialect=dialect)
+                           dialect=dialect, shared=shared)
         except SqlUnsupported as error:
             raise Fallback(f"rule {rule.name!r}: {error.message}") from None
         except (RecursionError, MemoryError):
