@@ -72,9 +72,11 @@ from ladle.rules.sql_engine import (
     Fallback,
     claim_columns,
     diff_errors,
+    diff_tally,
     fields,
     records_only,
     route_errors,
+    route_tally,
 )
 
 __all__ = [
@@ -530,35 +532,23 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
                 f"FROM {read}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [ruleset], query, progress)
-    groups = []
-    total = error_records = unreadable = broken = unclaimed = 0
-    for ok, is_broken, *flags, failed, records_in, bytes_in in rows:
-        total += records_in
-        if not ok:
-            unreadable += records_in
-            broken += records_in if is_broken else 0
-            continue
-        claimed = [name for name, flag in zip(names, flags[:count], strict=True) if flag]
-        groups.append((records_in, int(bytes_in or 0), claimed))
-        error_records += records_in if failed else 0
-        unclaimed += 0 if claimed else records_in
-    error_records += unreadable
+    tally = route_tally(names, rows)
     with con:
         nothing = " AND ".join(f"NOT {_flag('c', i)}" for i in range(count))
         failed = " OR ".join(_flag("e", i) for i in range(count))
         unclaimed_at = _numbers(con, source, f"{_OK} AND {nothing}", [(ruleset, "")],
-                                min(sample, unclaimed))
+                                min(sample, tally.unclaimed))
         error_at = _numbers(con, source, f"NOT {_OK} OR {failed}", [(ruleset, "")],
-                            min(sample, error_records))
-        broken_at = _broken(con, source, broken)
+                            min(sample, tally.errors))
+        broken_at = _broken(con, source, tally.others)
     found = _records_at(source, [*unclaimed_at, *error_at], broken_at,
-                        total if broken else None)
+                        tally.total if tally.others else None)
     # The sampled records, read again by the python reader, must be what DuckDB read:
     # records where it saw records, failing where it saw failures.
     unclaimed_sample = records_only(_ENGINE, (found[n][1] for n in unclaimed_at))
     error_sample = route_errors(ruleset, _ENGINE, (found[n] for n in error_at))
-    return route_report(names, total, groups, unreadable, error_records, unclaimed_sample,
-                        error_sample)
+    return route_report(names, tally.total, tally.groups, tally.unreadable, tally.errors,
+                        unclaimed_sample, error_sample)
 
 
 def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
@@ -580,30 +570,18 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
                 f"(SELECT {_OK}, {_BROKEN}, {', '.join(claims)} FROM {read}) GROUP BY ALL")
 
     source, con, rows = _run(os.fspath(path), format, [old, new], query, progress)
-    groups = []
-    total = orphaned = broken = error_records = 0
-    for ok, is_broken, *flags, any_failed, records_in in rows:
-        total += records_in
-        if not ok:
-            error_records += records_in
-            broken += records_in if is_broken else 0
-            continue
-        error_records += records_in if any_failed else 0
-        before = [name for name, flag in zip(old_names, flags, strict=False) if flag]
-        after = [name for name, flag in zip(new_names, flags[len(old_names):], strict=True)
-                 if flag]
-        groups.append((records_in, before, after))
-        orphaned += records_in if before and not after else 0
+    tally = diff_tally(old_names, new_names, rows)
     with con:
         any_old = " OR ".join(_flag("oc", i) for i in range(len(old_names)))
         no_new = " AND ".join(f"NOT {_flag('nc', i)}" for i in range(len(new_names)))
         orphan_at = _numbers(con, source, f"{_OK} AND ({any_old}) AND {no_new}", both,
-                             min(sample, orphaned))
+                             min(sample, tally.orphaned))
         error_at = _numbers(con, source, f"NOT {_OK} OR {failed}", both,
-                            min(sample, error_records))
-        broken_at = _broken(con, source, broken)
-    found = _records_at(source, [*orphan_at, *error_at], broken_at, total if broken else None)
+                            min(sample, tally.errors))
+        broken_at = _broken(con, source, tally.others)
+    found = _records_at(source, [*orphan_at, *error_at], broken_at,
+                        tally.total if tally.others else None)
     orphan_sample = records_only(_ENGINE, (found[n][1] for n in orphan_at))  # as in route
     error_sample = diff_errors(old, new, _ENGINE, (found[n] for n in error_at))
-    return diff_report(old_names, new_names, total, groups, orphan_sample, error_records,
-                       error_sample)
+    return diff_report(old_names, new_names, tally.total, tally.groups, orphan_sample,
+                       tally.errors, error_sample)
