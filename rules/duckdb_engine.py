@@ -359,7 +359,6 @@ class _Source:
         return f"(SELECT {', '.join(parts)} FROM ({parsed}))"
 
 
-
 def _claims(rulesets: Sequence[tuple[RuleSet, str]], source: _Source,
             numbered: bool = False) -> tuple[list[str], str]:
     """The claim and error columns of the rules (prefixed), and the FROM clause they

@@ -62,7 +62,9 @@ both ask of a value in ``operands``. The conditions it writes go through ``algeb
 which folds TRUE and FALSE away; ``numbers`` holds the exact integer and float forms
 (``%`` with the divisor's sign, integers meeting floats), ``literals`` the quoting, and
 ``patterns`` the characters Python's ``strip``, ``lower`` and ``upper`` treat otherwise
-than DuckDB's.
+than DuckDB's. A ``Shared`` given to ``rule_sql`` for every rule of one query writes the
+arithmetic and calls they repeat (``id % 100`` in three rules) once, as columns of an
+inner SELECT (``shared``).
 
 Errors: ``claim`` is ``COALESCE(truthy, FALSE) AND NOT error`` with ``error`` the
 ``err`` condition; where ``abort`` can hold, both are wrapped in

@@ -74,7 +74,8 @@ class Shared:
 
     def value(self, node: Node, value: Value) -> Value:
         """``value`` (the compiled ``node``) reading shared columns where it repeats."""
-        if node not in self._repeated or value.is_const or not value.scalar:
+        if (not _computed(node) or value.is_const or not value.scalar or not value.slots
+                or node not in self._repeated):
             return value
         fail = self._dialect.fail("")
         fail = fail[:fail.index("(") + 1]
