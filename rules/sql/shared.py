@@ -79,11 +79,9 @@ class Shared:
             return value
         fail = self._dialect.fail("")
         fail = fail[:fail.index("(") + 1]
-        slots = {}
-        for kind, text in value.slots.items():
-            if len(text) < _SHORTEST or fail in text:
-                return value
-            slots[kind] = self._column(text)
+        if any(len(text) < _SHORTEST or fail in text for text in value.slots.values()):
+            return value
+        slots = {kind: self._column(text) for kind, text in value.slots.items()}
         # truth and nil_test are shortcuts from the slots' own SQL: the slots now do
         return replace(value, slots=slots, truth=None, nil_test=None)
 
