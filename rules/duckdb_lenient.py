@@ -56,6 +56,9 @@ def lenient_sql(fields: Sequence[str]) -> str:
 
 
 _CHUNK_BYTES = 1 << 22
+# The mapped file is searched a window at a time, and each window searched is let go:
+# its pages would otherwise stay in the process's resident memory (the whole file).
+_WINDOW_BYTES = 1 << 26
 _FEEDS = (b"\x0b", b"\x0c")
 _JSON_SPACE = b" \t\r\n"
 
@@ -74,27 +77,42 @@ def trimmed_control(path: str) -> int | None:
         except ValueError:  # an empty file cannot be mapped, and has no such line
             return None
         with view:
-            return _first_trimmed(view)
+            for start in range(0, len(view), _WINDOW_BYTES):
+                stop = min(start + _WINDOW_BYTES, len(view))
+                line = _first_trimmed(view, start, stop)
+                if line is not None:
+                    return line
+                _release(view, start, stop)
+            return None
 
 
-def _first_trimmed(view: mmap.mmap) -> int | None:
-    upcoming = {feed: view.find(feed) for feed in _FEEDS}
+def _release(view: mmap.mmap, start: int, stop: int) -> None:
+    """Let the whole pages of ``view[start:stop]`` go (read again if touched again)."""
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    first, last = start - start % mmap.PAGESIZE, stop - stop % mmap.PAGESIZE
+    if advice is not None and last > first:
+        view.madvise(advice, first, last - first)
+
+
+def _first_trimmed(view: mmap.mmap, start: int, stop: int) -> int | None:
+    """The first such line with a vertical tab or form feed in ``view[start:stop]``."""
+    upcoming = {feed: view.find(feed, start, stop) for feed in _FEEDS}
     while True:
         found = [place for place in upcoming.values() if place >= 0]
         if not found:
             return None
         hit = min(found)
-        start = view.rfind(b"\n", 0, hit) + 1
+        begin = view.rfind(b"\n", 0, hit) + 1
         end = view.find(b"\n", hit)
         end = len(view) if end < 0 else end
         line = _LineEnds()
-        line.add(view[start:end])
+        line.add(view[begin:end])
         if line.suspect():
-            return 1 + sum(view[at:min(at + _CHUNK_BYTES, start)].count(b"\n")
-                           for at in range(0, start, _CHUNK_BYTES))
+            return 1 + sum(view[at:min(at + _CHUNK_BYTES, begin)].count(b"\n")
+                           for at in range(0, begin, _CHUNK_BYTES))
         for feed, place in upcoming.items():
             if 0 <= place <= end:
-                upcoming[feed] = view.find(feed, end + 1)
+                upcoming[feed] = view.find(feed, end + 1, stop)
 
 
 class _LineEnds:

@@ -35,7 +35,7 @@ def to_sql(ruleset: RuleSet, dialect: str = "duckdb", *, catalog: str | None = N
 
     Raises ``ValueError`` for an unknown dialect, format or type, or a field Spark is not
     given a type for, and ``rules.sql.SqlUnsupported`` for a rule SQL cannot express."""
-    from ladle.rules.sql import DIALECTS, SqlUnsupported, rule_sql
+    from ladle.rules.sql import DIALECTS, Shared, SqlUnsupported, rule_sql
 
     sql_dialect = DIALECTS.get(dialect)
     if sql_dialect is None:
@@ -57,17 +57,23 @@ def to_sql(ruleset: RuleSet, dialect: str = "duckdb", *, catalog: str | None = N
                 raise ValueError(f"a Parquet column has one type: give the type of {name!r} "
                                  f"(--vars {name}:TYPE)")
             fields[name] = _SQL_TYPES[kind]
+    # the values the rules repeat (``id % 100``) are computed once, in columns named
+    # unlike any field
+    prefix = "_ladle_x"
+    while any(name.casefold().startswith(prefix) for name in fields):
+        prefix = f"_{prefix}"
+    shared = Shared([rule.tree for rule in ruleset.rules], sql_dialect, prefix)
     columns = []
     for rule in ruleset.rules:
         try:
             sql = rule_sql(rule.tree, fields, source=rule.source, own_names=rule.own_names,
-                           dialect=sql_dialect)
+                           dialect=sql_dialect, shared=shared)
         except SqlUnsupported as error:
             raise SqlUnsupported(f"rule {rule.name!r}: {error.message}", error.source,
                                  error.position) from None
         columns.append(f"{sql.claim} AS {sql_dialect.identifier(rule.name)}")
     select = ",\n       ".join(columns) if columns else "TRUE AS matched"
-    return f"SELECT {select}\nFROM {_reader(dialect, path, format, fields)} AS catalog"
+    return f"SELECT {select}\nFROM {shared.wrap(_reader(dialect, path, format, fields))} AS catalog"
 
 
 def _reader(dialect: str, path: str, format: str, fields: Mapping[str, str]) -> str:

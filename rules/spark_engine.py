@@ -57,9 +57,11 @@ from ladle.rules.sql_engine import (
     Fallback,
     claim_columns,
     diff_errors,
+    diff_tally,
     fields,
     records_only,
     route_errors,
+    route_tally,
 )
 
 __all__ = ["MAX_OTHER", "SAMPLE_RECORDS", "Fallback", "SparkFailure", "diff", "route"]
@@ -461,27 +463,15 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
     count = len(names)
     run = _Run(os.fspath(path), format, [ruleset], [""], master, remote)
     flags = [_flag("c", i) for i in range(count)]
-    groups = []
-    total = error_records = unreadable = others = unclaimed = 0
-    for ok, other, *claimed_flags, failed, records_in, bytes_in in run.groups(flags):
-        total += records_in
-        if not ok:
-            unreadable += records_in
-            others += records_in if other else 0
-            continue
-        claimed = [name for name, flag in zip(names, claimed_flags, strict=True) if flag]
-        groups.append((records_in, int(bytes_in or 0), claimed))
-        error_records += records_in if failed else 0
-        unclaimed += 0 if claimed else records_in
-    error_records += unreadable
-    _check_others(run, others)
+    tally = route_tally(names, run.groups(flags))
+    _check_others(run, tally.others)
     nothing = " AND ".join(f"NOT {flag}" for flag in flags) or "TRUE"
-    unclaimed_rows = run.first(f"{_OK} AND {nothing}", min(sample, unclaimed))
-    error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, error_records))
+    unclaimed_rows = run.first(f"{_OK} AND {nothing}", min(sample, tally.unclaimed))
+    error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, tally.errors))
     unclaimed_sample = records_only(_ENGINE, (r for _, r in run.records(unclaimed_rows)))
     error_sample = route_errors(ruleset, _ENGINE, run.records(error_rows))
-    return route_report(names, total, groups, unreadable, error_records, unclaimed_sample,
-                        error_sample)
+    return route_report(names, tally.total, tally.groups, tally.unreadable, tally.errors,
+                        unclaimed_sample, error_sample)
 
 
 def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
@@ -493,26 +483,14 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
     run = _Run(os.fspath(path), format, [old, new], ["o", "n"], master, remote)
     old_flags = [_flag("oc", i) for i in range(len(old_names))]
     new_flags = [_flag("nc", i) for i in range(len(new_names))]
-    groups = []
-    total = orphaned = others = error_records = 0
-    for ok, other, *flags, any_failed, records_in, _ in run.groups([*old_flags, *new_flags]):
-        total += records_in
-        if not ok:
-            error_records += records_in
-            others += records_in if other else 0
-            continue
-        error_records += records_in if any_failed else 0
-        before = [name for name, flag in zip(old_names, flags, strict=False) if flag]
-        after = [name for name, flag in zip(new_names, flags[len(old_names):], strict=True)
-                 if flag]
-        groups.append((records_in, before, after))
-        orphaned += records_in if before and not after else 0
-    _check_others(run, others)
+    tally = diff_tally(old_names, new_names, run.groups([*old_flags, *new_flags]))
+    _check_others(run, tally.others)
     any_old = " OR ".join(old_flags) or "FALSE"
     no_new = " AND ".join(f"NOT {flag}" for flag in new_flags) or "TRUE"
-    orphan_rows = run.first(f"{_OK} AND ({any_old}) AND {no_new}", min(sample, orphaned))
-    error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, error_records))
+    orphan_rows = run.first(f"{_OK} AND ({any_old}) AND {no_new}",
+                            min(sample, tally.orphaned))
+    error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, tally.errors))
     orphan_sample = records_only(_ENGINE, (r for _, r in run.records(orphan_rows)))
     error_sample = diff_errors(old, new, _ENGINE, run.records(error_rows))
-    return diff_report(old_names, new_names, total, groups, orphan_sample, error_records,
-                       error_sample)
+    return diff_report(old_names, new_names, tally.total, tally.groups, orphan_sample,
+                       tally.errors, error_sample)

@@ -5,12 +5,12 @@ reader reads again from the lines the query picked."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ladle.grammar.names import top_level_names
 from ladle.rules.catalog import CatalogError
 from ladle.rules.ruleset import RuleSet
-from ladle.rules.sql import DUCKDB, Dialect, SqlUnsupported, rule_sql
+from ladle.rules.sql import DUCKDB, Dialect, Shared, SqlUnsupported, rule_sql
 
 
 class Fallback(Exception):
@@ -27,14 +27,16 @@ def fields(rulesets: Sequence[RuleSet]) -> list[str]:
 
 
 def claim_columns(ruleset: RuleSet, columns: Mapping[str, str], prefix: str,
-                  flag: Callable[[str, int], str], dialect: Dialect = DUCKDB) -> list[str]:
+                  flag: Callable[[str, int], str], dialect: Dialect = DUCKDB,
+                  shared: Shared | None = None) -> list[str]:
     """Per rule: its claim column ``flag(prefix + "c", i)`` and its error column
-    ``flag(prefix + "e", i)``; a rule SQL cannot compute exactly is a ``Fallback``."""
+    ``flag(prefix + "e", i)``; a rule SQL cannot compute exactly is a ``Fallback``.
+    ``shared`` (built for every rule of the query) computes repeated values once."""
     parts = []
     for index, rule in enumerate(ruleset.rules):
         try:
             sql = rule_sql(rule.tree, columns, source=rule.source, own_names=rule.own_names,
-                           dialect=dialect)
+                           dialect=dialect, shared=shared)
         except SqlUnsupported as error:
             raise Fallback(f"rule {rule.name!r}: {error.message}") from None
         except (RecursionError, MemoryError):
@@ -42,6 +44,68 @@ def claim_columns(ruleset: RuleSet, columns: Mapping[str, str], prefix: str,
         parts += [f"({sql.claim}) AS {flag(prefix + 'c', index)}",
                   f"({sql.error}) AS {flag(prefix + 'e', index)}"]
     return parts
+
+
+class RouteTally(NamedTuple):
+    """A route's counts from the query's groups (``route_report`` takes them)."""
+
+    total: int
+    groups: list[tuple[int, int, list[str]]]  # (records, bytes, the rules claiming them)
+    unreadable: int  # lines that are no record
+    others: int  # of those, the ones the engine could not parse (the python reader checks)
+    errors: int  # records on which a rule failed, and unreadable lines
+    unclaimed: int
+
+
+class DiffTally(NamedTuple):
+    """A diff's counts from the query's groups (``diff_report`` takes them)."""
+
+    total: int
+    groups: list[tuple[int, list[str], list[str]]]  # (records, claimed before, after)
+    others: int
+    errors: int
+    orphaned: int
+
+
+def route_tally(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> RouteTally:
+    """The counts of groups (ok, other, one flag per rule, failed, records, bytes): ``ok``
+    is FALSE for a line that is no record, ``other`` TRUE for one the engine could not
+    parse."""
+    groups = []
+    total = unreadable = others = errors = unclaimed = 0
+    for ok, other, *flags, failed, records, size in rows:
+        total += records
+        if not ok:
+            unreadable += records
+            others += records if other else 0
+            continue
+        claimed = [name for name, flag in zip(names, flags, strict=True) if flag]
+        groups.append((records, int(size or 0), claimed))
+        errors += records if failed else 0
+        unclaimed += 0 if claimed else records
+    return RouteTally(total, groups, unreadable, others, errors + unreadable, unclaimed)
+
+
+def diff_tally(old: Sequence[str], new: Sequence[str],
+               rows: Iterable[Sequence[Any]]) -> DiffTally:
+    """The counts of groups (ok, other, a flag per old rule then per new rule, failed,
+    records, and anything after), as ``route_tally``."""
+    groups = []
+    total = others = errors = orphaned = 0
+    split, width = len(old), len(old) + len(new)
+    for ok, other, *rest in rows:
+        flags, failed, records = rest[:width], rest[width], rest[width + 1]
+        total += records
+        if not ok:
+            errors += records
+            others += records if other else 0
+            continue
+        errors += records if failed else 0
+        before = [name for name, flag in zip(old, flags[:split], strict=True) if flag]
+        after = [name for name, flag in zip(new, flags[split:], strict=True) if flag]
+        groups.append((records, before, after))
+        orphaned += records if before and not after else 0
+    return DiffTally(total, groups, others, errors, orphaned)
 
 
 def _first_failure(ruleset: RuleSet, record: dict[str, Any]) -> tuple[str, str] | None:

@@ -62,7 +62,9 @@ both ask of a value in ``operands``. The conditions it writes go through ``algeb
 which folds TRUE and FALSE away; ``numbers`` holds the exact integer and float forms
 (``%`` with the divisor's sign, integers meeting floats), ``literals`` the quoting, and
 ``patterns`` the characters Python's ``strip``, ``lower`` and ``upper`` treat otherwise
-than DuckDB's.
+than DuckDB's. A ``Shared`` given to ``rule_sql`` for every rule of one query writes the
+arithmetic and calls they repeat (``id % 100`` in three rules) once, as columns of an
+inner SELECT (``shared``).
 
 Errors: ``claim`` is ``COALESCE(truthy, FALSE) AND NOT error`` with ``error`` the
 ``err`` condition; where ``abort`` can hold, both are wrapped in
@@ -90,6 +92,7 @@ from ladle.rules.sql.compiler import MAX_SQL_LENGTH, Compiler
 from ladle.rules.sql.dialect import DIALECTS, DUCKDB, SPARK, Dialect
 from ladle.rules.sql.errors import SqlUnsupported
 from ladle.rules.sql.literals import quote_identifier, quote_string
+from ladle.rules.sql.shared import Shared
 from ladle.rules.sql.values import COLUMN_TYPES
 
 __all__ = [
@@ -101,6 +104,7 @@ __all__ = [
     "SPARK",
     "Dialect",
     "RuleSql",
+    "Shared",
     "SqlUnsupported",
     "error_sql",
     "quote_identifier",
@@ -133,16 +137,19 @@ def rule_sql(
     max_length: int = DEFAULT_MAX_LENGTH,
     own_names: Iterable[str] = (),
     dialect: Dialect = DUCKDB,
+    shared: Shared | None = None,
 ) -> RuleSql:
     """The claim and error expressions of the rule ``tree`` over ``columns``.
 
     ``source`` (the rule's text) positions ``SqlUnsupported`` errors; ``max_length`` is
     the python engine's string length limit; ``own_names`` are the filters and functions
     the host defined itself, which SQL cannot compute (even under a standard name);
-    ``dialect`` the SQL engine written for (``DUCKDB`` or ``SPARK``).
+    ``dialect`` the SQL engine written for (``DUCKDB`` or ``SPARK``); ``shared``, built for
+    all the rules of the query, makes the values they repeat columns of its ``wrap``.
     """
     compiler = Compiler(columns, source, max_length, dialect)
     compiler.own_names = frozenset(own_names)
+    compiler.shared = shared
     value = compiler.value(tree)
     truthy = compiler.truthy(value)
     err, abort = value.err, value.abort

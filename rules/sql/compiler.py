@@ -83,6 +83,8 @@ class Compiler(Filters):
         for text in (*result.slots.values(), result.err, result.abort):
             if len(text) > MAX_SQL_LENGTH:
                 raise self.unsupported("the rule is too complex for SQL", node)
+        if self.shared is not None:
+            return self.shared.value(node, result)
         return result
 
     def compile(self, node: Node) -> Value:

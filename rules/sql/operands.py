@@ -12,6 +12,7 @@ from ladle.grammar.nodes import BLANK, EMPTY, Node
 from ladle.rules.sql.algebra import FALSE, NULL, TRUE, safe, sql_and, sql_or
 from ladle.rules.sql.dialect import DUCKDB, Dialect
 from ladle.rules.sql.errors import SqlUnsupported
+from ladle.rules.sql.shared import Shared
 from ladle.rules.sql.values import (
     ERROR,
     NIL,
@@ -30,6 +31,7 @@ class Operands:
 
     # Filters and functions the host defined itself: never lowered, whatever their name.
     own_names: frozenset[str] = frozenset()
+    shared: Shared | None = None  # values repeated across the query's rules
 
     def __init__(self, columns: Mapping[str, str], source: str, max_length: int,
                  dialect: Dialect = DUCKDB) -> None:

@@ -728,7 +728,8 @@ def test_unsupported_rules_fall_back(catalogs: dict[str, Catalog], rule: str) ->
 def test_lines_with_trimmed_controls_are_found_across_blocks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The search for vertical tabs and form feeds next to a line's JSON reads the file by
-    blocks: a line may span several, and its ends fall anywhere in them."""
+    blocks, and searches it by windows: a line may span several, and its ends fall
+    anywhere in them."""
     lines = [json_line(record) for record in BASE_RECORDS[:8]]
     places: list[tuple[str, int | None]] = [("", None)]
     for char in sorted(TRIMMED):
@@ -743,6 +744,7 @@ def test_lines_with_trimmed_controls_are_found_across_blocks(
             last = jsonl([*lines, line], final=final)
             for size in (1, 2, 3, 7, 64, 1 << 22):
                 monkeypatch.setattr(duckdb_lenient, "_CHUNK_BYTES", size)
+                monkeypatch.setattr(duckdb_lenient, "_WINDOW_BYTES", size)
                 assert duckdb_lenient.trimmed_control(str(path)) == found, (line, size)
                 (tmp_path / "last.jsonl").write_bytes(last)  # the line last, maybe unended
                 assert duckdb_lenient.trimmed_control(str(tmp_path / "last.jsonl")) == (

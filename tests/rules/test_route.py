@@ -523,6 +523,26 @@ def test_parquet_types_and_nulls(tmp_path: Path) -> None:
         list(records(broken))
 
 
+def test_whole_decimals_route_alike_in_duckdb(tmp_path: Path) -> None:
+    """Whole Parquet decimals of every width (64-bit and 128-bit stored) are integers to
+    the duckdb engine, read through their text, as to the python engine."""
+    from ladle.rules import duckdb_engine
+
+    catalog = tmp_path / "d.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"""COPY (SELECT id::DECIMAL(38,0) AS id, id2::DECIMAL(18,0) AS id2,
+            size::DECIMAL(20,0) AS size FROM (VALUES
+            (-(10::HUGEINT ** 37)::HUGEINT, -7, 1), (18446744073709551615, 999999999999999999,
+             99999999999999999999), (-1, 0, NULL), (NULL, NULL, 5), (1180591620717411303427,
+             -999999999999999999, 0)) AS t(id, id2, size)) TO '{catalog}' (FORMAT PARQUET)""")
+    ruleset = rules.parse("a: (id % 100) > 50\nb: (id % 100) < 50 && id2 % 7 == 0\n"
+                          "c: id2 % 7 == 0\nd: id > 10 && id2 < 0\n")
+    report = duckdb_engine.route(ruleset, catalog)
+    assert report == route(ruleset, catalog)
+    assert report["bytes"] == 99999999999999999999 + 6
+    assert all(report["rules"][name]["records"] for name in "abcd")
+
+
 # -- streaming in constant memory, and speed ------------------------------------------------
 
 
