@@ -444,7 +444,7 @@ _SORTABLE = frozenset({frozenset({str}), frozenset({int}), frozenset({float}),
 def _make_date(call: Call) -> Filter:
     fallback, settle, free, escaped = call.fallback, call.settle, call.free, call.escaped
     known = call.known.get(0)
-    planned = plan(known) if type(known) in _TEXT else None
+    planned = plan(known) if isinstance(known, str) else None
 
     def date(value: Any, form: Any) -> Any:
         kind = type(value)
