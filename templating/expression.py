@@ -287,6 +287,8 @@ class _Compiler(Compiler):
         for key, helper in list(self.namespace.items()):
             if isinstance(helper, FunctionType) and helper in _SIZED_HELPERS:
                 self.namespace[key] = _metered(helper)
+            elif isinstance(helper, FunctionType) and helper in _LIQUID_EQUALITY:
+                self.namespace[key] = _quick_equality(helper, _LIQUID_EQUALITY[helper])
 
     def compile_filter(self, node: nodes.Filter, value: Operand) -> Operand:
         plain = self.filters
@@ -378,6 +380,22 @@ def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _quick_equality(helper: Callable[[Any, Any], bool], negated: bool
+                    ) -> Callable[[Any, Any], bool]:
+    """Liquid's ``==`` (or ``!=``, ``negated``) by ``helper``, with Python's own equality
+    first for two strings (``Markup`` too) or two ints: what ``helper`` gives for them."""
+
+    def equality(left: Any, right: Any) -> bool:
+        kind = type(left)
+        if kind is type(right) and kind in _PLAIN_EQUALITY:
+            return left != right if negated else left == right  # type: ignore[no-any-return]
+        return helper(left, right)
+
+    return equality
+
+
+_LIQUID_EQUALITY = {runtime.liquid_equals: False, runtime.liquid_not_equals: True}
+_PLAIN_EQUALITY = frozenset({str, Markup, int})
 # Operators whose work grows with the length of their operands.
 _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
                             runtime.contains, runtime.liquid_contains, runtime.less,
