@@ -18,7 +18,7 @@ from locale import LC_TIME, setlocale
 from operator import attrgetter
 from typing import Any
 
-__all__ = ["DatePlan", "plan"]
+__all__ = ["plan"]
 
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -85,48 +85,47 @@ _DIRECTIVES: dict[str, tuple[Part, str, str | None]] = {
 }
 
 
-class DatePlan:
-    """A format read into a ``%``-format and the parts of a date it shows."""
-
-    __slots__ = ("parts", "show")
-
-    def __init__(self, template: str, parts: tuple[Part, ...]) -> None:
-        self.parts = parts
-        self.show = _shower(template, parts)
-
-    def format(self, moment: dt.datetime) -> str | None:
-        """``moment.strftime`` of the format, or None where this cannot be sure of it."""
-        if moment.year < 1000 or setlocale(LC_TIME) not in _C_LOCALES:
-            return None
-        return self.show(moment)
+Show = Callable[[dt.datetime], "str | None"]
 
 
-def _shower(template: str, parts: tuple[Part, ...]) -> Callable[[dt.datetime], str]:
-    """``template`` formatted with the parts of a date (made without a loop for up to
-    three parts: most formats)."""
+def _sure(moment: dt.datetime) -> bool:
+    """Whether ``strftime`` surely writes ``moment`` as the plans do."""
+    return moment.year >= 1000 and setlocale(LC_TIME) in _C_LOCALES
+
+
+def _shower(template: str, parts: tuple[Part, ...]) -> Show:
+    """``template`` formatted with the parts of a date, where that is sure to be what
+    ``strftime`` gives, else None (made without a loop for up to four parts)."""
+    names = [_ATTRIBUTES.get(part) for part in parts]
     if not parts:
         text = template % ()
-        return lambda moment: text
-    names = [_ATTRIBUTES.get(part) for part in parts]
+        return lambda moment: text if _sure(moment) else None
     if len(parts) > 1 and None not in names:  # attributes alone: one getter makes the tuple
         every = attrgetter(*names)  # type: ignore[arg-type]
-        return lambda moment: template % every(moment)
+        return lambda moment: template % every(moment) if _sure(moment) else None
     if len(parts) == 1:
-        (first,) = parts
-        return lambda moment: template % (first(moment),)
+        (one,) = parts
+        return lambda moment: template % (one(moment),) if _sure(moment) else None
     if len(parts) == 2:
-        first, second = parts
-        return lambda moment: template % (first(moment), second(moment))
+        one, two = parts
+        return lambda moment: template % (one(moment), two(moment)) if _sure(moment) else None
     if len(parts) == 3:
-        first, second, third = parts
-        return lambda moment: template % (first(moment), second(moment), third(moment))
-    return lambda moment: template % tuple([part(moment) for part in parts])
+        one, two, three = parts
+        return lambda moment: (template % (one(moment), two(moment), three(moment))
+                               if _sure(moment) else None)
+    if len(parts) == 4:
+        one, two, three, four = parts
+        return lambda moment: (template % (one(moment), two(moment), three(moment),
+                                           four(moment)) if _sure(moment) else None)
+    return lambda moment: (template % tuple([part(moment) for part in parts])
+                           if _sure(moment) else None)
 
 
-def plan(form: str) -> DatePlan | None:
-    """The plan of the format ``form``, or None if it has a directive not read here.
+def plan(form: str) -> Show | None:
+    """What formats a date as ``strftime`` does with ``form`` (or gives None, where it
+    cannot be sure of that), or None if ``form`` has a directive not read here.
 
-    >>> plan("%B %-d, %Y").format(dt.datetime(2024, 3, 5))
+    >>> plan("%B %-d, %Y")(dt.datetime(2024, 3, 5))
     'March 5, 2024'
     >>> plan("%c") is None
     True
@@ -155,4 +154,4 @@ def plan(form: str) -> DatePlan | None:
         pieces.append(bare if unpadded and bare is not None else padded)
         parts.append(part)
         index += 3 if unpadded else 2
-    return DatePlan("".join(pieces), tuple(parts))
+    return _shower("".join(pieces), tuple(parts))

@@ -51,7 +51,7 @@ from ladle.filters.text import pluralize, slugify
 from ladle.filters.time import mmss
 from ladle.grammar.runtime import INTEGER_LIMIT
 
-__all__ = ["Call", "checked_call", "direct", "strip_html_text"]
+__all__ = ["Call", "arithmetic", "checked_call", "direct", "strip_html_text"]
 
 Filter = Callable[..., Any]
 _TEXT = frozenset({str, Markup})
@@ -450,7 +450,7 @@ def _make_date(call: Call) -> Filter:
         kind = type(value)
         if (kind is dt.datetime or kind is dt.date) and type(form) in _TEXT:
             moment = value if kind is dt.datetime else dt.datetime.combine(value, dt.time.min)
-            text = None if planned is None or form != known else planned.format(moment)
+            text = None if planned is None or form != known else planned(moment)
             if text is None:
                 try:
                     text = moment.strftime(form)
@@ -591,6 +591,20 @@ def _own(function: Filter) -> tuple[Filter, int, int]:
 
 _OWN = {function: _own(function) for function in (filesize, json, mmss, money, pluralize,
                                                   slugify)}
+
+
+# python-liquid's arithmetic filters: the Python operator each is on two ints (``//`` and
+# ``%`` by a non-zero int).
+_ARITHMETIC = {liquid_math.plus: "+", liquid_math.minus: "-", liquid_math.times: "*",
+               liquid_math.divided_by: "//", liquid_math.modulo: "%"}
+
+
+def arithmetic(original: Filter) -> str | None:
+    """The Python operator that computes the filter ``original`` on two ints (``+``,
+    ``-``, ``*``, ``//``, ``%``: the last two by a non-zero int), as its direct version
+    does; None if it is no arithmetic filter. A result beyond ``INTEGER_LIMIT`` is the
+    direct version's to refuse."""
+    return _ARITHMETIC.get(original)
 
 
 def direct(original: Filter, fallback: Filter, escaped: bool, limit: int, count: int, *,

@@ -23,7 +23,7 @@ from liquid.undefined import Undefined
 from markupsafe import Markup
 
 from ladle import grammar
-from ladle.filters.direct import Call, checked_call, direct
+from ladle.filters.direct import Call, arithmetic, checked_call, direct
 from ladle.filters.limits import GuardedFilter
 from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler
@@ -32,7 +32,7 @@ from ladle.grammar.functions import BUILTINS, Function
 from ladle.grammar.names import check_names
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
-from ladle.grammar.pyast import place
+from ladle.grammar.pyast import all_of, place, type_is
 from ladle.grammar.runtime import check_length, check_number, liquid_value
 from ladle.grammar.trace import Tracer
 from ladle.templating.budget import FREE_SIZE, spend_sizes
@@ -308,10 +308,48 @@ class _Compiler(Compiler):
         if quick is None:
             quick = checked_call(bound, Call(checked, self.escaped, self.max_length,
                                              self.settle, FREE_SIZE))
+        symbol = arithmetic(original) if len(args) == 1 else None
+        if symbol is not None:
+            inlined = self.inline_arithmetic(symbol, value, args[0], quick, node, what)
+            if inlined is not None:
+                return inlined
         self.at(node.span[0])
         self.calls[self.line] = what
         return self.result(ast.Call(func=self.bind(quick, "g"),
                                     args=[value.expr, *(a.expr for a in args)], keywords=[]))
+
+    def inline_arithmetic(self, symbol: str, value: Operand, argument: Operand,
+                          quick: Callable[[Any, Any], Any], node: nodes.Filter, what: str
+                          ) -> Operand | None:
+        """An arithmetic filter as Python's operator where both operands are ints (a
+        constant operand must be one), the direct filter ``quick`` for any other values
+        and for a result out of bounds, which it refuses; folded for two constants. None
+        where it does not apply: ``//`` and ``%`` need a non-zero constant divisor."""
+        operands = (value, argument)
+        if any(o.constant and type(o.value) is not int for o in operands) or (
+                symbol in ("//", "%") and not (argument.constant and argument.value)):
+            return None
+        if value.constant and argument.constant:
+            return self.fold(lambda: quick(value.value, argument.value))
+        target = self.temp()
+        call = ast.Call(func=self.bind(quick, "g"), args=[value.expr, argument.expr],
+                        keywords=[])
+        computed = ast.BinOp(left=value.expr, op=_OPERATORS[symbol](), right=argument.expr)
+        limit = runtime.INTEGER_LIMIT
+        bounds = ast.Compare(left=ast.Constant(-limit), ops=[ast.LtE(), ast.LtE()],
+                             comparators=[ast.Name(target, ast.Load()), ast.Constant(limit)])
+        fast: list[ast.stmt] = [ast.Assign(targets=[ast.Name(target, ast.Store())],
+                                           value=computed)]
+        if not (symbol == "%" and -limit <= argument.value <= limit):  # within the divisor
+            fast.append(ast.If(test=ast.UnaryOp(op=ast.Not(), operand=bounds), body=[
+                ast.Assign(targets=[ast.Name(target, ast.Store())], value=call)], orelse=[]))
+        variables = {ast.dump(o.expr): o.expr for o in operands if not o.constant}
+        guard = all_of(*(type_is(expr, "int") for expr in variables.values()))
+        self.at(node.span[0])
+        self.calls[self.line] = what
+        self.emit(ast.If(test=guard, body=fast, orelse=[
+            ast.Assign(targets=[ast.Name(target, ast.Store())], value=call)]))
+        return Operand(ast.Name(target, ast.Load()))
 
     def fail(self, error: Exception) -> grammar.ExpressionError:
         traceback = error.__traceback__
@@ -394,6 +432,8 @@ def _quick_equality(helper: Callable[[Any, Any], bool], negated: bool
     return equality
 
 
+_OPERATORS: dict[str, type[ast.operator]] = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult,
+                                              "//": ast.FloorDiv, "%": ast.Mod}
 _LIQUID_EQUALITY = {runtime.liquid_equals: False, runtime.liquid_not_equals: True}
 _PLAIN_EQUALITY = frozenset({str, Markup, int})
 # Operators whose work grows with the length of their operands.
