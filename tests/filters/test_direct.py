@@ -284,7 +284,7 @@ def test_arithmetic_compiled_inline_gives_what_python_liquid_gives(
     data = {"l": left, "r": right}
     try:
         theirs = liquid.Environment().from_string(source).render(**data)
-    except LiquidError:
+    except Exception:  # (python-liquid lets a few Python errors out)
         with pytest.raises(LiquidError):
             templating.Environment().from_string(source).render(**data)
         return
