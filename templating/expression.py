@@ -421,12 +421,15 @@ def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
 def _quick_equality(helper: Callable[[Any, Any], bool], negated: bool
                     ) -> Callable[[Any, Any], bool]:
     """Liquid's ``==`` (or ``!=``, ``negated``) by ``helper``, with Python's own equality
-    first for two strings (``Markup`` too) or two ints: what ``helper`` gives for them."""
+    first for two strings (``Markup`` too) or two ints, and a length for a string, list or
+    dict against ``empty``: what ``helper`` gives for them."""
 
     def equality(left: Any, right: Any) -> bool:
         kind = type(left)
         if kind is type(right) and kind in _PLAIN_EQUALITY:
             return left != right if negated else left == right  # type: ignore[no-any-return]
+        if right is nodes.EMPTY and kind in _SIZED_VALUES:
+            return bool(left) if negated else not left
         return helper(left, right)
 
     return equality
@@ -436,6 +439,7 @@ _OPERATORS: dict[str, type[ast.operator]] = {"+": ast.Add, "-": ast.Sub, "*": as
                                               "//": ast.FloorDiv, "%": ast.Mod}
 _LIQUID_EQUALITY = {runtime.liquid_equals: False, runtime.liquid_not_equals: True}
 _PLAIN_EQUALITY = frozenset({str, Markup, int})
+_SIZED_VALUES = frozenset({str, Markup, list, dict})
 # Operators whose work grows with the length of their operands.
 _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
                             runtime.contains, runtime.liquid_contains, runtime.less,
