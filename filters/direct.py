@@ -310,7 +310,9 @@ def _make_truncatewords(call: Call) -> Filter:
             if count >= _MAX_WORDS:
                 result = value
             else:
-                words = value.split()
+                # no more than the words it keeps, and the rest in one piece: if that
+                # piece is there, there are more words than it keeps
+                words = value.split(None, count)
                 if len(words) < count:
                     result = " ".join(words)
                 else:

@@ -303,3 +303,14 @@ def test_arithmetic_on_two_constants_is_folded() -> None:
     code = expression.compiled.evaluate.__code__
     assert expression.compiled.evaluate({}) == 2 and code.co_consts.count(2)
     assert not [name for name in code.co_names if name.startswith("_g")]  # no filter called
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text(alphabet=st.sampled_from("ab \n\t\u3000\x1c"), max_size=40),
+       count=st.integers(-2, 25), end=st.sampled_from(["...", "", "…"]))
+def test_truncatewords_on_many_words_gives_what_python_liquid_gives(value: str, count: int,
+                                                                   end: str) -> None:
+    mine = direct(liquid.Environment().filters["truncatewords"], lambda *_: FELL_BACK,
+                  False, LIMIT, 2)
+    assert mine is not None
+    assert mine(value, count, end) == liquid_filter("truncatewords", False)(value, count, end)
