@@ -324,7 +324,7 @@ def _make_truncatewords(call: Call) -> Filter:
 
 
 def _make_slice(call: Call) -> Filter:
-    fallback, settle, free = call.fallback, call.settle, call.free
+    fallback, settle, free, limit = call.fallback, call.settle, call.free, call.limit
 
     def slice_(value: Any, start: Any, length: Any = 1) -> Any:
         kind = type(value)
@@ -334,9 +334,12 @@ def _make_slice(call: Call) -> Filter:
             end: int | None = start + length
             if start < 0 <= start + length:
                 end = None
-            if kind is list:
-                return settle(value, list(value[start:end]))
             result = value[start:end]
+            if kind is list:  # small with its list: nothing to spend or check
+                result = list(result)
+                if len(value) + len(result) <= free and len(result) <= limit:
+                    return result
+                return settle(value, result)
             return result if len(result) <= free else settle(value, result)
         return fallback(value, start, length)
 
