@@ -34,6 +34,7 @@ import sys
 import urllib.parse
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from liquid.builtin.filters import array, misc, string
@@ -79,7 +80,7 @@ class Call(NamedTuple):
     limit: int
     settle: Callable[[Any, Any], Any] = _as_is
     free: int = sys.maxsize
-    known: Mapping[int, Any] = {}  # constant arguments by position after the input
+    known: Mapping[int, Any] = MappingProxyType({})  # constant arguments by position
 
 
 def _whole_result(call: Call) -> Callable[[Any, int], Any]:
@@ -620,7 +621,7 @@ def direct(original: Filter, fallback: Filter, escaped: bool, limit: int, count:
     python-liquid's standard filters (``escaped``: the template escapes; strings of at most
     ``limit`` characters), or one of ladle's own unwrapped; None if neither. ``settle``,
     ``free`` and ``known`` (constant arguments by position): see ``Call``."""
-    call = Call(fallback, escaped, limit, settle, free, known or {})
+    call = Call(fallback, escaped, limit, settle, free, known or MappingProxyType({}))
     found = _MAKERS.get(original)
     if found is not None:
         make, least, most = found
