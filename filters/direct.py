@@ -203,12 +203,13 @@ def _make_size(call: Call) -> Filter:
 _SIZED = frozenset({str, Markup, dict})
 
 
-def _text_filter(function: Callable[[Any], Any], call: Call) -> Filter:
-    """A filter of one string (``upcase``…): ``function`` on a ``str`` or ``Markup``."""
+def _text_filter(function: Callable[[Any], Any], call: Call,
+                 kinds: frozenset[type] = _TEXT) -> Filter:
+    """A filter of one string (``upcase``…): ``function`` on a value of one of ``kinds``."""
     fallback, settle, free = call.fallback, call.settle, call.free
 
     def text_filter(value: Any) -> Any:
-        if type(value) in _TEXT:
+        if type(value) in kinds:
             result = function(value)
             return result if len(result) <= free else settle(value, result)
         return fallback(value)
@@ -225,16 +226,7 @@ def _make_downcase(call: Call) -> Filter:
 
 
 def _make_escape(call: Call) -> Filter:
-    encode = markup_escape if call.escaped else html.escape
-    fallback, settle, free = call.fallback, call.settle, call.free
-
-    def escape(value: Any) -> Any:
-        if type(value) is str:
-            result = encode(value)
-            return result if len(result) <= free else settle(value, result)
-        return fallback(value)
-
-    return escape
+    return _text_filter(markup_escape if call.escaped else html.escape, call, frozenset({str}))
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")

@@ -308,7 +308,7 @@ class _Compiler(Compiler):
         if quick is None:
             quick = checked_call(bound, Call(checked, self.escaped, self.max_length,
                                              self.settle, FREE_SIZE))
-        symbol = arithmetic(original) if len(args) == 1 else None
+        symbol = arithmetic(original) if original is not None and len(args) == 1 else None
         if symbol is not None:
             inlined = self.inline_arithmetic(symbol, value, args[0], quick, node, what)
             if inlined is not None:
