@@ -7,15 +7,21 @@ give it most (strings, whole numbers and floats, lists of strings or of plain di
 datetimes) that computes exactly what python-liquid's would, and hands anything else to
 the filter it replaces, so uncommon input keeps python-liquid's results and errors.
 Whether the template escapes its output is fixed when the filter is made, not read per
-call. ``tests/filters/test_direct.py`` compares each with python-liquid's on random
-arguments.
+call, and so is the reading of a constant ``date`` format (``filters.dates``).
+``tests/filters/test_direct.py`` compares each with python-liquid's on random arguments.
 
-``direct(name, original, fallback, escaped, limit)`` gives the direct version of the
+A compiled template calls a direct filter straight from its code, with no wrapper
+around it: what a wrapper would check is checked on the fast path itself. No argument
+on a fast path is a tuple or a range (which the host scans for over-long ranges first),
+and a result is handed to the host's ``settle`` (its size checks and work budget) unless
+it is text of at most ``free`` characters made from an input that is no list.
+
+``direct(original, fallback, escaped, limit, count)`` gives the direct version of the
 standard filter ``original`` (None when there is none, or ``original`` is not
 python-liquid's own): ``fallback`` is what the template would call otherwise (the
-environment bound, the length guard of ``filters.limits`` around it), called for every
-value off the fast path and for results over ``limit`` characters, so that its checks
-and errors stay the ones users see.
+environment bound, the length guard of ``filters.limits`` and the host's checks around
+it), called for every value off the fast path, so that its checks and errors stay the
+ones users see. ``checked_call`` calls any other filter with the same checks.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ import datetime as dt
 import html
 import inspect
 import re
+import sys
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from liquid.builtin.filters import array, misc, string
 from liquid.builtin.filters import math as liquid_math
@@ -36,31 +44,66 @@ from liquid.utils.html import strip_tags
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
+from ladle.filters._common import LIMIT as DECIMAL_LIMIT
 from ladle.filters.data import json
+from ladle.filters.dates import plan
 from ladle.filters.numbers import filesize, money
 from ladle.filters.text import pluralize, slugify
 from ladle.filters.time import mmss
 from ladle.grammar.runtime import INTEGER_LIMIT
 
-__all__ = ["direct", "inline", "strip_html_text"]
+__all__ = ["Call", "arithmetic", "checked_call", "direct", "strip_html_text"]
 
 Filter = Callable[..., Any]
 _TEXT = frozenset({str, Markup})
 _NUMBERS = frozenset({int, float})
 _DICTS = frozenset({dict})
+# Arguments the host scans for over-long ranges before any filter sees them.
+_SEQUENCES = frozenset({tuple, range})
 # python-liquid's bounds on whole-number arguments (``truncatewords``, ``slice``).
 _MAX_WORDS = (1 << 31) - 1
 _SLICE_BOUND = 1 << 63
 _MAX_CHARACTER = chr(0x10FFFF)  # python-liquid's ``sort`` puts items without the key last
+# ``Markup(text)`` for a plain ``str``, without ``Markup.__new__``'s checks.
+_markup = str.__new__
 
 
-def _arithmetic(name: str, fallback: Filter, operator: Callable[[Any, Any], Any]) -> Filter:
+def _as_is(first: Any, result: Any) -> Any:
+    return result
+
+
+class Call(NamedTuple):
+    """What a direct filter is made for (see the module's text)."""
+
+    fallback: Filter
+    escaped: bool
+    limit: int
+    settle: Callable[[Any, Any], Any] = _as_is
+    free: int = sys.maxsize
+    known: Mapping[int, Any] = MappingProxyType({})  # constant arguments by position
+
+
+def _whole_result(call: Call) -> Callable[[Any, int], Any]:
+    """``result`` when within ``INTEGER_LIMIT``, else the host's checks of it."""
+    settle = call.settle
+
+    def whole(first: Any, result: int) -> Any:
+        return result if -INTEGER_LIMIT <= result <= INTEGER_LIMIT else settle(first, result)
+
+    return whole
+
+
+def _arithmetic(name: str, call: Call, operator: Callable[[Any, Any], Any]) -> Filter:
     """``plus``, ``minus``, ``times``: exact on ints, through decimal text on floats."""
+    fallback, settle = call.fallback, call.settle
 
     def apply(left: Any, right: Any) -> Any:
         kind, other = type(left), type(right)
         if kind is int and other is int:
-            return operator(left, right)
+            result = operator(left, right)
+            if -INTEGER_LIMIT <= result <= INTEGER_LIMIT:
+                return result
+            return settle(left, result)
         if kind in _NUMBERS and other in _NUMBERS:
             return float(operator(Decimal(str(left)), Decimal(str(right))))
         return fallback(left, right)
@@ -69,159 +112,213 @@ def _arithmetic(name: str, fallback: Filter, operator: Callable[[Any, Any], Any]
     return apply
 
 
-def _make_plus(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    return _arithmetic("plus", fallback, lambda a, b: a + b)
+def _make_plus(call: Call) -> Filter:
+    return _arithmetic("plus", call, lambda a, b: a + b)
 
 
-def _make_minus(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    return _arithmetic("minus", fallback, lambda a, b: a - b)
+def _make_minus(call: Call) -> Filter:
+    return _arithmetic("minus", call, lambda a, b: a - b)
 
 
-def _make_times(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    return _arithmetic("times", fallback, lambda a, b: a * b)
+def _make_times(call: Call) -> Filter:
+    return _arithmetic("times", call, lambda a, b: a * b)
 
 
-def _make_divided_by(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_divided_by(call: Call) -> Filter:
+    fallback, whole = call.fallback, _whole_result(call)
+
     def divided_by(left: Any, right: Any) -> Any:
         kind, other = type(left), type(right)
         if kind in _NUMBERS and other in _NUMBERS and right:
-            return left // right if kind is int and other is int else left / right
+            return whole(left, left // right) if kind is int and other is int else left / right
         return fallback(left, right)
 
     return divided_by
 
 
-def _make_modulo(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_modulo(call: Call) -> Filter:
+    fallback, whole = call.fallback, _whole_result(call)
+
     def modulo(left: Any, right: Any) -> Any:
         if type(left) is int and type(right) is int and right:
-            return left % right
+            return whole(left, left % right)
         return fallback(left, right)
 
     return modulo
 
 
-def _make_round(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_round(call: Call) -> Filter:
+    fallback, whole = call.fallback, _whole_result(call)
+
     def round_(number: Any, digits: Any = None) -> Any:
         if type(number) in _NUMBERS:
             if digits is None:
-                return round(number)
+                return whole(number, round(number))
             if type(digits) is int:
-                return 0 if digits < 0 else round(number) if digits == 0 else round(number,
-                                                                                    digits)
+                if digits < 0:
+                    return 0
+                result = round(number) if digits == 0 else round(number, digits)
+                return whole(number, result) if type(result) is int else result
         return fallback(number) if digits is None else fallback(number, digits)
 
     return round_
 
 
-def _make_default(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_default(call: Call) -> Filter:
+    fallback, settle, free = call.fallback, call.settle, call.free
+
     def default(value: Any, other: Any = "") -> Any:
         kind = type(value)
-        if kind is str or kind is Markup:
-            return value if value else other
-        if kind in _NUMBERS:
-            return value
-        if value is None:
-            return other
+        if type(other) not in _SEQUENCES:
+            if kind is str or kind is Markup:
+                result = value if value else other
+            elif kind is float:
+                return value
+            elif kind is int or value is None:
+                result = other if value is None else value
+            else:
+                return fallback(value, other)
+            if type(result) in _TEXT and len(result) <= free:
+                return result
+            return settle(value, result)
         return fallback(value, other)
 
     return default
 
 
-def _make_size(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_size(call: Call) -> Filter:
+    fallback, settle = call.fallback, call.settle
+
     def size(value: Any) -> Any:
-        if type(value) in _SIZED:
+        kind = type(value)
+        if kind in _SIZED:
             return len(value)
+        if kind is list:
+            return settle(value, len(value))
         return fallback(value)
 
     return size
 
 
-_SIZED = frozenset({str, Markup, list, tuple, dict})
+_SIZED = frozenset({str, Markup, dict})
 
 
-def _make_upcase(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    def upcase(value: Any) -> Any:
-        return value.upper() if type(value) in _TEXT else fallback(value)
+def _text_filter(function: Callable[[Any], Any], call: Call,
+                 kinds: frozenset[type] = _TEXT) -> Filter:
+    """A filter of one string (``upcase``…): ``function`` on a value of one of ``kinds``."""
+    fallback, settle, free = call.fallback, call.settle, call.free
 
-    return upcase
+    def text_filter(value: Any) -> Any:
+        if type(value) in kinds:
+            result = function(value)
+            return result if len(result) <= free else settle(value, result)
+        return fallback(value)
 
-
-def _make_downcase(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    def downcase(value: Any) -> Any:
-        return value.lower() if type(value) in _TEXT else fallback(value)
-
-    return downcase
-
-
-def _make_escape(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    encode = markup_escape if escaped else html.escape
-
-    def escape(value: Any) -> Any:
-        return encode(value) if type(value) is str else fallback(value)
-
-    return escape
+    return text_filter
 
 
-def _make_url_encode(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    quote = urllib.parse.quote_plus
+def _make_upcase(call: Call) -> Filter:
+    return _text_filter(lambda value: value.upper(), call)
+
+
+def _make_downcase(call: Call) -> Filter:
+    return _text_filter(lambda value: value.lower(), call)
+
+
+def _make_escape(call: Call) -> Filter:
+    return _text_filter(markup_escape if call.escaped else html.escape, call, frozenset({str}))
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _make_url_encode(call: Call) -> Filter:
+    quote, safe = urllib.parse.quote_plus, _URL_SAFE.fullmatch
+    escaped, fallback, settle, free = call.escaped, call.fallback, call.settle, call.free
 
     def url_encode(value: Any) -> Any:
         if type(value) is str:
-            return Markup(quote(value)) if escaped else quote(value)
+            # quote_plus gives text of only these characters back as it is
+            result = value if safe(value) else quote(value)
+            if escaped:
+                result = _markup(Markup, result)
+            return result if len(result) <= free else settle(value, result)
         return fallback(value)
 
     return url_encode
 
 
-def _concatenation(name: str, fallback: Filter, limit: int, ahead: bool) -> Filter:
+def _concatenation(name: str, call: Call, ahead: bool) -> Filter:
     """``append`` (``ahead=False``) or ``prepend``: two strings whose total length is
     within ``limit``; the guarded filter refuses longer ones with its usual error."""
+    fallback, settle, free, limit = call.fallback, call.settle, call.free, call.limit
 
     def concatenate(value: Any, other: Any) -> Any:
-        if type(value) in _TEXT and type(other) in _TEXT and len(value) + len(other) <= limit:
-            return other + value if ahead else value + other
+        kind, other_kind = type(value), type(other)
+        if kind in _TEXT and other_kind in _TEXT and len(value) + len(other) <= limit:
+            if ahead:
+                value, other, kind, other_kind = other, value, other_kind, kind
+            if kind is Markup and other_kind is str:  # as Markup's + does it, quicker
+                result = _markup(Markup, str.__add__(value, markup_escape(other)))
+            else:
+                result = value + other
+            return result if len(result) <= free else settle(other if ahead else value,
+                                                             result)
         return fallback(value, other)
 
     concatenate.__name__ = name
     return concatenate
 
 
-def _make_append(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    return _concatenation("append", fallback, limit, ahead=False)
+def _make_append(call: Call) -> Filter:
+    return _concatenation("append", call, ahead=False)
 
 
-def _make_prepend(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    return _concatenation("prepend", fallback, limit, ahead=True)
+def _make_prepend(call: Call) -> Filter:
+    return _concatenation("prepend", call, ahead=True)
 
 
-def _make_truncate(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_truncate(call: Call) -> Filter:
+    fallback, settle, free = call.fallback, call.settle, call.free
+
     def truncate(value: Any, count: Any = 50, end: Any = "...") -> Any:
         if type(value) in _TEXT and type(count) is int and type(end) in _TEXT:
             if len(value) < count:
-                return value
-            end = str(end)
-            return f"{value[:count - len(end)]}{end}"
+                result = value
+            else:
+                end = str(end)
+                result = f"{value[:count - len(end)]}{end}"
+            return result if len(result) <= free else settle(value, result)
         return fallback(value, count, end)
 
     return truncate
 
 
-def _make_truncatewords(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_truncatewords(call: Call) -> Filter:
+    fallback, settle, free = call.fallback, call.settle, call.free
+
     def truncatewords(value: Any, count: Any = 15, end: Any = "...") -> Any:
         if type(value) in _TEXT and type(count) is int and type(end) in _TEXT:
             count = max(count, 1)  # as python-liquid: at least one word
             if count >= _MAX_WORDS:
-                return value
-            words = value.split()
-            if len(words) < count:
-                return " ".join(words)
-            return " ".join(words[:count]) + str(end)
+                result = value
+            else:
+                # no more than the words it keeps, and the rest in one piece: if that
+                # piece is there, there are more words than it keeps
+                words = value.split(None, count)
+                if len(words) < count:
+                    result = " ".join(words)
+                else:
+                    result = " ".join(words[:count]) + str(end)
+            return result if len(result) <= free else settle(value, result)
         return fallback(value, count, end)
 
     return truncatewords
 
 
-def _make_slice(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_slice(call: Call) -> Filter:
+    fallback, settle, free, limit = call.fallback, call.settle, call.free, call.limit
+
     def slice_(value: Any, start: Any, length: Any = 1) -> Any:
         kind = type(value)
         if ((kind is str or kind is list) and type(start) is int and type(length) is int
@@ -230,41 +327,55 @@ def _make_slice(fallback: Filter, escaped: bool, limit: int) -> Filter:
             end: int | None = start + length
             if start < 0 <= start + length:
                 end = None
-            return value[start:end] if kind is str else list(value[start:end])
+            result = value[start:end]
+            if kind is list:  # small with its list: nothing to spend or check
+                result = list(result)
+                if len(value) + len(result) <= free and len(result) <= limit:
+                    return result
+                return settle(value, result)
+            return result if len(result) <= free else settle(value, result)
         return fallback(value, start, length)
 
     return slice_
 
 
-def _make_join(fallback: Filter, escaped: bool, limit: int) -> Filter:
-    space = Markup(" ") if escaped else " "
+def _make_join(call: Call) -> Filter:
+    space = Markup(" ") if call.escaped else " "
+    fallback, settle, free, limit = call.fallback, call.settle, call.free, call.limit
 
     def join(items: Any, separator: Any = " ") -> Any:
-        kind = type(items)
-        if ((kind is list or kind is tuple) and type(separator) in _TEXT
-                and set(map(type, items)) <= _TEXT
+        kind = type(separator)
+        if (type(items) is list and kind in _TEXT and set(map(type, items)) <= _TEXT
                 and sum(map(len, items)) + len(separator) * (len(items) - 1) <= limit):
             if separator == " ":
-                separator = space
-            return separator.join(items)
+                separator, kind = space, type(space)
+            if kind is Markup:  # as Markup's join does it, quicker
+                result = _markup(Markup, str.join(separator, map(markup_escape, items)))
+            else:
+                result = separator.join(items)
+            return result if len(items) + len(result) <= free else settle(items, result)
         return fallback(items, separator)
 
     return join
 
 
-def _make_first(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_first(call: Call) -> Filter:
+    fallback, settle = call.fallback, call.settle
+
     def first(items: Any) -> Any:
         if type(items) is list:
-            return items[0] if items else None
+            return settle(items, items[0] if items else None)
         return fallback(items)
 
     return first
 
 
-def _make_last(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_last(call: Call) -> Filter:
+    fallback, settle = call.fallback, call.settle
+
     def last(items: Any) -> Any:
         if type(items) is list:
-            return items[-1] if items else None
+            return settle(items, items[-1] if items else None)
         return fallback(items)
 
     return last
@@ -276,11 +387,13 @@ def _dicts(items: Any, key: Any) -> bool:
     return type(items) is list and type(key) in _TEXT and set(map(type, items)) <= _DICTS
 
 
-def _make_map(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_map(call: Call) -> Filter:
+    fallback, settle = call.fallback, call.settle
+
     def map_(items: Any, key: Any) -> Any:
         if _dicts(items, key):
             try:
-                return [item[key] for item in items]
+                return settle(items, [item[key] for item in items])
             except KeyError:
                 pass  # python-liquid's own null for a missing key
         return fallback(items, key)
@@ -288,25 +401,33 @@ def _make_map(fallback: Filter, escaped: bool, limit: int) -> Filter:
     return map_
 
 
-def _make_where(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_where(call: Call) -> Filter:
+    fallback, settle = call.fallback, call.settle
+
     def where(items: Any, key: Any, value: Any = None) -> Any:
-        if _dicts(items, key) and not isinstance(value, Undefined):
+        if (_dicts(items, key) and not isinstance(value, Undefined)
+                and type(value) not in _SEQUENCES):
             if value is None:
-                return [item for item in items if item.get(key) not in (False, None)]
-            return [item for item in items if item.get(key) == value]
+                found = [item for item in items if item.get(key) not in (False, None)]
+            else:
+                found = [item for item in items if item.get(key) == value]
+            return settle(items, found)
         return fallback(items, key, value)
 
     return where
 
 
-def _make_sort(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_sort(call: Call) -> Filter:
+    fallback, settle = call.fallback, call.settle
+
     def sort(items: Any, key: Any = None) -> Any:
         try:
             if key is None and type(items) is list and set(map(type, items)) in _SORTABLE:
-                return sorted(items)
+                return settle(items, sorted(items))
             if key and _dicts(items, key):
                 text = str(key)
-                return sorted(items, key=lambda item: item.get(text, _MAX_CHARACTER))
+                return settle(items, sorted(items,
+                                            key=lambda item: item.get(text, _MAX_CHARACTER)))
         except TypeError:
             pass  # python-liquid reports items that do not compare
         return fallback(items) if key is None else fallback(items, key)
@@ -318,16 +439,24 @@ _SORTABLE = frozenset({frozenset({str}), frozenset({int}), frozenset({float}),
                        frozenset({int, float})})
 
 
-def _make_date(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_date(call: Call) -> Filter:
+    fallback, settle, free, escaped = call.fallback, call.settle, call.free, call.escaped
+    known = call.known.get(0)
+    planned = plan(known) if isinstance(known, str) else None
+
     def date(value: Any, form: Any) -> Any:
         kind = type(value)
         if (kind is dt.datetime or kind is dt.date) and type(form) in _TEXT:
             moment = value if kind is dt.datetime else dt.datetime.combine(value, dt.time.min)
-            try:
-                text = moment.strftime(form)
-            except ValueError:
-                return fallback(value, form)
-            return Markup(text) if escaped and type(form) is Markup else text
+            text = None if planned is None or form != known else planned(moment)
+            if text is None:
+                try:
+                    text = moment.strftime(form)
+                except ValueError:
+                    return fallback(value, form)
+            if escaped and type(form) is Markup:
+                text = _markup(Markup, text)
+            return text if len(text) <= free else settle(value, text)
         return fallback(value, form)
 
     return date
@@ -364,14 +493,16 @@ def strip_html_text(text: str) -> str:
     return strip_tags(text)
 
 
-def _make_strip_html(fallback: Filter, escaped: bool, limit: int) -> Filter:
+def _make_strip_html(call: Call) -> Filter:
+    fallback, settle, free, escaped = call.fallback, call.settle, call.free, call.escaped
+
     def strip_html(value: Any) -> Any:
         kind = type(value)
-        if kind is str:
-            return strip_html_text(value)
-        if kind is Markup:
+        if kind is str or kind is Markup:
             text = strip_html_text(value)
-            return Markup(text) if escaped else text
+            if kind is Markup and escaped:
+                text = _markup(Markup, text)
+            return text if len(text) <= free else settle(value, text)
         return fallback(value)
 
     return strip_html
@@ -379,7 +510,7 @@ def _make_strip_html(fallback: Filter, escaped: bool, limit: int) -> Filter:
 
 # python-liquid's standard filter: (its direct version's maker, how many arguments after
 # the input it takes, at least and at most).
-_MAKERS: dict[Filter, tuple[Callable[[Filter, bool, int], Filter], int, int]] = {
+_MAKERS: dict[Filter, tuple[Callable[[Call], Filter], int, int]] = {
     liquid_math.plus: (_make_plus, 1, 1),
     liquid_math.minus: (_make_minus, 1, 1),
     liquid_math.times: (_make_times, 1, 1),
@@ -409,6 +540,44 @@ _MAKERS: dict[Filter, tuple[Callable[[Filter, bool, int], Filter], int, int]] = 
 
 
 
+def checked_call(function: Filter, call: Call) -> Filter:
+    """``function``, called as a direct filter is: any tuple or range argument handed to
+    ``call.fallback`` (the host's checked call), the result to ``call.settle`` unless it is
+    short text from an input that is no list."""
+    fallback, settle, free = call.fallback, call.settle, call.free
+
+    def checked(value: Any, *args: Any) -> Any:
+        if type(value) in _SEQUENCES:
+            return fallback(value, *args)
+        for argument in args:
+            if type(argument) in _SEQUENCES:
+                return fallback(value, *args)
+        result = function(value, *args)
+        kind = type(result)
+        if (kind is str or kind is Markup) and len(result) <= free and type(value) is not list:
+            return result
+        return settle(value, result)
+
+    return checked
+
+
+def _make_pluralize(inner: Filter, call: Call) -> Filter:
+    """ladle's ``pluralize`` on a whole-number count and words as strings; ``inner`` is
+    its function without the wrapper, for anything else."""
+    slow = checked_call(inner, call)
+    free, settle = call.free, call.settle
+
+    def pluralize_(count: Any, singular: Any, plural: Any = None) -> Any:
+        if (type(count) is int and -DECIMAL_LIMIT < count < DECIMAL_LIMIT
+                and type(singular) in _TEXT and (plural is None or type(plural) in _TEXT)):
+            word = singular if count == 1 else singular + "s" if plural is None else plural
+            result = f"{count} {word}"
+            return result if len(result) <= free else settle(count, result)
+        return slow(count, singular) if plural is None else slow(count, singular, plural)
+
+    return pluralize_
+
+
 def _own(function: Filter) -> tuple[Filter, int, int]:
     """One of ladle's own filters without ``filter_function``'s wrapper, which only turns a
     call that does not fit its signature into an error: with its arguments counted."""
@@ -422,50 +591,36 @@ _OWN = {function: _own(function) for function in (filesize, json, mmss, money, p
                                                   slugify)}
 
 
-def _whole(name: str, operator: Callable[[int, int], int], checked: Filter) -> Filter:
-    """``name`` on two ints, called straight from the compiled template: the ints and a
-    result within ``INTEGER_LIMIT`` here, anything else (other types, a zero divisor, a
-    result too large) through ``checked``, the filter's call with its usual checks."""
-
-    def whole(left: Any, right: Any) -> Any:
-        if type(left) is int and type(right) is int and (right or name in _TOTAL):
-            result = operator(left, right)
-            if -INTEGER_LIMIT <= result <= INTEGER_LIMIT:
-                return result
-        return checked(left, right)
-
-    whole.__name__ = name
-    return whole
+# python-liquid's arithmetic filters: the Python operator each is on two ints (``//`` and
+# ``%`` by a non-zero int).
+_ARITHMETIC = {liquid_math.plus: "+", liquid_math.minus: "-", liquid_math.times: "*",
+               liquid_math.divided_by: "//", liquid_math.modulo: "%"}
 
 
-_TOTAL = frozenset({"plus", "minus", "times"})  # defined for a zero right operand
-_WHOLE: dict[Filter, tuple[str, Callable[[int, int], int]]] = {
-    liquid_math.plus: ("plus", lambda a, b: a + b),
-    liquid_math.minus: ("minus", lambda a, b: a - b),
-    liquid_math.times: ("times", lambda a, b: a * b),
-    liquid_math.divided_by: ("divided_by", lambda a, b: a // b),
-    liquid_math.modulo: ("modulo", lambda a, b: a % b),
-}
+def arithmetic(original: Filter) -> str | None:
+    """The Python operator that computes the filter ``original`` on two ints (``+``,
+    ``-``, ``*``, ``//``, ``%``: the last two by a non-zero int), as its direct version
+    does; None if it is no arithmetic filter. A result beyond ``INTEGER_LIMIT`` is the
+    direct version's to refuse."""
+    return _ARITHMETIC.get(original)
 
 
-def inline(original: Filter, checked: Filter, count: int) -> Filter | None:
-    """For an arithmetic filter given one argument: what the compiled template calls
-    itself, with no wrapper around it (see ``_whole``); None for any other filter."""
-    found = _WHOLE.get(original)
-    return None if found is None or count != 1 else _whole(*found, checked)
-
-
-def direct(original: Filter, fallback: Filter, escaped: bool, limit: int,
-           count: int) -> Filter | None:
+def direct(original: Filter, fallback: Filter, escaped: bool, limit: int, count: int, *,
+           settle: Callable[[Any, Any], Any] = _as_is, free: int = sys.maxsize,
+           known: Mapping[int, Any] | None = None) -> Filter | None:
     """What a template calls for the filter ``original`` given ``count`` positional
     arguments after its input, if not ``fallback``: the direct version of one of
     python-liquid's standard filters (``escaped``: the template escapes; strings of at most
-    ``limit`` characters), or one of ladle's own unwrapped. None if neither."""
+    ``limit`` characters), or one of ladle's own unwrapped; None if neither. ``settle``,
+    ``free`` and ``known`` (constant arguments by position): see ``Call``."""
+    call = Call(fallback, escaped, limit, settle, free, known or MappingProxyType({}))
     found = _MAKERS.get(original)
     if found is not None:
         make, least, most = found
-        return make(fallback, escaped, limit) if least <= count <= most else None
+        return make(call) if least <= count <= most else None
     own = _OWN.get(original)
-    if own is not None and own[1] <= count <= own[2]:
-        return own[0]
-    return None
+    if own is None or not own[1] <= count <= own[2]:
+        return None
+    if original is pluralize:
+        return _make_pluralize(own[0], call)
+    return checked_call(own[0], call)

@@ -610,7 +610,7 @@ class Compiler:
         A large set is compiled into several functions of about ``_CHUNK_LINES``
         operations each, which share their common parts within, not across: one huge
         function would make Python's compiler hold the syntax tree of the whole set."""
-        self.namespace["_fail"] = self._fail
+        self.namespace["_fail"] = self.fail
         # A fresh start: ``with_stack`` builds again after a RecursionError.
         self.available = {}
         self.scope = Scope([], NO_GUARDS)
@@ -694,6 +694,7 @@ class Compiler:
         defined: Callable[..., Any] = self.namespace[name]
         return defined
 
-    def _fail(self, error: Exception) -> ExpressionError:
-        """The error to raise for ``error``, positioned at the part of the source that failed."""
+    def fail(self, error: Exception) -> ExpressionError:
+        """The error to raise for ``error``, positioned at the part of the source that failed
+        (a host overrides it to name the errors of calls it makes directly)."""
         return located_at(error, self.positions)

@@ -23,7 +23,7 @@ from liquid.undefined import Undefined
 from markupsafe import Markup
 
 from ladle import grammar
-from ladle.filters.direct import direct, inline
+from ladle.filters.direct import Call, arithmetic, checked_call, direct
 from ladle.filters.limits import GuardedFilter
 from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler
@@ -32,7 +32,7 @@ from ladle.grammar.functions import BUILTINS, Function
 from ladle.grammar.names import check_names
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
-from ladle.grammar.pyast import place
+from ladle.grammar.pyast import all_of, place, type_is
 from ladle.grammar.runtime import check_length, check_number, liquid_value
 from ladle.grammar.trace import Tracer
 from ladle.templating.budget import FREE_SIZE, spend_sizes
@@ -271,47 +271,94 @@ def _compile(env: Environment, located: Token, escaped: bool,
 
 class _Compiler(Compiler):
     """grammar's compiler, with costs cut for templates: statements are placed as they
-    are emitted (grammar walks each one), a filter called with plain positional
-    arguments skips the scan for ranges, which only tuples and ranges need, and the
-    standard filters are called in their direct versions (``filters.direct``). Filters and
-    the operators whose cost grows with their operands spend from the render's work
-    budget."""
+    are emitted (grammar walks each one), and a filter given positional arguments alone is
+    called straight from the generated code, in its direct version (``filters.direct``)
+    if it has one, else through ``checked_call``: the wrappers resolved here, once, and
+    the checks ``apply`` makes made on the fast path itself. An error a filter raises is
+    named after it by ``fail``, as ``apply`` names it. Filters and the operators whose
+    cost grows with their operands spend from the render's work budget."""
 
     def __init__(self, *args: Any, originals: Mapping[str, Any] | None = None,
                  escaped: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.originals = originals or {}
         self.escaped = escaped
+        self.calls: dict[int, str] = {}  # generated line of a direct filter call -> its name
         for key, helper in list(self.namespace.items()):
             if isinstance(helper, FunctionType) and helper in _SIZED_HELPERS:
                 self.namespace[key] = _metered(helper)
+            elif isinstance(helper, FunctionType) and helper in _LIQUID_EQUALITY:
+                self.namespace[key] = _quick_equality(helper, _LIQUID_EQUALITY[helper])
 
     def compile_filter(self, node: nodes.Filter, value: Operand) -> Operand:
-        """A filter with a direct version for this call (``filters.direct``) is compiled to
-        call it: its wrappers resolved here, once, not on each call."""
         plain = self.filters
-        original = self.originals.get(node.name)
-        if node.kwargs or plain is None or original is None:
+        if node.kwargs or plain is None:
             return super().compile_filter(node, value)
+        args = [self.value(a) for a in node.args]
+        what = f"filter {node.name!r}"
+        bound = plain[node.name]
+        checked = partial(self.apply_plainly, bound, what)
+        original = self.originals.get(node.name)
         if isinstance(original, GuardedFilter):
             original = original.function
-        quick = direct(original, plain[node.name], self.escaped, self.max_length,
-                       len(node.args))
+        known = {index: a.value for index, a in enumerate(args) if a.constant}
+        quick = None if original is None else direct(
+            original, checked, self.escaped, self.max_length, len(args), settle=self.settle,
+            free=FREE_SIZE, known=known)
         if quick is None:
-            return super().compile_filter(node, value)
-        what = f"filter {node.name!r}"
-        whole = inline(original, partial(self.apply_plainly, quick, what), len(node.args))
-        if whole is not None:
-            args = [self.value(a) for a in node.args]
-            self.at(node.span[0])
-            return self.result(ast.Call(func=self.bind(whole, "g"),
-                                        args=[value.expr, *(a.expr for a in args)],
-                                        keywords=[]))
-        self.filters = {**plain, node.name: quick}
-        try:
-            return super().compile_filter(node, value)
-        finally:
-            self.filters = plain
+            quick = checked_call(bound, Call(checked, self.escaped, self.max_length,
+                                             self.settle, FREE_SIZE))
+        symbol = arithmetic(original) if original is not None and len(args) == 1 else None
+        if symbol is not None:
+            inlined = self.inline_arithmetic(symbol, value, args[0], quick, node, what)
+            if inlined is not None:
+                return inlined
+        self.at(node.span[0])
+        self.calls[self.line] = what
+        return self.result(ast.Call(func=self.bind(quick, "g"),
+                                    args=[value.expr, *(a.expr for a in args)], keywords=[]))
+
+    def inline_arithmetic(self, symbol: str, value: Operand, argument: Operand,
+                          quick: Callable[[Any, Any], Any], node: nodes.Filter, what: str
+                          ) -> Operand | None:
+        """An arithmetic filter as Python's operator where both operands are ints (a
+        constant operand must be one), the direct filter ``quick`` for any other values
+        and for a result out of bounds, which it refuses; folded for two constants. None
+        where it does not apply: ``//`` and ``%`` need a non-zero constant divisor."""
+        operands = (value, argument)
+        if any(o.constant and type(o.value) is not int for o in operands) or (
+                symbol in ("//", "%") and not (argument.constant and argument.value)):
+            return None
+        if value.constant and argument.constant:
+            return self.fold(lambda: quick(value.value, argument.value))
+        target = self.temp()
+        call = ast.Call(func=self.bind(quick, "g"), args=[value.expr, argument.expr],
+                        keywords=[])
+        computed = ast.BinOp(left=value.expr, op=_OPERATORS[symbol](), right=argument.expr)
+        limit = runtime.INTEGER_LIMIT
+        bounds = ast.Compare(left=ast.Constant(-limit), ops=[ast.LtE(), ast.LtE()],
+                             comparators=[ast.Name(target, ast.Load()), ast.Constant(limit)])
+        fast: list[ast.stmt] = [ast.Assign(targets=[ast.Name(target, ast.Store())],
+                                           value=computed)]
+        if not (symbol == "%" and -limit <= argument.value <= limit):  # within the divisor
+            fast.append(ast.If(test=ast.UnaryOp(op=ast.Not(), operand=bounds), body=[
+                ast.Assign(targets=[ast.Name(target, ast.Store())], value=call)], orelse=[]))
+        variables = {ast.dump(o.expr): o.expr for o in operands if not o.constant}
+        guard = all_of(*(type_is(expr, "int") for expr in variables.values()))
+        self.at(node.span[0])
+        self.calls[self.line] = what
+        self.emit(ast.If(test=guard, body=fast, orelse=[
+            ast.Assign(targets=[ast.Name(target, ast.Store())], value=call)]))
+        return Operand(ast.Name(target, ast.Load()))
+
+    def fail(self, error: Exception) -> grammar.ExpressionError:
+        traceback = error.__traceback__
+        what = self.calls.get(traceback.tb_lineno if traceback is not None else 0)
+        if what is not None and not isinstance(error, grammar.ExpressionError):
+            named = grammar.EvaluationError(f"{what}: {error}").with_traceback(traceback)
+            named.__cause__ = error
+            error = named
+        return super().fail(error)
 
     def emit(self, statement: ast.stmt) -> None:
         place(statement, self.line)
@@ -330,8 +377,13 @@ class _Compiler(Compiler):
             raise
         except Exception as error:
             raise grammar.EvaluationError(f"{what}: {error}") from error
-        if type(args[0]) is list:  # its work grows with the list, whatever it gives
-            spend_sizes(args[0], result)
+        return self.settle(args[0], result)
+
+    def settle(self, first: Any, result: Any) -> Any:
+        """The checks of a filter's ``result`` (``first``: its input): its size spent from
+        the work budget and checked, unless it is small."""
+        if type(first) is list:  # its work grows with the list, whatever it gives
+            spend_sizes(first, result)
             return check_number(result) if type(result) is int else check_length(
                 result, self.max_length)
         kind = type(result)
@@ -341,7 +393,7 @@ class _Compiler(Compiler):
             return result
         if (kind is str or kind is Markup) and len(result) <= FREE_SIZE:
             return result  # small, from plain arguments: nothing to spend or check
-        spend_sizes(args[0], result)
+        spend_sizes(first, result)
         return check_length(result, self.max_length)
 
     def apply_plainly(self, function: Callable[..., Any], what: str, *args: Any) -> Any:
@@ -366,6 +418,28 @@ def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _quick_equality(helper: Callable[[Any, Any], bool], negated: bool
+                    ) -> Callable[[Any, Any], bool]:
+    """Liquid's ``==`` (or ``!=``, ``negated``) by ``helper``, with Python's own equality
+    first for two strings (``Markup`` too) or two ints, and a length for a string, list or
+    dict against ``empty``: what ``helper`` gives for them."""
+
+    def equality(left: Any, right: Any) -> bool:
+        kind = type(left)
+        if kind is type(right) and kind in _PLAIN_EQUALITY:
+            return left != right if negated else left == right  # type: ignore[no-any-return]
+        if right is nodes.EMPTY and kind in _SIZED_VALUES:
+            return bool(left) if negated else not left
+        return helper(left, right)
+
+    return equality
+
+
+_OPERATORS: dict[str, type[ast.operator]] = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult,
+                                              "//": ast.FloorDiv, "%": ast.Mod}
+_LIQUID_EQUALITY = {runtime.liquid_equals: False, runtime.liquid_not_equals: True}
+_PLAIN_EQUALITY = frozenset({str, Markup, int})
+_SIZED_VALUES = frozenset({str, Markup, list, dict})
 # Operators whose work grows with the length of their operands.
 _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,
                             runtime.contains, runtime.liquid_contains, runtime.less,

@@ -1,0 +1,92 @@
+"""Filters called straight from a compiled expression (``templating.expression``): their
+errors are named after them, their results are checked and spent from the work budget,
+tuple and range arguments are scanned first, a host's filter under a standard name is
+its own; and Liquid's ``==``/``!=`` quick paths agree with python-liquid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import liquid
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from ladle import templating
+from ladle.grammar import nodes, runtime
+
+
+def boom(value: Any, *args: Any) -> Any:
+    raise ValueError("bad input")
+
+
+@pytest.mark.parametrize("source", ["{{ x | boom }}", "{{ x | boom: 1 }}",
+                                    "{{ x | boom: 1, 2 }}"])
+def test_a_hosts_filter_error_is_named_after_the_filter(source: str) -> None:
+    env = templating.Environment(filters={"boom": boom})
+    with pytest.raises(templating.TemplateError) as raised:
+        env.from_string(source).render(x=1)
+    assert "filter 'boom': bad input" in str(raised.value)
+    assert "^" in str(raised.value)  # positioned
+
+
+def test_a_standard_filters_python_error_is_named_after_the_filter() -> None:
+    with pytest.raises(templating.TemplateError, match="filter 'round': "):
+        templating.Environment().from_string("{{ x | round }}").render(x=float("inf"))
+
+
+def test_large_results_spend_from_the_work_budget() -> None:
+    big = "a" * 500_000
+    for source in ("{{ s | upcase | size }}", "{{ s | shout | size }}",
+                   "{{ s | append: 'x' | size }}", "{{ s | strip_html | size }}"):
+        env = templating.Environment(work_limit=1000, filters={"shout": str.upper})
+        with pytest.raises(templating.TemplateError, match="work limit"):
+            env.from_string(source).render(s=big)
+        roomy = templating.Environment(filters={"shout": str.upper})
+        assert roomy.from_string(source).render(s=big) in ("500000", "500001")
+
+
+def test_results_over_the_length_limit_are_refused() -> None:
+    env = templating.Environment(max_length=5000, filters={"twice": lambda v: v * 2})
+    with pytest.raises(templating.TemplateError, match="too long"):
+        env.from_string("{{ s | twice }}").render(s="a" * 3000)
+    with pytest.raises(templating.TemplateError, match="too long"):
+        env.from_string("{{ xs | join: '' }}").render(xs=["a" * 3000] * 2)
+
+
+def test_a_range_argument_is_scanned_before_any_filter_sees_it() -> None:
+    seen: list[Any] = []
+    env = templating.Environment(filters={"keep": lambda v, *a: seen.append(a) or v})
+    with pytest.raises(templating.TemplateError, match="too long"):
+        env.from_string("{{ 1 | keep: (1..100000000000) }}").render()
+    with pytest.raises(templating.TemplateError, match="too long"):
+        env.from_string("{{ 'a' | append: (1..100000000000) }}").render()
+    assert seen == []
+    assert env.from_string("{{ 1 | keep: (1..3) }}").render() == "1"
+
+
+def test_a_hosts_filter_under_a_standard_name_is_its_own() -> None:
+    env = templating.Environment(filters={"upcase": lambda v: f"<{v}>", "date": lambda v, f: f})
+    assert env.from_string("{{ 'a' | upcase }}|{{ 1 | date: 'x' }}").render() == "<a>|x"
+
+
+values = st.one_of(st.text(alphabet="ab ", max_size=3), st.text(alphabet="ab", max_size=2)
+                   .map(Markup), st.integers(-2, 2), st.lists(st.integers(0, 1), max_size=2),
+                   st.dictionaries(st.sampled_from("ab"), st.integers(0, 1), max_size=1),
+                   st.none(), st.booleans(), st.floats(-2, 2))
+operands = st.one_of(st.just("empty"), st.just("blank"), st.just("x"), st.just("y"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(x=values, y=values, left=operands, right=operands, op=st.sampled_from(["==", "!="]))
+def test_equality_is_liquids(x: Any, y: Any, left: str, right: str, op: str) -> None:
+    """The compiled ``==`` and ``!=`` give what ``grammar.runtime``'s Liquid equality gives
+    (and python-liquid, but for its own departure: ``blank == nil``)."""
+    source = f"{{% if {left} {op} {right} %}}yes{{% else %}}no{{% endif %}}"
+    named = {"empty": nodes.EMPTY, "blank": nodes.BLANK, "x": x, "y": y}
+    equal = runtime.liquid_equals(named[left], named[right])
+    expected = "yes" if equal == (op == "==") else "no"
+    assert templating.Environment().from_string(source).render(x=x, y=y) == expected, source
+    if "blank" not in (left, right):
+        assert liquid.Environment().from_string(source).render(x=x, y=y) == expected, source
