@@ -108,7 +108,7 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     end = len(source)
     # Matches one after another, each where the last ended (a scanner does not search
     # on: that would try every later position of a hostile text).
-    next_match = _TOKEN.scanner(source).match
+    next_match = _TOKEN.scanner(source).match  # type: ignore[attr-defined]  # (no stub)
     while (match := next_match()) is not None:
         start = position
         position = match.end()
@@ -118,7 +118,7 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
         text = match.group()
         if kind == "OP" or (kind == "NAME" and text in KEYWORDS):
             kind = text
-        tokens.append(Token(kind, text, start, position))  # type: ignore[arg-type]
+        tokens.append(Token(kind, text, start, position))
         if kind in _OPENING:
             depth += 1
             if depth > limit:

@@ -10,9 +10,9 @@ without them, ``__match_args__`` for patterns, pickling, and no assignment.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from operator import attrgetter
-from collections.abc import Callable
 from typing import Any, ClassVar, Final
 
 

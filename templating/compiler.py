@@ -69,9 +69,9 @@ from ladle.templating.tag_compiler import (
     compile_case,
     cycle_compiles,
     cycle_piece,
+    placed,
 )
 from ladle.templating.tag_compiler import load as _load
-from ladle.templating.tag_compiler import placed
 from ladle.templating.tag_compiler import store as _store
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from liquid.ast import BlockNode, ConditionalBlockNode, Node
 from liquid.builtin.content import ContentNode
@@ -38,7 +39,7 @@ def _child_nodes(node: Node) -> list[Node]:
     if kind in _NO_BLOCKS:  # the commonest: answered before the (slow) abstract-class tests
         return []
     if kind is BlockNode:
-        return list(node.nodes)
+        return list(cast(BlockNode, node).nodes)
     if isinstance(node, BlockNode):
         return list(node.nodes)
     if isinstance(node, IfNode | UnlessNode):
