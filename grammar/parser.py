@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 import sys
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from ladle.grammar import limits
+from ladle.grammar import limits, shortcuts
 from ladle.grammar.errors import ExpressionSyntaxError
-from ladle.grammar.lexer import (
-    KEYWORDS,
-    MAX_LITERAL_DIGITS,
-    NAME_PATTERN,
-    Token,
-    tokenize,
-    unescape,
-)
+from ladle.grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
 from ladle.grammar.nodes import (
     BLANK,
     EMPTY,
@@ -78,11 +70,11 @@ class Parser:
     """Parses one expression. Every rule method returns a node and tracks nesting depth."""
 
     def __init__(self, source: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
-                 liquid: bool = False) -> None:
+                 liquid: bool = False, tokens: list[Token] | None = None) -> None:
         self.source = source
         # Liquid's leniency: positional filter arguments may follow keyword arguments.
         self.liquid = liquid
-        self.tokens = tokenize(source)
+        self.tokens = tokenize(source) if tokens is None else tokens
         self.index = 0
         self.depth = 0
         self.max_depth = max_depth
@@ -446,37 +438,18 @@ def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH, liquid: bool = Fal
     arguments after keyword arguments (``default: allow_false: true, "x"``)."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    path = _path(source, max_depth)
-    if path is not None:
-        return path
-    return with_stack(lambda: Parser(source, max_depth=max_depth, liquid=liquid).parse(),
-                      levels=max_depth, source=source)
+    tree = shortcuts.path(source, max_depth)
+    if tree is not None:
+        return tree
 
+    def work() -> Node:
+        tokens = tokenize(source)
+        shortcut = shortcuts.filtered(tokens, max_depth) if "|" in source else None
+        if shortcut is not None:
+            return shortcut
+        return Parser(source, max_depth=max_depth, liquid=liquid, tokens=tokens).parse()
 
-# A plain path (``user.name``), the commonest expression in templates: each name taken
-# whole, as the lexer takes it (atomic groups: no backtracking into a name), and none
-# starting with white space (which the lexer reads as space: ``\u00a0`` may be in a name).
-_PATH = re.compile(rf"\s*+(?>({NAME_PATTERN}))((?:\.(?!\s)(?>{NAME_PATTERN}))*+)\s*+")
-_MEMBER = re.compile(rf"\.(?!\s)(?>({NAME_PATTERN}))")
-
-
-def _path(source: str, max_depth: int) -> Node | None:
-    """The tree ``Parser`` makes of ``source`` if it is a plain path (a name that is no
-    keyword, then ``.name``s within the depth limit), without lexing; else None."""
-    match = _PATH.fullmatch(source)
-    if match is None or match.group(1) in KEYWORDS:
-        return None
-    start, end = match.span(1)
-    node: Node = Name(match.group(1), span=(start, end))
-    if match.start(2) == match.end(2):
-        return node
-    members = _MEMBER.findall(source, match.start(2), match.end(2))
-    if len(members) > max_depth:
-        return None  # the parser says where the nesting goes too deep
-    for name in members:
-        end += 1 + len(name)
-        node = Member(node, name, span=(start, end))
-    return node
+    return with_stack(work, levels=max_depth, source=source)
 
 
 # Python frames one nesting level may take while parsing or compiling.
