@@ -12,7 +12,7 @@ meanwhile) and assigns the joined text as ``assign`` does.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from liquid.ast import BlockNode
 from liquid.builtin.expressions import Literal, Nil
@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 
 LOAD = ast.Load()
 STORE = ast.Store()
+_Expr = TypeVar("_Expr", bound=ast.expr)
 # The function's first line, where nothing is reported.
 _FIRST_LINE = {"lineno": 1, "end_lineno": 1, "col_offset": 0, "end_col_offset": 0}
 
 
-def placed(node: ast.expr) -> ast.expr:
+def placed(node: _Expr) -> _Expr:
     """``node`` on the function's first line: ``place`` leaves it there, so one node can
     serve every use of it, in every template. For nodes whose line is never reported
     (reading or assigning a name, a constant: they cannot fail); never changed after."""
@@ -57,12 +58,12 @@ _STORES = {name: placed(ast.Name(name, STORE)) for name in ("_n", "_lim", "_p", 
 
 def load(name: str) -> ast.Name:
     node = _LOADS.get(name)
-    return ast.Name(name, LOAD) if node is None else node  # type: ignore[return-value]
+    return ast.Name(name, LOAD) if node is None else node
 
 
 def store(name: str) -> ast.Name:
     node = _STORES.get(name)
-    return ast.Name(name, STORE) if node is None else node  # type: ignore[return-value]
+    return ast.Name(name, STORE) if node is None else node
 
 
 def call(func: ast.expr, *args: ast.expr) -> ast.Call:
