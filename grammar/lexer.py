@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple, NoReturn
 
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.operators import WORDS, symbol_pattern
@@ -50,9 +50,9 @@ _OPENING = frozenset("([")
 _CLOSING = frozenset(")]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token: ``kind`` is NAME, INT, FLOAT, STRING, a keyword, an operator or EOF."""
+class Token(NamedTuple):
+    """One token: ``kind`` is NAME, INT, FLOAT, STRING, a keyword, an operator or EOF.
+    (A named tuple: made several times faster than a frozen dataclass.)"""
 
     kind: str
     text: str
@@ -106,30 +106,37 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     position = 0
     depth = 0
     end = len(source)
-    while position < end:
-        match = _TOKEN.match(source, position)
-        if match is None:
-            char = source[position]
-            if char in "\"'":
-                raise ExpressionSyntaxError("unterminated string literal", source, position)
-            if char == "&":
-                message = "unexpected '&' (did you mean '&&'?)"
-            else:
-                message = f"unexpected character {char!r}"
-            raise ExpressionSyntaxError(message, source, position)
-        kind = match.lastgroup
-        assert kind is not None
-        text = match.group()
-        if kind != "WS":
-            if (kind == "NAME" and text in KEYWORDS) or kind == "OP":
-                kind = text
-            tokens.append(Token(kind, text, position, match.end()))
-            if kind in _OPENING:
-                depth += 1
-                if depth > limit:
-                    break
-            elif kind in _CLOSING:
-                depth -= 1
+    # Matches one after another, each where the last ended (a scanner does not search
+    # on: that would try every later position of a hostile text).
+    next_match = _TOKEN.scanner(source).match  # type: ignore[attr-defined]  # (no stub)
+    while (match := next_match()) is not None:
+        start = position
         position = match.end()
+        kind = match.lastgroup
+        if kind == "WS":
+            continue
+        text = match.group()
+        if kind == "OP" or (kind == "NAME" and text in KEYWORDS):
+            kind = text
+        tokens.append(Token(kind, text, start, position))
+        if kind in _OPENING:
+            depth += 1
+            if depth > limit:
+                break
+        elif kind in _CLOSING:
+            depth -= 1
+    if position < end and depth <= limit:
+        _unexpected(source, position)
     tokens.append(Token("EOF", "", end, end))
     return tokens
+
+
+def _unexpected(source: str, position: int) -> NoReturn:
+    char = source[position]
+    if char in "\"'":
+        raise ExpressionSyntaxError("unterminated string literal", source, position)
+    if char == "&":
+        message = "unexpected '&' (did you mean '&&'?)"
+    else:
+        message = f"unexpected character {char!r}"
+    raise ExpressionSyntaxError(message, source, position)

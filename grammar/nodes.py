@@ -10,6 +10,7 @@ without them, ``__match_args__`` for patterns, pickling, and no assignment.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from operator import attrgetter
 from typing import Any, ClassVar, Final
@@ -330,8 +331,16 @@ _LEAVES = frozenset({Literal, Name})
 
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-expressions of ``node``, in source order."""
-    if type(node) in _LEAVES:  # most nodes: answered before the patterns are tried
+    kind = type(node)
+    if kind in _LEAVES:  # most nodes: answered before anything else is tried
         return ()
+    direct = _CHILDREN.get(kind)
+    if direct is not None:  # the commonest, by their exact class (several times quicker)
+        return direct(node)
+    return _children(node)
+
+
+def _children(node: Node) -> tuple[Node, ...]:
     match node:
         case Member(target=t):
             return (t,)
@@ -352,6 +361,15 @@ def children(node: Node) -> tuple[Node, ...]:
         case Pipeline(value=v, filters=fs):
             return (v, *fs)
     return ()
+
+
+_CHILDREN: Final[dict[type[Node], Callable[[Any], tuple[Node, ...]]]] = {
+    Member: lambda node: (node.target,),
+    Pipeline: lambda node: (node.value, *node.filters),
+    Filter: lambda node: node.args + tuple(value for _, value in node.kwargs),
+    Binary: lambda node: (node.left, node.right),
+    Logical: lambda node: (node.left, node.right),
+}
 
 
 def walk(node: Node) -> list[Node]:

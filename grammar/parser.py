@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from ladle.grammar import limits
+from ladle.grammar import limits, shortcuts
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
 from ladle.grammar.nodes import (
@@ -70,11 +70,11 @@ class Parser:
     """Parses one expression. Every rule method returns a node and tracks nesting depth."""
 
     def __init__(self, source: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
-                 liquid: bool = False) -> None:
+                 liquid: bool = False, tokens: list[Token] | None = None) -> None:
         self.source = source
         # Liquid's leniency: positional filter arguments may follow keyword arguments.
         self.liquid = liquid
-        self.tokens = tokenize(source)
+        self.tokens = tokenize(source) if tokens is None else tokens
         self.index = 0
         self.depth = 0
         self.max_depth = max_depth
@@ -438,8 +438,18 @@ def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH, liquid: bool = Fal
     arguments after keyword arguments (``default: allow_false: true, "x"``)."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    return with_stack(lambda: Parser(source, max_depth=max_depth, liquid=liquid).parse(),
-                      levels=max_depth, source=source)
+    tree = shortcuts.path(source, max_depth)
+    if tree is not None:
+        return tree
+
+    def work() -> Node:
+        tokens = tokenize(source)
+        shortcut = shortcuts.filtered(tokens, max_depth) if "|" in source else None
+        if shortcut is not None:
+            return shortcut
+        return Parser(source, max_depth=max_depth, liquid=liquid, tokens=tokens).parse()
+
+    return with_stack(work, levels=max_depth, source=source)
 
 
 # Python frames one nesting level may take while parsing or compiling.

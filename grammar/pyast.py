@@ -21,20 +21,27 @@ def python_constant(value: Any) -> bool:
     return type(value) in CONSTANT_TYPES
 
 
+# Contexts and operators hold no data: one instance serves every node (as ``ast.parse``
+# shares them). Nodes are made with positional arguments, in ``_fields`` order: quicker.
+_LOAD = ast.Load()
+_STORE = ast.Store()
+_IS = ast.Is()
+
+
 def load(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
+    return ast.Name(identifier, _LOAD)
 
 
 def store(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Store())
+    return ast.Name(identifier, _STORE)
 
 
 def invoke(func: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=load(func), args=list(args), keywords=[])
+    return ast.Call(load(func), list(args), [])
 
 
 def type_is(value: ast.expr, type_name: str) -> ast.expr:
-    return ast.Compare(left=invoke("type", value), ops=[ast.Is()], comparators=[load(type_name)])
+    return ast.Compare(invoke("type", value), [_IS], [load(type_name)])
 
 
 def all_of(*tests: ast.expr) -> ast.expr:

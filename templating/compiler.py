@@ -69,6 +69,7 @@ from ladle.templating.tag_compiler import (
     compile_case,
     cycle_compiles,
     cycle_piece,
+    placed,
 )
 from ladle.templating.tag_compiler import load as _load
 from ladle.templating.tag_compiler import store as _store
@@ -110,8 +111,13 @@ _IS_NOT = ast.IsNot()
 _OR = ast.Or()
 
 
+# Constants the code tests against everywhere, one node each (``tag_compiler.placed``).
+_NONE, _TRUE, _FALSE, _ZERO = (placed(ast.Constant(value)) for value in (None, True, False, 0))
+
+
 def _is(value: ast.expr, constant: bool | None, *, negate: bool = False) -> ast.Compare:
-    return ast.Compare(value, [_IS_NOT if negate else _IS], [ast.Constant(constant)])
+    node = _NONE if constant is None else _TRUE if constant else _FALSE
+    return ast.Compare(value, [_IS_NOT if negate else _IS], [node])
 
 
 def _expressions(node: Node) -> list[Any]:
@@ -230,7 +236,7 @@ class TemplateCompiler:
             self.namespace[key] = runtime.lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
         call: ast.expr = _call(_load(key), _load("_v"))
-        context: ast.expr = ast.Constant(None)
+        context: ast.expr = _NONE
         if expression.needs_context:  # its filters read the render context
             self.uses_context = True
             context = _load("_ctx")
@@ -256,23 +262,23 @@ class TemplateCompiler:
         through ``shared`` by its pieces (all of a statement's nodes are on its line, so
         the same node serves everywhere in it; ``compile`` copies what it reads)."""
         if "s" not in shared:
-            name_k = ast.Name("_k", _LOAD)
-            name_s = ast.Name("_s", _LOAD)
+            name_k = _load("_k")
+            name_s = _load("_s")
             shared["s"] = name_s
-            shared["store_s"] = ast.Name("_s", _STORE)
-            shared["store_k"] = ast.Name("_k", _STORE)
-            shared["type"] = ast.Name("type", _LOAD)
-            shared["str"] = ast.Name("str", _LOAD)
-            is_int = ast.Compare(name_k, [_IS], [ast.Name("_int", _LOAD)])
+            shared["store_s"] = _store("_s")
+            shared["store_k"] = _store("_k")
+            shared["type"] = _load("type")
+            shared["str"] = _load("str")
+            is_int = ast.Compare(name_k, [_IS], [_load("_int")])
             if not self.escape_output:
                 shared["int"] = is_int
-                shared["plain"] = ast.Call(ast.Name("_plain", _LOAD), [name_s], [])
+                shared["plain"] = ast.Call(_load("_plain"), [name_s], [])
             else:
-                is_markup = ast.Compare(name_k, [_IS], [ast.Name("_Markup", _LOAD)])
+                is_markup = ast.Compare(name_k, [_IS], [_load("_Markup")])
                 shared["as_is"] = ast.IfExp(
                     ast.BoolOp(_OR, [is_int, is_markup]), name_s,
-                    ast.Call(ast.Name("_text", _LOAD), [name_s], []))
-                shared["escape"] = ast.Call(ast.Name("_escape", _LOAD), [name_s], [])
+                    ast.Call(_load("_text"), [name_s], []))
+                shared["escape"] = ast.Call(_load("_escape"), [name_s], [])
         held = ast.NamedExpr(shared["store_s"], value)
         kind = ast.NamedExpr(shared["store_k"], ast.Call(shared["type"], [held], []))
         is_str = ast.Compare(kind, [_IS], [shared["str"]])

@@ -289,7 +289,9 @@ class Environment(liquid.Environment):
         return parse_expression(text, liquid=True)
 
     def _compile_at(self, text: str, start: int, source: str, escaped: bool) -> grammar.Expression:
-        return compile_uncached(self, Token(TOKEN_EXPRESSION, text, start, source), escaped)
+        # The tree parsed (and its names checked) with the template, not parsed again.
+        return compile_uncached(self, Token(TOKEN_EXPRESSION, text, start, source), escaped,
+                                self.parse_at(text))
 
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)

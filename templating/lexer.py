@@ -58,6 +58,17 @@ _EMPTY = -2
 _QUOTE_AT = -3
 
 
+def _occurrences(text: str, needle: str) -> list[int]:
+    """Every position ``needle`` starts at, overlapping ones too (``}}}`` holds two
+    ``}}``), in order; ``str.find`` is several times quicker than a regular expression."""
+    found = []
+    at = text.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
 def _spaces(text: str, start: int) -> int:
     """``start`` past the white space there."""
     match = _WHITESPACE.match(text, start)
@@ -117,7 +128,7 @@ class _Bodies:
     def __init__(self, text: str, end: str, quotes: _Quotes) -> None:
         self.text = text
         self.quotes = quotes
-        self.ends = [m.start() for m in re.finditer(f"(?={re.escape(end)})", text)]
+        self.ends = _occurrences(text, end)
 
     def closed_after(self, start: int) -> bool:
         """Whether ``end`` occurs at or after ``start`` (a body ends only at one)."""
@@ -171,27 +182,34 @@ class _Quotes:
     def __init__(self, text: str) -> None:
         self.text = text
         self._kinds: list[tuple[list[int], list[int]]] | None = None
+        self._starts: list[int] | None = None
 
     def kinds(self) -> list[tuple[list[int], list[int]]]:
         """For each kind of quote: (every position of one, the positions a string of that
         kind can end at)."""
         if self._kinds is None:
             text = self.text
-            self._kinds = [
-                ([m.start() for m in re.finditer(quote, text)],
-                 [m.start(1) for m in _UNESCAPED[quote].finditer(text) if m.start(1) >= 0])
-                for quote in "'\""]
+            kinds = []
+            for quote in "'\"":
+                positions = _occurrences(text, quote)
+                # With no backslash in the text, a string can end at any quote.
+                closing = positions if "\\" not in text else [
+                    m.start(1) for m in _UNESCAPED[quote].finditer(text) if m.start(1) >= 0]
+                kinds.append((positions, closing))
+            self._kinds = kinds
         return self._kinds
 
     def next(self, start: int) -> int:
         """The first quote at or after ``start`` that starts a string, or -1."""
-        first = -1
-        for positions, closing in self.kinds():
-            index = bisect_left(positions, start)
-            if index < len(positions) and closing and positions[index] < closing[-1] and (
-                    first < 0 or positions[index] < first):
-                first = positions[index]
-        return first
+        starts = self._starts
+        if starts is None:
+            # A quote before the last place a string of its kind can end; the later
+            # quotes of that kind cannot start one.
+            starts = self._starts = sorted(
+                position for positions, closing in self.kinds() if closing
+                for position in positions if position < closing[-1])
+        index = bisect_left(starts, start)
+        return starts[index] if index < len(starts) else -1
 
     def close(self, opening: int) -> int:
         """The position after the string that starts at ``opening``, or -1 if unclosed."""
@@ -207,9 +225,9 @@ class _Scanner:
         quotes = _Quotes(text)
         self.outputs = _Bodies(text, lexer.out_end, quotes)
         self.tags = _Bodies(text, lexer.tag_end, quotes)
-        self.next_tag = _Next(text, lexer.tag_start)
-        self.next_output = _Next(text, lexer.out_start)
-        self.next_comment = _Next(text, lexer.comment_start) if lexer.comment_start else None
+        # Where plain text may end: each opening delimiter's finder, and its length.
+        self.delimiters = [(_Next(text, opening), len(opening)) for opening in (
+            lexer.tag_start, lexer.out_start, lexer.comment_start) if opening]
         self.block_end = {name: _NextMatch(text, pattern)
                           for name, pattern in lexer.block_end.items()}
 
@@ -244,17 +262,16 @@ class _Scanner:
     def content_end(self, start: int) -> tuple[int, bool]:
         """Plain text from ``start`` runs to the next delimiter after its first character:
         (its end, whether that delimiter trims the text before it)."""
-        text = self.text
-        lexer = self.lexer
-        found = [(at, len(delimiter)) for at, delimiter in (
-            (self.next_tag.at(start + 1), lexer.tag_start),
-            (self.next_output.at(start + 1), lexer.out_start),
-            (-1 if self.next_comment is None else self.next_comment.at(start + 1),
-             lexer.comment_start)) if at >= 0]
-        if not found:
-            return len(text), False
-        at, length = min(found)
-        return at, text.startswith("-", at + length)
+        after = start + 1
+        end, length = -1, 0
+        for finder, size in self.delimiters:
+            at = finder.at(after)
+            # The first; of two at one place, the shorter (as ``min`` of the pairs would).
+            if at >= 0 and (end < 0 or at < end or (at == end and size < length)):
+                end, length = at, size
+        if end < 0:
+            return len(self.text), False
+        return end, self.text.startswith("-", end + length)
 
     def unclosed(self, start: int) -> TemplateSyntaxError:
         """The error for plain text that starts with an opening delimiter."""
@@ -362,16 +379,17 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
             if at_tag and bad_in_comment is None:
                 bad_in_comment = Token(TOKEN_CONTENT, source[start:position], start, source)
             continue
-        value = source[start:position]
-        if lstrip:
-            value = value.lstrip()
+        first = min(_spaces(source, start), position) if lstrip else start
+        # Text that starts with an opening delimiter is one never closed: refused before
+        # it is copied (it may be the whole rest of a large template).
+        if source.startswith(out_start, first, position) or \
+                source.startswith(tag_start, first, position):
+            raise scan.unclosed(start)
+        value = source[first:position]
         if rstrip:
             value = value.rstrip()
-        if not value:
-            continue
-        if value.startswith(out_start) or value.startswith(tag_start):
-            raise scan.unclosed(start)
-        yield Token(TOKEN_CONTENT, value, start, source)
+        if value:
+            yield Token(TOKEN_CONTENT, value, start, source)
 
 
 class _Lexer:

@@ -13,7 +13,7 @@ meanwhile) and assigns the joined text as ``assign`` does.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from liquid.ast import BlockNode
 from liquid.builtin.expressions import Literal, Nil
@@ -34,14 +34,38 @@ if TYPE_CHECKING:
 
 LOAD = ast.Load()
 STORE = ast.Store()
+_Expr = TypeVar("_Expr", bound=ast.expr)
+# The function's first line, where nothing is reported.
+_FIRST_LINE = {"lineno": 1, "end_lineno": 1, "col_offset": 0, "end_col_offset": 0}
+
+
+def placed(node: _Expr) -> _Expr:
+    """``node`` on the function's first line: ``place`` leaves it there, so one node can
+    serve every use of it, in every template. For nodes whose line is never reported
+    (reading or assigning a name, a constant: they cannot fail); never changed after."""
+    node.__dict__.update(_FIRST_LINE)
+    return node
+
+
+# The names the generated code uses all over (its arguments, locals and helpers), one
+# placed node each: making and placing a node per use was a sixth of compiling.
+_LOADS = {name: placed(ast.Name(name, LOAD)) for name in (
+    "_ctx", "_o", "_b", "_v", "_w", "_n", "_lim", "_p", "_s", "_k", "_l", "_ls", "_room",
+    "_len", "_truth", "_escape", "_text", "_plain", "_int", "_Markup", "type", "str",
+    "_enter", "_leave", "_Length", "_ForLoop", "_block", "_partial", "_known", "_tick",
+    "_in_context", "_render", "_partialof", "_include", "_includeof", "_cycle", "_top",
+    "_fallback", "_discard", "_equals", "_Break", "_Continue")}
+_STORES = {name: placed(ast.Name(name, STORE)) for name in ("_n", "_lim", "_p", "_s", "_k")}
 
 
 def load(name: str) -> ast.Name:
-    return ast.Name(name, LOAD)
+    node = _LOADS.get(name)
+    return ast.Name(name, LOAD) if node is None else node
 
 
 def store(name: str) -> ast.Name:
-    return ast.Name(name, STORE)
+    node = _STORES.get(name)
+    return ast.Name(name, STORE) if node is None else node
 
 
 def call(func: ast.expr, *args: ast.expr) -> ast.Call:
@@ -53,7 +77,7 @@ def attr(value: ast.expr, name: str) -> ast.Attribute:
 
 
 def assign(target: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([ast.Name(target, STORE)], value)
+    return ast.Assign([store(target)], value)
 
 
 # python-liquid expressions that read no variable.

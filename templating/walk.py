@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from liquid.ast import BlockNode, ConditionalBlockNode, Node
+from liquid.builtin.content import ContentNode
+from liquid.builtin.output import OutputNode
+from liquid.builtin.tags.assign_tag import AssignNode
 from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.include_tag import IncludeNode
+from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
 
 from ladle.grammar import nodes as g
+from ladle.templating.tags.echo_tag import TextEchoNode
+from ladle.templating.tags.output_tag import TextOutputNode
 
 
 def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
@@ -27,6 +35,11 @@ def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
 
 
 def _child_nodes(node: Node) -> list[Node]:
+    kind = type(node)
+    if kind in _NO_BLOCKS:  # the commonest: answered before the (slow) abstract-class tests
+        return []
+    if kind is BlockNode:
+        return list(cast(BlockNode, node).nodes)
     if isinstance(node, BlockNode):
         return list(node.nodes)
     if isinstance(node, IfNode | UnlessNode):
@@ -45,6 +58,11 @@ def _child_nodes(node: Node) -> list[Node]:
     return found
 
 
+# Nodes that hold no block (plain text, output, assignment, a partial by name).
+_NO_BLOCKS = frozenset({ContentNode, TextOutputNode, TextEchoNode, OutputNode, AssignNode,
+                        RenderNode, IncludeNode})
+
+
 # Units for a filter or function call in an expression: calls cost several times what
 # an operator or a variable does.
 CALL_COST = 8
@@ -59,6 +77,10 @@ def work(nodes: Iterable[Node]) -> int:
         for expression in node.expressions():
             tree = getattr(expression, "tree", None)  # ladle's expressions have a tree
             if isinstance(tree, g.Node):
-                for part in g.walk(tree):
-                    total += CALL_COST if isinstance(part, g.Filter | g.Call) else 1
+                parts = g.walk(tree)
+                total += len(parts) + (CALL_COST - 1) * sum(
+                    isinstance(part, _CALLS) for part in parts)
     return total
+
+
+_CALLS = (g.Filter, g.Call)
