@@ -366,11 +366,12 @@ def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator
 
 
 @contextmanager
-def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (by bytes of the catalog read); nothing when piped."""
+def _progress(catalog: str, engine: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (by bytes of the catalog read); nothing when piped, or
+    for Spark (whose catalog may be a folder, a glob or a URL)."""
     from ladle.rules.catalog import catalog_size
 
-    total = catalog_size(catalog)
+    total = 0 if engine == "spark" else catalog_size(catalog)
     if not sys.stderr.isatty() or total == 0:
         yield None
         return
@@ -396,6 +397,12 @@ def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _line_of(failure: dict[str, Any]) -> str:
+    """Where a sampled error is: its line, after its file in a catalog of several files."""
+    where = f"line {failure['line']}"
+    return f"{failure['file']} {where}" if "file" in failure else where
+
+
 def report_table(report: dict[str, Any]) -> str:
     rows = [f"{'rule':<20} {'records':>12} {'bytes':>16}"]
     for name, counts in report["rules"].items():
@@ -405,8 +412,8 @@ def report_table(report: dict[str, Any]) -> str:
     rows.append(f"claimed by {copies}")
     rows.append(f"unclaimed: {report['unclaimed']['records']:,}; "
                 f"errors: {report['errors']['records']:,}")
-    rows.extend(f"  line {e['line']}: {e['message']}" + (f" (rule {e['rule']})"
-                                                        if e["rule"] else "")
+    rows.extend(f"  {_line_of(e)}: {e['message']}" + (f" (rule {e['rule']})"
+                                                     if e["rule"] else "")
                 for e in report["errors"]["sample"])
     return "\n".join(rows) + "\n"
 
@@ -447,7 +454,7 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     ruleset = _ruleset(rules_file)
     engine, spark = _spark(engine, spark_master, spark_remote)
     try:
-        with _progress(catalog) as progress, (
+        with _progress(catalog, engine) as progress, (
                 _assignments(output, output_file_format, [str(rules_file), catalog]) if output
                 else nullcontext()) as write:
             report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
@@ -508,7 +515,7 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     before, after = _ruleset(old), _ruleset(new)
     engine, spark = _spark(engine, spark_master, spark_remote)
     try:
-        with _progress(catalog) as progress:
+        with _progress(catalog, engine) as progress:
             report = diff_catalog(before, after, catalog, engine=engine,
                                   format=catalog_format, progress=progress, notice=_notice,
                                   spark=spark)
@@ -528,7 +535,7 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     click.echo(f"errors: {report['errors']['records']:,}")
     for failure in report["errors"]["sample"]:
         rule = f" ({failure['rules']} rule {failure['rule']})" if failure["rule"] else ""
-        click.echo(f"  line {failure['line']}: {failure['message']}{rule}")
+        click.echo(f"  {_line_of(failure)}: {failure['message']}{rule}")
     return EXIT_OK
 
 

@@ -6,11 +6,14 @@ test that made its own), else starts one: Spark Connect at ``remote`` (``sc://..
 a driver with ``master`` (``local[*]`` unless ``spark-defaults.conf`` names one; Spark
 reads it and the ``SPARK_*`` environment itself). The JVM's log lines go to a file in
 the temporary folder, not to the terminal; Spark logs at ERROR and shows no progress bar.
+Spark's warehouse goes to a temporary folder (removed at exit) unless configured, never
+into the current directory.
 pyspark is imported only here and in ``rules.spark_engine``, when the engine runs.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -90,6 +93,8 @@ def session(master: str | None = None, remote: str | None = None) -> Any:
                     builder = builder.master(master)
                 elif not configured.contains("spark.master"):
                     builder = builder.master("local[*]")
+                for key, value in _scratch(configured).items():
+                    builder = builder.config(key, value)
                 spark = (builder.config("spark.ui.showConsoleProgress", "false")
                          .config("spark.ui.enabled", "false").getOrCreate())
                 spark.sparkContext.setLogLevel("ERROR")
@@ -102,6 +107,16 @@ def session(master: str | None = None, remote: str | None = None) -> Any:
         raise SparkFailure(f"cannot start Spark at {where}: {one_line(error)}") from None
     _configure(spark)
     return spark
+
+
+def _scratch(configured: Any) -> dict[str, str]:
+    """Spark's warehouse (which it makes in the current directory by default, at its
+    first SQL) in a temporary folder, unless the user configured one."""
+    if configured.contains("spark.sql.warehouse.dir"):
+        return {}
+    folder = tempfile.mkdtemp(prefix="ladle-spark-")
+    atexit.register(shutil.rmtree, folder, True)
+    return {"spark.sql.warehouse.dir": os.path.join(folder, "warehouse")}
 
 
 def _configure(spark: Any) -> None:
