@@ -1,18 +1,17 @@
 """The spark engine against the python engine: ``rules.spark_engine`` gives the python
 engine's ``route`` and ``diff`` reports exactly (the same JSON text), or raises
-``Fallback``, on the catalogs of the engines' differential test (``test_engines``), and
-on Parquet globs and Hive-partitioned folders; ``REQUIRED`` lists the runs that must
+``Fallback``, on the catalogs of the engines' differential test (``test_engines``;
+catalogs of several files are ``test_spark_lake``'s); ``REQUIRED`` lists the runs that must
 agree, so that the test cannot pass by falling back. Then ``ladle rules sql``'s query,
 run in DuckDB and in Spark, and the command line's errors when Spark cannot run.
 
-One SparkSession (local mode) serves every test: starting the JVM takes most of the
-time. Rule sets are merged so that each catalog takes few Spark jobs.
+One SparkSession (local mode, ``conftest.spark``) serves every test: starting the JVM
+takes most of the time. Rule sets are merged so that each catalog takes few Spark jobs.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -34,7 +33,6 @@ from tests.rules.test_engines import (
     SLOTS,
     Catalog,
     as_text,
-    generated_records,
     json_line,
     jsonl,
     make_catalogs,
@@ -110,15 +108,6 @@ REQUIRED = {
 }
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """The one SparkSession of the test run (local mode, few shuffle partitions: the
-    catalogs are small)."""
-    session = spark_session.session()
-    session.conf.set("spark.sql.shuffle.partitions", "2")
-    yield session
-
-
 @pytest.fixture(scope="module")
 def catalogs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Catalog]:
     return make_catalogs(tmp_path_factory.mktemp("catalogs"))
@@ -165,39 +154,6 @@ def test_route_and_diff_agree_or_fall_back(spark: Any, catalogs: dict[str, Catal
     assert not failures, "\n".join(failures)
     assert set(agreed) >= REQUIRED
     assert len(agreed) >= len(REQUIRED), agreed
-
-
-def lake(folder: Path) -> tuple[Path, Path, Path]:
-    """The same records as one Parquet file (which the python engine reads), as three
-    files (a glob), and as a folder partitioned by ``part`` (Hive style), in the same
-    order."""
-    made = [{**record, "part": number % 3} for number, record in
-            enumerate(generated_records(240, seed=16))]
-    made.sort(key=lambda record: record["part"])
-    types = {"id": "DECIMAL(38,0)", "tag": "VARCHAR", "public": "BOOLEAN", "size": "BIGINT",
-             "score": "DOUBLE", "path": "VARCHAR", "k": "BIGINT", "part": "INTEGER"}
-    whole = folder / "whole.parquet"
-    write_parquet(whole, made, types)
-    (folder / "flat").mkdir()
-    for part in range(3):
-        rows = [record for record in made if record["part"] == part]
-        write_parquet(folder / "flat" / f"{part}.parquet", rows, types)
-        hive = folder / "hive" / f"part={part}"
-        hive.mkdir(parents=True)
-        write_parquet(hive / "data.parquet", rows,
-                      {name: kind for name, kind in types.items() if name != "part"})
-    return whole, folder / "flat" / "*.parquet", folder / "hive"
-
-
-def test_parquet_globs_and_hive_folders(spark: Any, tmp_path: Path) -> None:
-    whole, glob, hive = lake(tmp_path)
-    ruleset = merged(PLACEMENT, SLOTS, ERRORS, "part: part == 1\n")
-    wanted = as_text(python_engine.route(ruleset, str(whole)))
-    assert json.loads(wanted)["errors"]["records"] > 0  # samples with row numbers
-    assert as_text(spark_engine.route(ruleset, str(glob))) == wanted
-    assert as_text(spark_engine.route(ruleset, str(hive))) == wanted
-    assert as_text(spark_engine.diff(OLD, NEW, str(hive))) == as_text(
-        python_engine.diff(OLD, NEW, str(whole)))
 
 
 def test_fallback_notice_and_unsupported_rules(spark: Any, catalogs: dict[str, Catalog]
