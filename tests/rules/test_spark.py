@@ -12,6 +12,7 @@ takes most of the time. Rule sets are merged so that each catalog takes few Spar
 from __future__ import annotations
 
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -216,6 +217,64 @@ def test_missing_java_and_unreachable_spark_are_one_line_errors(tmp_path: Path) 
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("spark: error: cannot start Spark at sc://127.0.0.1:9: ")
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_failed_job_or_an_unreachable_master_is_one_line(
+        spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules_file = tmp_path / "placement.rules"
+    rules_file.write_text(PLACEMENT, encoding="utf-8")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    write_parquet(lake / "a.parquet", BASE_RECORDS[:20], PARQUET_TYPES)
+    (lake / "z.parquet").write_bytes(b"not Parquet")  # Spark reads the schema of a.parquet
+    argv = ["rules", "route", str(rules_file), str(lake / "*.parquet"), "--engine", "spark"]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("spark: error: Spark failed: [FAILED_READ_FILE.NO_HINT] ")
+    assert "z.parquet is not a Parquet file" in err and len(err.splitlines()) == 1
+    # --output is written by the python engine (never by Spark), which reads no glob
+    target = tmp_path / "where.jsonl"
+    code, out, err = run(capsys, *argv, "-o", str(target))
+    assert (code, out) == (2, "") and not target.exists()
+    assert err.splitlines() == ["ladle: using the python engine: it writes --output",
+                                f"{lake / '*.parquet'}: error: No such file or directory"]
+    catalog = tmp_path / "catalog.jsonl"
+    catalog.write_bytes(jsonl([json_line(record) for record in BASE_RECORDS[:20]]))
+    assert run(capsys, "rules", "route", str(rules_file), str(catalog), "--spark-master",
+               "spark://127.0.0.1:9") == (2, "", "spark: error: cannot reach the Spark master "
+                                          "at spark://127.0.0.1:9: Connection refused\n")
+
+
+CONFIGURED = """\
+import json
+from ladle.rules import spark_session
+spark = spark_session.session()
+spark.sql("SHOW TABLES").collect()  # Spark's first SQL makes its warehouse
+print(json.dumps({"master": spark.sparkContext.master,
+                  "partitions": spark.conf.get("spark.sql.shuffle.partitions"),
+                  "warehouse": spark.conf.get("spark.sql.warehouse.dir")}))
+"""
+
+
+def test_spark_defaults_are_read_and_the_current_directory_stays_clean(tmp_path: Path
+                                                                        ) -> None:
+    """SPARK_CONF_DIR's spark-defaults.conf names the master and settings; Spark's
+    warehouse goes to a temporary folder, not the current one."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "spark-defaults.conf").write_text(
+        "spark.master local[1]\nspark.sql.shuffle.partitions 3\n", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run([sys.executable, "-c", CONFIGURED], capture_output=True, text=True,
+                          cwd=work, check=False, timeout=300,
+                          env={**os.environ, "SPARK_CONF_DIR": str(conf)})
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    warehouse = found.pop("warehouse")
+    assert "ladle-spark-" in warehouse and str(work) not in warehouse
+    assert found == {"master": "local[1]", "partitions": "3"}
+    assert os.listdir(work) == []
 
 
 # -- the query of ``ladle rules sql`` -------------------------------------------------------------
