@@ -12,7 +12,6 @@ takes most of the time. Rule sets are merged so that each catalog takes few Spar
 from __future__ import annotations
 
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -245,36 +244,16 @@ def test_a_failed_job_or_an_unreachable_master_is_one_line(
                                           "at spark://127.0.0.1:9: Connection refused\n")
 
 
-CONFIGURED = """\
-import json
-from ladle.rules import spark_session
-spark = spark_session.session()
-spark.sql("SHOW TABLES").collect()  # Spark's first SQL makes its warehouse
-print(json.dumps({"master": spark.sparkContext.master,
-                  "partitions": spark.conf.get("spark.sql.shuffle.partitions"),
-                  "warehouse": spark.conf.get("spark.sql.warehouse.dir")}))
-"""
-
-
-def test_spark_defaults_are_read_and_the_current_directory_stays_clean(tmp_path: Path
-                                                                        ) -> None:
-    """SPARK_CONF_DIR's spark-defaults.conf names the master and settings; Spark's
-    warehouse goes to a temporary folder, not the current one."""
-    conf = tmp_path / "conf"
-    conf.mkdir()
-    (conf / "spark-defaults.conf").write_text(
-        "spark.master local[1]\nspark.sql.shuffle.partitions 3\n", encoding="utf-8")
-    work = tmp_path / "work"
-    work.mkdir()
-    done = subprocess.run([sys.executable, "-c", CONFIGURED], capture_output=True, text=True,
-                          cwd=work, check=False, timeout=300,
-                          env={**os.environ, "SPARK_CONF_DIR": str(conf)})
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
-    warehouse = found.pop("warehouse")
-    assert "ladle-spark-" in warehouse and str(work) not in warehouse
-    assert found == {"master": "local[1]", "partitions": "3"}
-    assert os.listdir(work) == []
+def test_spark_defaults_are_read_and_the_current_directory_stays_clean(
+        spark: Any, spark_folder: Path) -> None:
+    """``conftest.spark`` started the session from ``spark_folder`` with a
+    spark-defaults.conf in SPARK_CONF_DIR: its master and settings hold, and Spark's
+    warehouse (made by its first SQL) is in a temporary folder, not the current one."""
+    assert spark.sparkContext.master == "local[2]"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "2"
+    spark.sql("SHOW TABLES").collect()
+    assert "ladle-spark-" in spark.conf.get("spark.sql.warehouse.dir")
+    assert os.listdir(spark_folder) == []
 
 
 # -- the query of ``ladle rules sql`` -------------------------------------------------------------
