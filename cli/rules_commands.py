@@ -321,7 +321,8 @@ def _engine(function: Callable[..., int]) -> Callable[..., int]:
         "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
         help="python streams records; duckdb runs the rules as SQL over the file (JSON "
              "Lines or Parquet); spark runs them as Spark SQL (files, globs and folders of "
-             "Parquet); auto takes duckdb from 32 MiB on. Same results either way.")(function)
+             "Parquet or JSON Lines); auto takes duckdb from 32 MiB on. Same results "
+             "either way.")(function)
 
 
 def _spark(engine: str, master: str | None, remote: str | None) -> tuple[str, tuple[
