@@ -47,14 +47,13 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from itertools import chain, islice
+from itertools import chain, groupby, islice
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ladle.rules.catalog import (
     GZIP_MAGIC,
     CatalogError,
-    CatalogFileError,
     catalog_format,
     catalog_size,
     jsonl_line,
@@ -356,8 +355,6 @@ def _reading() -> Iterator[None]:
     down) or ``Fallback``."""
     try:
         yield
-    except (Fallback, SparkFailure, CatalogFileError):
-        raise
     except Exception as error:
         if _is_spark_down(error):
             raise SparkFailure(f"Spark failed: {one_line(error)}") from None
@@ -420,7 +417,7 @@ def _check_path(path: str, kind: str) -> None:
         return
     if "://" in path:
         raise Fallback("the spark engine reads local JSON Lines files (line numbers)")
-    if os.path.isfile(path) and (any(char in path for char in "*?[]{}\\")
+    if os.path.isfile(path) and (any(char in path for char in _GLOB + "\\")
                                  or ":" in os.path.basename(path)):
         raise Fallback("Spark would read the catalog's path as a pattern")
     if not several_files(path):
@@ -512,15 +509,8 @@ class _Run:
             return [(row[_ROW] + 1, {name: _python_value(row[name]) for name in names
                                      if row[name] is not None}) for row in rows]
         found: list[tuple[int, Any]] = []
-        start = 0
-        while start < len(rows):  # the rows of one file at a time (they come in file order)
-            file = rows[start][_FILE]
-            end = start
-            while end < len(rows) and rows[end][_FILE] == file:
-                end += 1
-            found += _line_numbers(_local_file(file), [bytes(row[0]) for row in
-                                                       rows[start:end]])
-            start = end
+        for file, rows_in in groupby(rows, key=lambda row: row[_FILE]):  # in file order
+            found += _line_numbers(_local_file(file), [bytes(row[0]) for row in rows_in])
         for (_, record), row in zip(found, rows, strict=True):
             if isinstance(record, dict):  # a partition's fields come after the line's
                 record.update((name, _python_value(row[name])) for name in
