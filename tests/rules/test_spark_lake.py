@@ -159,8 +159,11 @@ def test_several_files_spark_cannot_route_are_an_error(spark: Any, tmp_path: Pat
                        r"exactly \(a line holds JSON that is not a flat object.*\), and the "
                        r"other engines read one local file$"):
         rules.route(ruleset, folder, engine="spark")
-    with pytest.raises(CatalogFileError, match="is a directory"):
-        rules.route(ruleset, folder, engine="python")
+    for engine in ("python", "duckdb"):  # they read one file
+        with pytest.raises(CatalogFileError, match="is a directory"):
+            rules.route(ruleset, folder, engine=engine)
+        with pytest.raises(CatalogFileError, match="No such file or directory"):
+            rules.route(ruleset, folder / "*" / "*.jsonl", engine=engine)
     (folder / "part=1" / "a.jsonl").write_bytes(jsonl(['{"id": 5}', '{"id": 6, "part": 2}']))
     with pytest.raises(spark_engine.Fallback, match="a field named as a partition folder"):
         spark_engine.route(ruleset, str(folder))
