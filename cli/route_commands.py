@@ -34,7 +34,8 @@ def _engine(function: Callable[..., int]) -> Callable[..., int]:
         "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
         help="python streams records; duckdb runs the rules as SQL over the file (JSON "
              "Lines or Parquet); spark runs them as Spark SQL (files, globs and folders of "
-             "Parquet); auto takes duckdb from 32 MiB on. Same results either way.")(function)
+             "Parquet or JSON Lines); auto takes duckdb from 32 MiB on. Same results "
+             "either way.")(function)
 
 
 def _spark(engine: str, master: str | None, remote: str | None) -> tuple[str, tuple[
@@ -93,11 +94,12 @@ def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator
 
 
 @contextmanager
-def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (by bytes of the catalog read); nothing when piped."""
+def _progress(catalog: str, engine: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (by bytes of the catalog read); nothing when piped, or
+    for Spark (whose catalog may be a folder, a glob or a URL)."""
     from ladle.rules.catalog import catalog_size
 
-    total = catalog_size(catalog)
+    total = 0 if engine == "spark" else catalog_size(catalog)
     if not sys.stderr.isatty() or total == 0:
         yield None
         return
@@ -123,6 +125,12 @@ def _progress(catalog: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _line_of(failure: dict[str, Any]) -> str:
+    """Where a sampled error is: its line, after its file in a catalog of several files."""
+    where = f"line {failure['line']}"
+    return f"{failure['file']} {where}" if "file" in failure else where
+
+
 def report_table(report: dict[str, Any]) -> str:
     rows = [f"{'rule':<20} {'records':>12} {'bytes':>16}"]
     for name, counts in report["rules"].items():
@@ -132,8 +140,8 @@ def report_table(report: dict[str, Any]) -> str:
     rows.append(f"claimed by {copies}")
     rows.append(f"unclaimed: {report['unclaimed']['records']:,}; "
                 f"errors: {report['errors']['records']:,}")
-    rows.extend(f"  line {e['line']}: {e['message']}" + (f" (rule {e['rule']})"
-                                                        if e["rule"] else "")
+    rows.extend(f"  {_line_of(e)}: {e['message']}" + (f" (rule {e['rule']})"
+                                                     if e["rule"] else "")
                 for e in report["errors"]["sample"])
     return "\n".join(rows) + "\n"
 
@@ -171,7 +179,7 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
 
     ruleset = load_ruleset(rules_file)
     engine, spark = _spark(engine, spark_master, spark_remote)
-    with _failures(), _progress(catalog) as progress, (
+    with _failures(), _progress(catalog, engine) as progress, (
             _assignments(output, output_file_format, [str(rules_file), catalog]) if output
             else nullcontext()) as write:
         report = route_catalog(ruleset, catalog, engine=engine, format=catalog_format,
@@ -223,7 +231,7 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     """
     before, after = load_ruleset(old), load_ruleset(new)
     engine, spark = _spark(engine, spark_master, spark_remote)
-    with _failures(), _progress(catalog) as progress:
+    with _failures(), _progress(catalog, engine) as progress:
         report = diff_catalog(before, after, catalog, engine=engine, format=catalog_format,
                               progress=progress, notice=_notice, spark=spark)
     if output_format == "json":
@@ -238,5 +246,5 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     click.echo(f"errors: {report['errors']['records']:,}")
     for failure in report["errors"]["sample"]:
         rule = f" ({failure['rules']} rule {failure['rule']})" if failure["rule"] else ""
-        click.echo(f"  line {failure['line']}: {failure['message']}{rule}")
+        click.echo(f"  {_line_of(failure)}: {failure['message']}{rule}")
     return EXIT_OK

@@ -77,6 +77,7 @@ def route(ruleset: RuleSet, catalog: Catalog, *, engine: str = "auto",
             return spark_engine.route(ruleset, catalog, format=format, sample=sample,
                                       master=spark[0], remote=spark[1])
         except Fallback as reason:
+            _spark_only(catalog, reason)
             _tell(notice, reason)
     elif chosen == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
@@ -113,6 +114,7 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
             return spark_engine.diff(old, new, catalog, format=format, sample=sample,
                                      master=spark[0], remote=spark[1])
         except Fallback as reason:
+            _spark_only(catalog, reason)
             _tell(notice, reason)
     elif chosen == "duckdb":
         assert isinstance(catalog, str | os.PathLike)
@@ -128,6 +130,17 @@ def diff(old: RuleSet, new: RuleSet, catalog: Catalog, *, engine: str = "auto",
     elif engine in ("duckdb", "spark") and notice is not None:
         notice(_why_python(engine, catalog, False))
     return python.diff(old, new, catalog, format=format, progress=progress, sample=sample)
+
+
+def _spark_only(catalog: str | os.PathLike[str], reason: Exception) -> None:
+    """A folder, glob or URL that the spark engine cannot route exactly is an error: the
+    python engine reads one file."""
+    from ladle.rules.catalog import CatalogFileError
+    from ladle.rules.spark_engine import several_files
+
+    if several_files(os.fspath(catalog)):
+        raise CatalogFileError(f"the spark engine cannot route it exactly ({reason}), and "
+                               "the other engines read one local file", os.fspath(catalog))
 
 
 def _tell(notice: Notice | None, reason: Exception) -> None:

@@ -11,9 +11,9 @@ Spark itself failing (no Java, no master, a failed job) is ``SparkFailure``.
   FLOAT and DOUBLE as DOUBLE (a NaN fails the query), strings and booleans as they are;
   a rule reading a column of another type falls back, and so does a catalog with a
   column whose Python value the sample records could not show as the python reader does
-  (timestamps, lists, maps). Rows are numbered across files in path order, as the python
-  reader reads a glob.
-- JSON Lines: one local file, read with ``spark.read.text`` (lines end at "\\n" only).
+  (timestamps, lists, maps).
+- JSON Lines: a local file, a glob (``path/*.jsonl``) or a folder (Hive partitions
+  included), read with ``spark.read.text`` (lines end at "\\n" only).
   A line is a record when a strict pattern of a flat JSON object matches it (no
   nesting, numbers of at most 100 digits and 2 exponent digits, no lone surrogate
   escapes, keys without ``\\u`` escapes) and it is valid UTF-8: those lines the python
@@ -21,9 +21,17 @@ Spark itself failing (no Java, no master, a failed job) is ``SparkFailure``.
   sample of the first records holds; a value of another type, or the field given twice,
   fails the query (``Fallback``). Every other line that is not blank is read again by
   the python reader, which must refuse it too (at most ``MAX_OTHER`` lines); a record
-  there (a nested one, say) falls back. Compressed files, a byte order mark and paths
-  that Spark would read as a glob fall back.
+  there (a nested one, say) falls back. Compressed files, a byte order mark and a file
+  whose name Spark would read as a glob fall back. A partition column (``part=1/``) is a
+  field of every record of its folder, typed as Spark infers it, after the line's own
+  fields; a line that holds a field of that name too fails the query.
 - CSV and stdin fall back.
+
+A catalog of several files (a folder, a glob, a URL) is read as the python reader reads
+the files one after the other, in the order of their paths (a file's last line ends
+there); the samples of errors name their file (``"file"``) and their line or row in it.
+The other engines read one file: ``rules.route`` and ``rules.diff`` make the spark
+engine's fallback on such a catalog a ``CatalogFileError`` saying why.
 
 Samples are found by Spark in file order and read again by the python reader (their
 line numbers by one pass over the file up to the last one), so their records and
@@ -32,14 +40,16 @@ messages are the python engine's own.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from itertools import islice
+from itertools import chain, groupby, islice
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from ladle.rules.catalog import (
     GZIP_MAGIC,
@@ -64,7 +74,8 @@ from ladle.rules.sql_engine import (
     route_tally,
 )
 
-__all__ = ["MAX_OTHER", "SAMPLE_RECORDS", "Fallback", "SparkFailure", "diff", "route"]
+__all__ = ["MAX_OTHER", "SAMPLE_RECORDS", "Fallback", "SparkFailure", "diff", "route",
+           "several_files"]
 
 SAMPLE_RECORDS = 2_000
 """Records read by the python reader to choose the type of each JSON field."""
@@ -228,11 +239,13 @@ def _python_value(value: Any) -> Any:
 class _Source:
     """One catalog as a Spark DataFrame with the columns ``_OK`` (a record), ``_OTHER`` (a
     line to be read again by the python reader), the fields the rules use, ``_BYTES``,
-    and the order of the catalog (``_FILE``, ``_BLOCK``, ``_NUMBER``)."""
+    and the order of the catalog (``_FILE`` then ``_BLOCK``, ``_NUMBER`` or ``_ROW``)."""
 
     def __init__(self, spark: Any, path: str, format: str, fields: Sequence[str]) -> None:
         self.path = path
         self.format = format
+        self.many = several_files(path)
+        self.partitions: list[str] = []
         for name in (*fields, "size"):
             if name.casefold().startswith(_OWN):
                 raise Fallback(f"the field {name!r} is named like the engine's own columns")
@@ -242,35 +255,56 @@ class _Source:
             self._jsonl(spark, fields)
 
     def _jsonl(self, spark: Any, fields: Sequence[str]) -> None:
-        sample = (record for _, record in islice(records(self.path, "jsonl"), SAMPLE_RECORDS)
+        with _reading():
+            lines = spark.read.option("lineSep", "\n").option("wholetext", "false").text(
+                _spark_path(self.path))
+            files = sorted(lines.inputFiles())
+            types = {field.name: field.dataType.simpleString() for field in lines.schema
+                     if field.name != "value"}
+        local = [_local_file(uri) for uri in files]
+        for file in local:
+            _check_file(file)
+        self.partitions = list(types)
+        found = chain.from_iterable(records(file, "jsonl") for file in local)
+        sample = (record for _, record in islice(found, SAMPLE_RECORDS)
                   if isinstance(record, dict))
-        self.columns = _json_kinds(sample, fields)
-        lines = spark.read.option("lineSep", "\n").option("wholetext", "false").text(
-            _spark_path(self.path))
-        lines = lines.selectExpr("value", f"_metadata.file_block_start AS {_BLOCK}",
+        self.columns = _json_kinds(sample, [name for name in fields if name not in types])
+        for name in fields:
+            if name in types:
+                self.columns[name] = _typed_column(name, types[name])
+        partitions = [SPARK.identifier(name) for name in types]
+        lines = lines.selectExpr("value", *partitions, f"_metadata.file_path AS {_FILE}",
+                                 f"_metadata.file_block_start AS {_BLOCK}",
                                  f"monotonically_increasing_id() AS {_NUMBER}")
         lines = lines.where(f"NOT (value RLIKE {SPARK.string(_BLANK)})")
         plain = f"(is_valid_utf8(value) AND value RLIKE {SPARK.string(PLAIN)})"
-        parts = ["value", _BLOCK, _NUMBER, f"{plain} AS {_OK}"]
+        order = [_FILE, _BLOCK, _NUMBER]
+        parts = ["value", *partitions, *order, f"{plain} AS {_OK}"]
         if "VARCHAR" in self.columns.values():
             parts.append(f"CASE WHEN {plain} THEN from_json(value, 'map<string,string>') "
                          f"END AS {_TEXT}")
         step = lines.selectExpr(*parts)
         typed = [f"({_json_field(name, kind)}) AS {SPARK.identifier(name)}"
-                 for name, kind in self.columns.items()]
+                 for name, kind in self.columns.items() if name not in types]
+        typed += [f"({_parquet_value(name, self.columns[name])}) AS {SPARK.identifier(name)}"
+                  for name in types if name in self.columns]
+        kept = [SPARK.identifier(name) for name in types if name not in self.columns]
+        bytes_of = _bytes_of(types) if "size" in types else f"({_json_size()})"
+        clash = " OR ".join(f"regexp_count(value, {SPARK.string(_key_pattern(name))}) > 0"
+                            for name in types)
+        if clash:  # evaluated on every line: the sum of the bytes reads it
+            bytes_of = (f"CASE WHEN {_OK} AND ({clash}) THEN "
+                        f"{_fail('a line holds a field named as a partition folder')} "
+                        f"ELSE {bytes_of} END")
         self.frame = step.selectExpr(
-            "value", _BLOCK, _NUMBER, _OK, f"NOT {_OK} AS {_OTHER}", *typed,
-            f"({_json_size()}) AS {_BYTES}")
-        self.order = [_BLOCK, _NUMBER]
+            "value", *order, _OK, f"NOT {_OK} AS {_OTHER}", *kept, *typed,
+            f"{bytes_of} AS {_BYTES}")
+        self.order = order
 
     def _parquet(self, spark: Any, fields: Sequence[str]) -> None:
-        try:
+        with _reading():
             frame = spark.read.parquet(_spark_path(self.path))
             types = {field.name: field.dataType.simpleString() for field in frame.schema}
-        except Exception as error:
-            if _is_spark_down(error):
-                raise SparkFailure(f"Spark failed: {one_line(error)}") from None
-            raise Fallback(f"Spark cannot read this catalog: {one_line(error)}") from None
         self.names = list(types)
         if any(name.casefold().startswith(_OWN) for name in types):
             raise Fallback("a column is named like the engine's own columns")
@@ -278,26 +312,73 @@ class _Source:
             if kind not in _SAMPLED_TYPES and not kind.startswith("decimal("):
                 raise Fallback(f"column {name!r} is {kind}, which the spark engine does not "
                                "show as the python reader does")
-        self.columns = {}
-        for name in fields:
-            if name not in types:
-                continue  # not a column: nil in every record
-            kind = _parquet_kind(types[name])
-            if kind is None:
-                raise Fallback(f"column {name!r} is {types[name]}, which SQL rules do not read")
-            self.columns[name] = kind
-        size = types.get("size")
-        counted = size is not None and _parquet_kind(size) in ("INTEGER", "BIGINT", "HUGEINT")
+        self.columns = {name: _typed_column(name, types[name]) for name in fields
+                        if name in types}  # a field that is no column is nil everywhere
         frame = frame.selectExpr("*", f"_metadata.file_path AS {_FILE}",
                                  f"_metadata.row_index AS {_ROW}")
         typed = [f"({_parquet_value(name, kind)}) AS {SPARK.identifier(name)}"
                  for name, kind in self.columns.items()]
         kept = [SPARK.identifier(name) for name in types if name not in self.columns]
-        bytes_of = SPARK.as_int(SPARK.identifier("size")) if counted else "NULL"
         self.frame = frame.selectExpr(
             *kept, *typed, _FILE, _ROW, f"TRUE AS {_OK}", f"FALSE AS {_OTHER}",
-            f"{bytes_of} AS {_BYTES}")
+            f"{_bytes_of(types)} AS {_BYTES}")
         self.order = [_FILE, _ROW]
+
+    def file(self, uri: str) -> str:
+        """A file of the catalog as the samples name it: its path as the user would write
+        it (under the folder or the glob's folder they gave), or the URI."""
+        if "://" in self.path:
+            return uri
+        local = _local_file(uri)
+        root = self.path
+        while any(char in root for char in _GLOB):
+            root = os.path.dirname(root)
+        inside = os.path.relpath(local, os.path.abspath(root or os.curdir))
+        return local if inside.startswith(os.pardir) else os.path.join(root, inside)
+
+
+def _typed_column(name: str, spark_type: str) -> str:
+    kind = _parquet_kind(spark_type)
+    if kind is None:
+        raise Fallback(f"column {name!r} is {spark_type}, which SQL rules do not read")
+    return kind
+
+
+def _bytes_of(types: dict[str, str]) -> str:
+    """What a record's ``size`` column adds to the bytes: an integer, else nothing."""
+    size = types.get("size")
+    counted = size is not None and _parquet_kind(size) in ("INTEGER", "BIGINT", "HUGEINT")
+    return SPARK.as_int(SPARK.identifier("size")) if counted else "NULL"
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Spark listing and reading a catalog's schema: its errors as ``SparkFailure`` (Spark is
+    down) or ``Fallback``."""
+    try:
+        yield
+    except Exception as error:
+        if _is_spark_down(error):
+            raise SparkFailure(f"Spark failed: {one_line(error)}") from None
+        raise Fallback(f"Spark cannot read this catalog: {one_line(error)}") from None
+
+
+_GLOB = "*?[]{}"
+
+
+def several_files(path: str) -> bool:
+    """Whether the catalog may be several files (a folder, a glob or a URL), which only the
+    spark engine reads."""
+    return "://" in path or os.path.isdir(path) or (
+        any(char in path for char in _GLOB) and not os.path.isfile(path))
+
+
+def _local_file(uri: str) -> str:
+    """The local path of a file Spark lists (a ``file:`` URI)."""
+    parsed = urlparse(uri)
+    if parsed.scheme not in ("", "file"):
+        raise Fallback("the spark engine reads local JSON Lines files (line numbers)")
+    return unquote(parsed.path)
 
 
 def _spark_path(path: str) -> str:
@@ -312,6 +393,23 @@ def _is_spark_down(error: BaseException) -> bool:
         "Answer from Java side is empty"))
 
 
+def _format(path: str, format: str | None) -> str:
+    """The catalog's format: ``format``, else a folder's by the first file Spark would read
+    in it, Parquet by default (a folder or URL), else by the extension."""
+    if format is None and "://" in path:
+        return "parquet"
+    if format is None and os.path.isdir(path):
+        for _, folders, names in os.walk(path):
+            folders[:] = sorted(name for name in folders if not name.startswith(("_", ".")))
+            for name in sorted(names):
+                if not name.startswith(("_", ".")):
+                    kind = catalog_format(name)
+                    return kind if kind == "csv" or name.lower().endswith(
+                        (".jsonl", ".ndjson", ".json")) else "parquet"
+        return "parquet"
+    return catalog_format(path, format)
+
+
 def _check_path(path: str, kind: str) -> None:
     if path == "-":
         raise Fallback("Spark does not read stdin")
@@ -320,14 +418,18 @@ def _check_path(path: str, kind: str) -> None:
     if kind == "parquet":
         return
     if "://" in path:
-        raise Fallback("the spark engine reads a local JSON Lines file (line numbers)")
-    if any(char in path for char in "*?[]{}\\") or ":" in os.path.basename(path):
+        raise Fallback("the spark engine reads local JSON Lines files (line numbers)")
+    if os.path.isfile(path) and (any(char in path for char in _GLOB + "\\")
+                                 or ":" in os.path.basename(path)):
         raise Fallback("Spark would read the catalog's path as a pattern")
+    if not several_files(path):
+        catalog_size(path)  # a missing file: the python reader's error
+
+
+def _check_file(path: str) -> None:
+    """A JSON Lines file Spark reads as the python reader does, or ``Fallback``."""
     if path.lower().endswith(_COMPRESSED):
         raise Fallback("Spark decompresses a file by its name (the python reader by its bytes)")
-    if os.path.isdir(path):
-        raise Fallback("the spark engine reads one JSON Lines file, not a folder")
-    catalog_size(path)  # a missing file: the python reader's error
     with open(path, "rb") as start:
         head = start.read(3)
     if head == b"\xef\xbb\xbf":
@@ -363,10 +465,7 @@ class _Run:
 
     def __init__(self, path: str, format: str | None, rulesets: Sequence[RuleSet],
                  prefixes: Sequence[str], master: str | None, remote: str | None) -> None:
-        path = os.fspath(path)
-        kind = catalog_format(path, format)
-        if format is None and ("://" in path or os.path.isdir(path)):
-            kind = "parquet"  # a folder (or a table in a data lake): Parquet files
+        kind = _format(path, format)
         _check_path(path, kind)
         spark = session(master, remote)
         self.source = _Source(spark, path, kind, fields(rulesets))
@@ -392,7 +491,9 @@ class _Run:
             return []
         chosen = self.frame.where(condition).orderBy(*self.source.order).limit(count)
         if self.source.format == "jsonl":
-            return _collect(chosen.selectExpr(f"CAST(value AS BINARY) AS {_TEXT}"))
+            partitions = [SPARK.identifier(name) for name in self.source.partitions]
+            return _collect(chosen.selectExpr(f"CAST(value AS BINARY) AS {_TEXT}", _FILE,
+                                              *partitions))
         return _collect(chosen)
 
     def others(self, count: int) -> list[bytes]:
@@ -403,29 +504,28 @@ class _Run:
         return [bytes(row[0]) for row in rows]
 
     def records(self, rows: Sequence[Any]) -> list[tuple[int, Any]]:
-        """(line or row number, record or CatalogError) of sampled rows, as the python
-        reader reads them."""
-        if not rows:
-            return []
-        if self.source.format == "jsonl":
-            return _line_numbers(self.source.path, [bytes(row[0]) for row in rows])
-        return self._parquet_rows(rows)
-
-    def _parquet_rows(self, rows: Sequence[Any]) -> list[tuple[int, Any]]:
-        files = {row[_FILE] for row in rows}
-        offsets: dict[str, int] = {}
-        if files:
-            counts = _collect(self.frame.groupBy(_FILE).count())
-            done = 0
-            for file, rows_in in sorted((row[0], row[1]) for row in counts):
-                offsets[file] = done
-                done += rows_in
-        found = []
-        names = self.source.names
-        for row in rows:
-            record = {name: _python_value(row[name]) for name in names if row[name] is not None}
-            found.append((offsets[row[_FILE]] + row[_ROW] + 1, record))
+        """(line or row number in its file, record or CatalogError) of sampled rows, as the
+        python reader reads them."""
+        if self.source.format == "parquet":
+            names = self.source.names
+            return [(row[_ROW] + 1, {name: _python_value(row[name]) for name in names
+                                     if row[name] is not None}) for row in rows]
+        found: list[tuple[int, Any]] = []
+        for file, rows_in in groupby(rows, key=lambda row: row[_FILE]):  # in file order
+            found += _line_numbers(_local_file(file), [bytes(row[0]) for row in rows_in])
+        for (_, record), row in zip(found, rows, strict=True):
+            if isinstance(record, dict):  # a partition's fields come after the line's
+                record.update((name, _python_value(row[name])) for name in
+                              self.source.partitions if row[name] is not None)
         return found
+
+    def named(self, rows: Sequence[Any], sample: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The error sample of ``rows``, each entry naming its file first in a catalog of
+        several files."""
+        if not self.source.many:
+            return sample
+        return [{"file": self.source.file(row[_FILE]), **entry}
+                for row, entry in zip(rows, sample, strict=True)]
 
 
 def _line_numbers(path: str, texts: Sequence[bytes]) -> list[tuple[int, Any]]:
@@ -469,7 +569,8 @@ def route(ruleset: RuleSet, path: str | os.PathLike[str], *, format: str | None 
     unclaimed_rows = run.first(f"{_OK} AND {nothing}", min(sample, tally.unclaimed))
     error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, tally.errors))
     unclaimed_sample = records_only(_ENGINE, (r for _, r in run.records(unclaimed_rows)))
-    error_sample = route_errors(ruleset, _ENGINE, run.records(error_rows))
+    error_sample = run.named(error_rows, route_errors(ruleset, _ENGINE,
+                                                      run.records(error_rows)))
     return route_report(names, tally.total, tally.groups, tally.unreadable, tally.errors,
                         unclaimed_sample, error_sample)
 
@@ -491,6 +592,7 @@ def diff(old: RuleSet, new: RuleSet, path: str | os.PathLike[str], *,
                             min(sample, tally.orphaned))
     error_rows = run.first(f"NOT {_OK} OR {_FAILED}", min(sample, tally.errors))
     orphan_sample = records_only(_ENGINE, (r for _, r in run.records(orphan_rows)))
-    error_sample = diff_errors(old, new, _ENGINE, run.records(error_rows))
+    error_sample = run.named(error_rows, diff_errors(old, new, _ENGINE,
+                                                     run.records(error_rows)))
     return diff_report(old_names, new_names, tally.total, tally.groups, orphan_sample,
                        tally.errors, error_sample)

@@ -4,17 +4,23 @@ errors for what the user must fix (no Java, a master that cannot be reached).
 ``session(master, remote)`` returns the active session when there is one (a program or
 test that made its own), else starts one: Spark Connect at ``remote`` (``sc://...``), or
 a driver with ``master`` (``local[*]`` unless ``spark-defaults.conf`` names one; Spark
-reads it and the ``SPARK_*`` environment itself). The JVM's log lines go to a file in
-the temporary folder, not to the terminal; Spark logs at ERROR and shows no progress bar.
+reads it and the ``SPARK_*`` environment itself). A standalone master (``spark://``)
+given as ``master`` that accepts no connection is an error at once. The JVM's log lines
+go to a file in the temporary folder, not to the terminal; Spark logs at ERROR and shows
+no progress bar. Spark's warehouse goes to a temporary folder (removed at exit) unless
+configured, never into the current directory.
 pyspark is imported only here and in ``rules.spark_engine``, when the engine runs.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
+import re
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +31,8 @@ __all__ = ["SparkFailure", "java_missing", "one_line", "session"]
 # NULL, and field names that differ only in case are different columns.
 SETTINGS = {"spark.sql.ansi.enabled": "true", "spark.sql.caseSensitive": "true"}
 _QUIET_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger", "py4j")
+_QUIET = [("spark.ui.showConsoleProgress", "false"), ("spark.ui.enabled", "false")]
+_CONNECT_SECONDS = 10
 INSTALL_JAVA = ("Spark needs Java 17 or newer: install a JDK or JRE (on Debian or Ubuntu: "
                 "apt-get install openjdk-17-jre-headless) or set JAVA_HOME to one")
 
@@ -34,13 +42,39 @@ class SparkFailure(Exception):
     user; the command exits 2."""
 
 
+_JAVA_CLASS = re.compile(r"(?:[\w$]+\.)+[\w$]+(?:Exception|Error): ")
+
+
 def one_line(error: BaseException) -> str:
-    """The first meaningful line of a (Java) error's message."""
-    for line in str(error).splitlines():
-        line = line.strip()
-        if line and not line.startswith(("at ", "JVM stacktrace")):
-            return line[:500]
-    return type(error).__name__
+    """The first meaningful line of a (Java) error's message, without py4j's wrapper and
+    the Java class, and the root cause after it."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    found = [_JAVA_CLASS.sub("", line.removeprefix(": "), count=1) for line in lines
+             if line and not line.startswith(("at ", "JVM stacktrace", "Caused by: ",
+                                               "An error occurred while calling "))]
+    if not found:
+        return type(error).__name__
+    causes = [_JAVA_CLASS.sub("", line.removeprefix("Caused by: "), count=1)
+              for line in lines if line.startswith("Caused by: ")]
+    if causes and causes[-1] != found[0]:
+        return f"{found[0]} ({causes[-1]})"[:500]
+    return found[0][:500]
+
+
+def _check_master(master: str) -> None:
+    """A standalone master (``spark://host:port,...``) that accepts no connection fails
+    at once, not after Spark's minute of retries."""
+    if not master.startswith("spark://"):
+        return
+    why = ""
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=_CONNECT_SECONDS):
+                return
+        except (OSError, ValueError) as error:
+            why = getattr(error, "strerror", None) or str(error)
+    raise SparkFailure(f"cannot reach the Spark master at {master}: {why}")
 
 
 def java_missing() -> bool:
@@ -77,31 +111,45 @@ def session(master: str | None = None, remote: str | None = None) -> Any:
         return active
     if remote is None and java_missing():
         raise SparkFailure(INSTALL_JAVA)
-    builder: Any = SparkSession.builder.appName("ladle")
+    if master is not None:
+        _check_master(master)
+    builder: Any = SparkSession.builder
     try:
         with _quiet_stderr():
             if remote is not None:
-                spark = builder.remote(remote).getOrCreate()
+                spark = builder.appName("ladle").remote(remote).getOrCreate()
             else:
-                from pyspark import SparkConf
+                from pyspark import SparkConf, SparkContext
 
-                configured = SparkConf()  # starts the JVM, which reads spark-defaults.conf
+                conf = SparkConf().setAppName("ladle").setAll(_QUIET)
                 if master is not None:
-                    builder = builder.master(master)
-                elif not configured.contains("spark.master"):
-                    builder = builder.master("local[*]")
-                spark = (builder.config("spark.ui.showConsoleProgress", "false")
-                         .config("spark.ui.enabled", "false").getOrCreate())
-                spark.sparkContext.setLogLevel("ERROR")
+                    conf.setMaster(master)
+                # the JVM starts here: it reads spark-defaults.conf (local[*] unless that
+                # names a master) and the SPARK_* environment
+                context = SparkContext.getOrCreate(conf)
+                context.setLogLevel("ERROR")
+                for key, value in _scratch(context.getConf()).items():
+                    builder = builder.config(key, value)
+                spark = builder.getOrCreate()
     except SparkFailure:
         raise
     except Exception as error:
         if java_missing():
             raise SparkFailure(INSTALL_JAVA) from None
-        where = remote or master or "local[*]"
+        where = remote or master or "the master spark-defaults.conf names (else local[*])"
         raise SparkFailure(f"cannot start Spark at {where}: {one_line(error)}") from None
     _configure(spark)
     return spark
+
+
+def _scratch(configured: Any) -> dict[str, str]:
+    """Spark's warehouse (which it makes in the current directory by default, at its
+    first SQL) in a temporary folder, unless the user configured one."""
+    if configured.contains("spark.sql.warehouse.dir"):
+        return {}
+    folder = tempfile.mkdtemp(prefix="ladle-spark-")
+    atexit.register(shutil.rmtree, folder, True)
+    return {"spark.sql.warehouse.dir": os.path.join(folder, "warehouse")}
 
 
 def _configure(spark: Any) -> None:

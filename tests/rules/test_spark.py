@@ -1,18 +1,17 @@
 """The spark engine against the python engine: ``rules.spark_engine`` gives the python
 engine's ``route`` and ``diff`` reports exactly (the same JSON text), or raises
-``Fallback``, on the catalogs of the engines' differential test (``test_engines``), and
-on Parquet globs and Hive-partitioned folders; ``REQUIRED`` lists the runs that must
+``Fallback``, on the catalogs of the engines' differential test (``test_engines``;
+catalogs of several files are ``test_spark_lake``'s); ``REQUIRED`` lists the runs that must
 agree, so that the test cannot pass by falling back. Then ``ladle rules sql``'s query,
 run in DuckDB and in Spark, and the command line's errors when Spark cannot run.
 
-One SparkSession (local mode) serves every test: starting the JVM takes most of the
-time. Rule sets are merged so that each catalog takes few Spark jobs.
+One SparkSession (local mode, ``conftest.spark``) serves every test: starting the JVM
+takes most of the time. Rule sets are merged so that each catalog takes few Spark jobs.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -34,7 +33,6 @@ from tests.rules.test_engines import (
     SLOTS,
     Catalog,
     as_text,
-    generated_records,
     json_line,
     jsonl,
     make_catalogs,
@@ -110,15 +108,6 @@ REQUIRED = {
 }
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """The one SparkSession of the test run (local mode, few shuffle partitions: the
-    catalogs are small)."""
-    session = spark_session.session()
-    session.conf.set("spark.sql.shuffle.partitions", "2")
-    yield session
-
-
 @pytest.fixture(scope="module")
 def catalogs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Catalog]:
     return make_catalogs(tmp_path_factory.mktemp("catalogs"))
@@ -165,39 +154,6 @@ def test_route_and_diff_agree_or_fall_back(spark: Any, catalogs: dict[str, Catal
     assert not failures, "\n".join(failures)
     assert set(agreed) >= REQUIRED
     assert len(agreed) >= len(REQUIRED), agreed
-
-
-def lake(folder: Path) -> tuple[Path, Path, Path]:
-    """The same records as one Parquet file (which the python engine reads), as three
-    files (a glob), and as a folder partitioned by ``part`` (Hive style), in the same
-    order."""
-    made = [{**record, "part": number % 3} for number, record in
-            enumerate(generated_records(240, seed=16))]
-    made.sort(key=lambda record: record["part"])
-    types = {"id": "DECIMAL(38,0)", "tag": "VARCHAR", "public": "BOOLEAN", "size": "BIGINT",
-             "score": "DOUBLE", "path": "VARCHAR", "k": "BIGINT", "part": "INTEGER"}
-    whole = folder / "whole.parquet"
-    write_parquet(whole, made, types)
-    (folder / "flat").mkdir()
-    for part in range(3):
-        rows = [record for record in made if record["part"] == part]
-        write_parquet(folder / "flat" / f"{part}.parquet", rows, types)
-        hive = folder / "hive" / f"part={part}"
-        hive.mkdir(parents=True)
-        write_parquet(hive / "data.parquet", rows,
-                      {name: kind for name, kind in types.items() if name != "part"})
-    return whole, folder / "flat" / "*.parquet", folder / "hive"
-
-
-def test_parquet_globs_and_hive_folders(spark: Any, tmp_path: Path) -> None:
-    whole, glob, hive = lake(tmp_path)
-    ruleset = merged(PLACEMENT, SLOTS, ERRORS, "part: part == 1\n")
-    wanted = as_text(python_engine.route(ruleset, str(whole)))
-    assert json.loads(wanted)["errors"]["records"] > 0  # samples with row numbers
-    assert as_text(spark_engine.route(ruleset, str(glob))) == wanted
-    assert as_text(spark_engine.route(ruleset, str(hive))) == wanted
-    assert as_text(spark_engine.diff(OLD, NEW, str(hive))) == as_text(
-        python_engine.diff(OLD, NEW, str(whole)))
 
 
 def test_fallback_notice_and_unsupported_rules(spark: Any, catalogs: dict[str, Catalog]
@@ -260,6 +216,44 @@ def test_missing_java_and_unreachable_spark_are_one_line_errors(tmp_path: Path) 
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("spark: error: cannot start Spark at sc://127.0.0.1:9: ")
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_failed_job_or_an_unreachable_master_is_one_line(
+        spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules_file = tmp_path / "placement.rules"
+    rules_file.write_text(PLACEMENT, encoding="utf-8")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    write_parquet(lake / "a.parquet", BASE_RECORDS[:20], PARQUET_TYPES)
+    (lake / "z.parquet").write_bytes(b"not Parquet")  # Spark reads the schema of a.parquet
+    argv = ["rules", "route", str(rules_file), str(lake / "*.parquet"), "--engine", "spark"]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("spark: error: Spark failed: [FAILED_READ_FILE.NO_HINT] ")
+    assert "z.parquet is not a Parquet file" in err and len(err.splitlines()) == 1
+    # --output is written by the python engine (never by Spark), which reads no glob
+    target = tmp_path / "where.jsonl"
+    code, out, err = run(capsys, *argv, "-o", str(target))
+    assert (code, out) == (2, "") and not target.exists()
+    assert err.splitlines() == ["ladle: using the python engine: it writes --output",
+                                f"{lake / '*.parquet'}: error: No such file or directory"]
+    catalog = tmp_path / "catalog.jsonl"
+    catalog.write_bytes(jsonl([json_line(record) for record in BASE_RECORDS[:20]]))
+    assert run(capsys, "rules", "route", str(rules_file), str(catalog), "--spark-master",
+               "spark://127.0.0.1:9") == (2, "", "spark: error: cannot reach the Spark master "
+                                          "at spark://127.0.0.1:9: Connection refused\n")
+
+
+def test_spark_defaults_are_read_and_the_current_directory_stays_clean(
+        spark: Any, spark_folder: Path) -> None:
+    """``conftest.spark`` started the session from ``spark_folder`` with a
+    spark-defaults.conf in SPARK_CONF_DIR: its master and settings hold, and Spark's
+    warehouse (made by its first SQL) is in a temporary folder, not the current one."""
+    assert spark.sparkContext.master == "local[2]"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "2"
+    spark.sql("SHOW TABLES").collect()
+    assert "ladle-spark-" in spark.conf.get("spark.sql.warehouse.dir")
+    assert os.listdir(spark_folder) == []
 
 
 # -- the query of ``ladle rules sql`` -------------------------------------------------------------
