@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ladle import cli, rules
-from ladle.cli.rules_commands import report_table
+from ladle.cli.route_commands import report_table
 from ladle.rules import python_engine, spark_engine
 from ladle.rules.catalog import CatalogFileError, jsonl_line
 from tests.rules.test_engines import (
