@@ -9,10 +9,12 @@ must read exactly: 10% negative, 10% in [2**63, 2**64). In Parquet the ids are
 DECIMAL(38,0), the one Parquet type that holds them all.
 
 The hand-written query is the strong baseline: it reads only the four columns, with
-explicit types (``read_json(columns=...)``, ``read_parquet`` projection), computes each
-rule once per record with the modulo of ladle (and Python: ``-7 % 100`` is 93) and
-gets every count of the report from one aggregate, grouped by the rules' claims. Its
-counts must equal the engine's report, so both are checked before anything is timed.
+explicit types (``read_json(columns=...)``, ``read_parquet`` projection, the decimal ids
+made HUGEINT through their text, DuckDB's quickest way), computes each rule once per
+record with the modulo of ladle (and Python: ``-7 % 100`` is 93; a 64-bit division where
+the id fits, as the engine does) and gets every count of the report from one aggregate,
+grouped by the rules' claims. Its counts must equal the engine's report, so both are
+checked before anything is timed.
 Contenders are interleaved round by round, and medians are reported: this machine is
 shared, and a slow moment then hits every contender alike.
 
@@ -75,7 +77,7 @@ SELECT c0, c1, c2, c3, c3 AS c4, count(*), sum(size) FROM (
   SELECT lossless AND m BETWEEN 0 AND 47 AS c0, lossless AND m BETWEEN 48 AND 96 AS c1,
          lossless AND m BETWEEN 97 AND 99 AS c2, public AS c3, size
   FROM (SELECT coalesce(tag = 'lossless', false) AS lossless,
-               ((id % 100) + 100) % 100 AS m, coalesce(public, false) AS public, size
+               {m} AS m, coalesce(public, false) AS public, size
         FROM {source}))
 GROUP BY ALL
 """
@@ -86,10 +88,14 @@ SELECT o0, o1, o2, o3, o3 AS o4, n0, n1, n2, o3 AS n3, n4, count(*) FROM (
          lossless AND m BETWEEN 40 AND 79 AS n1, lossless AND m BETWEEN 80 AND 99 AS n2,
          public AS o3, coalesce(size > 100000000, false) AS n4
   FROM (SELECT coalesce(tag = 'lossless', false) AS lossless,
-               ((id % 100) + 100) % 100 AS m, coalesce(public, false) AS public, size
+               {m} AS m, coalesce(public, false) AS public, size
         FROM {source}))
 GROUP BY ALL
 """
+# ladle's modulo; a 64-bit unsigned division where the id allows it is twice as quick as
+# DuckDB's 128-bit one
+_MODULO = ("CASE WHEN id BETWEEN 0 AND 18446744073709551615 "
+           "THEN CAST(CAST(id AS UBIGINT) % 100 AS HUGEINT) ELSE ((id % 100) + 100) % 100 END")
 _KINDS = {"jsonl": "JSON Lines", "parquet": "Parquet"}
 
 
@@ -154,13 +160,15 @@ def _source(kind: str, path: Path) -> str:
     if kind == "jsonl":
         return (f"read_json('{path}', format = 'newline_delimited', columns = "
                 f"{{'id': 'HUGEINT', 'tag': 'VARCHAR', 'public': 'BOOLEAN', 'size': 'BIGINT'}})")
-    return f"(SELECT id, tag, public, size FROM read_parquet('{path}'))"
+    # DECIMAL(38,0) to HUGEINT through text: a third of the direct cast's time (DuckDB 1.x)
+    return (f"(SELECT CAST(CAST(id AS VARCHAR) AS HUGEINT) AS id, tag, public, size "
+            f"FROM read_parquet('{path}'))")
 
 
 def _hand(query: str, kind: str, path: Path) -> Callable[[], list[tuple[Any, ...]]]:
     def run() -> list[tuple[Any, ...]]:
         with duckdb.connect() as con:
-            return con.sql(query.format(source=_source(kind, path))).fetchall()
+            return con.sql(query.format(source=_source(kind, path), m=_MODULO)).fetchall()
     return run
 
 
