@@ -17,6 +17,7 @@ from liquid.builtin.expressions.filtered import Filter as LiquidFilter
 from liquid.builtin.expressions.filtered import FilteredExpression
 from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.path import Path
+from liquid.exceptions import ResourceLimitError
 from liquid.expression import Expression
 from liquid.token import Token
 from liquid.undefined import Undefined
@@ -354,7 +355,8 @@ class _Compiler(Compiler):
     def fail(self, error: Exception) -> grammar.ExpressionError:
         traceback = error.__traceback__
         what = self.calls.get(traceback.tb_lineno if traceback is not None else 0)
-        if what is not None and not isinstance(error, grammar.ExpressionError):
+        # a limit (the work budget, spent after a filter's call) keeps its kind
+        if what is not None and not isinstance(error, grammar.ExpressionError | ResourceLimitError):
             named = grammar.EvaluationError(f"{what}: {error}").with_traceback(traceback)
             named.__cause__ = error
             error = named
