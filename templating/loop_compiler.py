@@ -31,7 +31,6 @@ LOOP_NAMES: Mapping[str, object] = MappingProxyType({
     "_disabled": runtime.check_disabled,
     "_cycle_fixed": runtime.cycle_fixed,
     "_new_str": str.__new__,
-    "_kinds": frozenset({int, str, float, list, dict, tuple}),  # true as `grammar.truthy` says
 })
 
 

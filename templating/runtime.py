@@ -36,7 +36,7 @@ from markupsafe import Markup
 
 from ladle.templating.budget import current as current_budget
 from ladle.templating.budget import spend
-from ladle.templating.expression import TemplateExpression
+from ladle.templating.expression import TemplateExpression, truth
 from ladle.templating.internals import copy_depth, escape_text, scope_maps
 from ladle.templating.text import output_text
 
@@ -515,6 +515,20 @@ def discard(node: Node, context: RenderContext) -> None:
 
 async def discard_async(node: Node, context: RenderContext) -> None:
     await node.render_async(context, NullIO())
+
+
+# Kinds of value that are true whatever they hold (as ``grammar.truthy`` says).
+_TRUE_KINDS = frozenset({int, str, float, list, dict, tuple})
+
+
+def test(value: object) -> bool:
+    """Liquid's truth of an ``if`` test's value: ``True``, ``False``, nil and the plain
+    kinds of data without calling ``truth``."""
+    if value is True:
+        return True
+    if value is False or value is None:
+        return False
+    return type(value) in _TRUE_KINDS or truth(value)
 
 
 def text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[object], str]]:
