@@ -179,6 +179,7 @@ class TemplateCompiler:
         self.lines: dict[int, tuple[Token, Token]] = {}
         self.top: Token | None = None
         self.counter = 0
+        self.appends = 0  # pieces appended by the code so far (a loop checks if it appends)
         self.loops: list[str] = []  # names bound by the compiled loops around the code
         self.assigned: set[str] = set()
         self.expression_keys: dict[int, str] = {}
@@ -519,7 +520,7 @@ class TemplateCompiler:
         inner: list[ast.stmt] = []
         self.loops.append(name)
         self.loops.append("forloop")
-        fallbacks, reads = self.fallbacks, self.forloop_reads
+        fallbacks, reads, appends = self.fallbacks, self.forloop_reads, self.appends
         self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
         catches = self.fallbacks > fallbacks  # such a node may raise break or continue
         if catches and before:
@@ -563,6 +564,8 @@ class TemplateCompiler:
         ]
         if getattr(self.env, "time_limit", None) is not None:
             each.append(self.at(ast.Expr(_call(_load("_tick"))), token))
+        if self.appends > appends:
+            each.append(loop_compiler.limit_check(self, token))
         if catches:
             inner = [self.at(ast.Try(
                 body=inner or [ast.Pass()],
