@@ -36,7 +36,7 @@ from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.builtin.tags.comment_tag import CommentNode
 from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.doc_tag import DocNode
-from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
+from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForNode
 from liquid.builtin.tags.if_tag import IfNode
 from liquid.builtin.tags.include_tag import IncludeNode
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
@@ -153,9 +153,8 @@ class TemplateCompiler:
             "_truth": truth,
             "_test": runtime.test,
             "_equals": liquid_equals,
-            "_ForLoop": ForLoop,
-            "_Length": runtime.Length,
-            "_enter": runtime.enter_loop,
+            "_startfor": runtime.start_forloop,
+            "_start": runtime.start_loop,
             "_room": runtime.room,
             "_in_context": in_context,
             "_evaluate_with": evaluate_with,
@@ -540,22 +539,13 @@ class TemplateCompiler:
             value=self.loop_iterable(loop)), loop.token))
         started: list[ast.stmt] = []
         if needs_forloop:
-            made: ast.expr = _call(_load("_ForLoop"), ast.Constant(f"{name}-{loop.iterable}"),
-                                   _load(it), _load(length),
-                                   _call(_attr(_load("_ctx"), "parentloop")))
-            keys = [ast.Constant("forloop"), ast.Constant(name)]
-            values: list[ast.expr | None] = [_load(record), ast.Constant(None)]
+            started.append(self.at(ast.Assign([ast.Tuple([_store(record), _store(namespace)],
+                                                         ast.Store())], _call(
+                _load("_startfor"), _load("_ctx"), _load("_v"), ast.Constant(name),
+                ast.Constant(f"{name}-{loop.iterable}"), _load(it), _load(length))), token))
         else:
-            made = _call(_load("_Length"), _load(length))
-            keys, values = [ast.Constant(name)], [ast.Constant(None)]
-        started.append(self.at(_assign(record, made), token))
-        started.append(self.at(_assign(namespace, ast.Dict(keys=keys, values=values)), token))  # type: ignore[arg-type]
-        started.append(self.at(ast.Expr(_call(_load("_enter"), _load("_ctx"), _load(length),
-                                              _load(record), _load(namespace))), token))
-        if needs_forloop:
-            started.append(self.at(ast.Assign(
-                targets=[ast.Subscript(value=_load("_v"), slice=ast.Constant("forloop"),
-                                       ctx=ast.Store())], value=_load(record)), token))
+            started.append(self.at(_assign(namespace, _call(
+                _load("_start"), _load("_ctx"), ast.Constant(name), _load(length))), token))
         each: list[ast.stmt] = [
             self.at(ast.Assign(targets=[
                 ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
@@ -575,10 +565,8 @@ class TemplateCompiler:
                 orelse=[], finalbody=[]), token)]
         each.extend(inner)
         iterated = _load(record) if needs_forloop else _load(it)
-        cleanup: list[ast.stmt] = [ast.Expr(_call(_load("_leave"), _load("_ctx")))]
-        for key in (name, "forloop"):
-            cleanup.append(ast.Expr(_call(_attr(_load("_v"), "pop"), ast.Constant(key),
-                                          ast.Constant(None))))
+        cleanup: list[ast.stmt] = [ast.Expr(_call(_load("_leave"), _load("_ctx"), _load("_v"),
+                                                  ast.Constant(name), ast.Constant("forloop")))]
         started.append(self.at(ast.Try(
             body=[ast.For(target=_store(item), iter=iterated, body=each, orelse=[])],
             handlers=[], orelse=[], finalbody=cleanup), token))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # What the code compiled here and by ``tag_compiler`` calls, by the names it uses.
 LOOP_NAMES: Mapping[str, object] = MappingProxyType({
     "_items": runtime.loop_items,
+    "_enter": runtime.enter_loop,
     "_table_row": runtime.table_row,
     "_NO_COLUMNS": runtime.NO_COLUMNS,
     "_disabled": runtime.check_disabled,
@@ -154,10 +155,8 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     write(_cell_end(load(record)), each)
     if catches:
         each.append(compiler.at(ast.If(load(stop), [ast.Break()], []), token))
-    cleanup: list[ast.stmt] = [ast.Expr(call(load("_leave"), load("_ctx")))]
-    for key in (name, "tablerowloop"):
-        cleanup.append(ast.Expr(call(attr(load("_v"), "pop"), ast.Constant(key),
-                                     ast.Constant(None))))
+    cleanup: list[ast.stmt] = [ast.Expr(call(load("_leave"), load("_ctx"), load("_v"),
+                                             ast.Constant(name), ast.Constant("tablerowloop")))]
     started.append(compiler.at(ast.Try(
         [ast.For(store(item), load(record), each, [])], [], [], cleanup), token))
     write(ast.Constant("</tr>\n"), started)
