@@ -184,6 +184,7 @@ class TemplateCompiler:
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
+        self.forloop_nodes: dict[int, bool] = {}  # `id` of a node -> whether it reads it
         self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
         # Calls that may be passed `_n` if nothing is `uncounted` (a capture's `_captured`).
         self.counted: list[tuple[ast.Call, ast.expr]] = []
@@ -437,10 +438,10 @@ class TemplateCompiler:
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:
-        value = self.evaluate(node.expression, body)  # type: ignore[attr-defined]
+        value = self.evaluation(node.expression)  # type: ignore[attr-defined]
         self.assign_value(str(node.name), value, node.token, body)  # type: ignore[attr-defined]
 
-    def assign_value(self, name: str, value: ast.Name, token: Token,
+    def assign_value(self, name: str, value: ast.expr, token: Token,
                      body: list[ast.stmt]) -> None:
         """``context.assign(name, value)``, where the compiled code reads it directly."""
         key = ast.Constant(name)
@@ -454,7 +455,7 @@ class TemplateCompiler:
             targets.append(ast.Subscript(value=_load("_v"), slice=key, ctx=_STORE))
         body.append(self.at(ast.Assign(targets=targets, value=value), token))
         body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key,
-                                           value)), token))
+                                           _load(local))), token))
         self.assigned.add(name)
 
     # -- if, unless, case ------------------------------------------------------------
@@ -501,6 +502,19 @@ class TemplateCompiler:
 
     # -- for -------------------------------------------------------------------------
 
+    def reads_forloop(self, nodes: list[Node]) -> bool:
+        """Whether an expression of ``nodes`` or of the nodes in them may read ``forloop``
+        (known per node once found: nested loops ask again about the same nodes)."""
+        for inner in walk_nodes(nodes):
+            known = self.forloop_nodes.get(id(inner))
+            if known is None:
+                known = self.forloop_nodes[id(inner)] = any(
+                    isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
+                    for e in _expressions(inner))
+            if known:
+                return True
+        return False
+
     def loop_iterable(self, loop: LoopExpression) -> ast.expr:
         """``loop.evaluate(ctx)``; awaited in async code (drops may load asynchronously)."""
         if self.is_async:
@@ -530,9 +544,8 @@ class TemplateCompiler:
         self.loops.pop()
         self.loops.pop()
         self.bound = before  # after any number of passes, as it was (the body only adds)
-        needs_forloop = catches or self.forloop_reads > reads or any(
-            isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
-            for inner_node in walk_nodes(node.block.nodes) for e in _expressions(inner_node))
+        needs_forloop = catches or self.forloop_reads > reads or self.reads_forloop(
+            node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))
         body.append(self.at(ast.Assign(
             targets=[ast.Tuple(elts=[_store(it), _store(length)], ctx=ast.Store())],
