@@ -188,6 +188,7 @@ class TemplateCompiler:
         self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
         # Calls that may be passed `_n` if nothing is `uncounted` (a capture's `_captured`).
         self.counted: list[tuple[ast.Call, ast.expr]] = []
+        self.count_everywhere = True  # whether pieces outside loops are counted too
         # Whether the code uses more of the render context than its scope and local names.
         self.uses_context = False
         # Assigned names held in Python locals, and those that surely hold the name's value
@@ -595,6 +596,7 @@ class TemplateCompiler:
 
     def function(self, nodes: list[Node]) -> ast.Module:
         body: list[ast.stmt] = []
+        self.count_everywhere = any(type(node) is CaptureNode for node in walk_nodes(nodes))
         if not nodes:
             body.append(ast.Pass())
         if self.strict:

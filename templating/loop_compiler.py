@@ -38,8 +38,14 @@ LOOP_NAMES: Mapping[str, object] = MappingProxyType({
 def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
                  body: list[ast.stmt]) -> None:
     """``_w(_p := value); _n += len(_p)``: ``_n`` counts the characters appended since
-    the last check (``limit_check``)."""
+    the last check (``limit_check``). Outside loops, where nothing checks before the
+    render ends, only ``_w(value)``: such code appends a bounded amount. (Not in a
+    template with a capture, whose limit is quicker to work out from an exact ``_n``.)"""
     compiler.appends += 1
+    if not compiler.loops and not compiler.count_everywhere:
+        compiler.uncounted += 1
+        body.append(compiler.at(ast.Expr(call(load("_w"), value)), token))
+        return
     if isinstance(value, ast.Constant):
         body.append(compiler.at(ast.Expr(call(load("_w"), value)), token))
         size: ast.expr = ast.Constant(len(str(value.value)))
