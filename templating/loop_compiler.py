@@ -26,18 +26,26 @@ if TYPE_CHECKING:
 # What the code compiled here and by ``tag_compiler`` calls, by the names it uses.
 LOOP_NAMES: Mapping[str, object] = MappingProxyType({
     "_items": runtime.loop_items,
+    "_enter": runtime.enter_loop,
     "_table_row": runtime.table_row,
     "_NO_COLUMNS": runtime.NO_COLUMNS,
     "_disabled": runtime.check_disabled,
     "_cycle_fixed": runtime.cycle_fixed,
     "_new_str": str.__new__,
-    "_kinds": frozenset({int, str, float, list, dict, tuple}),  # true as `grammar.truthy` says
 })
 
 
 def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
                  body: list[ast.stmt]) -> None:
-    """``_w(_p := value); _n += len(_p)``, and a check once ``_n`` passes ``_lim``."""
+    """``_w(_p := value); _n += len(_p)``: ``_n`` counts the characters appended since
+    the last check (``limit_check``). Outside loops, where nothing checks before the
+    render ends, only ``_w(value)``: such code appends a bounded amount. (Not in a
+    template with a capture, whose limit is quicker to work out from an exact ``_n``.)"""
+    compiler.appends += 1
+    if not compiler.loops and not compiler.count_everywhere:
+        compiler.uncounted += 1
+        body.append(compiler.at(ast.Expr(call(load("_w"), value)), token))
+        return
     if isinstance(value, ast.Constant):
         body.append(compiler.at(ast.Expr(call(load("_w"), value)), token))
         size: ast.expr = ast.Constant(len(str(value.value)))
@@ -46,10 +54,18 @@ def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
             store("_p"), value))), token))
         size = call(load("_len"), load("_p"))
     body.append(compiler.at(ast.AugAssign(store("_n"), ast.Add(), size), token))
-    body.append(compiler.at(ast.If(
+
+
+def limit_check(compiler: TemplateCompiler, token: Token) -> ast.stmt:
+    """``if _n > _lim: _lim = _room(_b, _o); _n = 0``: the output is checked against its
+    limit once ``_n`` passes what was left. Made at the start of each pass of a loop that
+    appends (and at the end of a capture): without loops a function appends a bounded
+    amount, checked when the render ends (one check a loop pass, not one a piece, keeps
+    the generated code small)."""
+    return compiler.at(ast.If(
         ast.Compare(load("_n"), [ast.Gt()], [load("_lim")]),
         [assign("_lim", call(load("_room"), load("_b"), load("_o"))),
-         assign("_n", ast.Constant(0))], []), token))
+         assign("_n", ast.Constant(0))], []), token)
 
 
 def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
@@ -129,6 +145,8 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     each: list[ast.stmt] = [compiler.at(ast.Assign([
         ast.Subscript(load(namespace), ast.Constant(name), ast.Store()),
         ast.Subscript(load("_v"), ast.Constant(name), ast.Store())], load(item)), token)]
+    if not discard:
+        each.append(limit_check(compiler, token))
     if getattr(compiler.env, "time_limit", None) is not None:
         each.append(compiler.at(ast.Expr(call(load("_tick"))), token))
     write(ast.JoinedStr([ast.Constant('<td class="col'), ast.FormattedValue(
@@ -143,10 +161,8 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     write(_cell_end(load(record)), each)
     if catches:
         each.append(compiler.at(ast.If(load(stop), [ast.Break()], []), token))
-    cleanup: list[ast.stmt] = [ast.Expr(call(load("_leave"), load("_ctx")))]
-    for key in (name, "tablerowloop"):
-        cleanup.append(ast.Expr(call(attr(load("_v"), "pop"), ast.Constant(key),
-                                     ast.Constant(None))))
+    cleanup: list[ast.stmt] = [ast.Expr(call(load("_leave"), load("_ctx"), load("_v"),
+                                             ast.Constant(name), ast.Constant("tablerowloop")))]
     started.append(compiler.at(ast.Try(
         [ast.For(store(item), load(record), each, [])], [], [], cleanup), token))
     write(ast.Constant("</tr>\n"), started)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
 from liquid.builtin.tags.cycle_tag import CycleNode
+from liquid.builtin.tags.for_tag import ForLoop
 from liquid.builtin.tags.include_tag import TAG_INCLUDE, IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.tablerow_tag import TableRow
@@ -36,7 +37,7 @@ from markupsafe import Markup
 
 from ladle.templating.budget import current as current_budget
 from ladle.templating.budget import spend
-from ladle.templating.expression import TemplateExpression
+from ladle.templating.expression import TemplateExpression, truth
 from ladle.templating.internals import copy_depth, escape_text, scope_maps
 from ladle.templating.text import output_text
 
@@ -300,9 +301,33 @@ def tick() -> None:
         current.tick()
 
 
-def leave_loop(context: RenderContext) -> None:
+def start_forloop(context: RenderContext, frame: Frame, name: str, key: str,
+                  items: Iterator[object], length: int) -> tuple[ForLoop, dict[str, object]]:
+    """A loop's ``forloop`` and namespace (``forloop`` and its variable), entered as
+    ``RenderContext.loop`` enters them; the frame reads ``forloop`` from here on. One call
+    for what would be four statements of generated code."""
+    record = ForLoop(key, items, length, context.parentloop())
+    namespace: dict[str, object] = {"forloop": record, name: None}
+    enter_loop(context, length, record, namespace)
+    frame["forloop"] = record
+    return record, namespace
+
+
+def start_loop(context: RenderContext, name: str, length: int) -> dict[str, object]:
+    """As ``start_forloop`` for a loop whose body cannot read ``forloop``: its namespace
+    holds only its variable, and the loop stack a ``Length``."""
+    namespace: dict[str, object] = {name: None}
+    enter_loop(context, length, Length(length), namespace)
+    return namespace
+
+
+def leave_loop(context: RenderContext, frame: Frame, name: str, record: str) -> None:
+    """Undo what starting a loop did: its namespace, its record on the loop stack, and
+    its variable and record (``forloop`` or ``tablerowloop``) in the frame."""
     scope_maps(context.scope).popleft()
     context.loops.pop()
+    frame.pop(name, None)
+    frame.pop(record, None)
 
 
 def _fallback_buffer(out: list[str], budget: OutputBudget | None) -> StringIO:
@@ -515,6 +540,20 @@ def discard(node: Node, context: RenderContext) -> None:
 
 async def discard_async(node: Node, context: RenderContext) -> None:
     await node.render_async(context, NullIO())
+
+
+# Kinds of value that are true whatever they hold (as ``grammar.truthy`` says).
+_TRUE_KINDS = frozenset({int, str, float, list, dict, tuple})
+
+
+def test(value: object) -> bool:
+    """Liquid's truth of an ``if`` test's value: ``True``, ``False``, nil and the plain
+    kinds of data without calling ``truth``."""
+    if value is True:
+        return True
+    if value is False or value is None:
+        return False
+    return type(value) in _TRUE_KINDS or truth(value)
 
 
 def text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[object], str]]:

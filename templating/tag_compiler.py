@@ -52,7 +52,7 @@ def placed(node: _Expr) -> _Expr:
 _LOADS = {name: placed(ast.Name(name, LOAD)) for name in (
     "_ctx", "_o", "_b", "_v", "_w", "_n", "_lim", "_p", "_s", "_k", "_l", "_ls", "_room",
     "_len", "_truth", "_escape", "_text", "_plain", "_int", "_Markup", "type", "str",
-    "_enter", "_leave", "_Length", "_ForLoop", "_block", "_partial", "_known", "_tick",
+    "_enter", "_leave", "_start", "_startfor", "_block", "_partial", "_known", "_tick",
     "_in_context", "_render", "_partialof", "_include", "_includeof", "_cycle", "_top",
     "_fallback", "_discard", "_equals", "_Break", "_Continue")}
 _STORES = {name: placed(ast.Name(name, STORE)) for name in ("_n", "_lim", "_p", "_s", "_k")}

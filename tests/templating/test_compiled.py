@@ -518,7 +518,7 @@ def test_forloop_is_made_only_when_the_body_can_read_it(body: str, needs: bool) 
     source = "{% for i in (1..2) %}" + body + "{% endfor %}"
     env = templating.Environment(loader=DictLoader(PARTIALS))
     compiled = env.from_string(source).compiled  # type: ignore[attr-defined]
-    assert ("_ForLoop" in compiled.function.__code__.co_names) is needs
+    assert ("_startfor" in compiled.function.__code__.co_names) is needs
     same(source, DATA, templates=PARTIALS)
 
 

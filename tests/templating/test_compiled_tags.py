@@ -192,7 +192,7 @@ def test_a_tablerow_that_may_break_renders_through_its_node_and_literal_cycles_o
 def test_a_cycle_needs_no_forloop_and_a_literal_when_no_equality_call_for_a_string() -> None:
     names = _names("{% for x in xs %}{% cycle 'a', 'b' %}{% case x %}{% when 'p' %}p"
                    "{% endcase %}{% endfor %}")
-    assert "_ForLoop" not in names
+    assert "_startfor" not in names
     env = templating.Environment()
     template = env.from_string("{% case s %}{% when 'paid' %}p{% endcase %}")
     equals = template.compiled.function.__globals__["_equals"]  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ SOURCE = """{% assign n = 0 %}{% for x in xs %}{% if x > 1 %}<b>{{ x | plus: n }
 
 def _shared() -> list[ast.AST]:
     return [*tag_compiler._LOADS.values(), *tag_compiler._STORES.values(),
-            compiler._NONE, compiler._TRUE, compiler._FALSE, compiler._ZERO]
+            compiler._NONE]
 
 
 def _state(nodes: list[ast.AST]) -> list[dict[str, object]]:
