@@ -254,15 +254,15 @@ def layout(style):
 # family: (work, text of size n, n): n is picked so that one measurement takes ~20 ms
 # or more on a shared 2-core machine and the child stays well under its 5 s cap.
 GROWTH: dict[str, tuple[str, str, int]] = {
-    "output, unclosed ' quotes": ("template", "'{{ ' + \"'\" * n", 10**6),
-    'output, unclosed " quotes': ("template", "'{{ ' + '\"' * n", 10**6),
-    "tag, unclosed ' quotes": ("template", "'{% if ' + \"'\" * n", 6 * 10**5),
-    'tag, unclosed " quotes': ("template", "'{% if ' + '\"' * n", 6 * 10**5),
+    "output, unclosed ' quotes": ("template", "'{{ ' + \"'\" * n", 5 * 10**6),
+    'output, unclosed " quotes': ("template", "'{{ ' + '\"' * n", 5 * 10**6),
+    "tag, unclosed ' quotes": ("template", "'{% if ' + \"'\" * n", 5 * 10**6),
+    'tag, unclosed " quotes': ("template", "'{% if ' + '\"' * n", 5 * 10**6),
     "output, ends inside quotes": ("template", "'{{ ' + \"'}}'\" * n", 2500),
     "tag, ends inside quotes": ("template", "'{% if ' + '\"%}\"' * n", 2500),
     "output, escaped quotes": ("template", "'{{ x ' + \"\\\\'\" * n + ' }}'", 3 * 10**4),
     "unclosed outputs": ("template", "'{{' * n", 2500),
-    "unclosed tags": ("template", "'{%' * n", 5 * 10**5),
+    "unclosed tags": ("template", "'{%' * n", 25 * 10**5),
     "output missing a brace, apostrophes":
         ("template", "'<p>{{ x }</p>' + \"<p>it's a dog's life, isn't it</p>\\n\" * n", 60000),
     "raw never closed": ("template", "'{% raw %}' * n", 5000),
@@ -277,10 +277,10 @@ GROWTH: dict[str, tuple[str, str, int]] = {
     "cycle, ( in strings": ("template", "'{% cycle ' + \"'(', \" * n + \"'b' %}\"", 1500),
     "cycle, many values": ("template", "'{% cycle ' + \"'a', \" * n + \"'b' %}\"", 1500),
     "render, many arguments": ("template", "'{% render \\'x\\', ' + 'a: 1, ' * n + '%}'", 600),
-    "with, ( brackets": ("template", "'{% with a: ' + '(' * n + ' %}'", 5000),
+    "with, ( brackets": ("template", "'{% with a: ' + '(' * n + ' %}'", 15000),
     "macro, many parameters": ("template", "'{% macro \\'f\\' ' + 'a b: 1 ' * n + '%}'", 600),
     "call, many arguments": ("template", "'{% call \\'f\\' ' + '1, k: 2, ' * n + '%}'", 500),
-    "extends, ( brackets": ("template", "'{% extends ' + '(' * n + ' %}'", 2 * 10**4),
+    "extends, ( brackets": ("template", "'{% extends ' + '(' * n + ' %}'", 10**5),
     "deep ( brackets": ("grammar.parse", "'(' * n", 2 * 10**4),
     "deep [ brackets": ("grammar.parse", "'[' * n", 2 * 10**4),
     "unterminated ' string": ("grammar.parse", "\"'\" + 'a' * n", 15 * 10**5),
