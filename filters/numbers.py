@@ -44,6 +44,9 @@ _STEPS = tuple(Decimal(1).scaleb(-places) for places in range(MAX_DECIMALS + 1))
 # The Decimal path's ``abs`` rounds to the thread's context (28 digits by default): the
 # quick one stays below that.
 _EXACT_ABS = 10**28
+# Floats below these have a last bit (ulp) under a quarter of a unit of the last decimal.
+_NEAR = tuple(10.0 ** (15 - places) for places in range(MAX_DECIMALS + 1))
+_FORMATS = tuple(f",.{places}f" for places in range(MAX_DECIMALS + 1))
 
 
 def quick_money(amount: object, symbol: str, decimals: object) -> str | None:
@@ -59,6 +62,11 @@ def quick_money(amount: object, symbol: str, decimals: object) -> str | None:
     if not (type(decimals) is int and 0 <= decimals <= MAX_DECIMALS
             and type(amount) in _PLAIN_AMOUNTS and -_FAST_BOUND < amount < _FAST_BOUND):
         return None
+    if (type(amount) is float and -_NEAR[decimals] < amount < _NEAR[decimals]
+            and round(amount, decimals) == amount):
+        # A float this small is within a tenth of a unit of the last decimal of the one
+        # number of that many decimals it stands for: Python's formatting gives it.
+        return f"{'-' if amount < 0 else ''}{symbol}{format(abs(amount), _FORMATS[decimals])}"
     text = repr(amount)
     if "e" in text:
         return None
