@@ -64,7 +64,7 @@ def quick_money(amount: object, symbol: str, decimals: object) -> str | None:
         return None
     if (type(amount) is float and -_NEAR[decimals] < amount < _NEAR[decimals]
             and round(amount, decimals) == amount):
-        # A float this small is within a tenth of a unit of the last decimal of the one
+        # A float this small is within an eighth of a unit of the last decimal of the one
         # number of that many decimals it stands for: Python's formatting gives it.
         return f"{'-' if amount < 0 else ''}{symbol}{format(abs(amount), _FORMATS[decimals])}"
     text = repr(amount)
