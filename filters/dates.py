@@ -13,8 +13,9 @@ and formats.
 from __future__ import annotations
 
 import datetime as dt
+from _locale import setlocale  # (locale's own wrapper is one more call per date)
 from collections.abc import Callable
-from locale import LC_TIME, setlocale
+from locale import LC_TIME
 from operator import attrgetter
 from typing import Any
 

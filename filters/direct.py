@@ -47,7 +47,7 @@ from markupsafe import escape as markup_escape
 from ladle.filters._common import LIMIT as DECIMAL_LIMIT
 from ladle.filters.data import json
 from ladle.filters.dates import plan
-from ladle.filters.numbers import filesize, money
+from ladle.filters.numbers import filesize, money, quick_money
 from ladle.filters.text import pluralize, slugify
 from ladle.filters.time import mmss
 from ladle.grammar.runtime import INTEGER_LIMIT
@@ -230,6 +230,10 @@ def _make_escape(call: Call) -> Filter:
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+# What quote_plus makes of each ASCII character: itself if safe, "+" for a space, else
+# its "%XX" escape (its UTF-8 byte is the character's code).
+_URL_ASCII = {code: ("+" if code == 32 else chr(code) if _URL_SAFE.fullmatch(chr(code))
+                     else f"%{code:02X}") for code in range(128)}
 
 
 def _make_url_encode(call: Call) -> Filter:
@@ -239,7 +243,8 @@ def _make_url_encode(call: Call) -> Filter:
     def url_encode(value: Any) -> Any:
         if type(value) is str:
             # quote_plus gives text of only these characters back as it is
-            result = value if safe(value) else quote(value)
+            result = (value if safe(value) else value.translate(_URL_ASCII)
+                      if value.isascii() else quote(value))
             if escaped:
                 result = _markup(Markup, result)
             return result if len(result) <= free else settle(value, result)
@@ -578,6 +583,25 @@ def _make_pluralize(inner: Filter, call: Call) -> Filter:
     return pluralize_
 
 
+def _make_money(inner: Filter, call: Call) -> Filter:
+    """ladle's ``money`` on a plain number and a symbol as a string: its quick path
+    called at once; ``inner`` (its function without the wrapper) through
+    ``checked_call`` otherwise."""
+    slow = checked_call(inner, call)
+    free, settle = call.free, call.settle
+
+    def money_(amount: Any, *args: Any) -> Any:
+        # (``direct`` makes it only for one or two arguments after the amount)
+        symbol = args[0]
+        if type(symbol) is str:
+            result = quick_money(amount, symbol, 2 if len(args) == 1 else args[1])
+            if result is not None:
+                return result if len(result) <= free else settle(amount, result)
+        return slow(amount, *args)
+
+    return money_
+
+
 def _own(function: Filter) -> tuple[Filter, int, int]:
     """One of ladle's own filters without ``filter_function``'s wrapper, which only turns a
     call that does not fit its signature into an error: with its arguments counted."""
@@ -623,4 +647,6 @@ def direct(original: Filter, fallback: Filter, escaped: bool, limit: int, count:
         return None
     if original is pluralize:
         return _make_pluralize(own[0], call)
+    if original is money and count:
+        return _make_money(own[0], call)
     return checked_call(own[0], call)

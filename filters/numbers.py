@@ -16,7 +16,7 @@ from ladle.filters._common import (
     to_decimal,
 )
 
-__all__ = ["filesize", "money"]
+__all__ = ["filesize", "money", "quick_money"]
 
 MAX_DECIMALS = 20
 _DIGITS = re.compile(r"[0-9]+")
@@ -41,6 +41,51 @@ _FAST_BOUND = 10**(MAX_DIGITS - 1)  # well inside what ``to_decimal`` accepts
 _STEPS = tuple(Decimal(1).scaleb(-places) for places in range(MAX_DECIMALS + 1))
 
 
+# The Decimal path's ``abs`` rounds to the thread's context (28 digits by default): the
+# quick one stays below that.
+_EXACT_ABS = 10**28
+# Floats below these have a last bit (ulp) under a quarter of a unit of the last decimal.
+_NEAR = tuple(10.0 ** (15 - places) for places in range(MAX_DECIMALS + 1))
+_FORMATS = tuple(f",.{places}f" for places in range(MAX_DECIMALS + 1))
+
+
+def quick_money(amount: object, symbol: str, decimals: object) -> str | None:
+    """``money`` of an int, or of a float whose shortest form has no exponent (well within
+    the bounds), to a whole number of decimals from 0 to 20, rounded
+    half away from zero on the digits of that form (as ``Decimal(repr(amount))`` reads
+    them), without a decimal context; None for a float written with an exponent or a
+    result of more than 28 digits, or any other call.
+
+    >>> quick_money(-1234.565, "$", 2), quick_money(12, "€", 0), quick_money(1e-7, "$", 2)
+    ('-$1,234.57', '€12', None)
+    """
+    if not (type(decimals) is int and 0 <= decimals <= MAX_DECIMALS
+            and type(amount) in _PLAIN_AMOUNTS and -_FAST_BOUND < amount < _FAST_BOUND):
+        return None
+    if (type(amount) is float and -_NEAR[decimals] < amount < _NEAR[decimals]
+            and round(amount, decimals) == amount):
+        # A float this small is within an eighth of a unit of the last decimal of the one
+        # number of that many decimals it stands for: Python's formatting gives it.
+        return f"{'-' if amount < 0 else ''}{symbol}{format(abs(amount), _FORMATS[decimals])}"
+    text = repr(amount)
+    if "e" in text:
+        return None
+    negative = text[0] == "-"
+    whole, _, fraction = text.lstrip("-").partition(".")
+    if len(fraction) <= decimals:
+        units = int(whole + fraction) * 10 ** (decimals - len(fraction))
+    else:  # the first digit dropped decides: 5 or more rounds the magnitude up
+        units = int(whole + fraction[:decimals]) + (fraction[decimals] >= "5")
+    if units >= _EXACT_ABS:
+        return None
+    if decimals:
+        integral, cents = divmod(units, 10 ** decimals)
+        body = f"{integral:,}.{cents:0{decimals}d}"
+    else:
+        body = f"{units:,}"
+    return f"{'-' if negative and units else ''}{symbol}{body}"
+
+
 @filter_function
 def money(amount: object, symbol: object = "$", decimals: object = 2) -> str:
     """An amount with a currency symbol, thousands separators and fixed decimals.
@@ -56,9 +101,12 @@ def money(amount: object, symbol: object = "$", decimals: object = 2) -> str:
     Traceback (most recent call last):
     liquid.exceptions.FilterArgumentError: expected an amount of money, found 'abc'
     """
+    if type(symbol) is str:  # the common call, without the checks below (the same result)
+        quick = quick_money(amount, symbol, decimals)
+        if quick is not None:
+            return quick
     if (type(decimals) is int and 0 <= decimals <= MAX_DECIMALS and type(symbol) is str
             and type(amount) in _PLAIN_AMOUNTS and -_FAST_BOUND < amount < _FAST_BOUND):
-        # The common call, without the checks below (the same result).
         exact = Decimal(amount) if type(amount) is int else Decimal(repr(amount))
         rounded = exact.quantize(_STEPS[decimals], context=decimal_context())
         return f"{'-' if rounded < 0 else ''}{symbol}{abs(rounded):,f}"

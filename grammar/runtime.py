@@ -114,6 +114,8 @@ def equals(left: Any, right: Any) -> bool:
     kind = type(left)
     if kind is type(right) and (kind is str or kind is int):
         return bool(left == right)  # the common case first: Python's equality is Liquid's
+    if kind is dict and type(right) is dict:  # two maps (no drops): as the last case below
+        return left.keys() == right.keys() and all(equals(left[k], right[k]) for k in left)
     left = liquid_value(left)
     right = liquid_value(right)
     if left is EMPTY or left is BLANK:

@@ -116,9 +116,9 @@ class OutputBudget:
 
     def check(self, out: list[str]) -> int:
         """The size in UTF-8 bytes of ``out``; raises past the limit."""
-        size = self.size
-        for piece in out[self.checked:]:
-            size += len(piece.encode("utf-8")) if not piece.isascii() else len(piece)
+        # The new pieces joined: their bytes in UTF-8 are the pieces' bytes added up.
+        text = "".join(out[self.checked:])
+        size = self.size + (len(text) if text.isascii() else len(text.encode("utf-8")))
         self.checked = self.seen = len(out)
         self.chars = 0
         self.size = size

@@ -323,3 +323,36 @@ def test_truncatewords_on_many_words_gives_what_python_liquid_gives(value: str, 
                   False, LIMIT, 2)
     assert mine is not None
     assert mine(value, count, end) == liquid_filter("truncatewords", False)(value, count, end)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=20),
+                       st.text(max_size=8)), escaped=st.booleans())
+def test_url_encode_of_any_ascii_text_gives_what_python_liquid_gives(value: str,
+                                                                      escaped: bool) -> None:
+    """Every ASCII character (escaped by a table without quote_plus), and others."""
+    mine = direct(liquid.Environment().filters["url_encode"], lambda *_: FELL_BACK, escaped,
+                  LIMIT, 0)
+    assert mine is not None
+    got = mine(value)
+    assert got is not FELL_BACK
+    assert outcome(lambda: got) == outcome(lambda: liquid_filter("url_encode", escaped)(value))
+
+
+@settings(max_examples=500, deadline=None)
+@given(amount=st.one_of(st.integers(-10**30, 10**30), st.floats(),
+                        st.integers(-10**9, 10**9).map(lambda n: n / 1000)),
+       symbol=st.one_of(st.sampled_from(["$", "€", ""]), st.none(), st.integers()),
+       decimals=st.one_of(st.just(()), st.tuples(st.integers(-1, 22)),
+                          st.tuples(st.sampled_from(["2", None, 1.5]))))
+def test_money_called_directly_gives_what_ladles_own_gives(amount: Any, symbol: Any,
+                                                          decimals: tuple[Any, ...]) -> None:
+    money = filters.LADLE["money"]
+    args = (amount, symbol, *decimals)
+    mine = direct(money, lambda *_: FELL_BACK, False, LIMIT, len(args) - 1)
+    assert mine is not None
+    got = outcome(lambda: mine(*args))
+    if got == ("value", (FELL_BACK, object)):
+        assert type(symbol) is not str or type(amount) not in (int, float) or decimals
+        return
+    assert got == outcome(lambda: money(*args))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 import pytest
@@ -147,3 +147,16 @@ def test_money_of_a_plain_number_matches_the_fully_checked_path(
             return str(error)
 
     assert outcome(decimals) == outcome(str(decimals))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(amount=st.one_of(st.integers(-10**9, 10**9).map(lambda n: n / 1000),
+                        st.integers(-10**7, 10**7).map(lambda n: n / 8), st.floats(-1e22, 1e22)),
+       decimals=st.integers(0, 20))
+def test_money_rounds_half_away_from_zero_on_the_shortest_digits(amount: float,
+                                                                 decimals: int) -> None:
+    """The quick path (no decimal context) agrees with Decimal on ties like 2.675 or 0.125."""
+    exact = Decimal(repr(amount)).quantize(Decimal(1).scaleb(-decimals),
+                                           context=Context(prec=200, rounding=ROUND_HALF_UP))
+    sign = "-" if exact < 0 else ""
+    assert money(amount, "$", decimals) == f"{sign}${abs(exact):,f}"
