@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import warnings
 from pathlib import Path
 
 import click
@@ -105,8 +106,11 @@ def serve(file: str | None, preset: str | None, host: str, port: int,
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}, not on loopback: anyone who can reach this "
                    "machine can read and save the layout", err=True)
-    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C, while serving or before
-        click.echo(f"layout playground for {playground.name}: {url} (Ctrl-C stops it)")
-        server.run(playground, sock, host, open_url=url if open_browser else None)
+    with sock, warnings.catch_warnings():
+        # a Ctrl-C just before uvicorn starts leaves its serve() coroutine never awaited
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C, while serving or before
+            click.echo(f"layout playground for {playground.name}: {url} (Ctrl-C stops it)")
+            server.run(playground, sock, host, open_url=url if open_browser else None)
     click.echo("stopped")
     return EXIT_OK
