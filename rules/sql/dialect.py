@@ -81,6 +81,13 @@ class Dialect:
     _identifier: Callable[[str], str]
     _string: Callable[[str], str]
     _fail: str  # the function that fails the query with a message
+    _infinity: str  # how DOUBLE's infinity is written in text
+    # ``str.format`` templates of the functions spelled differently
+    _regex: str  # TRUE where {pattern} matches somewhere in {text}
+    _regex_remove: str  # {text} with every match of {pattern} removed
+    _starts_with: str  # the function names
+    _ends_with: str
+    _division: str  # {a} / {b} rounded toward zero, as the exact type ({integer})
 
     def identifier(self, name: str) -> str:
         """A column name as an SQL identifier."""
@@ -98,8 +105,8 @@ class Dialect:
 
     def float_literal(self, value: float) -> str:
         text = repr(value)
-        if self.name == "spark" and text in ("inf", "-inf"):
-            text = text.replace("inf", "Infinity")
+        if text in ("inf", "-inf"):
+            text = text.replace("inf", self._infinity)
         return f"CAST('{text}' AS DOUBLE)"
 
     def as_int(self, sql: str) -> str:
@@ -113,21 +120,17 @@ class Dialect:
 
     def regex(self, text: str, pattern: str) -> str:
         """TRUE where ``pattern`` (a literal) matches somewhere in ``text``."""
-        if self.name == "spark":
-            return f"({text} RLIKE {pattern})"
-        return f"regexp_matches({text}, {pattern})"
+        return self._regex.format(text=text, pattern=pattern)
 
     def regex_remove(self, text: str, pattern: str) -> str:
         """``text`` with every match of ``pattern`` removed."""
-        if self.name == "spark":
-            return f"regexp_replace({text}, {pattern}, '')"
-        return f"regexp_replace({text}, {pattern}, '', 'g')"
+        return self._regex_remove.format(text=text, pattern=pattern)
 
     def starts_with(self, whole: str, part: str) -> str:
-        return f"{'startswith' if self.name == 'spark' else 'starts_with'}({whole}, {part})"
+        return f"{self._starts_with}({whole}, {part})"
 
     def ends_with(self, whole: str, part: str) -> str:
-        return f"{'endswith' if self.name == 'spark' else 'ends_with'}({whole}, {part})"
+        return f"{self._ends_with}({whole}, {part})"
 
     def hash64(self, text: str) -> str:
         """The first 16 hex digits of ``md5(text)`` as an unsigned 64-bit number (UBIGINT in
@@ -144,10 +147,7 @@ class Dialect:
 
     def truncated_division(self, a: str, b: str) -> str:
         """``a / b`` rounded toward zero, for integers of the exact type."""
-        if self.name == "spark":
-            # DIV gives a BIGINT; a quotient beyond it fails the query (ANSI mode)
-            return f"CAST(({a} DIV {b}) AS {self.integer})"
-        return f"({a} // {b})"
+        return self._division.format(a=a, b=b, integer=self.integer)
 
     def float_to_int(self, value: str, fail_message: str = _BEYOND_2_53) -> str:
         """An integral DOUBLE within the exact type's range as that type. Spark converts
@@ -178,11 +178,18 @@ class Dialect:
 DUCKDB: Final = Dialect(
     name="duckdb", integer="HUGEINT", int_min=-(2**127), int_max=2**127 - 1, text="VARCHAR",
     unsigned=True, json=True, float_text=True, exact_float_to_int=True,
-    _identifier=_double_quoted, _string=_single_quoted, _fail="error")
+    _identifier=_double_quoted, _string=_single_quoted, _fail="error", _infinity="inf",
+    _regex="regexp_matches({text}, {pattern})",
+    _regex_remove="regexp_replace({text}, {pattern}, '', 'g')",
+    _starts_with="starts_with", _ends_with="ends_with", _division="({a} // {b})")
 
 SPARK: Final = Dialect(
     name="spark", integer="DECIMAL(38,0)", int_min=-(10**38 - 1), int_max=10**38 - 1,
     text="STRING", unsigned=False, json=False, float_text=False, exact_float_to_int=False,
-    _identifier=_backticked, _string=_backslashed, _fail="raise_error")
+    _identifier=_backticked, _string=_backslashed, _fail="raise_error", _infinity="Infinity",
+    _regex="({text} RLIKE {pattern})", _regex_remove="regexp_replace({text}, {pattern}, '')",
+    _starts_with="startswith", _ends_with="endswith",
+    # DIV gives a BIGINT; a quotient beyond it fails the query (ANSI mode)
+    _division="CAST(({a} DIV {b}) AS {integer})")
 
 DIALECTS: Final = {"duckdb": DUCKDB, "spark": SPARK}
