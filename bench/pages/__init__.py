@@ -1,4 +1,4 @@
-"""The benchmark corpus: six pages, each written for every engine, rendering the same HTML.
+"""The benchmark corpus: seven pages, each written for every engine, rendering the same HTML.
 
 Each page has a folder here (the artist page keeps ``examples/artist`` and
 ``bench/artist``) with one subfolder per engine:
@@ -7,6 +7,9 @@ Each page has a folder here (the artist page keeps ``examples/artist`` and
 - ``liquid/``: standard Liquid, rendered by python-liquid;
 - ``jinja/``: Jinja2;
 - ``mako/``: Mako (the artist page only).
+
+The issues page has no ``ladle/``: ladle renders its standard Liquid as written, the way
+a page from someone else reaches it.
 
 The page's ``README.md`` lists what it exercises; its ``data.py`` makes its data from a
 fixed seed, hostile strings (``<script>``, quotes, ``&``) included. Every engine escapes
@@ -27,6 +30,7 @@ from bench.artist import data as artist_data
 from bench.pages.admin import data as admin_data
 from bench.pages.blog import data as blog_data
 from bench.pages.email import data as email_data
+from bench.pages.issues import data as issues_data
 from bench.pages.product import data as product_data
 from bench.pages.store import data as store_data
 
@@ -66,4 +70,9 @@ PAGES = (
     _page("blog", "blog", blog_data.make_page, blog_data.records),
     _page("email", "order-confirmation", email_data.make_page, email_data.records),
     _page("admin", "orders", admin_data.make_page, admin_data.records),
+    # standard Liquid as its author wrote it, untuned: ladle renders the same file
+    Page("issues", {"ladle": HERE / "issues" / "liquid" / "issues.liquid",
+                    "python-liquid": HERE / "issues" / "liquid" / "issues.liquid",
+                    "jinja2": HERE / "issues" / "jinja" / "issues.html"},
+         issues_data.make_page, issues_data.records),
 )
