@@ -1,4 +1,4 @@
-"""The benchmark corpus: seven pages, each written for every engine, rendering the same HTML.
+"""The benchmark corpus: eight pages, each written for every engine, rendering the same HTML.
 
 Each page has a folder here (the artist page keeps ``examples/artist`` and
 ``bench/artist``) with one subfolder per engine:
@@ -8,8 +8,8 @@ Each page has a folder here (the artist page keeps ``examples/artist`` and
 - ``jinja/``: Jinja2;
 - ``mako/``: Mako (the artist page only).
 
-The issues page has no ``ladle/``: ladle renders its standard Liquid as written, the way
-a page from someone else reaches it.
+The issues and docs pages have no ``ladle/``: ladle renders their standard Liquid as
+written, the way a page from someone else reaches it.
 
 The page's ``README.md`` lists what it exercises; its ``data.py`` makes its data from a
 fixed seed, hostile strings (``<script>``, quotes, ``&``) included. Every engine escapes
@@ -29,6 +29,7 @@ from typing import Any
 from bench.artist import data as artist_data
 from bench.pages.admin import data as admin_data
 from bench.pages.blog import data as blog_data
+from bench.pages.docs import data as docs_data
 from bench.pages.email import data as email_data
 from bench.pages.issues import data as issues_data
 from bench.pages.product import data as product_data
@@ -58,6 +59,15 @@ def _page(name: str, stem: str, make_data: Callable[[], dict[str, Any]],
                        "jinja2": folder / "jinja" / f"{stem}.html"}, make_data, records)
 
 
+def _as_written(name: str, stem: str, make_data: Callable[[], dict[str, Any]],
+                records: Callable[[dict[str, Any]], int]) -> Page:
+    """A page in standard Liquid as its author wrote it, untuned: ladle renders that file."""
+    folder = HERE / name
+    written = folder / "liquid" / f"{stem}.liquid"
+    return Page(name, {"ladle": written, "python-liquid": written,
+                       "jinja2": folder / "jinja" / f"{stem}.html"}, make_data, records)
+
+
 PAGES = (
     Page("artist", {
         "ladle": ROOT / "examples" / "artist" / "artist.html",
@@ -70,9 +80,6 @@ PAGES = (
     _page("blog", "blog", blog_data.make_page, blog_data.records),
     _page("email", "order-confirmation", email_data.make_page, email_data.records),
     _page("admin", "orders", admin_data.make_page, admin_data.records),
-    # standard Liquid as its author wrote it, untuned: ladle renders the same file
-    Page("issues", {"ladle": HERE / "issues" / "liquid" / "issues.liquid",
-                    "python-liquid": HERE / "issues" / "liquid" / "issues.liquid",
-                    "jinja2": HERE / "issues" / "jinja" / "issues.html"},
-         issues_data.make_page, issues_data.records),
+    _as_written("issues", "issues", issues_data.make_page, issues_data.records),
+    _as_written("docs", "docs", docs_data.make_page, docs_data.records),
 )

@@ -76,6 +76,11 @@ def date(value: datetime, fmt: str) -> str:
     return value.strftime(fmt)
 
 
+def strip_newlines(text: str) -> Markup:
+    """Liquid's ``strip_newlines`` when escaping: the text escaped, without line breaks."""
+    return Markup(str(escape(text)).replace("\r\n", "").replace("\n", ""))
+
+
 def newline_to_br(text: str) -> Markup:
     """Liquid's ``newline_to_br`` when escaping: the text escaped, a ``<br />`` before each
     newline."""
@@ -86,6 +91,7 @@ JINJA: Mapping[str, Callable[..., Any]] = MappingProxyType({
     "date": date,
     "newline_to_br": newline_to_br,
     "strip_html": strip_html,
+    "strip_newlines": strip_newlines,
     "truncate_chars": truncate,
     "truncatewords": truncatewords,
     "url_encode": url_encode,

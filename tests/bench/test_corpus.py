@@ -25,9 +25,9 @@ def test_every_engine_renders_the_page_as_ladle_does(page: Page) -> None:
     assert page.records(data) > 0
 
 
-def test_there_are_seven_pages_and_the_store_renders_200_cards() -> None:
+def test_there_are_eight_pages_and_the_store_renders_200_cards() -> None:
     assert [page.name for page in PAGES] == ["artist", "store", "product", "blog", "email",
-                                             "admin", "issues"]
+                                             "admin", "issues", "docs"]
     store = PAGES[1]
     assert engines.renderer("ladle", store)(store.make_data()).count('<li class="card') == 200
 
@@ -69,11 +69,16 @@ def test_the_jinja_ports_of_liquid_filters_give_liquids_results(text: str) -> No
     for source, ported in cases.items():
         assert env.from_string(source).render(t=text) == ported, source
     escaping = liquid.Environment(autoescape=True)
-    for source in ("{{ t | newline_to_br }}", "{{ t | newline_to_br | truncate: 9 }}"):
-        jinja = jinja2.Environment(autoescape=True)
-        jinja.filters.update(JINJA)
-        assert escaping.from_string(source).render(t=text) == jinja.from_string(
-            source.replace("truncate: 9", "truncate_chars(9)")).render(t=text), source
+    jinja = jinja2.Environment(autoescape=True)
+    jinja.filters.update(JINJA)
+    for source, port in [("t | newline_to_br", "t | newline_to_br"),
+                         ("t | newline_to_br | truncate: 9",
+                          "t | newline_to_br | truncate_chars(9)"),
+                         ("t | strip_newlines", "t | strip_newlines"),
+                         ("t | strip_newlines | truncatewords: 2",
+                          "t | strip_newlines | truncatewords(2)")]:
+        assert escaping.from_string(f"{{{{ {source} }}}}").render(t=text) == \
+            jinja.from_string(f"{{{{ {port} }}}}").render(t=text), source
     when = datetime(2024, 3, 5, 7, 8)
     assert env.from_string('{{ d | date: "%B %-d, %Y" }}').render(d=when) == \
         JINJA["date"](when, "%B %-d, %Y") == "March 5, 2024"
