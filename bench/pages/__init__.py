@@ -1,4 +1,4 @@
-"""The benchmark corpus: eight pages, each written for every engine, rendering the same HTML.
+"""The benchmark corpus: nine pages, each written for every engine, rendering the same HTML.
 
 Each page has a folder here (the artist page keeps ``examples/artist`` and
 ``bench/artist``) with one subfolder per engine:
@@ -29,6 +29,7 @@ from typing import Any
 from bench.artist import data as artist_data
 from bench.pages.admin import data as admin_data
 from bench.pages.blog import data as blog_data
+from bench.pages.dashboard import data as dashboard_data
 from bench.pages.docs import data as docs_data
 from bench.pages.email import data as email_data
 from bench.pages.issues import data as issues_data
@@ -80,6 +81,7 @@ PAGES = (
     _page("blog", "blog", blog_data.make_page, blog_data.records),
     _page("email", "order-confirmation", email_data.make_page, email_data.records),
     _page("admin", "orders", admin_data.make_page, admin_data.records),
+    _page("dashboard", "dashboard", dashboard_data.make_page, dashboard_data.records),
     _as_written("issues", "issues", issues_data.make_page, issues_data.records),
     _as_written("docs", "docs", docs_data.make_page, docs_data.records),
 )

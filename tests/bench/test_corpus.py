@@ -25,9 +25,10 @@ def test_every_engine_renders_the_page_as_ladle_does(page: Page) -> None:
     assert page.records(data) > 0
 
 
-def test_there_are_eight_pages_and_the_store_renders_200_cards() -> None:
+def test_there_are_nine_pages_and_the_store_renders_200_cards() -> None:
     assert [page.name for page in PAGES] == ["artist", "store", "product", "blog", "email",
-                                             "admin", "issues", "docs"]
+                                             "admin", "dashboard", "issues",
+                                             "docs"]
     store = PAGES[1]
     assert engines.renderer("ladle", store)(store.make_data()).count('<li class="card') == 200
 
