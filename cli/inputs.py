@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any
 
 from ladle.cli.diagnostics import UserError
+from ladle.grammar.errors import undecodable
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 # Digits an integer in JSON input may have (as in layouts): far past any id or count.
@@ -35,7 +37,7 @@ def read_stdin(where: str = STDIN_NAME) -> str:
     try:
         return raw.decode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as error:
-        raise UserError(where, f"not UTF-8 text (byte {error.start})") from None
+        raise UserError(where, *undecodable(raw, error)) from None
 
 
 def read_text(path: str) -> str:
@@ -51,13 +53,44 @@ def read_text(path: str) -> str:
         with open(path, encoding="utf-8") as file:
             return file.read().removeprefix(_BOM)  # a BOM is no text
     except UnicodeDecodeError as error:
-        raise UserError(path, f"not UTF-8 text (byte {error.start})") from None
+        try:
+            with open(path, "rb") as file:  # again, for the line and column of the bad byte
+                raw = file.read()
+        except OSError:
+            raise UserError(path, f"not UTF-8 text (byte {error.start + 1})") from None
+        raise UserError(path, *undecodable(raw, error)) from None
     except OSError as error:
         raise UserError(path, error.strerror or str(error)) from None
 
 
 class _NotJson(ValueError):
-    """A value Python's reader takes that JSON does not have (NaN, a huge integer)."""
+    """A value Python's reader takes that JSON does not have (NaN, a huge integer, a lone
+    surrogate); ``position`` is its offset in the text when known."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+# A backslash run before a surrogate's \u escape: an odd run makes it an escape.
+_SURROGATE_ESCAPE = re.compile(r"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _lone_surrogate(text: str) -> None:
+    """Raise ``_NotJson`` at a ``\\u`` escape of half a surrogate pair: Python would read
+    it into text that no UTF-8 output can hold (a traceback when printed)."""
+    paired_up_to = -1
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        start = match.start(2) - 2  # the escape's own backslash
+        if len(match.group(1)) % 2 == 0 or start < paired_up_to:
+            continue
+        code = int(match.group(2), 16)
+        low = text[match.end():match.end() + 6]
+        # (the text parsed, so every \\u escape has its four hex digits)
+        if code < 0xDC00 and low[:2] == "\\u" and 0xDC00 <= int(low[2:], 16) <= 0xDFFF:
+            paired_up_to = match.end() + 6
+            continue
+        raise _NotJson(f"a lone surrogate ('\\u{match.group(2)}') is not a character", start)
 
 
 def _constant(name: str) -> float:
@@ -74,7 +107,10 @@ def strict_json(text: str) -> Any:
     """``json.loads`` of standard JSON only: no NaN or Infinity, integers of at most
     ``MAX_INTEGER_DIGITS`` digits. Raises ``json.JSONDecodeError``, ``_NotJson`` or
     ``RecursionError``."""
-    return json.loads(text, parse_constant=_constant, parse_int=_integer)
+    value = json.loads(text, parse_constant=_constant, parse_int=_integer)
+    if "\\u" in text:
+        _lone_surrogate(text)
+    return value
 
 
 def parse_json(text: str, where: str) -> Any:
@@ -84,7 +120,8 @@ def parse_json(text: str, where: str) -> Any:
     except json.JSONDecodeError as error:
         raise UserError(where, f"invalid JSON: {error.msg}", text, error.pos) from None
     except _NotJson as error:
-        raise UserError(where, f"invalid JSON: {error}") from None
+        raise UserError(where, f"invalid JSON: {error}", text if error.position is not None
+                        else None, error.position) from None
     except RecursionError:
         raise UserError(where, "invalid JSON: nested too deeply") from None
 
