@@ -60,30 +60,47 @@ def check_template(path: Path, data: Mapping[str, Any] | None = None, *,
     env = _Collecting(loader=FileSystemLoader(path.parent))
     template = _parse(env, source, path.name, path)
     findings = [_finding(error, source) for error in _errors(env, source)]
-    if data is not None and template is not None and not env.errors:
-        findings.extend(_undefined(template, data, source))
+    clean = not env.errors
     if template is not None:
-        findings.extend(_partials(env, template, source, {path.name}))
+        in_partials = _partials(env, template, source, {path.name})
+        if data is not None and clean:
+            # through the partials too when all of them parse: their names as each sees them
+            findings.extend(_undefined(env, template, data, source,
+                                       partials=not in_partials))
+        findings.extend(in_partials)
     return sorted(findings, key=lambda f: (f.file or "", -1 if f.position is None
                                            else f.position))
 
 
-def _undefined(template: Any, data: Mapping[str, Any], source: str) -> list[Finding]:
-    """Each path the template reads that neither ``data`` nor the template defines, where
-    no fallback guards it (``grammar.fallbacks``: strict mode's rule); once per path."""
-    guarded = _guarded_offsets(template)
+def _undefined(env: _Collecting, template: Any, data: Mapping[str, Any], source: str, *,
+               partials: bool) -> list[Finding]:
+    """Each path the template (and with ``partials``, each partial it names, as python-liquid's
+    analysis scopes it: an ``include`` sees the names assigned before it, a ``render`` its
+    arguments) reads that neither ``data`` nor the template defines, where no fallback
+    guards it (``grammar.fallbacks``: strict mode's rule); once per path and file."""
+    try:
+        analysis = template.analyze(include_partials=partials)
+    except LiquidError:  # a partial named by a computed name, say: the template alone
+        analysis = template.analyze(include_partials=False)
+    texts: dict[str, tuple[str, set[int], str]] = {
+        template.name: (source, _guarded_offsets(template), "")}
     findings: list[Finding] = []
-    seen: set[str] = set()
-    for name, uses in template.analyze(include_partials=False).globals.items():
+    seen: set[tuple[str, str]] = set()
+    for name, uses in analysis.globals.items():
         for use in uses:
+            where = use.span.template_name
+            if where not in texts:
+                text = env.loader.get_source(env, where).text
+                texts[where] = (text, _guarded_offsets(env.from_string(text)), where)
+            text, guarded, file = texts[where]
             if use.span.index in guarded:
                 continue
             # (up to a computed segment, which only rendering can follow)
             rest = list(takewhile(lambda s: isinstance(s, str | int), use.segments[1:]))
             message = _missing(data, name, rest)
-            if message is not None and message not in seen:
-                seen.add(message)
-                findings.append(Finding(message, source, use.span.index))
+            if message is not None and (file, message) not in seen:
+                seen.add((file, message))
+                findings.append(Finding(message, text, use.span.index, file))
     return findings
 
 

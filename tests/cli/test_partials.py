@@ -78,3 +78,25 @@ def test_check_goes_on_past_an_unreadable_template(site: Path,
     assert code == 2
     assert "nothere.html: error:" in err
     assert f"{good}:1:7: error:" in out
+
+
+def test_check_with_data_reads_the_partials_too(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # what `render --strict` refuses in a partial, `check --data` names there
+    (tmp_path / "row.html").write_text("<li>\n  {{ track.title }} {{ genre }}</li>")
+    (tmp_path / "card.html").write_text("{{ shown }} {{ missing | default: 'x' }} "
+                                        "{{ user.name }} {{ nobody.here ?? '' }}")
+    page = tmp_path / "page.html"
+    page.write_text("{{ user.name }}{% assign shown = 1 %}{% include 'card.html' %}"
+                    "{% for track in tracks %}{% render 'row.html', track: track %}"
+                    "{% endfor %}")
+    data = tmp_path / "data.json"
+    data.write_text('{"user": {"name": "Ann"}, "tracks": [{"title": "a"}]}')
+    code, out, _ = run(capsys, "check", str(page), "--data", str(data))
+    assert (code, out) == (1, f"{tmp_path / 'row.html'}:2:24: error: undefined variable "
+                              "'genre'\n"
+                              "    {{ track.title }} {{ genre }}</li>\n"
+                              "                         ^\n"
+                              "1 problem found\n")
+    assert cli.main(["render", str(page), "--data", str(data), "--strict"]) == 2
+    assert "row.html:2:24: error: undefined variable 'genre'" in capsys.readouterr().err
