@@ -106,6 +106,12 @@ def _split(text: str, file: str) -> list[tuple[str, int, str, int]]:
                 rules[-1][2].append(line)
             else:
                 match = _NAME.match(line)
+                end = 0 if match is None else match.end()
+                after = line[end:end + 1]
+                if after not in ("", ":", " ", "\t") and (match or not after.isdigit()):
+                    raise RuleError(f"{after!r} cannot be in a rule name (ASCII letters, "
+                                    "digits, '_' and '-', first a letter or '_')", file, text,
+                                    offset + end)
                 if match is None:
                     raise RuleError("expected a rule name (letters, digits, '_' or '-')",
                                     file, text, offset)
