@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -67,9 +68,17 @@ class _NotJson(ValueError):
     """A value Python's reader takes that JSON does not have (NaN, a huge integer, a lone
     surrogate); ``position`` is its offset in the text when known."""
 
-    def __init__(self, message: str, position: int | None = None) -> None:
+    def __init__(self, message: str, position: int | None = None, number: str = "") -> None:
         super().__init__(message)
         self.position = position
+        self.number = number  # the number's text, which ``parse_json`` finds in the text
+
+    def located(self, text: str) -> int | None:
+        """Where the error is in ``text``: its position, or the number as a JSON token."""
+        if self.position is not None or not self.number:
+            return self.position
+        token = re.search(rf"(?<![\w.+\-\\\"]){re.escape(self.number)}(?![\w.\"])", text)
+        return None if token is None else token.start()
 
 
 # A backslash run before a surrogate's \u escape: an odd run makes it an escape.
@@ -99,15 +108,23 @@ def _constant(name: str) -> float:
 
 def _integer(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise _NotJson(f"an integer has more than {MAX_INTEGER_DIGITS} digits")
+        raise _NotJson(f"an integer has more than {MAX_INTEGER_DIGITS} digits", number=text)
     return int(text)
+
+
+def _float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # as the catalogs' and layouts' readers: JSON has no infinity
+        raise _NotJson(f"the number {text} is too large (it would be infinite)", number=text)
+    return number
 
 
 def strict_json(text: str) -> Any:
     """``json.loads`` of standard JSON only: no NaN or Infinity, integers of at most
     ``MAX_INTEGER_DIGITS`` digits. Raises ``json.JSONDecodeError``, ``_NotJson`` or
     ``RecursionError``."""
-    value = json.loads(text, parse_constant=_constant, parse_int=_integer)
+    value = json.loads(text, parse_constant=_constant, parse_int=_integer,
+                       parse_float=_float)
     if "\\u" in text:
         _lone_surrogate(text)
     return value
@@ -120,8 +137,9 @@ def parse_json(text: str, where: str) -> Any:
     except json.JSONDecodeError as error:
         raise UserError(where, f"invalid JSON: {error.msg}", text, error.pos) from None
     except _NotJson as error:
-        raise UserError(where, f"invalid JSON: {error}", text if error.position is not None
-                        else None, error.position) from None
+        position = error.located(text)
+        raise UserError(where, f"invalid JSON: {error}", None if position is None else text,
+                        position) from None
     except RecursionError:
         raise UserError(where, "invalid JSON: nested too deeply") from None
 

@@ -188,3 +188,21 @@ def test_a_rule_file_that_is_not_utf8_is_placed_by_line_and_column(
     assert err == (f"{rules}:2:12: error: not UTF-8 text (byte 0xe9)\n"
                    "  b: tag == '\ufffd'\n"
                    "             ^\n")
+
+
+@pytest.mark.parametrize(("number", "message"), [
+    ("1e999", "the number 1e999 is too large (it would be infinite)"),
+    ("-2E+400", "the number -2E+400 is too large (it would be infinite)"),
+    ("1" * 101, "an integer has more than 100 digits"),
+])
+def test_a_number_json_cannot_hold_in_data_is_placed(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path, number: str,
+                                                     message: str) -> None:
+    # as the catalogs' and the layouts' readers refuse it; printed, it was not JSON
+    data = tmp_path / "d.json"
+    data.write_text(f'{{"a": "{number}",\n "x": {number}}}')
+    code, out, err = run(capsys, "eval", "x", "--data", str(data))
+    assert (code, out) == (2, "")
+    assert err == (f"{data}:2:7: error: invalid JSON: {message}\n"
+                   f'   "x": {number}}}\n'
+                   "        ^\n")
