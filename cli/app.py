@@ -23,6 +23,15 @@ from ladle.cli.diagnostics import (
     report,
 )
 
+
+class _NotRaised(click.UsageError):
+    """Stands for an exception this click version does not have."""
+
+
+# click 8.2 and later raise it for a group given no command (8.1 prints the help itself).
+_NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError",
+                                                   _NotRaised)
+
 # The shell's exit code for a run stopped by Ctrl-C (128 + SIGINT), as for SIGTERM.
 EXIT_INTERRUPTED = 130
 
@@ -101,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         return report(error)
     except click.exceptions.Exit as stop:
         return int(stop.exit_code)
+    except _NO_ARGS_IS_HELP as error:  # `ladle rules` alone: its help, as it is
+        click.echo(error.format_message(), err=True)
+        return EXIT_USAGE
     except click.UsageError as error:  # one line: what is wrong, and where to look
         command = error.ctx.command_path if error.ctx is not None else "ladle"
         click.echo(f"{command}: error: {_usage_message(error)} (see '{command} --help')",
@@ -128,8 +140,12 @@ def _usage_message(error: click.UsageError) -> str:
     from ladle.grammar.names import did_you_mean  # here: only a mistake needs it
 
     if isinstance(error, click.NoSuchOption):
-        known = error.possibilities or []
-        return f"no such option {error.option_name!r}{did_you_mean(error.option_name, known)}"
+        hint = did_you_mean(error.option_name, error.possibilities or [])
+        command = error.ctx.command if error.ctx is not None else None
+        if not hint and command is not None and \
+                any(isinstance(p, click.Argument) for p in command.params):
+            hint = " (to give an argument that starts with '-', put '--' before it)"
+        return f"no such option {error.option_name!r}{hint}"
     message = error.format_message()
     unknown = _NO_SUCH_COMMAND.match(message)
     if unknown is not None and error.ctx is not None and \

@@ -96,10 +96,25 @@ def test_a_full_disk_keeps_the_old_file_and_names_it(tmp_path: Path,
     (["frobnicate"], "ladle: error: no such command 'frobnicate' (see 'ladle --help')\n"),
     (["eval", "1", "--dat", "x"], "ladle eval: error: no such option '--dat' (did you "
                                   "mean '--data'?) (see 'ladle eval --help')\n"),
+    (["eval", "-7 % 100"], "ladle eval: error: no such option '-7' (to give an argument "
+                           "that starts with '-', put '--' before it) (see 'ladle eval "
+                           "--help')\n"),
 ])
 def test_a_misspelt_command_or_option_gets_a_suggestion(
         capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
     assert run(capsys, *argv) == (2, "", expected)
+
+
+@pytest.mark.parametrize("group", [[], ["rules"], ["layout"]])
+def test_a_group_without_a_command_prints_its_help_unchanged(
+        capsys: pytest.CaptureFixture[str], group: list[str]) -> None:
+    _, help_text, _ = run(capsys, *group, "--help")
+    assert run(capsys, *group) == (2, "", help_text)
+
+
+def test_an_expression_that_starts_with_a_dash_runs_after_two_dashes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "eval", "--", "-7 % 100") == (0, "93\n", "")
 
 
 # -- Ctrl-C -----------------------------------------------------------------------------
@@ -183,7 +198,7 @@ def test_a_rule_file_that_is_not_utf8_is_placed_by_line_and_column(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rules = tmp_path / "r.rules"
     rules.write_bytes(b"a: tag == 'x'\nb: tag == '\xe9'\n")
-    code, out, err = run(capsys, "rules", "check", str(rules))
+    code, _, err = run(capsys, "rules", "check", str(rules))
     assert code == 2
     assert err == (f"{rules}:2:12: error: not UTF-8 text (byte 0xe9)\n"
                    "  b: tag == '\ufffd'\n"
