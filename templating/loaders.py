@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import liquid
 from liquid.exceptions import TemplateNotFoundError
 
+from ladle.grammar.errors import line_and_column, undecodable
 from ladle.templating.errors import TemplateNotFound, TemplateReadError
 from ladle.templating.internals import read_template_file
 
@@ -43,11 +44,28 @@ def _read_checked(loader: liquid.FileSystemLoader, path: Path) -> tuple[str, flo
     try:
         return read_template_file(loader, path)
     except UnicodeDecodeError as error:
-        raise TemplateReadError(f"partial {path.name!r} is not {loader.encoding} text "
-                                f"(byte {error.start})", token=None) from None
+        raise TemplateReadError(f"partial {path.name!r} is not {_undecodable(path, error)}",
+                                token=None) from None
     except OSError as error:
         raise TemplateReadError(f"partial {path.name!r} cannot be read: "
                                 f"{error.strerror or error}", token=None) from None
+
+
+def _undecodable(path: Path, error: UnicodeDecodeError) -> str:
+    """What a partial that is not text is: 'UTF-8 text (byte 0xff at line 2, column 4)'
+    (the file read again, as the reader's error counts from the start of its chunk)."""
+    if error.encoding.replace("-", "").lower() != "utf8":
+        return f"{error.encoding} text"
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as again:
+        message, text, position = undecodable(raw, again)
+        line, column = line_and_column(text, position)
+        return f"{message.removeprefix('not ')[:-1]} at line {line}, column {column})"
+    except OSError:
+        pass
+    return "UTF-8 text"
 
 
 class FileSystemLoader(liquid.FileSystemLoader):

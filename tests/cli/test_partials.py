@@ -23,6 +23,7 @@ def site(tmp_path: Path) -> Path:
     (tmp_path / "runtime.html").write_text("a\nb\n{{ 1 / 0 }}\n")
     (tmp_path / "syntax.html").write_text("a\n{{ 1 + }}\n")
     (tmp_path / "binary.html").write_bytes(b"\xff{{ x }}")
+    (tmp_path / "late.html").write_bytes(b"ok\n" * 5000 + b"\xe9t\xe9")
     return tmp_path
 
 
@@ -47,7 +48,8 @@ def test_an_error_in_a_partial_names_the_partial(site: Path, capsys: pytest.Capt
 
 @pytest.mark.parametrize(("partial", "message"), [
     ("missing.html", "partial 'missing.html' not found (looked in "),
-    ("binary.html", "partial 'binary.html' is not utf-8 text (byte 0)"),
+    ("binary.html", "partial 'binary.html' is not UTF-8 text (byte 0xff at line 1, column 1)"),
+    ("late.html", "partial 'late.html' is not UTF-8 text (byte 0xe9 at line 5001, column 1)"),
 ])
 def test_a_partial_that_cannot_be_loaded_is_reported_at_the_tag(
         site: Path, capsys: pytest.CaptureFixture[str], partial: str, message: str) -> None:
