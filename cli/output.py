@@ -85,10 +85,10 @@ def output_stream(path: str | os.PathLike[str], *,
             through = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
         except OSError as error:
             raise UserError(os.fspath(path), os_error_message(error)) from None
-        with _named_write_errors(path), through:
+        with named_write_errors(path), through:
             yield through
         return
-    with temporary_beside(target) as temporary, _named_write_errors(path), \
+    with temporary_beside(target) as temporary, named_write_errors(path), \
             open(temporary, "w", encoding="utf-8", newline="") as stream:
         yield stream
         stream.flush()
@@ -96,9 +96,9 @@ def output_stream(path: str | os.PathLike[str], *,
 
 
 @contextmanager
-def _named_write_errors(path: str | os.PathLike[str]) -> Iterator[None]:
-    """An error only writing meets (a full disk), raised in the block or when the file is
-    flushed and closed, as a ``UserError`` naming ``path``."""
+def named_write_errors(path: str | os.PathLike[str]) -> Iterator[None]:
+    """An error only writing meets (a full disk), raised in the block (or as the file is
+    flushed and closed), as a ``UserError`` naming ``path``; any other error as it is."""
     try:
         yield
     except OSError as error:

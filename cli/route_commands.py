@@ -13,7 +13,12 @@ from typing import Any
 import click
 
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from ladle.cli.output import check_output, output_stream, temporary_beside
+from ladle.cli.output import (
+    check_output,
+    named_write_errors,
+    output_stream,
+    temporary_beside,
+)
 from ladle.cli.rules_commands import load_ruleset
 from ladle.rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
 from ladle.rules.engine import ENGINES
@@ -86,7 +91,7 @@ def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator
     target = check_output(output, inputs)
     if target is None:
         raise UserError(output, "Parquet is written to a file, not a stream")
-    with temporary_beside(target) as parquet, \
+    with temporary_beside(target) as parquet, named_write_errors(output), \
             temporary_beside(target, keep=False, suffix=".tmp.jsonl") as lines:
         with lines.open("w", encoding="utf-8") as stream:
             yield assignment_writer(stream, "jsonl")

@@ -221,3 +221,41 @@ def test_a_number_json_cannot_hold_in_data_is_placed(capsys: pytest.CaptureFixtu
     assert err == (f"{data}:2:7: error: invalid JSON: {message}\n"
                    f'   "x": {number}}}\n'
                    "        ^\n")
+
+
+class _FullDisk:
+    """A DuckDB connection whose every write meets a full disk."""
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def execute(self, *_: object) -> None:
+        import duckdb
+
+        raise duckdb.IOException('IO Error: Could not write file "x": No space left on '
+                                 'device", "errno":"28"}')
+
+
+def test_parquet_on_a_full_disk_is_one_line_and_leaves_nothing(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    monkeypatch.setattr(duckdb, "connect", _FullDisk)
+    target = tmp_path / "where.parquet"
+    code, _, err = run(capsys, "rules", "route", str(ROOT / "examples/placement.rules"),
+                       str(ROOT / "examples/catalog.jsonl"), "-o", str(target))
+    assert (code, err) == (2, f"{target}: error: cannot write: no space left on device\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_parquet_in_a_folder_that_vanished_is_an_os_error(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    from ladle.rules.assignments import to_parquet
+
+    lines = tmp_path / "a.jsonl"
+    lines.write_text('{"line": 1, "id": 1, "rules": []}\n')
+    with pytest.raises(OSError, match="No such file or directory"):
+        to_parquet(lines, tmp_path / "gone" / "a.parquet")
