@@ -134,7 +134,9 @@ def searched(loader: object, name: str) -> str:
         where = ", ".join(str(folder) for folder in folders)
         extension = getattr(loader, "ext", None)
         also = f", also as {name}{extension}" if extension and not Path(name).suffix else ""
-        return f"looked in {where}{also}{_suggestion(name, _files(folders, name))}"
+        refused = _refused(folders, name)
+        hint = refused or _suggestion(name, [f for f in _files(folders, name) if f != name])
+        return f"looked in {where}{also}{hint}"
     templates = getattr(loader, "templates", None)
     if isinstance(loader, liquid.DictLoader) and isinstance(templates, dict):
         if not templates:
@@ -162,6 +164,25 @@ def _files(folders: list[Any], name: str) -> list[str]:
         except (OSError, ValueError):
             continue
     return found
+
+
+def _refused(folders: list[Any], name: str) -> str:
+    """Why a loader refused a name that is there: a folder, or a link that leads out of
+    the folder (a template must not read what lies elsewhere); '' when it is not there."""
+    parent = Path(name).parent
+    if parent.is_absolute() or ".." in parent.parts:
+        return ""
+    for folder in folders:
+        try:
+            path = Path(str(folder)) / name
+            if path.is_dir():
+                return f"; {name!r} there is a folder"
+            if path.is_symlink() and not path.resolve().is_relative_to(
+                    Path(str(folder)).resolve()):
+                return f"; {name!r} there links out of the folder, which partials may not"
+        except (OSError, ValueError):
+            continue
+    return ""
 
 
 def _suggestion(name: str, names: list[str]) -> str:

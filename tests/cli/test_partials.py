@@ -4,6 +4,7 @@ unreadable partials say so, in ``render`` and in ``check``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,20 @@ def test_check_with_data_reads_the_partials_too(tmp_path: Path,
                               "1 problem found\n")
     assert cli.main(["render", str(page), "--data", str(data), "--strict"]) == 2
     assert "row.html:2:24: error: undefined variable 'genre'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("make", "hint"), [
+    (lambda here: (here / "row.html").symlink_to("/etc/hostname"),
+     "'row.html' there links out of the folder, which partials may not"),
+    (lambda here: (here / "row.html").mkdir(), "'row.html' there is a folder"),
+])
+def test_a_partial_that_is_there_but_refused_says_why(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, hint: str) -> None:
+    # not "did you mean 'row.html'?", the very name given
+    make(tmp_path)
+    page = tmp_path / "page.html"
+    page.write_text("{% render 'row.html' %}")
+    code, _, err = run(capsys, "render", str(page))
+    assert code == 2
+    assert err.splitlines()[0] == (f"{page}:1:11: error: partial 'row.html' not found "
+                                   f"(looked in {tmp_path}; {hint})")
