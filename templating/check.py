@@ -147,13 +147,19 @@ def _parse(env: _Collecting, source: str, name: str, path: Path | None) -> Any:
         return None
 
 
-def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> list[Finding]:
+def _partials(env: _Collecting, template: Any, source: str, seen: set[str],
+              rendered: bool = False) -> list[Finding]:
     """Findings in the partials ``template`` names literally: missing ones, and the syntax
-    errors of each (once each, however often it is named)."""
+    errors of each (once each, however often it is named); in a partial that a ``render``
+    tag renders (``rendered``), each ``include``, which fails there when it runs."""
     findings: list[Finding] = []
     for node in walk_nodes(template.nodes):
         if not isinstance(node, RenderNode | IncludeNode):
             continue
+        if rendered and isinstance(node, IncludeNode):
+            findings.append(Finding("'include' cannot run in a partial that 'render' "
+                                    "renders (python-liquid's rule): use 'render'", source,
+                                    node.token.start_index))
         name = getattr(node.name, "value", None)
         if not isinstance(name, str) or name in seen:
             continue
@@ -172,8 +178,9 @@ def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> l
         findings.extend(_finding(error, partial_source).in_file(name)
                         for error in _errors(env, partial_source))
         if partial is not None:
+            inner = rendered or isinstance(node, RenderNode)
             findings.extend(f.in_file(name)
-                            for f in _partials(env, partial, partial_source, seen))
+                            for f in _partials(env, partial, partial_source, seen, inner))
     return findings
 
 

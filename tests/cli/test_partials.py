@@ -120,3 +120,19 @@ def test_a_partial_that_is_there_but_refused_says_why(
     assert code == 2
     assert err.splitlines()[0] == (f"{page}:1:11: error: partial 'row.html' not found "
                                    f"(looked in {tmp_path}; {hint})")
+
+
+def test_check_names_an_include_that_cannot_run_in_a_rendered_partial(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "row.html").write_text("row\n  {% include 'cell.html' %}")
+    (tmp_path / "cell.html").write_text("cell")
+    page = tmp_path / "page.html"
+    page.write_text("{% render 'row.html' %}")
+    assert cli.main(["render", str(page)]) == 2
+    assert f"{tmp_path / 'row.html'}:2:6: error:" in capsys.readouterr().err
+    code, out, _ = run(capsys, "check", str(page))
+    assert (code, out.splitlines()[0]) == (
+        1, f"{tmp_path / 'row.html'}:2:6: error: 'include' cannot run in a partial that "
+           "'render' renders (python-liquid's rule): use 'render'")
+    page.write_text("{% include 'row.html' %}")  # included, it may include
+    assert run(capsys, "check", str(page)) == (0, "", "")
