@@ -134,14 +134,28 @@ def parse_json(text: str, where: str) -> Any:
     """Parse JSON, reporting the line and column of a syntax error."""
     try:
         return strict_json(text)
-    except json.JSONDecodeError as error:
-        raise UserError(where, f"invalid JSON: {error.msg}", text, error.pos) from None
+    except json.JSONDecodeError as error:  # Python's words, in ladle's lower case
+        message = error.msg[:1].lower() + error.msg[1:]
+        raise UserError(where, f"invalid JSON: {message}", text, error.pos) from None
     except _NotJson as error:
         position = error.located(text)
         raise UserError(where, f"invalid JSON: {error}", None if position is None else text,
                         position) from None
     except RecursionError:
         raise UserError(where, "invalid JSON: nested too deeply") from None
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words.
+
+    >>> json_kind([1]), json_kind("a"), json_kind(1.5), json_kind(None), json_kind(True)
+    ('an array', 'a string', 'a number', 'null', 'true')
+    """
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return "a number"
+    return {str: "a string", list: "an array"}.get(type(value), "an object")
 
 
 def load_data(path: str | None) -> dict[str, Any]:
@@ -151,7 +165,7 @@ def load_data(path: str | None) -> dict[str, Any]:
     where = "<stdin>" if path == "-" else path
     data = parse_json(read_text(path), where)
     if not isinstance(data, dict):
-        raise UserError(where, f"the data must be a JSON object, not {type(data).__name__}")
+        raise UserError(where, f"the data must be a JSON object, not {json_kind(data)}")
     return data
 
 

@@ -259,3 +259,17 @@ def test_parquet_in_a_folder_that_vanished_is_an_os_error(tmp_path: Path) -> Non
     lines.write_text('{"line": 1, "id": 1, "rules": []}\n')
     with pytest.raises(OSError, match="No such file or directory"):
         to_parquet(lines, tmp_path / "gone" / "a.parquet")
+
+
+def test_a_record_that_is_no_object_is_named_in_json_s_words(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "rules", "match", str(ROOT / "examples/placement.rules"),
+                       "--record", '"lossless"')
+    assert (code, err) == (2, "--record: error: a record is a JSON object, not a string\n")
+
+
+def test_a_record_on_standard_input_is_named_so(capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"[1]")))
+    code, _, err = run(capsys, "rules", "match", str(ROOT / "examples/placement.rules"))
+    assert (code, err) == (2, "<stdin>: error: a record is a JSON object, not an array\n")
