@@ -132,6 +132,8 @@ def strict_json(text: str) -> Any:
 
 def parse_json(text: str, where: str) -> Any:
     """Parse JSON, reporting the line and column of a syntax error."""
+    if not text.strip():  # rather than "expecting value" at 1:1
+        raise UserError(where, "invalid JSON: there is nothing in it (an empty object is {})")
     try:
         return strict_json(text)
     except json.JSONDecodeError as error:  # Python's words, in ladle's lower case

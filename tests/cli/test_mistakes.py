@@ -273,3 +273,12 @@ def test_a_record_on_standard_input_is_named_so(capsys: pytest.CaptureFixture[st
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"[1]")))
     code, _, err = run(capsys, "rules", "match", str(ROOT / "examples/placement.rules"))
     assert (code, err) == (2, "<stdin>: error: a record is a JSON object, not an array\n")
+
+
+@pytest.mark.parametrize("text", ["", " \n\n"])
+def test_empty_data_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                            text: str) -> None:
+    data = tmp_path / "d.json"
+    data.write_text(text)
+    assert run(capsys, "eval", "1", "--data", str(data)) == (
+        2, "", f"{data}: error: invalid JSON: there is nothing in it (an empty object is {{}})\n")
