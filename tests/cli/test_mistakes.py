@@ -282,3 +282,24 @@ def test_empty_data_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     data.write_text(text)
     assert run(capsys, "eval", "1", "--data", str(data)) == (
         2, "", f"{data}: error: invalid JSON: there is nothing in it (an empty object is {{}})\n")
+
+
+@pytest.mark.parametrize("catalog", ["", "not json\n[1, 2]\n"])
+def test_a_catalog_without_fields_checks_no_names(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path, catalog: str) -> None:
+    # rather than calling every name of the rules unknown
+    path = tmp_path / "c.jsonl"
+    path.write_text(catalog)
+    assert run(capsys, "rules", "check", str(ROOT / "examples/placement.rules"),
+               "--catalog", str(path)) == (
+        0, "", f"ladle: names and types not checked: {path} holds no record with a field\n")
+
+
+@pytest.mark.parametrize(("declared", "message"), [
+    ("tag:string,id:int,tag:int", "'tag' is given two types, string and int"),
+    (",,", "expected name:type,... (such as tag:string,id:int), got ',,'"),
+])
+def test_vars_that_contradict_or_say_nothing_are_an_error(
+        capsys: pytest.CaptureFixture[str], declared: str, message: str) -> None:
+    assert run(capsys, "rules", "check", str(ROOT / "examples/placement.rules"),
+               "--vars", declared) == (2, "", f"--vars: error: {message}\n")
