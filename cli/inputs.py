@@ -22,6 +22,16 @@ _BOM = "\ufeff"
 STDIN_NAME = "<stdin>"
 
 
+def one_standard_input(*inputs: tuple[str, str | os.PathLike[str] | None]) -> None:
+    """Refuse ``-`` for two inputs of one run, as (label, value) pairs: standard input is
+    read once, and the second would be empty (a silently empty template, say)."""
+    readers = [label for label, value in inputs
+               if value is not None and os.fspath(value) == "-"]
+    if len(readers) > 1:
+        raise UserError(readers[1], f"standard input can be read once, and {readers[0]} "
+                                    "reads it: give this one as a file")
+
+
 def read_stdin(where: str = STDIN_NAME) -> str:
     """Standard input as UTF-8 text: invalid bytes are an error here, not surrogate
     escapes that fail later; a closed standard input is an error too."""

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from ladle.cli.inputs import one_standard_input
 from ladle.cli.output import (
     check_output,
     named_write_errors,
@@ -182,6 +183,7 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     """
     from ladle.rules.python_engine import short_of
 
+    one_standard_input(("RULES", rules_file), ("CATALOG", catalog))
     ruleset = load_ruleset(rules_file)
     engine, spark = _spark(engine, spark_master, spark_remote)
     with _failures(), _progress(catalog, engine) as progress, (
@@ -234,6 +236,7 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     Example:
       ladle rules diff examples/placement.rules examples/placement.rules examples/catalog.jsonl
     """
+    one_standard_input(("OLD", old), ("NEW", new), ("CATALOG", catalog))
     before, after = load_ruleset(old), load_ruleset(new)
     engine, spark = _spark(engine, spark_master, spark_remote)
     with _failures(), _progress(catalog, engine) as progress:

@@ -9,6 +9,7 @@ import click
 
 from ladle import grammar, rules
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
+from ladle.cli.inputs import one_standard_input
 from ladle.cli.output import write_output
 from ladle.cli.rules_commands import load_ruleset, rule_file_name, rule_source
 from ladle.rules.query import DIALECT_NAMES, to_sql
@@ -40,6 +41,7 @@ def check(rules_file: str, variables: str | None, catalog: str | None,
     from ladle.rules.check import check as check_rules
     from ladle.rules.check import parse_vars, sample_types
 
+    one_standard_input(("RULES", rules_file), ("--catalog", catalog))
     types: dict[str, str] | None = None
     if catalog is not None:
         try:

@@ -303,3 +303,22 @@ def test_vars_that_contradict_or_say_nothing_are_an_error(
         capsys: pytest.CaptureFixture[str], declared: str, message: str) -> None:
     assert run(capsys, "rules", "check", str(ROOT / "examples/placement.rules"),
                "--vars", declared) == (2, "", f"--vars: error: {message}\n")
+
+
+@pytest.mark.parametrize(("argv", "second", "first"), [
+    (["render", "-", "--data", "-"], "--data", "TEMPLATE"),
+    (["check", "-", "-"], "TEMPLATES", "TEMPLATES"),
+    (["rules", "route", "-", "-"], "CATALOG", "RULES"),
+    (["rules", "diff", "examples/placement.rules", "-", "-"], "CATALOG", "NEW"),
+    (["rules", "check", "-", "--catalog", "-"], "--catalog", "RULES"),
+])
+def test_standard_input_for_two_inputs_is_refused(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  argv: list[str], second: str,
+                                                  first: str) -> None:
+    # the second reader would get nothing: an empty template rendered without a word
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"a": 1}')))
+    assert run(capsys, *argv) == (2, "", f"{second}: error: standard input can be read "
+                                         f"once, and {first} reads it: give this one as a "
+                                         "file\n")
