@@ -38,6 +38,8 @@ def read_stdin(where: str = STDIN_NAME) -> str:
     stream = sys.stdin
     if stream is None:
         raise UserError(where, "standard input is closed")
+    if _terminal(stream):  # say why nothing happens yet
+        print("ladle: reading standard input (Ctrl-D ends it)", file=sys.stderr, flush=True)
     try:
         raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
     except OSError as error:
@@ -49,6 +51,13 @@ def read_stdin(where: str = STDIN_NAME) -> str:
         return raw.decode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as error:
         raise UserError(where, *undecodable(raw, error)) from None
+
+
+def _terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):  # no such method, or closed
+        return False
 
 
 def read_text(path: str) -> str:
@@ -167,7 +176,9 @@ def json_kind(value: Any) -> str:
         return json.dumps(value)
     if isinstance(value, int | float):
         return "a number"
-    return {str: "a string", list: "an array"}.get(type(value), "an object")
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def load_data(path: str | None) -> dict[str, Any]:

@@ -322,3 +322,16 @@ def test_standard_input_for_two_inputs_is_refused(capsys: pytest.CaptureFixture[
     assert run(capsys, *argv) == (2, "", f"{second}: error: standard input can be read "
                                          f"once, and {first} reads it: give this one as a "
                                          "file\n")
+
+
+class _Terminal(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_reading_a_terminal_says_how_to_end_it(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # `ladle rules match RULES` typed without a record waits on the terminal: say so
+    monkeypatch.setattr("sys.stdin", _Terminal(io.BytesIO(b'{"tag": "lossless", "id": 1}')))
+    assert run(capsys, "rules", "match", str(ROOT / "examples/placement.rules")) == (
+        0, "morbo\n", "ladle: reading standard input (Ctrl-D ends it)\n")
