@@ -66,6 +66,13 @@ def _failures() -> Iterator[None]:
         raise UserError(error.file, error.message) from None
     except SparkFailure as error:
         raise UserError("spark", str(error)) from None
+    except RuntimeError as error:
+        # DuckDB turns a Ctrl-C into an error of its own: it is still a Ctrl-C
+        interrupt = getattr(sys.modules.get("duckdb"), "InterruptException", None)
+        if (interrupt is not None and isinstance(error, interrupt)) or \
+                str(error) == "Query interrupted":
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _notice(text: str) -> None:

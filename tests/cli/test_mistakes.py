@@ -335,3 +335,17 @@ def test_reading_a_terminal_says_how_to_end_it(capsys: pytest.CaptureFixture[str
     monkeypatch.setattr("sys.stdin", _Terminal(io.BytesIO(b'{"tag": "lossless", "id": 1}')))
     assert run(capsys, "rules", "match", str(ROOT / "examples/placement.rules")) == (
         0, "morbo\n", "ladle: reading standard input (Ctrl-D ends it)\n")
+
+
+def test_ctrl_c_inside_duckdb_exits_130_quietly(capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB catches the KeyboardInterrupt and raises "Query interrupted" instead
+    from ladle.cli import route_commands
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(route_commands, "route_catalog", interrupted)
+    code, out, err = run(capsys, "rules", "route", str(ROOT / "examples/placement.rules"),
+                         str(ROOT / "examples/catalog.jsonl"), "--engine", "duckdb")
+    assert (code, out, err.strip()) == (130, "", "")
