@@ -104,6 +104,7 @@ def ladle() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``ladle`` with ``argv`` (default: the process arguments); return the exit code."""
+    _lenient_encoding()
     try:
         result = ladle.main(args=argv, prog_name="ladle", standalone_mode=False)
     except UserError as error:
@@ -159,6 +160,18 @@ def _usage_message(error: click.UsageError) -> str:
 
 # click's words for an unknown command (a plain group adds its own "Did you mean").
 _NO_SUCH_COMMAND = re.compile(r"No such command ['\"](.*?)['\"]\.")
+
+
+def _lenient_encoding() -> None:
+    """Under a locale whose encoding lacks a character ladle prints (a Latin-1 terminal
+    and the '→' of a cycle), write it as an escape (``\\u2192``) instead of failing."""
+    import io
+    import sys
+
+    for stream, original in ((sys.stdout, sys.__stdout__), (sys.stderr, sys.__stderr__)):
+        if stream is original and isinstance(stream, io.TextIOWrapper) and \
+                stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _quiet_stdout() -> None:

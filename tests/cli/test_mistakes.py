@@ -349,3 +349,14 @@ def test_ctrl_c_inside_duckdb_exits_130_quietly(capsys: pytest.CaptureFixture[st
     code, out, err = run(capsys, "rules", "route", str(ROOT / "examples/placement.rules"),
                          str(ROOT / "examples/catalog.jsonl"), "--engine", "duckdb")
     assert (code, out, err.strip()) == (130, "", "")
+
+
+def test_a_terminal_encoding_without_a_character_gets_an_escape() -> None:
+    # a Latin-1 locale and the '→' of a layout's cycle: an escape, not a traceback
+    environment = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = ladle("layout", "check", "examples/layouts/mistakes.json", env=environment,
+                   encoding="latin-1")
+    assert result.returncode == 1
+    assert "maintext.x \\u2192 subtext.x" in result.stdout
+    assert ladle("eval", '"é→"', env=environment, encoding="latin-1").stdout == \
+        '"é\\u2192"\n'
