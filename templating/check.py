@@ -10,6 +10,7 @@ from typing import Any
 from liquid.builtin.tags.include_tag import IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.exceptions import LiquidError, TemplateNotFoundError
+from liquid.extra.tags.extends_tag import ExtendsNode
 from liquid.token import Token
 
 from ladle.grammar import runtime
@@ -149,18 +150,21 @@ def _parse(env: _Collecting, source: str, name: str, path: Path | None) -> Any:
 
 def _partials(env: _Collecting, template: Any, source: str, seen: set[str],
               rendered: bool = False) -> list[Finding]:
-    """Findings in the partials ``template`` names literally: missing ones, and the syntax
-    errors of each (once each, however often it is named); in a partial that a ``render``
-    tag renders (``rendered``), each ``include``, which fails there when it runs."""
+    """Findings in the partials (and the parent template of ``extends``) ``template`` names
+    literally: missing ones, and the syntax errors of each (once each, however often it is
+    named); in a partial that a ``render`` tag renders (``rendered``), each ``include``,
+    which fails there when it runs."""
     findings: list[Finding] = []
     for node in walk_nodes(template.nodes):
-        if not isinstance(node, RenderNode | IncludeNode):
+        if not isinstance(node, RenderNode | IncludeNode | ExtendsNode):
             continue
         if rendered and isinstance(node, IncludeNode):
             findings.append(Finding("'include' cannot run in a partial that 'render' "
                                     "renders (python-liquid's rule): use 'render'", source,
                                     node.token.start_index))
-        name = getattr(node.name, "value", None)
+        # (extends names its parent by an identifier, a str, where the others hold a literal)
+        name = str(node.name) if isinstance(node, ExtendsNode) else \
+            getattr(node.name, "value", None)
         if not isinstance(name, str) or name in seen:
             continue
         seen.add(name)

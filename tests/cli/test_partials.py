@@ -136,3 +136,18 @@ def test_check_names_an_include_that_cannot_run_in_a_rendered_partial(
            "'render' renders (python-liquid's rule): use 'render'")
     page.write_text("{% include 'row.html' %}")  # included, it may include
     assert run(capsys, "check", str(page)) == (0, "", "")
+
+
+def test_check_reads_the_template_a_template_extends(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "base.html").write_text("<main>\n{% block body %}{% endblock %}{{ 1 + }}")
+    page = tmp_path / "page.html"
+    page.write_text("{% extends 'base.html' %}{% block body %}hi{% endblock %}")
+    code, out, _ = run(capsys, "check", str(page))
+    assert (code, out.splitlines()[0]) == (
+        1, f"{tmp_path / 'base.html'}:2:37: error: expected an expression after '+'")
+    page.write_text("{% extends 'nobase.html' %}")
+    code, out, _ = run(capsys, "check", str(page))
+    assert (code, out.splitlines()[0]) == (
+        1, f"{page}:1:12: error: partial 'nobase.html' not found (looked in {tmp_path}; "
+           "did you mean 'base.html'?)")
