@@ -60,10 +60,9 @@ from ladle.templating.expression import (
 )
 from ladle.templating.internals import escape_text
 from ladle.templating.tag_compiler import CONSTANTS as _CONSTANTS
-from ladle.templating.tag_compiler import assign as _assign
-from ladle.templating.tag_compiler import attr as _attr
-from ladle.templating.tag_compiler import call as _call
 from ladle.templating.tag_compiler import (
+    LOADS,
+    STORES,
     case_compiles,
     compile_capture,
     compile_case,
@@ -71,8 +70,8 @@ from ladle.templating.tag_compiler import (
     cycle_piece,
     placed,
 )
-from ladle.templating.tag_compiler import load as _load
-from ladle.templating.tag_compiler import store as _store
+from ladle.templating.tag_compiler import attr as _attr
+from ladle.templating.tag_compiler import call as _call
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
@@ -196,6 +195,10 @@ class TemplateCompiler:
         # last node that may have changed the scope.
         self.locals: dict[str, str] = {}
         self.bound: frozenset[str] = frozenset()
+        # One placed node per name read or assigned (``tag_compiler.placed``): a name's
+        # line is never reported, and ``place`` skips placed nodes.
+        self.loads = dict(LOADS)
+        self.stores = dict(STORES)
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -203,10 +206,26 @@ class TemplateCompiler:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
+    def load(self, name: str) -> ast.Name:
+        node = self.loads.get(name)
+        if node is None:
+            node = self.loads[name] = placed(ast.Name(name, _LOAD))
+        return node
+
+    def store(self, name: str) -> ast.Name:
+        node = self.stores.get(name)
+        if node is None:
+            node = self.stores[name] = placed(ast.Name(name, _STORE))
+        return node
+
+    def set(self, target: str, value: ast.expr) -> ast.Assign:
+        """``target = value``."""
+        return ast.Assign([self.store(target)], value)
+
     def bind(self, value: object, prefix: str) -> ast.Name:
         key = self.temp(prefix)
         self.namespace[key] = value
-        return _load(key)
+        return self.load(key)
 
     def at(self, statement: ast.stmt, token: Token) -> ast.stmt:
         """``statement`` on a new line, whose errors are reported at ``token``."""
@@ -222,22 +241,22 @@ class TemplateCompiler:
         before is its Python local."""
         tree = expression.tree
         if type(tree) is g.Name and tree.name in self.bound and tree.name not in self.loops:
-            return _load(self.locals[tree.name])
+            return self.load(self.locals[tree.name])
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
             self.namespace[key] = runtime.lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
-        call: ast.expr = _call(_load(key), _load("_v"))
+        call: ast.expr = _call(self.load(key), self.load("_v"))
         context: ast.expr = _NONE
         if expression.needs_context:  # its filters read the render context
             self.uses_context = True
-            context = _load("_ctx")
-            call = _call(_load("_in_context"), context, _load(key), _load("_v"))
+            context = self.load("_ctx")
+            call = _call(self.load("_in_context"), context, self.load(key), self.load("_v"))
         if self.is_async and any(len(path) > 1 for path in expression.paths()):
             # Drops on its paths may load asynchronously: awaited first.
-            call = _call(_load("_evaluate_with"), _load(key),
-                         ast.Await(_call(_load("_awaited"), _load("_v"),
+            call = _call(self.load("_evaluate_with"), self.load(key),
+                         ast.Await(_call(self.load("_awaited"), self.load("_v"),
                                          self.bind(expression.paths(), "_q"))), context)
         self.line += 1
         _locate(call, self.line)
@@ -249,17 +268,17 @@ class TemplateCompiler:
         """A value as a piece of an f-string: ``_text(value)`` (``_plain(value)`` without
         escaping). One call, not the type tests inline: a smaller function compiles
         quicker, and the helper tests the kinds as quickly as the inline code did."""
-        return ast.Call(_load("_text" if self.escape_output else "_plain"), [value], [])
+        return ast.Call(self.load("_text" if self.escape_output else "_plain"), [value], [])
 
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""
         target = self.temp()
-        body.append(self.at(_assign(target, self.evaluation(expression)), expression.token))
-        return _load(target)
+        body.append(self.at(self.set(target, self.evaluation(expression)), expression.token))
+        return self.load(target)
 
     def condition(self, expression: TemplateExpression) -> ast.expr:
         """A Python test for a condition: ``_test(value)``, Liquid's truth of its value."""
-        return _call(_load("_test"), self.evaluation(expression))
+        return _call(self.load("_test"), self.evaluation(expression))
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -337,6 +356,7 @@ class TemplateCompiler:
         flush()
 
     def statement(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        load = self.load
         kind = type(node)
         if kind in (IfNode, UnlessNode) and self.conditions_compile(node):
             self.compile_if(node, body, discard=discard)
@@ -360,21 +380,22 @@ class TemplateCompiler:
             else:
                 error = "_Break" if kind is BreakNode else "_Continue"
                 word = "break" if kind is BreakNode else "continue"
-                body.append(self.at(ast.Raise(exc=_call(_load(error), ast.Constant(word)),
+                body.append(self.at(ast.Raise(exc=_call(load(error), ast.Constant(word)),
                                               cause=None), node.token))
         else:
             self.fallback(node, body, discard=discard)
 
     def fallback(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        load = self.load
         self.uses_context = True
         self.uncounted += not discard
         if not isinstance(node, _KEEPS_SCOPE):
             self.fallbacks += 1
         bound = self.bind(node, "_n")
         if discard:
-            call: ast.expr = _call(_load("_discard"), bound, _load("_ctx"))
+            call: ast.expr = _call(load("_discard"), bound, load("_ctx"))
         else:
-            call = _call(_load("_fallback"), bound, _load("_ctx"), _load("_o"), _load("_b"))
+            call = _call(load("_fallback"), bound, load("_ctx"), load("_o"), load("_b"))
         if self.is_async:
             call = ast.Await(value=call)
         if isinstance(node, _KEEPS_SCOPE):
@@ -387,20 +408,21 @@ class TemplateCompiler:
         self.bound = frozenset()
         # It may have assigned anything, even when it stops with an error or a `break`:
         # read variables afresh from the scope after it, whatever happens.
-        afresh: list[ast.stmt] = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
-                                  ast.Expr(_call(_attr(_load("_ls"), "forget")))]
+        afresh: list[ast.stmt] = [ast.Expr(_call(_attr(self.load("_v"), "clear"))),
+                                  ast.Expr(_call(_attr(self.load("_ls"), "forget")))]
         body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
                                     finalbody=afresh), token))
 
     def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
+        load, assign = self.load, self.set
         self.uses_context = True
         self.uncounted += 1
         self.fallbacks += 1  # the partial may assign, `break` or `continue`
         template = self.temp()
-        body.append(self.at(_assign(template, _call(_load("_includeof"), self.bind(node, "_n"),
-                                                    _load("_ctx"))), node.token))
-        call = _call(_load("_include"), _load(template), self.arguments(node), _load("_ctx"),
-                     _load("_o"), _load("_b"))
+        body.append(self.at(assign(template, _call(load("_includeof"), self.bind(node, "_n"),
+                                                    load("_ctx"))), node.token))
+        call = _call(load("_include"), load(template), self.arguments(node), load("_ctx"),
+                     load("_o"), load("_b"))
         self.changing_scope(call, node.token, body)
 
     @staticmethod
@@ -420,7 +442,7 @@ class TemplateCompiler:
                 continue
             if not isinstance(value, _CONSTANTS):
                 self.forloop_reads += 1  # evaluated by itself, in the context: may read it
-            values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx")))
+            values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), self.load("_ctx")))
         return ast.Dict(keys, values)
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
@@ -432,10 +454,10 @@ class TemplateCompiler:
         self.uncounted += 1
         # The partial is loaded before the arguments are evaluated, as python-liquid does.
         template = self.temp()
-        body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
-                                                    _load("_ctx"))), node.token))
-        call = _call(_load("_render"), _load(template), arguments, _load("_ctx"),
-                     _load("_o"), _load("_b"), _load("_ls"))
+        body.append(self.at(self.set(template, _call(self.load("_partialof"), self.bind(node, "_n"),
+                                                    self.load("_ctx"))), node.token))
+        call = _call(self.load("_render"), self.load(template), arguments, self.load("_ctx"),
+                     self.load("_o"), self.load("_b"), self.load("_ls"))
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:
@@ -449,14 +471,14 @@ class TemplateCompiler:
         local = self.locals.get(name)
         if local is None:
             local = self.locals[name] = self.temp("_a")
-        targets: list[ast.expr] = [ast.Subscript(value=_load("_l"), slice=key, ctx=_STORE),
-                                   _store(local)]
+        targets: list[ast.expr] = [ast.Subscript(value=self.load("_l"), slice=key, ctx=_STORE),
+                                   self.store(local)]
         self.bound |= {name}
         if name not in self.loops:  # a loop's own variable hides the assigned one
-            targets.append(ast.Subscript(value=_load("_v"), slice=key, ctx=_STORE))
+            targets.append(ast.Subscript(value=self.load("_v"), slice=key, ctx=_STORE))
         body.append(self.at(ast.Assign(targets=targets, value=value), token))
-        body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key,
-                                           _load(local))), token))
+        body.append(self.at(ast.Expr(_call(_attr(self.load("_ls"), "add"), self.load("_ctx"), key,
+                                           self.load(local))), token))
         self.assigned.add(name)
 
     # -- if, unless, case ------------------------------------------------------------
@@ -520,11 +542,12 @@ class TemplateCompiler:
         """``loop.evaluate(ctx)``; awaited in async code (drops may load asynchronously)."""
         if self.is_async:
             return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
-                                   _load("_ctx")))
+                                   self.load("_ctx")))
         plain = loop_compiler.plain_items(self, loop)
-        return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
+        return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), self.load("_ctx"))
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
+        load, store, assign = self.load, self.store, self.set
         self.uses_context = True
         loop = node.expression
         name = loop.identifier
@@ -549,52 +572,53 @@ class TemplateCompiler:
             node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))
         body.append(self.at(ast.Assign(
-            targets=[ast.Tuple(elts=[_store(it), _store(length)], ctx=ast.Store())],
+            targets=[ast.Tuple(elts=[store(it), store(length)], ctx=ast.Store())],
             value=self.loop_iterable(loop)), loop.token))
         started: list[ast.stmt] = []
         if needs_forloop:
-            started.append(self.at(ast.Assign([ast.Tuple([_store(record), _store(namespace)],
+            started.append(self.at(ast.Assign([ast.Tuple([store(record), store(namespace)],
                                                          ast.Store())], _call(
-                _load("_startfor"), _load("_ctx"), _load("_v"), ast.Constant(name),
-                ast.Constant(f"{name}-{loop.iterable}"), _load(it), _load(length))), token))
+                load("_startfor"), load("_ctx"), load("_v"), ast.Constant(name),
+                ast.Constant(f"{name}-{loop.iterable}"), load(it), load(length))), token))
         else:
-            started.append(self.at(_assign(namespace, _call(
-                _load("_start"), _load("_ctx"), ast.Constant(name), _load(length))), token))
+            started.append(self.at(assign(namespace, _call(
+                load("_start"), load("_ctx"), ast.Constant(name), load(length))), token))
         each: list[ast.stmt] = [
             self.at(ast.Assign(targets=[
-                ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
-                ast.Subscript(value=_load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
-                value=_load(item)), token),
+                ast.Subscript(value=load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
+                ast.Subscript(value=load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
+                value=load(item)), token),
         ]
         if getattr(self.env, "time_limit", None) is not None:
-            each.append(self.at(ast.Expr(_call(_load("_tick"))), token))
+            each.append(self.at(ast.Expr(_call(load("_tick"))), token))
         if self.appends > appends:
             each.append(loop_compiler.limit_check(self, token))
         if catches:
             inner = [self.at(ast.Try(
                 body=inner or [ast.Pass()],
-                handlers=[ast.ExceptHandler(type=_load("_Break"), name=None, body=[ast.Break()]),
-                          ast.ExceptHandler(type=_load("_Continue"), name=None,
+                handlers=[ast.ExceptHandler(type=load("_Break"), name=None, body=[ast.Break()]),
+                          ast.ExceptHandler(type=load("_Continue"), name=None,
                                             body=[ast.Continue()])],
                 orelse=[], finalbody=[]), token)]
         each.extend(inner)
-        iterated = _load(record) if needs_forloop else _load(it)
-        cleanup: list[ast.stmt] = [ast.Expr(_call(_load("_leave"), _load("_ctx"), _load("_v"),
+        iterated = load(record) if needs_forloop else load(it)
+        cleanup: list[ast.stmt] = [ast.Expr(_call(load("_leave"), load("_ctx"), load("_v"),
                                                   ast.Constant(name), ast.Constant("forloop")))]
         started.append(self.at(ast.Try(
-            body=[ast.For(target=_store(item), iter=iterated, body=each, orelse=[])],
+            body=[ast.For(target=store(item), iter=iterated, body=each, orelse=[])],
             handlers=[], orelse=[], finalbody=cleanup), token))
         otherwise: list[ast.stmt] = []
         if node.default is not None:
             self.block(node.default.nodes, otherwise,
                        discard=discard or self.blank(node.default))
             self.bound &= before
-        body.append(self.at(ast.If(test=_load(length), body=started, orelse=otherwise),
+        body.append(self.at(ast.If(test=load(length), body=started, orelse=otherwise),
                             token))
 
     # -- the function ----------------------------------------------------------------
 
     def function(self, nodes: list[Node]) -> ast.Module:
+        load, assign = self.load, self.set
         body: list[ast.stmt] = []
         self.count_everywhere = any(type(node) is CaptureNode for node in walk_nodes(nodes))
         if not nodes:
@@ -617,11 +641,11 @@ class TemplateCompiler:
                 _locate(count, counted_call.lineno)
                 counted_call.args[-1] = count
         setup = [
-            _assign("_w", _attr(_load("_o"), "append")),
-            _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),
-            _assign("_l", _attr(_load("_ctx"), "locals")),
-            _assign("_n", ast.Constant(0)),
-            _assign("_lim", _call(_load("_room"), _load("_b"), _load("_o"))),
+            assign("_w", _attr(load("_o"), "append")),
+            assign("_v", _call(load("_Frame"), _attr(load("_ctx"), "scope"), load("_known"))),
+            assign("_l", _attr(load("_ctx"), "locals")),
+            assign("_n", ast.Constant(0)),
+            assign("_lim", _call(load("_room"), load("_b"), load("_o"))),
         ]
         arguments = ast.arguments(
             posonlyargs=[], args=[ast.arg(arg=a) for a in
@@ -635,12 +659,13 @@ class TemplateCompiler:
 
     def guarded(self, body: list[ast.stmt]) -> ast.stmt:
         """``body`` with python-liquid's handling of errors at the top level of a template."""
+        load = self.load
         handler = ast.If(
-            test=_call(_load("_top"), _load("_x"), _load("_partial"), _load("_block")),
+            test=_call(load("_top"), load("_x"), load("_partial"), load("_block")),
             body=[ast.Return(value=None)], orelse=[])
         assert self.top is not None
         return self.at(ast.Try(body=body, handlers=[ast.ExceptHandler(
-            type=_load("Exception"), name="_x", body=[handler])],
+            type=load("Exception"), name="_x", body=[handler])],
             orelse=[], finalbody=[]), self.top)
 
 
