@@ -77,7 +77,7 @@ from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
 from ladle.templating.tags.output_tag import TextOutputNode as OutputNode
 from ladle.templating.tags.tablerow_tag import Tablerow
-from ladle.templating.walk import walk_nodes
+from ladle.templating.walk import child_nodes, walk_nodes
 
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate
@@ -118,16 +118,6 @@ def _expressions(node: Node) -> list[Any]:
         if isinstance(expression, LoopExpression | AnyOf):
             pending.extend(expression.children())
     return found
-
-
-def _reads_forloop(tree: g.Node) -> bool:
-    for item in g.walk(tree):
-        if isinstance(item, g.Name) and item.name == "forloop":
-            return True
-        if isinstance(item, g.RootIndex) and (
-                not isinstance(item.key, g.Literal) or item.key.value == "forloop"):
-            return True  # a computed name may be anything
-    return False
 
 
 class TemplateCompiler:
@@ -183,7 +173,8 @@ class TemplateCompiler:
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
-        self.forloop_nodes: dict[int, bool] = {}  # `id` of a node -> whether it reads it
+        # `id` of a node -> whether it or a node in it reads it
+        self.forloop_nodes: dict[int, bool] = {}
         self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
         # Calls that may be passed `_n` if nothing is `uncounted` (a capture's `_captured`).
         self.counted: list[tuple[ast.Call, ast.expr]] = []
@@ -437,7 +428,7 @@ class TemplateCompiler:
             value = argument.value
             keys.append(ast.Constant(argument.name))
             if isinstance(value, TemplateExpression) and not self.is_async:
-                self.forloop_reads += _reads_forloop(value.tree)
+                self.forloop_reads += value.shape.reads_forloop
                 values.append(self.evaluation(value))
                 continue
             if not isinstance(value, _CONSTANTS):
@@ -525,18 +516,19 @@ class TemplateCompiler:
 
     # -- for -------------------------------------------------------------------------
 
-    def reads_forloop(self, nodes: list[Node]) -> bool:
+    def reads_forloop(self, nodes: Iterable[Node]) -> bool:
         """Whether an expression of ``nodes`` or of the nodes in them may read ``forloop``
-        (known per node once found: nested loops ask again about the same nodes)."""
-        for inner in walk_nodes(nodes):
-            known = self.forloop_nodes.get(id(inner))
-            if known is None:
-                known = self.forloop_nodes[id(inner)] = any(
-                    isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
-                    for e in _expressions(inner))
-            if known:
-                return True
-        return False
+        (known per node, for it and the nodes in it, once found: nested loops ask again
+        about the same nodes)."""
+        return any(self.node_reads_forloop(node) for node in nodes)
+
+    def node_reads_forloop(self, node: Node) -> bool:
+        known = self.forloop_nodes.get(id(node))
+        if known is None:
+            known = self.forloop_nodes[id(node)] = any(
+                isinstance(e, TemplateExpression) and e.shape.reads_forloop
+                for e in _expressions(node)) or self.reads_forloop(child_nodes(node))
+        return known
 
     def loop_iterable(self, loop: LoopExpression) -> ast.expr:
         """``loop.evaluate(ctx)``; awaited in async code (drops may load asynchronously)."""
