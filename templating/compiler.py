@@ -287,7 +287,7 @@ class TemplateCompiler:
             if len(pieces) == 1 and not isinstance(pieces[0], ast.FormattedValue):
                 value: ast.expr = pieces[0]
             else:  # an f-string even for one value: it formats the `int`s output_text passes
-                value = ast.JoinedStr(values=list(pieces))
+                value = ast.JoinedStr(list(pieces))
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
             loop_compiler.append_piece(self, value, token, body)
             pieces.clear()
@@ -321,8 +321,7 @@ class TemplateCompiler:
                 # escaped right there, anything else made text by a helper.
                 text_value = self.output_text(self.evaluation(expression))
                 flush_token[:1] = flush_token[:1] or [node.token]
-                pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
-                                                 format_spec=None))
+                pieces.append(ast.FormattedValue(text_value, -1, None))
                 outputs = sum(isinstance(piece, ast.FormattedValue) for piece in pieces)
                 if not self.strict or outputs >= _OUTPUTS_PER_PIECE:
                     flush()
@@ -371,8 +370,8 @@ class TemplateCompiler:
             else:
                 error = "_Break" if kind is BreakNode else "_Continue"
                 word = "break" if kind is BreakNode else "continue"
-                body.append(self.at(ast.Raise(exc=_call(load(error), ast.Constant(word)),
-                                              cause=None), node.token))
+                body.append(self.at(ast.Raise(_call(load(error), ast.Constant(word)), None),
+                                    node.token))
         else:
             self.fallback(node, body, discard=discard)
 
@@ -388,7 +387,7 @@ class TemplateCompiler:
         else:
             call = _call(load("_fallback"), bound, load("_ctx"), load("_o"), load("_b"))
         if self.is_async:
-            call = ast.Await(value=call)
+            call = ast.Await(call)
         if isinstance(node, _KEEPS_SCOPE):
             body.append(self.at(ast.Expr(call), node.token))
             return
@@ -401,8 +400,7 @@ class TemplateCompiler:
         # read variables afresh from the scope after it, whatever happens.
         afresh: list[ast.stmt] = [ast.Expr(_call(_attr(self.load("_v"), "clear"))),
                                   ast.Expr(_call(_attr(self.load("_ls"), "forget")))]
-        body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
-                                    finalbody=afresh), token))
+        body.append(self.at(ast.Try([ast.Expr(call)], [], [], afresh), token))
 
     def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
         load, assign = self.load, self.set
@@ -462,12 +460,12 @@ class TemplateCompiler:
         local = self.locals.get(name)
         if local is None:
             local = self.locals[name] = self.temp("_a")
-        targets: list[ast.expr] = [ast.Subscript(value=self.load("_l"), slice=key, ctx=_STORE),
+        targets: list[ast.expr] = [ast.Subscript(self.load("_l"), key, _STORE),
                                    self.store(local)]
         self.bound |= {name}
         if name not in self.loops:  # a loop's own variable hides the assigned one
-            targets.append(ast.Subscript(value=self.load("_v"), slice=key, ctx=_STORE))
-        body.append(self.at(ast.Assign(targets=targets, value=value), token))
+            targets.append(ast.Subscript(self.load("_v"), key, _STORE))
+        body.append(self.at(ast.Assign(targets, value), token))
         body.append(self.at(ast.Expr(_call(_attr(self.load("_ls"), "add"), self.load("_ctx"), key,
                                            self.load(local))), token))
         self.assigned.add(name)
@@ -491,12 +489,12 @@ class TemplateCompiler:
             self.bound = before  # each test runs where no branch before it did
             test = self.condition(expression)
             if negate:
-                test = ast.UnaryOp(op=ast.Not(), operand=test)
+                test = ast.UnaryOp(ast.Not(), test)
             then: list[ast.stmt] = []
             self.block(block.nodes, then, discard=discard or self.blank(block))
             after.append(self.bound)
             orelse: list[ast.stmt] = []
-            current.append(self.at(ast.If(test=test, body=then or [ast.Pass()], orelse=orelse),
+            current.append(self.at(ast.If(test, then or [ast.Pass()], orelse),
                                    expression.token))
             current = orelse
         self.bound = before
@@ -563,9 +561,8 @@ class TemplateCompiler:
         needs_forloop = catches or self.forloop_reads > reads or self.reads_forloop(
             node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))
-        body.append(self.at(ast.Assign(
-            targets=[ast.Tuple(elts=[store(it), store(length)], ctx=ast.Store())],
-            value=self.loop_iterable(loop)), loop.token))
+        body.append(self.at(ast.Assign([ast.Tuple([store(it), store(length)], ast.Store())],
+                                       self.loop_iterable(loop)), loop.token))
         started: list[ast.stmt] = []
         if needs_forloop:
             started.append(self.at(ast.Assign([ast.Tuple([store(record), store(namespace)],
@@ -576,36 +573,30 @@ class TemplateCompiler:
             started.append(self.at(assign(namespace, _call(
                 load("_start"), load("_ctx"), ast.Constant(name), load(length))), token))
         each: list[ast.stmt] = [
-            self.at(ast.Assign(targets=[
-                ast.Subscript(value=load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
-                ast.Subscript(value=load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
-                value=load(item)), token),
+            self.at(ast.Assign([
+                ast.Subscript(load(namespace), ast.Constant(name), ast.Store()),
+                ast.Subscript(load("_v"), ast.Constant(name), ast.Store())], load(item)), token),
         ]
         if getattr(self.env, "time_limit", None) is not None:
             each.append(self.at(ast.Expr(_call(load("_tick"))), token))
         if self.appends > appends:
             each.append(loop_compiler.limit_check(self, token))
         if catches:
-            inner = [self.at(ast.Try(
-                body=inner or [ast.Pass()],
-                handlers=[ast.ExceptHandler(type=load("_Break"), name=None, body=[ast.Break()]),
-                          ast.ExceptHandler(type=load("_Continue"), name=None,
-                                            body=[ast.Continue()])],
-                orelse=[], finalbody=[]), token)]
+            inner = [self.at(ast.Try(inner or [ast.Pass()], [
+                ast.ExceptHandler(load("_Break"), None, [ast.Break()]),
+                ast.ExceptHandler(load("_Continue"), None, [ast.Continue()])], [], []), token)]
         each.extend(inner)
         iterated = load(record) if needs_forloop else load(it)
         cleanup: list[ast.stmt] = [ast.Expr(_call(load("_leave"), load("_ctx"), load("_v"),
                                                   ast.Constant(name), ast.Constant("forloop")))]
-        started.append(self.at(ast.Try(
-            body=[ast.For(target=store(item), iter=iterated, body=each, orelse=[])],
-            handlers=[], orelse=[], finalbody=cleanup), token))
+        started.append(self.at(ast.Try([ast.For(store(item), iterated, each, [])], [], [],
+                                       cleanup), token))
         otherwise: list[ast.stmt] = []
         if node.default is not None:
             self.block(node.default.nodes, otherwise,
                        discard=discard or self.blank(node.default))
             self.bound &= before
-        body.append(self.at(ast.If(test=load(length), body=started, orelse=otherwise),
-                            token))
+        body.append(self.at(ast.If(load(length), started, otherwise), token))
 
     # -- the function ----------------------------------------------------------------
 
@@ -639,25 +630,21 @@ class TemplateCompiler:
             assign("_n", ast.Constant(0)),
             assign("_lim", _call(load("_room"), load("_b"), load("_o"))),
         ]
-        arguments = ast.arguments(
-            posonlyargs=[], args=[ast.arg(arg=a) for a in
-                                  ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")],
-            vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        parameters = [ast.arg(a) for a in
+                      ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")]
+        arguments = ast.arguments([], parameters, None, [], [], None, [])
         kind = ast.AsyncFunctionDef if self.is_async else ast.FunctionDef
-        function = kind(name="render", args=arguments, body=setup + body,
-                        decorator_list=[], returns=None)
+        function = kind("render", arguments, setup + body, [], None)
         _locate(function, 1)
-        return ast.Module(body=[function], type_ignores=[])
+        return ast.Module([function], [])
 
     def guarded(self, body: list[ast.stmt]) -> ast.stmt:
         """``body`` with python-liquid's handling of errors at the top level of a template."""
         load = self.load
-        handler = ast.If(
-            test=_call(load("_top"), load("_x"), load("_partial"), load("_block")),
-            body=[ast.Return(value=None)], orelse=[])
+        handler = ast.If(_call(load("_top"), load("_x"), load("_partial"), load("_block")),
+                         [ast.Return(None)], [])
         assert self.top is not None
-        return self.at(ast.Try(body=body, handlers=[ast.ExceptHandler(
-            type=load("Exception"), name="_x", body=[handler])],
-            orelse=[], finalbody=[]), self.top)
+        return self.at(ast.Try(body, [ast.ExceptHandler(load("Exception"), "_x", [handler])],
+                               [], []), self.top)
 
 

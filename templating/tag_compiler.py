@@ -174,24 +174,19 @@ def compile_case(compiler: TemplateCompiler, node: CaseNode, body: list[ast.stmt
                 current &= compiler.bound
                 continue
             count = compiler.temp()
-            matches = ast.List(elts=tests, ctx=ast.Load())
+            matches = ast.List(tests, ast.Load())
             body.append(compiler.at(assign(count, call(attr(matches, "count"),
                                                        ast.Constant(True))), block.token))
-            repeat = ast.For(target=store(compiler.temp()),
-                             iter=call(load("range"), load(count)),
-                             body=once, orelse=[])
-            body.append(compiler.at(ast.If(
-                test=load(count),
-                body=[assign(default, ast.Constant(False)),
-                      ast.If(test=ast.Compare(left=load(count), ops=[ast.Eq()],
-                                              comparators=[ast.Constant(1)]),
-                             body=once, orelse=[repeat])],
-                orelse=[]), block.token))
+            repeat = ast.For(store(compiler.temp()), call(load("range"), load(count)), once,
+                             [])
+            once_only = ast.Compare(load(count), [ast.Eq()], [ast.Constant(1)])
+            body.append(compiler.at(ast.If(load(count), [
+                assign(default, ast.Constant(False)), ast.If(once_only, once, [repeat])], []),
+                block.token))
         else:
             inner = []
             compiler.block(block.nodes, inner, discard=discard or compiler.blank(block))
-            body.append(compiler.at(ast.If(test=load(default), body=inner or [ast.Pass()],
-                                           orelse=[]), block.token))
+            body.append(compiler.at(ast.If(load(default), inner or [ast.Pass()], []), block.token))
         current &= compiler.bound  # the block may or may not have run
     compiler.bound = current
 
