@@ -409,7 +409,7 @@ class TemplateCompiler:
         self.fallbacks += 1  # the partial may assign, `break` or `continue`
         template = self.temp()
         body.append(self.at(assign(template, _call(load("_includeof"), self.bind(node, "_n"),
-                                                    load("_ctx"))), node.token))
+                                                   load("_ctx"))), node.token))
         call = _call(load("_include"), load(template), self.arguments(node), load("_ctx"),
                      load("_o"), load("_b"))
         self.changing_scope(call, node.token, body)
@@ -443,10 +443,11 @@ class TemplateCompiler:
         self.uncounted += 1
         # The partial is loaded before the arguments are evaluated, as python-liquid does.
         template = self.temp()
-        body.append(self.at(self.set(template, _call(self.load("_partialof"), self.bind(node, "_n"),
-                                                    self.load("_ctx"))), node.token))
-        call = _call(self.load("_render"), self.load(template), arguments, self.load("_ctx"),
-                     self.load("_o"), self.load("_b"), self.load("_ls"))
+        load = self.load
+        body.append(self.at(self.set(template, _call(load("_partialof"), self.bind(node, "_n"),
+                                                     load("_ctx"))), node.token))
+        call = _call(load("_render"), load(template), arguments, load("_ctx"), load("_o"),
+                     load("_b"), load("_ls"))
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:
