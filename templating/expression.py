@@ -286,7 +286,8 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     """Parse ``text`` (default: the token's text), which starts ``offset`` characters into
     ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
     source = token.value if text is None else text
-    located = Token(token.kind, source, token.start_index + offset, token.source)
+    located = token if text is None and not offset else Token(
+        token.kind, source, token.start_index + offset, token.source)
     parse_at = getattr(env, "parse_at", None)  # ladle's environment caches parsed trees
     try:
         tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)
