@@ -60,10 +60,9 @@ from ladle.templating.expression import (
 )
 from ladle.templating.internals import escape_text
 from ladle.templating.tag_compiler import CONSTANTS as _CONSTANTS
-from ladle.templating.tag_compiler import assign as _assign
-from ladle.templating.tag_compiler import attr as _attr
-from ladle.templating.tag_compiler import call as _call
 from ladle.templating.tag_compiler import (
+    LOADS,
+    STORES,
     case_compiles,
     compile_capture,
     compile_case,
@@ -71,14 +70,14 @@ from ladle.templating.tag_compiler import (
     cycle_piece,
     placed,
 )
-from ladle.templating.tag_compiler import load as _load
-from ladle.templating.tag_compiler import store as _store
+from ladle.templating.tag_compiler import attr as _attr
+from ladle.templating.tag_compiler import call as _call
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.tags.echo_tag import TextEchoNode as EchoNode
 from ladle.templating.tags.let_tag import LetNode
 from ladle.templating.tags.output_tag import TextOutputNode as OutputNode
 from ladle.templating.tags.tablerow_tag import Tablerow
-from ladle.templating.walk import walk_nodes
+from ladle.templating.walk import child_nodes, walk_nodes
 
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate
@@ -119,16 +118,6 @@ def _expressions(node: Node) -> list[Any]:
         if isinstance(expression, LoopExpression | AnyOf):
             pending.extend(expression.children())
     return found
-
-
-def _reads_forloop(tree: g.Node) -> bool:
-    for item in g.walk(tree):
-        if isinstance(item, g.Name) and item.name == "forloop":
-            return True
-        if isinstance(item, g.RootIndex) and (
-                not isinstance(item.key, g.Literal) or item.key.value == "forloop"):
-            return True  # a computed name may be anything
-    return False
 
 
 class TemplateCompiler:
@@ -184,7 +173,8 @@ class TemplateCompiler:
         self.expression_keys: dict[int, str] = {}
         self.fallbacks = 0  # nodes rendered by their own method that may change the scope
         self.forloop_reads = 0  # python-liquid expressions that may read `forloop`
-        self.forloop_nodes: dict[int, bool] = {}  # `id` of a node -> whether it reads it
+        # `id` of a node -> whether it or a node in it reads it
+        self.forloop_nodes: dict[int, bool] = {}
         self.uncounted = 0  # nodes that append output `_n` does not count (partials…)
         # Calls that may be passed `_n` if nothing is `uncounted` (a capture's `_captured`).
         self.counted: list[tuple[ast.Call, ast.expr]] = []
@@ -196,6 +186,10 @@ class TemplateCompiler:
         # last node that may have changed the scope.
         self.locals: dict[str, str] = {}
         self.bound: frozenset[str] = frozenset()
+        # One placed node per name read or assigned (``tag_compiler.placed``): a name's
+        # line is never reported, and ``place`` skips placed nodes.
+        self.loads = dict(LOADS)
+        self.stores = dict(STORES)
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -203,10 +197,26 @@ class TemplateCompiler:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
+    def load(self, name: str) -> ast.Name:
+        node = self.loads.get(name)
+        if node is None:
+            node = self.loads[name] = placed(ast.Name(name, _LOAD))
+        return node
+
+    def store(self, name: str) -> ast.Name:
+        node = self.stores.get(name)
+        if node is None:
+            node = self.stores[name] = placed(ast.Name(name, _STORE))
+        return node
+
+    def set(self, target: str, value: ast.expr) -> ast.Assign:
+        """``target = value``."""
+        return ast.Assign([self.store(target)], value)
+
     def bind(self, value: object, prefix: str) -> ast.Name:
         key = self.temp(prefix)
         self.namespace[key] = value
-        return _load(key)
+        return self.load(key)
 
     def at(self, statement: ast.stmt, token: Token) -> ast.stmt:
         """``statement`` on a new line, whose errors are reported at ``token``."""
@@ -222,22 +232,22 @@ class TemplateCompiler:
         before is its Python local."""
         tree = expression.tree
         if type(tree) is g.Name and tree.name in self.bound and tree.name not in self.loops:
-            return _load(self.locals[tree.name])
+            return self.load(self.locals[tree.name])
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
             self.namespace[key] = runtime.lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
-        call: ast.expr = _call(_load(key), _load("_v"))
+        call: ast.expr = _call(self.load(key), self.load("_v"))
         context: ast.expr = _NONE
         if expression.needs_context:  # its filters read the render context
             self.uses_context = True
-            context = _load("_ctx")
-            call = _call(_load("_in_context"), context, _load(key), _load("_v"))
+            context = self.load("_ctx")
+            call = _call(self.load("_in_context"), context, self.load(key), self.load("_v"))
         if self.is_async and any(len(path) > 1 for path in expression.paths()):
             # Drops on its paths may load asynchronously: awaited first.
-            call = _call(_load("_evaluate_with"), _load(key),
-                         ast.Await(_call(_load("_awaited"), _load("_v"),
+            call = _call(self.load("_evaluate_with"), self.load(key),
+                         ast.Await(_call(self.load("_awaited"), self.load("_v"),
                                          self.bind(expression.paths(), "_q"))), context)
         self.line += 1
         _locate(call, self.line)
@@ -249,17 +259,17 @@ class TemplateCompiler:
         """A value as a piece of an f-string: ``_text(value)`` (``_plain(value)`` without
         escaping). One call, not the type tests inline: a smaller function compiles
         quicker, and the helper tests the kinds as quickly as the inline code did."""
-        return ast.Call(_load("_text" if self.escape_output else "_plain"), [value], [])
+        return ast.Call(self.load("_text" if self.escape_output else "_plain"), [value], [])
 
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""
         target = self.temp()
-        body.append(self.at(_assign(target, self.evaluation(expression)), expression.token))
-        return _load(target)
+        body.append(self.at(self.set(target, self.evaluation(expression)), expression.token))
+        return self.load(target)
 
     def condition(self, expression: TemplateExpression) -> ast.expr:
         """A Python test for a condition: ``_test(value)``, Liquid's truth of its value."""
-        return _call(_load("_test"), self.evaluation(expression))
+        return _call(self.load("_test"), self.evaluation(expression))
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -277,7 +287,7 @@ class TemplateCompiler:
             if len(pieces) == 1 and not isinstance(pieces[0], ast.FormattedValue):
                 value: ast.expr = pieces[0]
             else:  # an f-string even for one value: it formats the `int`s output_text passes
-                value = ast.JoinedStr(values=list(pieces))
+                value = ast.JoinedStr(list(pieces))
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
             loop_compiler.append_piece(self, value, token, body)
             pieces.clear()
@@ -311,8 +321,7 @@ class TemplateCompiler:
                 # escaped right there, anything else made text by a helper.
                 text_value = self.output_text(self.evaluation(expression))
                 flush_token[:1] = flush_token[:1] or [node.token]
-                pieces.append(ast.FormattedValue(value=text_value, conversion=-1,
-                                                 format_spec=None))
+                pieces.append(ast.FormattedValue(text_value, -1, None))
                 outputs = sum(isinstance(piece, ast.FormattedValue) for piece in pieces)
                 if not self.strict or outputs >= _OUTPUTS_PER_PIECE:
                     flush()
@@ -337,6 +346,7 @@ class TemplateCompiler:
         flush()
 
     def statement(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        load = self.load
         kind = type(node)
         if kind in (IfNode, UnlessNode) and self.conditions_compile(node):
             self.compile_if(node, body, discard=discard)
@@ -361,23 +371,24 @@ class TemplateCompiler:
             else:
                 error = "_Break" if kind is BreakNode else "_Continue"
                 word = "break" if kind is BreakNode else "continue"
-                body.append(self.at(ast.Raise(exc=_call(_load(error), ast.Constant(word)),
-                                              cause=None), node.token))
+                body.append(self.at(ast.Raise(_call(load(error), ast.Constant(word)), None),
+                                    node.token))
         else:
             self.fallback(node, body, discard=discard)
 
     def fallback(self, node: Node, body: list[ast.stmt], *, discard: bool) -> None:
+        load = self.load
         self.uses_context = True
         self.uncounted += not discard
         if not isinstance(node, _KEEPS_SCOPE):
             self.fallbacks += 1
         bound = self.bind(node, "_n")
         if discard:
-            call: ast.expr = _call(_load("_discard"), bound, _load("_ctx"))
+            call: ast.expr = _call(load("_discard"), bound, load("_ctx"))
         else:
-            call = _call(_load("_fallback"), bound, _load("_ctx"), _load("_o"), _load("_b"))
+            call = _call(load("_fallback"), bound, load("_ctx"), load("_o"), load("_b"))
         if self.is_async:
-            call = ast.Await(value=call)
+            call = ast.Await(call)
         if isinstance(node, _KEEPS_SCOPE):
             body.append(self.at(ast.Expr(call), node.token))
             return
@@ -388,20 +399,20 @@ class TemplateCompiler:
         self.bound = frozenset()
         # It may have assigned anything, even when it stops with an error or a `break`:
         # read variables afresh from the scope after it, whatever happens.
-        afresh: list[ast.stmt] = [ast.Expr(_call(_attr(_load("_v"), "clear"))),
-                                  ast.Expr(_call(_attr(_load("_ls"), "forget")))]
-        body.append(self.at(ast.Try(body=[ast.Expr(call)], handlers=[], orelse=[],
-                                    finalbody=afresh), token))
+        afresh: list[ast.stmt] = [ast.Expr(_call(_attr(self.load("_v"), "clear"))),
+                                  ast.Expr(_call(_attr(self.load("_ls"), "forget")))]
+        body.append(self.at(ast.Try([ast.Expr(call)], [], [], afresh), token))
 
     def compile_include(self, node: IncludeNode, body: list[ast.stmt]) -> None:
+        load, assign = self.load, self.set
         self.uses_context = True
         self.uncounted += 1
         self.fallbacks += 1  # the partial may assign, `break` or `continue`
         template = self.temp()
-        body.append(self.at(_assign(template, _call(_load("_includeof"), self.bind(node, "_n"),
-                                                    _load("_ctx"))), node.token))
-        call = _call(_load("_include"), _load(template), self.arguments(node), _load("_ctx"),
-                     _load("_o"), _load("_b"))
+        body.append(self.at(assign(template, _call(load("_includeof"), self.bind(node, "_n"),
+                                                   load("_ctx"))), node.token))
+        call = _call(load("_include"), load(template), self.arguments(node), load("_ctx"),
+                     load("_o"), load("_b"))
         self.changing_scope(call, node.token, body)
 
     @staticmethod
@@ -416,11 +427,11 @@ class TemplateCompiler:
     def tag_value(self, value: Any) -> ast.expr:
         """The value of a tag's expression ``value``, in the compiled code."""
         if isinstance(value, TemplateExpression) and not self.is_async:
-            self.forloop_reads += _reads_forloop(value.tree)
+            self.forloop_reads += value.shape.reads_forloop
             return self.evaluation(value)
         if not isinstance(value, _CONSTANTS):
             self.forloop_reads += 1  # evaluated by itself, in the context: may read it
-        return _call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx"))
+        return _call(_attr(self.bind(value, "_x"), "evaluate"), self.load("_ctx"))
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
         arguments = self.arguments(node)
@@ -432,10 +443,11 @@ class TemplateCompiler:
         # The partial is loaded before the arguments are evaluated, and they before the
         # variable of `with` or `for`, as python-liquid does.
         template = self.temp()
-        body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
-                                                    _load("_ctx"))), node.token))
-        call = _call(_load("_render"), _load(template), arguments, _load("_ctx"),
-                     _load("_o"), _load("_b"), _load("_ls"))
+        load = self.load
+        body.append(self.at(self.set(template, _call(load("_partialof"), self.bind(node, "_n"),
+                                                     load("_ctx"))), node.token))
+        call = _call(load("_render"), load(template), arguments, load("_ctx"), load("_o"),
+                     load("_b"), load("_ls"))
         if node.var is not None:
             call.args += [self.bind(node, "_n"), self.tag_value(node.var)]
         body.append(self.at(ast.Expr(call), node.token))
@@ -451,14 +463,14 @@ class TemplateCompiler:
         local = self.locals.get(name)
         if local is None:
             local = self.locals[name] = self.temp("_a")
-        targets: list[ast.expr] = [ast.Subscript(value=_load("_l"), slice=key, ctx=_STORE),
-                                   _store(local)]
+        targets: list[ast.expr] = [ast.Subscript(self.load("_l"), key, _STORE),
+                                   self.store(local)]
         self.bound |= {name}
         if name not in self.loops:  # a loop's own variable hides the assigned one
-            targets.append(ast.Subscript(value=_load("_v"), slice=key, ctx=_STORE))
-        body.append(self.at(ast.Assign(targets=targets, value=value), token))
-        body.append(self.at(ast.Expr(_call(_attr(_load("_ls"), "add"), _load("_ctx"), key,
-                                           _load(local))), token))
+            targets.append(ast.Subscript(self.load("_v"), key, _STORE))
+        body.append(self.at(ast.Assign(targets, value), token))
+        body.append(self.at(ast.Expr(_call(_attr(self.load("_ls"), "add"), self.load("_ctx"), key,
+                                           self.load(local))), token))
         self.assigned.add(name)
 
     # -- if, unless, case ------------------------------------------------------------
@@ -480,12 +492,12 @@ class TemplateCompiler:
             self.bound = before  # each test runs where no branch before it did
             test = self.condition(expression)
             if negate:
-                test = ast.UnaryOp(op=ast.Not(), operand=test)
+                test = ast.UnaryOp(ast.Not(), test)
             then: list[ast.stmt] = []
             self.block(block.nodes, then, discard=discard or self.blank(block))
             after.append(self.bound)
             orelse: list[ast.stmt] = []
-            current.append(self.at(ast.If(test=test, body=then or [ast.Pass()], orelse=orelse),
+            current.append(self.at(ast.If(test, then or [ast.Pass()], orelse),
                                    expression.token))
             current = orelse
         self.bound = before
@@ -505,28 +517,30 @@ class TemplateCompiler:
 
     # -- for -------------------------------------------------------------------------
 
-    def reads_forloop(self, nodes: list[Node]) -> bool:
+    def reads_forloop(self, nodes: Iterable[Node]) -> bool:
         """Whether an expression of ``nodes`` or of the nodes in them may read ``forloop``
-        (known per node once found: nested loops ask again about the same nodes)."""
-        for inner in walk_nodes(nodes):
-            known = self.forloop_nodes.get(id(inner))
-            if known is None:
-                known = self.forloop_nodes[id(inner)] = any(
-                    isinstance(e, TemplateExpression) and _reads_forloop(e.tree)
-                    for e in _expressions(inner))
-            if known:
-                return True
-        return False
+        (known per node, for it and the nodes in it, once found: nested loops ask again
+        about the same nodes)."""
+        return any(self.node_reads_forloop(node) for node in nodes)
+
+    def node_reads_forloop(self, node: Node) -> bool:
+        known = self.forloop_nodes.get(id(node))
+        if known is None:
+            known = self.forloop_nodes[id(node)] = any(
+                isinstance(e, TemplateExpression) and e.shape.reads_forloop
+                for e in _expressions(node)) or self.reads_forloop(child_nodes(node))
+        return known
 
     def loop_iterable(self, loop: LoopExpression) -> ast.expr:
         """``loop.evaluate(ctx)``; awaited in async code (drops may load asynchronously)."""
         if self.is_async:
             return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
-                                   _load("_ctx")))
+                                   self.load("_ctx")))
         plain = loop_compiler.plain_items(self, loop)
-        return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), _load("_ctx"))
+        return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), self.load("_ctx"))
 
     def compile_for(self, node: ForNode, body: list[ast.stmt], *, discard: bool) -> None:
+        load, store, assign = self.load, self.store, self.set
         self.uses_context = True
         loop = node.expression
         name = loop.identifier
@@ -550,53 +564,47 @@ class TemplateCompiler:
         needs_forloop = catches or self.forloop_reads > reads or self.reads_forloop(
             node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))
-        body.append(self.at(ast.Assign(
-            targets=[ast.Tuple(elts=[_store(it), _store(length)], ctx=ast.Store())],
-            value=self.loop_iterable(loop)), loop.token))
+        body.append(self.at(ast.Assign([ast.Tuple([store(it), store(length)], ast.Store())],
+                                       self.loop_iterable(loop)), loop.token))
         started: list[ast.stmt] = []
         if needs_forloop:
-            started.append(self.at(ast.Assign([ast.Tuple([_store(record), _store(namespace)],
+            started.append(self.at(ast.Assign([ast.Tuple([store(record), store(namespace)],
                                                          ast.Store())], _call(
-                _load("_startfor"), _load("_ctx"), _load("_v"), ast.Constant(name),
-                ast.Constant(f"{name}-{loop.iterable}"), _load(it), _load(length))), token))
+                load("_startfor"), load("_ctx"), load("_v"), ast.Constant(name),
+                ast.Constant(f"{name}-{loop.iterable}"), load(it), load(length))), token))
         else:
-            started.append(self.at(_assign(namespace, _call(
-                _load("_start"), _load("_ctx"), ast.Constant(name), _load(length))), token))
+            started.append(self.at(assign(namespace, _call(
+                load("_start"), load("_ctx"), ast.Constant(name), load(length))), token))
         each: list[ast.stmt] = [
-            self.at(ast.Assign(targets=[
-                ast.Subscript(value=_load(namespace), slice=ast.Constant(name), ctx=ast.Store()),
-                ast.Subscript(value=_load("_v"), slice=ast.Constant(name), ctx=ast.Store())],
-                value=_load(item)), token),
+            self.at(ast.Assign([
+                ast.Subscript(load(namespace), ast.Constant(name), ast.Store()),
+                ast.Subscript(load("_v"), ast.Constant(name), ast.Store())], load(item)), token),
         ]
         if getattr(self.env, "time_limit", None) is not None:
-            each.append(self.at(ast.Expr(_call(_load("_tick"))), token))
+            each.append(self.at(ast.Expr(_call(load("_tick"))), token))
         if self.appends > appends:
             each.append(loop_compiler.limit_check(self, token))
         if catches:
-            inner = [self.at(ast.Try(
-                body=inner or [ast.Pass()],
-                handlers=[ast.ExceptHandler(type=_load("_Break"), name=None, body=[ast.Break()]),
-                          ast.ExceptHandler(type=_load("_Continue"), name=None,
-                                            body=[ast.Continue()])],
-                orelse=[], finalbody=[]), token)]
+            inner = [self.at(ast.Try(inner or [ast.Pass()], [
+                ast.ExceptHandler(load("_Break"), None, [ast.Break()]),
+                ast.ExceptHandler(load("_Continue"), None, [ast.Continue()])], [], []), token)]
         each.extend(inner)
-        iterated = _load(record) if needs_forloop else _load(it)
-        cleanup: list[ast.stmt] = [ast.Expr(_call(_load("_leave"), _load("_ctx"), _load("_v"),
+        iterated = load(record) if needs_forloop else load(it)
+        cleanup: list[ast.stmt] = [ast.Expr(_call(load("_leave"), load("_ctx"), load("_v"),
                                                   ast.Constant(name), ast.Constant("forloop")))]
-        started.append(self.at(ast.Try(
-            body=[ast.For(target=_store(item), iter=iterated, body=each, orelse=[])],
-            handlers=[], orelse=[], finalbody=cleanup), token))
+        started.append(self.at(ast.Try([ast.For(store(item), iterated, each, [])], [], [],
+                                       cleanup), token))
         otherwise: list[ast.stmt] = []
         if node.default is not None:
             self.block(node.default.nodes, otherwise,
                        discard=discard or self.blank(node.default))
             self.bound &= before
-        body.append(self.at(ast.If(test=_load(length), body=started, orelse=otherwise),
-                            token))
+        body.append(self.at(ast.If(load(length), started, otherwise), token))
 
     # -- the function ----------------------------------------------------------------
 
     def function(self, nodes: list[Node]) -> ast.Module:
+        load, assign = self.load, self.set
         body: list[ast.stmt] = []
         self.count_everywhere = any(type(node) is CaptureNode for node in walk_nodes(nodes))
         if not nodes:
@@ -619,30 +627,27 @@ class TemplateCompiler:
                 _locate(count, counted_call.lineno)
                 counted_call.args[-1] = count
         setup = [
-            _assign("_w", _attr(_load("_o"), "append")),
-            _assign("_v", _call(_load("_Frame"), _attr(_load("_ctx"), "scope"), _load("_known"))),
-            _assign("_l", _attr(_load("_ctx"), "locals")),
-            _assign("_n", ast.Constant(0)),
-            _assign("_lim", _call(_load("_room"), _load("_b"), _load("_o"))),
+            assign("_w", _attr(load("_o"), "append")),
+            assign("_v", _call(load("_Frame"), _attr(load("_ctx"), "scope"), load("_known"))),
+            assign("_l", _attr(load("_ctx"), "locals")),
+            assign("_n", ast.Constant(0)),
+            assign("_lim", _call(load("_room"), load("_b"), load("_o"))),
         ]
-        arguments = ast.arguments(
-            posonlyargs=[], args=[ast.arg(arg=a) for a in
-                                  ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")],
-            vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        parameters = [ast.arg(a) for a in
+                      ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")]
+        arguments = ast.arguments([], parameters, None, [], [], None, [])
         kind = ast.AsyncFunctionDef if self.is_async else ast.FunctionDef
-        function = kind(name="render", args=arguments, body=setup + body,
-                        decorator_list=[], returns=None)
+        function = kind("render", arguments, setup + body, [], None)
         _locate(function, 1)
-        return ast.Module(body=[function], type_ignores=[])
+        return ast.Module([function], [])
 
     def guarded(self, body: list[ast.stmt]) -> ast.stmt:
         """``body`` with python-liquid's handling of errors at the top level of a template."""
-        handler = ast.If(
-            test=_call(_load("_top"), _load("_x"), _load("_partial"), _load("_block")),
-            body=[ast.Return(value=None)], orelse=[])
+        load = self.load
+        handler = ast.If(_call(load("_top"), load("_x"), load("_partial"), load("_block")),
+                         [ast.Return(None)], [])
         assert self.top is not None
-        return self.at(ast.Try(body=body, handlers=[ast.ExceptHandler(
-            type=_load("Exception"), name="_x", body=[handler])],
-            orelse=[], finalbody=[]), self.top)
+        return self.at(ast.Try(body, [ast.ExceptHandler(load("Exception"), "_x", [handler])],
+                               [], []), self.top)
 
 

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from decimal import Decimal
 from functools import partial
 from types import FunctionType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from liquid.builtin.expressions import Nil
 from liquid.builtin.expressions.filtered import Filter as LiquidFilter
@@ -52,7 +52,8 @@ class TemplateExpression(Expression):
     evaluated, through the environment's cache of compiled expressions.
     """
 
-    __slots__ = ("_compiled", "condition", "env", "escaped", "needs_context", "source", "tree")
+    __slots__ = ("_compiled", "_shape", "condition", "env", "escaped", "needs_context", "source",
+                 "tree")
 
     def __init__(self, token: Token, tree: nodes.Node, env: Environment, escaped: bool, *,
                  condition: bool = False):
@@ -67,6 +68,7 @@ class TemplateExpression(Expression):
             getattr(env.filters.get(node.name), "with_context", False)
             for node in nodes.walk(tree) if isinstance(node, nodes.Filter))
         self._compiled: grammar.Expression | None = None
+        self._shape: Shape | None = None
 
     def __str__(self) -> str:
         # python-liquid names loops by this text (``forloop.name``, ``offset: continue``).
@@ -82,6 +84,7 @@ class TemplateExpression(Expression):
         for name, value in state.items():
             object.__setattr__(self, name, value)
         self._compiled = None
+        self._shape = None
 
     @property
     def compiled(self) -> grammar.Expression:
@@ -90,6 +93,15 @@ class TemplateExpression(Expression):
         if compiled is None:
             compiled = self._compiled = _compile(self.env, self.token, self.escaped, self.tree)
         return compiled
+
+    @property
+    def shape(self) -> Shape:
+        """What its tree holds (made once, when first asked: loops nested in loops ask again
+        about the same expressions; two threads may both make it, harmlessly)."""
+        shape = self._shape
+        if shape is None:
+            shape = self._shape = shape_of(self.tree)
+        return shape
 
     def evaluate(self, context: RenderContext) -> object:
         try:
@@ -130,6 +142,30 @@ class TemplateExpression(Expression):
                 found.append(FilteredExpression(token, Nil(token),
                                                 [LiquidFilter(token, node.name, [])]))
         return found
+
+
+class Shape(NamedTuple):
+    """What an expression's tree holds: how many nodes, how many of them are calls
+    (filters and functions), and whether it may read ``forloop``."""
+
+    nodes: int
+    calls: int
+    reads_forloop: bool
+
+
+def shape_of(tree: nodes.Node) -> Shape:
+    count = calls = 0
+    forloop = False
+    for item in nodes.walk(tree):
+        count += 1
+        if isinstance(item, nodes.Filter | nodes.Call):
+            calls += 1
+        elif isinstance(item, nodes.Name):
+            forloop = forloop or item.name == "forloop"
+        elif isinstance(item, nodes.RootIndex):  # a computed name may be anything
+            forloop = forloop or not isinstance(item.key, nodes.Literal) or \
+                item.key.value == "forloop"
+    return Shape(count, calls, forloop)
 
 
 _PICKLED = ("condition", "env", "escaped", "needs_context", "source", "tree")
@@ -250,7 +286,8 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     """Parse ``text`` (default: the token's text), which starts ``offset`` characters into
     ``token``; a syntax error is raised as a positioned ``TemplateSyntaxError``."""
     source = token.value if text is None else text
-    located = Token(token.kind, source, token.start_index + offset, token.source)
+    located = token if text is None and not offset else Token(
+        token.kind, source, token.start_index + offset, token.source)
     parse_at = getattr(env, "parse_at", None)  # ladle's environment caches parsed trees
     try:
         tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)

@@ -16,7 +16,7 @@ from liquid.token import Token
 
 from ladle.templating import runtime
 from ladle.templating.expression import TemplateExpression
-from ladle.templating.tag_compiler import assign, attr, call, load, store
+from ladle.templating.tag_compiler import attr, call
 from ladle.templating.tags.for_tag import WeightedLoop
 from ladle.templating.tags.tablerow_tag import Tablerow, interrupts
 
@@ -41,6 +41,7 @@ def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
     the last check (``limit_check``). Outside loops, where nothing checks before the
     render ends, only ``_w(value)``: such code appends a bounded amount. (Not in a
     template with a capture, whose limit is quicker to work out from an exact ``_n``.)"""
+    load, store = compiler.load, compiler.store
     compiler.appends += 1
     if not compiler.loops and not compiler.count_everywhere:
         compiler.uncounted += 1
@@ -62,6 +63,7 @@ def limit_check(compiler: TemplateCompiler, token: Token) -> ast.stmt:
     appends (and at the end of a capture): without loops a function appends a bounded
     amount, checked when the render ends (one check a loop pass, not one a piece, keeps
     the generated code small)."""
+    load, assign = compiler.load, compiler.set
     return compiler.at(ast.If(
         ast.Compare(load("_n"), [ast.Gt()], [load("_lim")]),
         [assign("_lim", call(load("_room"), load("_b"), load("_o"))),
@@ -71,6 +73,7 @@ def limit_check(compiler: TemplateCompiler, token: Token) -> ast.stmt:
 def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
     """``_items(_ctx, iterable, name, weight)`` for a loop without ``limit``, ``offset``
     or ``reversed`` whose iterable is ladle's (None for any other)."""
+    load = compiler.load
     iterable = loop.iterable
     if type(loop) is not WeightedLoop or loop.limit is not None or \
             loop.offset is not None or loop.reversed or \
@@ -100,6 +103,7 @@ def _cell_end(record: ast.expr) -> ast.expr:
 
 def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.stmt], *,
                      discard: bool) -> None:
+    load, store, assign = compiler.load, compiler.store, compiler.set
     compiler.uses_context = True
     loop = node.expression
     name = loop.identifier

@@ -13,6 +13,8 @@ meanwhile) and assigns the joined text as ``assign`` does.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from liquid.ast import BlockNode
@@ -48,24 +50,16 @@ def placed(node: _Expr) -> _Expr:
 
 
 # The names the generated code uses all over (its arguments, locals and helpers), one
-# placed node each: making and placing a node per use was a sixth of compiling.
-_LOADS = {name: placed(ast.Name(name, LOAD)) for name in (
+# placed node each, which every compiler starts from (``TemplateCompiler.load``): making
+# and placing a node per use was a sixth of compiling.
+LOADS: Mapping[str, ast.Name] = MappingProxyType({name: placed(ast.Name(name, LOAD)) for name in (
     "_ctx", "_o", "_b", "_v", "_w", "_n", "_lim", "_p", "_s", "_k", "_l", "_ls", "_room",
     "_len", "_truth", "_escape", "_text", "_plain", "_int", "_Markup", "type", "str",
     "_enter", "_leave", "_start", "_startfor", "_block", "_partial", "_known", "_tick",
     "_in_context", "_render", "_partialof", "_include", "_includeof", "_cycle", "_top",
-    "_fallback", "_discard", "_equals", "_Break", "_Continue")}
-_STORES = {name: placed(ast.Name(name, STORE)) for name in ("_n", "_lim", "_p", "_s", "_k")}
-
-
-def load(name: str) -> ast.Name:
-    node = _LOADS.get(name)
-    return ast.Name(name, LOAD) if node is None else node
-
-
-def store(name: str) -> ast.Name:
-    node = _STORES.get(name)
-    return ast.Name(name, STORE) if node is None else node
+    "_fallback", "_discard", "_equals", "_Break", "_Continue")})
+STORES: Mapping[str, ast.Name] = MappingProxyType({
+    name: placed(ast.Name(name, STORE)) for name in ("_n", "_lim", "_p", "_s", "_k")})
 
 
 def call(func: ast.expr, *args: ast.expr) -> ast.Call:
@@ -74,10 +68,6 @@ def call(func: ast.expr, *args: ast.expr) -> ast.Call:
 
 def attr(value: ast.expr, name: str) -> ast.Attribute:
     return ast.Attribute(value, name, LOAD)
-
-
-def assign(target: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([store(target)], value)
 
 
 # python-liquid expressions that read no variable.
@@ -92,6 +82,7 @@ def _plain(expression: Any) -> bool:
 
 
 def _value(compiler: TemplateCompiler, expression: Any) -> ast.expr:
+    load = compiler.load
     if isinstance(expression, TemplateExpression):
         return compiler.evaluation(expression)
     return call(attr(compiler.bind(expression, "_x"), "evaluate"), load("_ctx"))
@@ -115,6 +106,7 @@ def cycle_piece(compiler: TemplateCompiler, node: CycleNode) -> ast.expr:
     """The output text of ``node``: ``_cycle(node, _ctx, group, [values])``; for literal
     values without a group, ``_cycle_fixed(node, _ctx, key, texts)``, its counter's key
     and the texts of its values made here, as ``CycleNode`` makes them."""
+    load = compiler.load
     compiler.uses_context = True  # the cycles' counters are the render context's
     if node.group is None and all(isinstance(value, Literal | Nil) for value in node.args):
         escape = compiler.escape_output  # the context's, where the function is used
@@ -132,6 +124,7 @@ def equality(compiler: TemplateCompiler, subject: ast.Name, choice: Any) -> ast.
     """``_equals(subject, choice)`` (Liquid equality) for a ``when``; against a string or
     whole-number literal, Python's ``==`` first where the subject is of the literal's own
     type, for which Liquid's equality is Python's."""
+    load = compiler.load
     slow = call(load("_equals"), subject, compiler.evaluation(choice))
     tree = choice.tree
     value = tree.value if type(tree) is g.Literal and tree.kind in ("string", "int") else None
@@ -161,6 +154,7 @@ def case_compiles(compiler: TemplateCompiler, node: Any) -> bool:
 
 def compile_case(compiler: TemplateCompiler, node: CaseNode, body: list[ast.stmt], *,
                  discard: bool) -> None:
+    load, store, assign = compiler.load, compiler.store, compiler.set
     default = compiler.temp()
     body.append(compiler.at(assign(default, ast.Constant(True)), node.token))
     current = compiler.bound  # what surely holds in the case's own code, block by block
@@ -180,24 +174,19 @@ def compile_case(compiler: TemplateCompiler, node: CaseNode, body: list[ast.stmt
                 current &= compiler.bound
                 continue
             count = compiler.temp()
-            matches = ast.List(elts=tests, ctx=ast.Load())
+            matches = ast.List(tests, ast.Load())
             body.append(compiler.at(assign(count, call(attr(matches, "count"),
                                                        ast.Constant(True))), block.token))
-            repeat = ast.For(target=store(compiler.temp()),
-                             iter=call(load("range"), load(count)),
-                             body=once, orelse=[])
-            body.append(compiler.at(ast.If(
-                test=load(count),
-                body=[assign(default, ast.Constant(False)),
-                      ast.If(test=ast.Compare(left=load(count), ops=[ast.Eq()],
-                                              comparators=[ast.Constant(1)]),
-                             body=once, orelse=[repeat])],
-                orelse=[]), block.token))
+            repeat = ast.For(store(compiler.temp()), call(load("range"), load(count)), once,
+                             [])
+            once_only = ast.Compare(load(count), [ast.Eq()], [ast.Constant(1)])
+            body.append(compiler.at(ast.If(load(count), [
+                assign(default, ast.Constant(False)), ast.If(once_only, once, [repeat])], []),
+                block.token))
         else:
             inner = []
             compiler.block(block.nodes, inner, discard=discard or compiler.blank(block))
-            body.append(compiler.at(ast.If(test=load(default), body=inner or [ast.Pass()],
-                                           orelse=[]), block.token))
+            body.append(compiler.at(ast.If(load(default), inner or [ast.Pass()], []), block.token))
         current &= compiler.bound  # the block may or may not have run
     compiler.bound = current
 
@@ -209,6 +198,7 @@ _OUTPUT_NAMES = ("_o", "_w", "_b", "_n", "_lim")
 
 def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
                     body: list[ast.stmt]) -> None:
+    load, store, assign = compiler.load, compiler.store, compiler.set
     token = node.token
     saved, text = compiler.temp(), compiler.temp()
     names = ast.Tuple([load(n) for n in _OUTPUT_NAMES], LOAD)

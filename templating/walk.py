@@ -15,7 +15,6 @@ from liquid.builtin.tags.include_tag import IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.builtin.tags.unless_tag import UnlessNode
 
-from ladle.grammar import nodes as g
 from ladle.templating.tags.echo_tag import TextEchoNode
 from ladle.templating.tags.output_tag import TextOutputNode
 
@@ -29,12 +28,13 @@ def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
             pending.pop()
             continue
         yield node
-        children = _child_nodes(node)
+        children = child_nodes(node)
         if children:
             pending.append(iter(children))
 
 
-def _child_nodes(node: Node) -> list[Node]:
+def child_nodes(node: Node) -> list[Node]:
+    """The nodes directly inside ``node``: its blocks, or a block's nodes."""
     kind = type(node)
     if kind in _NO_BLOCKS:  # the commonest: answered before the (slow) abstract-class tests
         return []
@@ -70,17 +70,25 @@ CALL_COST = 8
 
 def work(nodes: Iterable[Node]) -> int:
     """Work units to render ``nodes`` once (``templating.budget``): one per node and per
-    part of each of its expressions, ``CALL_COST`` per filter or function call."""
+    part of each of its expressions, ``CALL_COST`` per filter or function call. A loop
+    knows the work of its body once parsed (``WeightedLoop.body_work``): a loop in a loop
+    is not counted again node by node."""
     total = 0
-    for node in walk_nodes(nodes):
+    pending = list(nodes)
+    while pending:
+        node = pending.pop()
         total += 1
         for expression in node.expressions():
-            tree = getattr(expression, "tree", None)  # ladle's expressions have a tree
-            if isinstance(tree, g.Node):
-                parts = g.walk(tree)
-                total += len(parts) + (CALL_COST - 1) * sum(
-                    isinstance(part, _CALLS) for part in parts)
+            shape = getattr(expression, "shape", None)  # ladle's expressions have one
+            if shape is not None:
+                total += shape.nodes + (CALL_COST - 1) * shape.calls
+        children = child_nodes(node)
+        if not children:
+            continue
+        known = getattr(getattr(node, "expression", None), "body_work", None)
+        if known is not None:
+            block = node.block  # type: ignore[attr-defined]
+            total += 1 + known  # the block (a node with no expressions) and its nodes
+            children = [child for child in children if child is not block]
+        pending.extend(children)
     return total
-
-
-_CALLS = (g.Filter, g.Call)

@@ -41,13 +41,15 @@ def _before_comma(text: str, start: int, end: int) -> int:
 
 class WeightedLoop(LoopExpression):
     """A loop's expression that spends the loop's work from the render's budget when it
-    is evaluated: its length times ``weight``, the work of one pass through its body."""
+    is evaluated: its length times ``weight``, the work of one pass through its body
+    (``body_work``, times what interpreting costs more where it is not compiled)."""
 
-    __slots__ = ("weight",)
+    __slots__ = ("body_work", "weight")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.weight = 0
+        self.body_work: int | None = None  # known once its body is parsed
 
     def evaluate(self, context: RenderContext) -> tuple[Iterator[object], int]:
         it, length = super().evaluate(context)
@@ -124,5 +126,6 @@ class ForTag(Tag):
         stream.expect(TOKEN_TAG, value=self.end)
         # Interpreted nodes cost several times what compiled code does.
         factor = 1 if getattr(self.env, "compile_templates", False) else INTERPRETED
-        expression.weight = work(block.nodes) * factor
+        expression.body_work = work(block.nodes)
+        expression.weight = expression.body_work * factor
         return self.node_class(token, expression=expression, block=block, default=default)

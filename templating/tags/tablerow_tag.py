@@ -55,5 +55,6 @@ class TablerowTag(Tag):
         stream.expect(TOKEN_TAG, value=self.end)
         # Compiled in a compiled template unless it has a `break` or `continue`.
         compiled = getattr(self.env, "compile_templates", False) and not interrupts(block.nodes)
-        expression.weight = work(block.nodes) * (1 if compiled else INTERPRETED)
+        expression.body_work = work(block.nodes)
+        expression.weight = expression.body_work * (1 if compiled else INTERPRETED)
         return self.node_class(token, expression=expression, block=block)

@@ -19,7 +19,7 @@ SOURCE = """{% assign n = 0 %}{% for x in xs %}{% if x > 1 %}<b>{{ x | plus: n }
 
 
 def _shared() -> list[ast.AST]:
-    return [*tag_compiler._LOADS.values(), *tag_compiler._STORES.values(),
+    return [*tag_compiler.LOADS.values(), *tag_compiler.STORES.values(),
             compiler._NONE]
 
 
