@@ -86,7 +86,7 @@ def check_filter_arguments(tree: Node, source: str,
     report it when the filter runs."""
     for node in walk(tree):
         if isinstance(node, Filter) and node.name in filters:
-            problem = _refused_arguments(filters[node.name], node)
+            problem = refused_arguments(filters[node.name], node)
             if problem is not None:
                 raise ExpressionSyntaxError(f"filter {node.name!r} {problem}", source,
                                             node.span[0])
@@ -119,7 +119,7 @@ def top_level_names(tree: Node) -> frozenset[str]:
     return frozenset(name for name, _ in _read_names(tree))
 
 
-def _refused_arguments(function: Callable[..., Any], node: Filter) -> str | None:
+def refused_arguments(function: Callable[..., Any], node: Filter) -> str | None:
     """Why ``function``'s signature refuses the filter's arguments (after the value it is
     applied to), or None (also when the signature cannot be read)."""
     try:

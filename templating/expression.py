@@ -30,7 +30,7 @@ from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler
 from ladle.grammar.fastpaths import Operand
 from ladle.grammar.functions import BUILTINS, Function
-from ladle.grammar.names import check_names
+from ladle.grammar.names import check_names, refused_arguments
 from ladle.grammar.parser import DEFAULT_MAX_DEPTH, with_stack
 from ladle.grammar.parser import parse as parse_expression
 from ladle.grammar.pyast import all_of, place, type_is
@@ -335,6 +335,13 @@ class _Compiler(Compiler):
         args = [self.value(a) for a in node.args]
         what = f"filter {node.name!r}"
         bound = plain[node.name]
+        problem = refused_arguments(bound, node)
+        if problem is not None:  # said in the language's words when the filter runs
+            self.at(node.span[0])
+            refuse = partial(_refuse, f"filter {node.name!r} {problem}")
+            return self.result(ast.Call(func=self.bind(refuse, "g"),
+                                        args=[value.expr, *(a.expr for a in args)],
+                                        keywords=[]))
         checked = partial(self.apply_plainly, bound, what)
         original = self.originals.get(node.name)
         if isinstance(original, GuardedFilter):
@@ -476,6 +483,10 @@ def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
         return helper(left, right, *rest)
 
     return call
+
+
+def _refuse(message: str, *args: Any) -> Any:
+    raise grammar.EvaluationError(message)
 
 
 def _quick_equality(helper: Callable[[Any, Any], bool], negated: bool

@@ -154,3 +154,24 @@ def test_text_against_a_literal_compares_as_in_python_liquid(condition: str,
     data = {"s": "ab", "t": Markup("ab"), "tags": ["a", "gift"], "m": {"k": 1}}
     ours = templating.Environment(autoescape=escaped).from_string(source).render(**data)
     assert ours == liquid.Environment(autoescape=escaped).from_string(source).render(**data)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{{ 1 | plus: 1, 2 }}", "filter 'plus' takes 1 argument, not 2"),
+    ("{{ 1 | plus }}", "filter 'plus' takes 1 argument, not 0"),
+    ("{{ 'a' | truncate: 1, 'x', 3 }}", "filter 'truncate' takes 0 to 2 arguments, not 3"),
+    ("{{ x | boom: 1, 2, 3 }}", None),  # the host's filter takes any: its own error
+])
+def test_a_filter_given_arguments_it_cannot_take_says_so_in_the_languages_words(
+        source: str, message: str | None) -> None:
+    env = templating.Environment(filters={"boom": boom})
+    with pytest.raises(templating.TemplateError) as raised:
+        env.from_string(source).render(x=1)
+    assert (message or "filter 'boom': bad input") in str(raised.value)
+    assert "positional argument" not in str(raised.value)
+
+
+def test_a_filter_refusing_its_arguments_fails_only_when_it_runs() -> None:
+    source = "{% if false %}{{ 1 | plus }}{% endif %}ok"
+    assert templating.Environment().from_string(source).render() == "ok"
+    assert liquid.Environment().from_string(source).render() == "ok"
