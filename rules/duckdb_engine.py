@@ -57,7 +57,12 @@ from ladle.rules.catalog import (
     jsonl_line,
     records,
 )
-from ladle.rules.duckdb_lenient import lenient_sql, trimmed_control
+from ladle.rules.duckdb_lenient import (
+    TYPED_KINDS,
+    lenient_sql,
+    trimmed_control,
+    wrong_type_sql,
+)
 from ladle.rules.python_engine import diff_report, route_report
 from ladle.rules.ruleset import RuleSet
 from ladle.rules.sql import (
@@ -335,12 +340,30 @@ class _Source:
             column = f"CAST({column} AS VARCHAR)"
         return f"CAST({column} AS {kind})"
 
+    def _read_typed(self) -> dict[str, str]:
+        """The fields ``json_transform`` reads with their type: those whose every use
+        (as a column, as the bytes) has one kind of TYPED_KINDS. ``lenient_sql`` checks
+        their values' types on the line's text, in the search it makes anyway, which
+        costs a fifth of the string tests and casts of ``_typed`` (0.06 s of CPU against
+        0.35 s per 1M lines, four fields)."""
+        uses = {name: {kind} for name, kind in self.columns.items()}
+        uses.setdefault("size", set()).add(self.size if self.size in _INTEGERS else "JSON")
+        return {name: kind for name, kinds in uses.items() if len(kinds) == 1
+                for kind in kinds if kind in TYPED_KINDS}
+
     def _jsonl(self, numbered: bool) -> str:
-        wanted = dict.fromkeys([*self.fields, "size"])
-        structure = json.dumps(dict.fromkeys(wanted, "JSON"), ensure_ascii=False)
+        wanted = list(dict.fromkeys([*self.fields, "size"]))
+        typed = self._read_typed()
+        structure = json.dumps({name: typed.get(name, "JSON") for name in wanted},
+                               ensure_ascii=False)
         lenient = f"error({quote_string(ABORT_MESSAGE + ': lenient JSON')})"
+        failed = lenient
+        if typed:  # which of the two it was, asked of the few lines found
+            which = " ".join(f"WHEN {wrong_type_sql(name, kind)} THEN {_wrong_type(name)}"
+                             for name, kind in typed.items())
+            failed = f"CASE WHEN {lenient_sql(wanted)} THEN {lenient} {which} ELSE {lenient} END"
         ok = (f"CASE WHEN raw IS NULL OR NOT starts_with(raw, '{{') THEN FALSE "
-              f"WHEN {lenient_sql(list(wanted))} THEN {lenient} "
+              f"WHEN {lenient_sql(wanted, typed)} THEN {failed} "
               f"ELSE TRUE END")
         number = f", row_number() OVER () AS {_ROW}" if numbered else ""
         # ignore_errors: a line that is not JSON is a row with a NULL ``raw``
@@ -351,13 +374,22 @@ class _Source:
                   f"format = 'newline_delimited', compression = 'none', "
                   f"ignore_errors = true))")
         size = f"j.{quote_identifier('size')}"
-        bytes_of = _typed("size", self.size) if self.size in _INTEGERS else _size_bytes(size)
-        parts = [_OK, _BROKEN, *(f"{_typed(name, kind)} AS {quote_identifier(name)}"
+        if "size" in typed:
+            bytes_of = size
+        else:
+            bytes_of = _typed("size", self.size) if self.size in _INTEGERS else _size_bytes(size)
+        parts = [_OK, _BROKEN, *(f"{self._json_value(name, kind, typed)} AS "
+                                 f"{quote_identifier(name)}"
                                  for name, kind in self.columns.items()),
                  f"CASE WHEN {_OK} THEN {bytes_of} END AS {_BYTES}"]
         if numbered:
             parts.append(_ROW)
         return f"(SELECT {', '.join(parts)} FROM ({parsed}))"
+
+    @staticmethod
+    def _json_value(name: str, kind: str, typed: Mapping[str, str]) -> str:
+        """The field ``name`` of the transformed line ``j``, as ``kind``."""
+        return f"j.{quote_identifier(name)}" if name in typed else _typed(name, kind)
 
 
 def _claims(rulesets: Sequence[tuple[RuleSet, str]], source: _Source,
