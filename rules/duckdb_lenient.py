@@ -96,10 +96,11 @@ def lenient_sql(fields: Sequence[str], typed: Mapping[str, str] | None = None) -
     another type.
 
     A field of the record is given once in a line that is not lenient, and its key is
-    written as ``_key`` writes it (an escape other than "\\/" in a key is lenient), so
-    the field's value follows the key's one spelling in the line: a value of another
-    type cannot escape ``_wrong_type`` (the same text elsewhere, say in a nested object,
-    may match it too: the field is then read as JSON, exactly, more slowly)."""
+    written as ``_key`` matches it (JSON spells a key otherwise only with a "\\u"
+    escape, which is lenient), so the field's value follows the key's one spelling in
+    the line: a value of another type cannot escape ``_wrong_type`` (the same text
+    elsewhere, say in a nested object, may match it too: the field is then read as JSON,
+    exactly, more slowly)."""
     twice = [f"{_key(name)}.*{_key(name)}" for name in fields]
     checks = [_wrong_type(name, kind) for name, kind in (typed or {}).items()]
     pattern = "|".join([_LENIENT, *twice, *checks])
