@@ -109,7 +109,7 @@ def kind_of(value: Any, kind: str) -> bool:
 def read(path: Path, typed: dict[str, str]) -> list[tuple[Any, ...]]:
     """Per line: DuckDB's text, lenient_sql with and without ``typed``, then per field and
     kind wrong_type_sql and the field as json_transform reads it with that kind."""
-    columns = [f"{lenient_sql(FIELDS)}", f"{lenient_sql(FIELDS, typed)}"]
+    columns = [lenient_sql(FIELDS), lenient_sql(FIELDS, typed)]
     for kind in KINDS:
         structure = quote_string(json.dumps(dict.fromkeys(FIELDS, kind)))
         for name in FIELDS:
@@ -121,7 +121,7 @@ def read(path: Path, typed: dict[str, str]) -> list[tuple[Any, ...]]:
                        f"'newline_delimited', ignore_errors = true))").fetchall()
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(object_text() | record_text(), min_size=1, max_size=30),
        typed=st.dictionaries(st.sampled_from(FIELDS), st.sampled_from(KINDS)))
