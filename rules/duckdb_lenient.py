@@ -1,37 +1,56 @@
 """Lines of a JSON Lines catalog that DuckDB's JSON reader accepts and the python reader
 refuses or reads differently: the duckdb engine finds them and hands the catalog to the
-python engine.
+python engine. Also the lines where a field DuckDB reads with a type holds a value of
+another type: the engine then reads that field as JSON.
 
-``lenient_sql(fields)`` is a condition on a line's text (the column ``raw``), TRUE for
-such a line; ``trimmed_control(path)`` finds the lines with a vertical tab or form feed
-next to their JSON, which DuckDB trims off as white space before any SQL sees the line.
+``lenient_sql(fields, typed)`` is a condition on a line's text (the column ``raw``), TRUE
+for such a line; ``wrong_type_sql(name, kind)`` says which typed field it was;
+``trimmed_control(path)`` finds the lines with a vertical tab or form feed next to their
+JSON, which DuckDB trims off as white space before any SQL sees the line.
 """
 
 from __future__ import annotations
 
 import json
 import mmap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ladle.rules.sql import quote_string
 
 # Lines DuckDB's JSON reader accepts and the python engine's does not, or reads
-# differently, found by one regular expression over the line's text (about as costly as
-# the substring tests it replaced, which missed some of these): a key with a "\\u" escape
-# (the twice-given check below reads keys as written; escapes in values DuckDB decodes
-# as Python does, and a lone surrogate is not JSON to either); NaN and infinities,
-# which DuckDB reads in any case ("nan", "-inf"); numbers
-# that may overflow to infinity, which orjson refuses ("1e400", also "1e100", for
-# simplicity); trailing commas; and a field the rules read given twice in one line
-# (DuckDB keeps the first value, the python reader the last; a string value spelled like
-# the key counts too, for simplicity). Only long lines are searched for a number of 200
-# digits or more (it may overflow too) and for 1,000 brackets or more (orjson refuses
-# more than 1,024 levels of nesting).
+# differently, found by one regular expression over the line's text: a key with a "\\u"
+# escape (the twice-given check below reads keys as written; escapes in values DuckDB
+# decodes as Python does, and a lone surrogate is not JSON to either); NaN and
+# infinities, which DuckDB reads in any case ("nan", "-inf"); numbers that may overflow
+# to infinity, which orjson refuses ("1e400", also "1e100", for simplicity); trailing
+# commas; and a field the rules read given twice in one line (DuckDB keeps the first
+# value, the python reader the last; a string value spelled like the key counts too, for
+# simplicity). Only long lines are searched for a number of 200 digits or more (it may
+# overflow too) and for 1,000 brackets or more (orjson refuses more than 1,024 levels of
+# nesting).
+#
+# One expression, because RE2 reads every byte of a line for any expression that does
+# not start with a fixed text, at one cost whatever it looks for (0.4 s of CPU per 1M
+# lines of 112 bytes, about what the hand-written query takes for everything): tests
+# that each start with a fixed text cost 0.06-0.1 s each, and a key given twice needs a
+# pass over the rest of the line per key (LIKE '%"id"%"id"%', 0.09 s), so split up the
+# search costs about twice as much. The typed fields' checks ride along for free.
 _LENIENT = (r'\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"[ \t\r\n]*:'
             r"|[:,\[][ \t\r\n]*[-+]?([nN][aA][nN]|[iI][nN][fF])"
             r"|[0-9][eE]\+?0*[1-9][0-9][0-9]|,[ \t\r\n]*[}\]]")
 _LONG_NUMBER = 200
 _DEEP = 1_000
+_SPACE = r"[ \t\r\n]*"
+
+# The integers a typed column reads exactly, by kind: DuckDB reads JSON integers of 64
+# bits as they are (and, in recent versions, longer ones through their text).
+_INTEGER_RANGES = {"UBIGINT": (0, 2**64 - 1), "BIGINT": (-(2**63), 2**63 - 1),
+                   "HUGEINT": (-(2**63), 2**64 - 1)}
+# The first characters of a value of the kind (or of null): any other makes the line
+# a match of wrong_type_sql. A string, true or false; "n" is null (NaN is lenient).
+_STARTS = {"VARCHAR": '"n', "BOOLEAN": "tfn"}
+TYPED_KINDS = frozenset({*_INTEGER_RANGES, *_STARTS})
+"""The kinds of field that ``json_transform`` may read typed, checked by ``lenient_sql``."""
 
 
 def _regex_text(text: str) -> str:
@@ -40,19 +59,61 @@ def _regex_text(text: str) -> str:
                    for char in text)
 
 
-def lenient_sql(fields: Sequence[str]) -> str:
-    """True for a line the python reader refuses or reads differently (see _LENIENT)."""
-    twice = []
-    for name in fields:
-        # the key as JSON writes it; '/' may also be written '\/' (other escapes are "\u")
-        key = _regex_text(json.dumps(name, ensure_ascii=False)).replace(
-            _regex_text("/"), "\\\\?/")
-        twice.append(f"{key}.*{key}")
-    pattern = "|".join([_LENIENT, *twice])
+def _key(name: str) -> str:
+    """The key as JSON writes it; '/' may also be written '\\/' (other escapes are "\\u")."""
+    return _regex_text(json.dumps(name, ensure_ascii=False)).replace(
+        _regex_text("/"), "\\\\?/")
+
+
+def _above(bound: int) -> str:
+    """Alternatives that match the start of the digits of every integer above ``bound``
+    (0 or more, written without leading zeros, as JSON does), and of no other."""
+    digits = str(bound)
+    options = [f"[1-9][0-9]{{{len(digits)}}}"]  # more digits
+    for at, digit in enumerate(digits):  # as many, and greater at ``at``
+        if digit != "9":
+            options.append(f"{digits[:at]}[{int(digit) + 1}-9][0-9]{{{len(digits) - at - 1}}}")
+    return "|".join(options)
+
+
+def _wrong_type(name: str, kind: str) -> str:
+    """A pattern matching, after the key ``name``, a value that is not of ``kind`` or
+    that ``kind`` does not hold exactly (and, for simplicity, an unsigned -0)."""
+    # (the class leaves out white space: the key's _SPACE may stop short of the value)
+    if kind in _STARTS:
+        other = f"[^{_STARTS[kind]} \\t\\r\\n]"
+    else:
+        low, high = _INTEGER_RANGES[kind]
+        negative = f"-(?:{_above(-low)})" if low else "-"
+        # not a number, a number with a fraction or an exponent, or one out of range
+        other = f"[^-0-9n \\t\\r\\n]|-?[0-9]+[.eE]|{_above(high)}|{negative}"
+    return f"{_key(name)}{_SPACE}:{_SPACE}(?:{other})"
+
+
+def lenient_sql(fields: Sequence[str], typed: Mapping[str, str] | None = None) -> str:
+    """True for a line the python reader refuses or reads differently (see _LENIENT), or
+    where a field of ``typed`` (name -> kind, one of TYPED_KINDS) may hold a value of
+    another type.
+
+    A field of the record is given once in a line that is not lenient, and its key is
+    written as ``_key`` matches it (JSON spells a key otherwise only with a "\\u"
+    escape, which is lenient), so the field's value follows the key's one spelling in
+    the line: a value of another type cannot escape ``_wrong_type`` (the same text
+    elsewhere, say in a nested object, may match it too: the field is then read as JSON,
+    exactly, more slowly)."""
+    twice = [f"{_key(name)}.*{_key(name)}" for name in fields]
+    checks = [_wrong_type(name, kind) for name, kind in (typed or {}).items()]
+    pattern = "|".join([_LENIENT, *twice, *checks])
     brackets = "strlen(raw) - strlen(replace(replace(raw, '[', ''), '{', ''))"
     return (f"(regexp_matches(raw, {quote_string(pattern)}) OR (strlen(raw) > {_LONG_NUMBER} "
             f"AND regexp_matches(raw, {quote_string(f'[0-9]{{{_LONG_NUMBER}}}')})) OR "
             f"(strlen(raw) >= {_DEEP} AND {brackets} >= {_DEEP}))")
+
+
+def wrong_type_sql(name: str, kind: str) -> str:
+    """True for a line where the field ``name``, read as ``kind``, may hold a value of
+    another type (given that the line is not lenient: see ``lenient_sql``)."""
+    return f"regexp_matches(raw, {quote_string(_wrong_type(name, kind))})"
 
 
 _CHUNK_BYTES = 1 << 22
