@@ -1,0 +1,89 @@
+"""What the direct filters (``filters.direct``) share: the call a direct filter is made
+for, the kinds of value their fast paths take, and the cheap ``Markup`` constructor."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from markupsafe import Markup
+
+from ladle.grammar.runtime import INTEGER_LIMIT
+
+__all__ = ["DICTS", "NUMBERS", "SEQUENCES", "TEXT", "Call", "Filter", "as_is", "flat_list",
+           "markup", "needs_escape", "text_result", "whole_result"]
+
+Filter = Callable[..., Any]
+TEXT = frozenset({str, Markup})
+NUMBERS = frozenset({int, float})
+DICTS = frozenset({dict})
+# Arguments the host scans for over-long ranges before any filter sees them.
+SEQUENCES = frozenset({tuple, range})
+# ``Markup(text)`` for a plain ``str`` (or a ``Markup``), without ``Markup.__new__``'s
+# checks: what Markup's own methods give, for a fraction of the cost.
+markup = str.__new__
+# The characters markupsafe's ``escape`` changes.
+_ESCAPED = re.compile(r"[&<>'\"]")
+# python-liquid's array filters flatten nested lists and tuples first.
+_NESTED = frozenset({list, tuple})
+
+
+def as_is(first: Any, result: Any) -> Any:
+    return result
+
+
+class Call(NamedTuple):
+    """What a direct filter is made for: ``fallback``, the host's checked call of the
+    filter it replaces, for every value off its fast path; whether the template escapes
+    (``escaped``); the longest string a filter may build (``limit``); the host's checks
+    of a result (``settle``), skipped for text of at most ``free`` characters made from
+    an input that is no list; the constant arguments by position (``known``)."""
+
+    fallback: Filter
+    escaped: bool
+    limit: int
+    settle: Callable[[Any, Any], Any] = as_is
+    free: int = sys.maxsize
+    known: Mapping[int, Any] = MappingProxyType({})
+
+
+def whole_result(call: Call) -> Callable[[Any, int], Any]:
+    """``result`` when within ``INTEGER_LIMIT``, else the host's checks of it."""
+    settle = call.settle
+
+    def whole(first: Any, result: int) -> Any:
+        return result if -INTEGER_LIMIT <= result <= INTEGER_LIMIT else settle(first, result)
+
+    return whole
+
+
+def text_result(call: Call) -> Callable[[Any, Any], Any]:
+    """``result`` (text made from ``first``, no list) when short, else the host's checks."""
+    settle, free = call.settle, call.free
+
+    def finish(first: Any, result: Any) -> Any:
+        return result if len(result) <= free else settle(first, result)
+
+    return finish
+
+
+def flat_list(items: Any) -> bool:
+    """Whether ``items`` is a list that python-liquid's array filters take as it is:
+    no list or tuple in it to flatten.
+
+    >>> flat_list(["a", 1, {"b": 2}]), flat_list(["a", ["b"]]), flat_list(("a",))
+    (True, False, False)
+    """
+    return type(items) is list and not _NESTED.intersection(map(type, items))
+
+
+def needs_escape(text: str) -> bool:
+    """Whether markupsafe's ``escape`` would change ``text``.
+
+    >>> needs_escape(", "), needs_escape(" & ")
+    (False, True)
+    """
+    return _ESCAPED.search(text) is not None
