@@ -10,10 +10,12 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from ladle.grammar.runtime import INTEGER_LIMIT
 
-__all__ = ["DICTS", "NUMBERS", "SEQUENCES", "TEXT", "Call", "Filter", "as_is", "flat_list",
+__all__ = ["DICTS", "NUMBERS", "SEQUENCES", "TEXT", "Call", "Filter", "as_is", "escape_text",
+           "flat_list",
            "markup", "needs_escape", "text_result", "whole_result"]
 
 Filter = Callable[..., Any]
@@ -78,6 +80,16 @@ def flat_list(items: Any) -> bool:
     (True, False, False)
     """
     return type(items) is list and not _NESTED.intersection(map(type, items))
+
+
+def escape_text(text: str) -> Markup:
+    """markupsafe's ``escape`` of a plain ``str``; quicker when there is nothing to escape
+    (``escape`` makes its ``Markup`` with the checking constructor).
+
+    >>> escape_text("a & b"), escape_text("a, b")
+    (Markup('a &amp; b'), Markup('a, b'))
+    """
+    return markup(Markup, text) if _ESCAPED.search(text) is None else markup_escape(text)
 
 
 def needs_escape(text: str) -> bool:

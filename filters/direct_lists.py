@@ -11,7 +11,6 @@ from typing import Any
 
 from liquid.undefined import Undefined
 from markupsafe import Markup
-from markupsafe import escape as markup_escape
 
 from ladle.filters.calls import (
     DICTS,
@@ -20,6 +19,7 @@ from ladle.filters.calls import (
     TEXT,
     Call,
     Filter,
+    escape_text,
     flat_list,
     markup,
     needs_escape,
@@ -37,7 +37,6 @@ _HASHABLE = frozenset({str, Markup, int, float, bool, type(None)})
 # Values whose text ``sort_natural`` compares (python-liquid's ``str(value).lower()``).
 _PRINTABLE = _HASHABLE
 _MISSING = object()
-_STR = frozenset({str})
 
 
 def _dicts(items: Any, key: Any) -> bool:
@@ -57,26 +56,35 @@ def make_join(call: Call) -> Filter:
     fallback, settle, free, limit = call.fallback, call.settle, call.free, call.limit
     known = call.known.get(0)
     # a constant separator is read for escapes once
-    plain = known if type(known) is Markup and not needs_escape(known) else None
+    known_plain = known if type(known) is Markup and not needs_escape(known) else None
 
     def join(items: Any, separator: Any = " ") -> Any:
         kind = type(separator)
         if type(items) is not list or kind not in TEXT:
             return fallback(items, separator)
-        kinds = set(map(type, items))
-        if (kinds <= TEXT
-                and sum(map(len, items)) + len(separator) * (len(items) - 1) <= limit):
-            if separator == " ":
-                separator, kind = space, type(space)
-            if kind is not Markup:
-                result = separator.join(items)
-            elif kinds <= _STR and (separator is plain or not needs_escape(separator)):
-                # escaping the joined text escapes each item, and leaves the separator
-                result = markup_escape(str.join(separator, items))
-            else:  # as Markup's join does it, quicker
-                result = markup(Markup, str.join(separator, map(markup_escape, items)))
-            return result if len(items) + len(result) <= free else settle(items, result)
-        return fallback(items, separator)
+        # one pass (quicker than sets for the short lists joined most): every item text,
+        # whether all are plain, and the length of the result
+        plain, total = True, len(separator) * (len(items) - 1)
+        for item in items:
+            item_kind = type(item)
+            if item_kind is Markup:
+                plain = False
+            elif item_kind is not str:
+                return fallback(items, separator)
+            total += len(item)
+        if total > limit:
+            return fallback(items, separator)  # the guarded filter's error
+        if separator == " ":
+            separator, kind = space, type(space)
+        if kind is not Markup:
+            result = separator.join(items)
+        elif plain and (separator is known_plain or not needs_escape(separator)):
+            # escaping the joined text escapes each item, and leaves the separator
+            result = escape_text(str.join(separator, items))
+        else:  # as Markup's join does it, quicker
+            result = markup(Markup, str.join(separator, [
+                item if type(item) is Markup else escape_text(item) for item in items]))
+        return result if len(items) + len(result) <= free else settle(items, result)
 
     return join
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup
-from markupsafe import escape as markup_escape
 
-from ladle.filters.calls import TEXT, Call, Filter, markup, text_result
+from ladle.filters.calls import TEXT, Call, Filter, escape_text, markup, text_result
 
 __all__ = ["make_append", "make_prepend", "make_remove", "make_remove_first",
            "make_remove_last", "make_replace", "make_replace_first", "make_replace_last",
@@ -31,8 +30,8 @@ def _plus(left: str, right: str) -> str:
     if kind is other:
         return markup(Markup, str.__add__(left, right)) if kind is Markup else left + right
     if kind is Markup:
-        return markup(Markup, str.__add__(left, markup_escape(right)))
-    return markup(Markup, str.__add__(markup_escape(left), right))
+        return markup(Markup, str.__add__(left, escape_text(right)))
+    return markup(Markup, str.__add__(escape_text(left), right))
 
 
 def _concatenation(name: str, call: Call, ahead: bool) -> Filter:
@@ -85,7 +84,7 @@ def _replacement(name: str, call: Call, count: int) -> Filter:
                 if kind is str:
                     return finish(value, str.replace(value, old, new, count))
                 if type(new) is str:  # ``Markup``'s replace escapes the replacement
-                    new = markup_escape(new)
+                    new = escape_text(new)
                 return finish(value, markup(Markup, str.replace(value, old, new, count)))
         return fallback(value, old, new)
 

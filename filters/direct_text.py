@@ -14,9 +14,8 @@ from typing import Any
 from liquid.builtin.filters import string
 from liquid.utils.html import strip_tags
 from markupsafe import Markup
-from markupsafe import escape as markup_escape
 
-from ladle.filters.calls import TEXT, Call, Filter, markup, text_result
+from ladle.filters.calls import TEXT, Call, Filter, escape_text, markup, text_result
 
 __all__ = ["make_base64_decode", "make_base64_encode", "make_base64_url_safe_decode",
            "make_base64_url_safe_encode", "make_capitalize", "make_downcase", "make_escape",
@@ -111,7 +110,7 @@ def make_url_decode(call: Call) -> Filter:
 
 
 def make_escape(call: Call) -> Filter:
-    escape = markup_escape if call.escaped else html.escape
+    escape = escape_text if call.escaped else html.escape
     fallback, finish = call.fallback, text_result(call)
 
     def escape_(value: Any) -> Any:
@@ -155,7 +154,7 @@ def _by_lines(name: str, ending: str, call: Call) -> Filter:
     def apply(value: Any) -> Any:
         kind = type(value)
         if kind in TEXT:
-            text = markup_escape(value) if escaped and kind is str else value
+            text = escape_text(value) if escaped and kind is str else value
             if "\n" in text:
                 text = str.replace(str.replace(text, "\r\n", "\n"), "\n", ending)
             # python-liquid's ``re.sub`` gives a plain ``str`` when not escaping
