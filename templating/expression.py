@@ -384,7 +384,8 @@ class _Compiler(Compiler):
     def settle(self, first: Any, result: Any) -> Any:
         """The checks of a filter's ``result`` (``first``: its input): its size spent from
         the work budget and checked, unless it is small."""
-        if type(first) is list:  # its work grows with the list, whatever it gives
+        first_kind = type(first)
+        if first_kind is list:  # its work grows with the list, whatever it gives
             spend_sizes(first, result)
             return check_number(result) if type(result) is int else check_length(
                 result, self.max_length)
@@ -399,7 +400,8 @@ class _Compiler(Compiler):
                 return result  # small, from plain arguments: nothing to spend or check
             # ``spend_sizes`` and ``check_length`` inline (a string grown in a loop comes
             # here on every step): the text alone is past the free size
-            spend((length + size_of(first)) // SIZE_UNIT)
+            spend((length + (len(first) if first_kind is str or first_kind is Markup
+                             else size_of(first))) // SIZE_UNIT)
             return result if length <= self.max_length else check_length(result,
                                                                          self.max_length)
         spend_sizes(first, result)
