@@ -227,14 +227,48 @@ def test_every_standard_filter_has_a_direct_version_or_a_reason() -> None:
     assert all(skipped().values())
 
 
-@pytest.mark.parametrize("name", ["plus", "join", "date", "where", "strip_html"])
-def test_the_fast_path_is_taken_for_common_values(name: str) -> None:
-    common = {"plus": (1, 2), "join": (["a", "b"], ", "),
-              "date": (dt.datetime(2024, 5, 1), "%Y"), "where": ([{"a": 1}], "a"),
-              "strip_html": ("<b>x</b>",)}[name]
+# Filter: arguments a template commonly gives it (string literals are ``Markup`` when
+# escaping: each is tried as ``str`` and as ``Markup``).
+COMMON: dict[str, tuple[Any, ...]] = {
+    "plus": (1, 2), "minus": (3, 1.5), "times": (2, 3), "divided_by": (7, 2),
+    "modulo": (7, 3), "round": (2.567, 2), "abs": (-3,), "ceil": (2.1,), "floor": (2.9,),
+    "at_most": (120, 99), "at_least": (-1, 0), "default": (None, "none"), "size": ([1],),
+    "date": (dt.datetime(2024, 5, 1), "%Y"), "upcase": ("a",), "downcase": ("A",),
+    "capitalize": ("ladle",), "strip": (" a ",), "lstrip": (" a",), "rstrip": ("a ",),
+    "squish": (" a  b ",), "escape": ("<a>",), "escape_once": ("&amp; <",),
+    "newline_to_br": ("a\nb",), "strip_newlines": ("a\nb",), "strip_html": ("<b>x</b>",),
+    "url_encode": ("a b",), "url_decode": ("a%20b",), "safe": ("<b>",),
+    "base64_encode": ("ab",), "base64_decode": ("YWI=",), "base64_url_safe_encode": ("ab",),
+    "base64_url_safe_decode": ("YWI=",), "append": ("a", "/"), "prepend": ("a", "#"),
+    "replace": ("a b", " ", "-"), "replace_first": ("a b", " ", "-"),
+    "replace_last": ("a b c", " ", "-"), "remove": ("a|b", "|"),
+    "remove_first": ("|a|b", "|"), "remove_last": ("a|b|", "|"), "split": ("a b", " "),
+    "slice": ("abc", 1, 1), "truncate": ("abcdef", 4), "truncatewords": ("a b c", 2),
+    "join": (["a", "b"], ", "), "first": (["a"],), "last": (["a"],),
+    "reverse": ([1, 2],), "concat": ([1], [2]), "compact": ([1, None],),
+    "uniq": (["a", "b", "a"],), "sort": (["b", "a"],), "sort_natural": (["b", "A"],),
+    "sum": ([1, 2.5],), "map": ([{"a": 1}], "a"), "where": ([{"a": 1}], "a"),
+    "reject": ([{"a": 1}], "a", 2), "find": ([{"a": 1}], "a", 1),
+    "find_index": ([{"a": 1}], "a", 1), "has": ([{"a": 1}], "a", 1),
+}
+
+
+def test_every_direct_filter_has_common_values() -> None:
+    assert sorted(COMMON) == sorted(ARGUMENTS)
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "escaped"])
+@pytest.mark.parametrize("name", sorted(COMMON))
+def test_the_fast_path_is_taken_for_common_values(name: str, escaped: bool) -> None:
+    common = COMMON[name]
     original = liquid.Environment().filters[name]
-    mine = direct(original, lambda *_: FELL_BACK, False, LIMIT, len(common) - 1)
+    mine = direct(original, lambda *_: FELL_BACK, escaped, LIMIT, len(common) - 1)
     assert mine is not None and mine(*common) is not FELL_BACK
+    if escaped and len(common) > 1 and all(type(a) is str for a in common[1:]):
+        literals = (common[0], *(Markup(a) for a in common[1:]))
+        assert mine(*literals) is not FELL_BACK, "a string literal is Markup"
+        compare(name, escaped, list(literals))
+    compare(name, escaped, list(common))
 
 
 # Text shaped like HTML: tags with and without attributes, comments, scripts, styles,
