@@ -132,11 +132,16 @@ def _compared(items: Any, key: Any, value: Any) -> bool:
             and type(value) not in SEQUENCES)
 
 
-def _matching(key: Any, value: Any) -> Callable[[dict[Any, Any]], bool]:
+def _matching(key: Any, value: Any, negated: bool = False
+              ) -> Callable[[dict[Any, Any]], bool]:
     """python-liquid's test of an item: its ``key`` equals ``value``, or is neither nil nor
-    false when ``value`` is nil."""
+    false when ``value`` is nil; ``negated``: its test of ``reject``."""
     if value is None:
+        if negated:
+            return lambda item: item.get(key) in (False, None)
         return lambda item: item.get(key) not in (False, None)
+    if negated:
+        return lambda item: bool(item.get(key) != value)
     return lambda item: bool(item.get(key) == value)
 
 
@@ -144,7 +149,7 @@ def make_where(call: Call) -> Filter:
     fallback, settle = call.fallback, call.settle
 
     def where(items: Any, key: Any, value: Any = None) -> Any:
-        if _compared(items, key, value):
+        if _compared(items, key, value):  # (the test inline: ``where`` is the common one)
             if value is None:
                 found = [item for item in items if item.get(key) not in (False, None)]
             else:
@@ -155,56 +160,40 @@ def make_where(call: Call) -> Filter:
     return where
 
 
-def make_reject(call: Call) -> Filter:
+def _comparing(name: str, call: Call, negated: bool,
+               pick: Callable[[list[Any], Callable[[Any], bool]], Any]) -> Filter:
+    """``reject``, ``find``, ``find_index`` or ``has``: ``pick`` of the items and
+    python-liquid's test of each."""
     fallback, settle = call.fallback, call.settle
 
-    def reject(items: Any, key: Any, value: Any = None) -> Any:
+    def apply(items: Any, key: Any, value: Any = None) -> Any:
         if _compared(items, key, value):
-            if value is None:
-                kept = [item for item in items if item.get(key) in (False, None)]
-            else:
-                kept = [item for item in items if item.get(key) != value]
-            return settle(items, kept)
+            return settle(items, pick(items, _matching(key, value, negated)))
         return fallback(items, key, value)
 
-    return reject
+    apply.__name__ = name
+    return apply
+
+
+def make_reject(call: Call) -> Filter:
+    return _comparing("reject", call, True,
+                      lambda items, keeps: [item for item in items if keeps(item)])
 
 
 def make_find(call: Call) -> Filter:
-    fallback, settle = call.fallback, call.settle
-
-    def find(items: Any, key: Any, value: Any = None) -> Any:
-        if _compared(items, key, value):
-            return settle(items, next(filter(_matching(key, value), items), None))
-        return fallback(items, key, value)
-
-    return find
+    return _comparing("find", call, False, lambda items, matches: next(
+        (item for item in items if matches(item)), None))
 
 
 def make_find_index(call: Call) -> Filter:
-    fallback, settle = call.fallback, call.settle
-
-    def find_index(items: Any, key: Any, value: Any = None) -> Any:
-        if _compared(items, key, value):
-            matches = _matching(key, value)
-            return settle(items, next((index for index, item in enumerate(items)
-                                       if matches(item)), None))
-        return fallback(items, key, value)
-
-    return find_index
+    return _comparing("find_index", call, False, lambda items, matches: next(
+        (index for index, item in enumerate(items) if matches(item)), None))
 
 
 def make_has(call: Call) -> Filter:
-    fallback, settle = call.fallback, call.settle
-
-    def has(items: Any, key: Any, value: Any = None) -> Any:
-        if _compared(items, key, value):
-            # (as python-liquid: true if a matching item is itself truthy)
-            matches = _matching(key, value)
-            return settle(items, any(item for item in items if matches(item)))
-        return fallback(items, key, value)
-
-    return has
+    # (as python-liquid: true if a matching item is itself truthy)
+    return _comparing("has", call, False, lambda items, matches: any(
+        item for item in items if matches(item)))
 
 
 def make_sort(call: Call) -> Filter:
