@@ -1,4 +1,4 @@
-"""Corpus suite: six pages (bench/pages/), each in ladle, python-liquid and Jinja2 (the
+"""Corpus suite: nine pages (bench/pages/), each in ladle, python-liquid and Jinja2 (the
 artist page in Mako too), timed with the engines interleaved; ``python -m bench`` prints
 one table of the results (``bench/pages/measure.py``).
 

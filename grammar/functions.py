@@ -14,6 +14,7 @@ from ladle.grammar.errors import EvaluationError
 from ladle.grammar.runtime import check_number, is_number, liquid_value, size, text, type_name
 
 _INTEGER_TEXT = re.compile(r"([+-]?)([0-9]+)")
+_PLAIN_NUMBERS = frozenset({int, float})
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def slot(key: Any, n: Any) -> int:
 
 def _extreme(pick: Callable[..., Any], fn: str) -> Callable[..., Any]:
     def choose(*args: Any) -> Any:
+        if len(args) == 2 and type(args[0]) in _PLAIN_NUMBERS and type(args[1]) in _PLAIN_NUMBERS:
+            return pick(args)  # the common case: what the checks below would give
         values = [liquid_value(a) for a in args]
         if len(values) == 1 and isinstance(values[0], range) and size(values[0]) > 0:
             whole = values[0]
@@ -175,8 +178,8 @@ BUILTINS: Mapping[str, Function] = MappingProxyType({
     "float": Function(_float, 1, 1, direct=True),
     "str": Function(to_text, 1, 1),
     "len": Function(_len, 1, 1, direct=True),
-    "lower": Function(lambda s: _text(s, "lower").lower(), 1, 1),
-    "upper": Function(lambda s: _text(s, "upper").upper(), 1, 1),
+    "lower": Function(lambda s: (s if type(s) is str else _text(s, "lower")).lower(), 1, 1),
+    "upper": Function(lambda s: (s if type(s) is str else _text(s, "upper")).upper(), 1, 1),
     "startswith": Function(
         lambda s, p: _text(s, "startswith").startswith(_text(p, "startswith")), 2, 2, direct=True
     ),

@@ -179,6 +179,8 @@ def contains(container: Any, item: Any) -> bool:
     """``container contains item``: substring, list membership or map key."""
     container = liquid_value(container)
     item = liquid_value(item)
+    if type(item) is not str and isinstance(item, str):
+        item = str.__str__(item)  # plain text (a template's literal is Markup): the same here
     if container is None:
         return False
     if isinstance(container, str):

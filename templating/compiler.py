@@ -349,9 +349,10 @@ class TemplateCompiler:
         elif kind is Tablerow and not self.is_async and loop_compiler.tablerow_compiles(node):
             loop_compiler.compile_tablerow(self, node, body, discard=discard)  # type: ignore[arg-type]
         elif kind is IncludeNode and not discard and not self.is_async and \
-                self.render_compiles(node):
+                self.include_compiles(node):
             self.compile_include(node, body)  # type: ignore[arg-type]
-        elif kind is RenderNode and not discard and self.render_compiles(node):
+        elif kind is RenderNode and not discard and \
+                isinstance(node.name, StringLiteral):  # type: ignore[attr-defined]
             self.compile_render(node, body)  # type: ignore[arg-type]
         elif kind is BreakNode or kind is ContinueNode:
             if self.loops:
@@ -404,24 +405,22 @@ class TemplateCompiler:
         self.changing_scope(call, node.token, body)
 
     @staticmethod
-    def render_compiles(node: Any) -> bool:
+    def include_compiles(node: Any) -> bool:
         return isinstance(node.name, StringLiteral) and node.var is None and node.alias is None
 
     def arguments(self, node: RenderNode | IncludeNode) -> ast.Dict:
         """A partial's ``key: value`` arguments, as a dict the compiled code makes."""
-        keys: list[ast.expr | None] = []
-        values: list[ast.expr] = []
-        for argument in node.args:
-            value = argument.value
-            keys.append(ast.Constant(argument.name))
-            if isinstance(value, TemplateExpression) and not self.is_async:
-                self.forloop_reads += _reads_forloop(value.tree)
-                values.append(self.evaluation(value))
-                continue
-            if not isinstance(value, _CONSTANTS):
-                self.forloop_reads += 1  # evaluated by itself, in the context: may read it
-            values.append(_call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx")))
-        return ast.Dict(keys, values)
+        keys: list[ast.expr | None] = [ast.Constant(argument.name) for argument in node.args]
+        return ast.Dict(keys, [self.tag_value(argument.value) for argument in node.args])
+
+    def tag_value(self, value: Any) -> ast.expr:
+        """The value of a tag's expression ``value``, in the compiled code."""
+        if isinstance(value, TemplateExpression) and not self.is_async:
+            self.forloop_reads += _reads_forloop(value.tree)
+            return self.evaluation(value)
+        if not isinstance(value, _CONSTANTS):
+            self.forloop_reads += 1  # evaluated by itself, in the context: may read it
+        return _call(_attr(self.bind(value, "_x"), "evaluate"), _load("_ctx"))
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
         arguments = self.arguments(node)
@@ -430,12 +429,15 @@ class TemplateCompiler:
             return
         self.uses_context = True
         self.uncounted += 1
-        # The partial is loaded before the arguments are evaluated, as python-liquid does.
+        # The partial is loaded before the arguments are evaluated, and they before the
+        # variable of `with` or `for`, as python-liquid does.
         template = self.temp()
         body.append(self.at(_assign(template, _call(_load("_partialof"), self.bind(node, "_n"),
                                                     _load("_ctx"))), node.token))
         call = _call(_load("_render"), _load(template), arguments, _load("_ctx"),
                      _load("_o"), _load("_b"), _load("_ls"))
+        if node.var is not None:
+            call.args += [self.bind(node, "_n"), self.tag_value(node.var)]
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:

@@ -319,6 +319,27 @@ class _Compiler(Compiler):
         return self.result(ast.Call(func=self.bind(quick, "g"),
                                     args=[value.expr, *(a.expr for a in args)], keywords=[]))
 
+    def compile_call(self, node: nodes.Call) -> Operand:
+        """A function that may make or walk long values, called as a filter without a direct
+        version is (``checked_call``), not through ``apply``; folded when pure and constant."""
+        function = self.functions[node.name]
+        if function.direct or not node.args:
+            return super().compile_call(node)
+        args = [self.value(a) for a in node.args]
+        what = f"{node.name}()"
+        if function.pure and all(a.constant for a in args):
+            values = tuple(a.value for a in args)
+            folded = self.fold(lambda: self.apply(function.call, what, values, {}))
+            if folded is not None:
+                return folded
+        checked = partial(self.apply_plainly, function.call, what)
+        quick = checked_call(function.call, Call(checked, self.escaped, self.max_length,
+                                                 self.settle, FREE_SIZE))
+        self.at(node.span[0])
+        self.calls[self.line] = what
+        return self.result(ast.Call(func=self.bind(quick, "f"), args=[a.expr for a in args],
+                                    keywords=[]))
+
     def inline_arithmetic(self, symbol: str, value: Operand, argument: Operand,
                           quick: Callable[[Any, Any], Any], node: nodes.Filter, what: str
                           ) -> Operand | None:
@@ -432,13 +453,15 @@ def _metered(helper: Callable[..., Any]) -> Callable[..., Any]:
 def _quick_equality(helper: Callable[[Any, Any], bool], negated: bool
                     ) -> Callable[[Any, Any], bool]:
     """Liquid's ``==`` (or ``!=``, ``negated``) by ``helper``, with Python's own equality
-    first for two strings (``Markup`` too) or two ints, and a length for a string, list or
-    dict against ``empty``: what ``helper`` gives for them."""
+    first for two strings (``Markup`` either side too) or two ints, and a length for a
+    string, list or dict against ``empty``: what ``helper`` gives for them."""
 
     def equality(left: Any, right: Any) -> bool:
         kind = type(left)
         if kind is type(right) and kind in _PLAIN_EQUALITY:
             return left != right if negated else left == right  # type: ignore[no-any-return]
+        if kind in _TEXT and type(right) in _TEXT:  # text against a literal (Markup)
+            return str.__ne__(left, right) if negated else str.__eq__(left, right)
         if right is nodes.EMPTY and kind in _SIZED_VALUES:
             return bool(left) if negated else not left
         return helper(left, right)
@@ -450,6 +473,7 @@ _OPERATORS: dict[str, type[ast.operator]] = {"+": ast.Add, "-": ast.Sub, "*": as
                                               "//": ast.FloorDiv, "%": ast.Mod}
 _LIQUID_EQUALITY = {runtime.liquid_equals: False, runtime.liquid_not_equals: True}
 _PLAIN_EQUALITY = frozenset({str, Markup, int})
+_TEXT = frozenset({str, Markup})
 _SIZED_VALUES = frozenset({str, Markup, list, dict})
 # Operators whose work grows with the length of their operands.
 _SIZED_HELPERS = frozenset({runtime.add, runtime.equals, runtime.not_equals,

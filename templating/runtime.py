@@ -15,6 +15,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from liquid.ast import Node
+from liquid.builtin.drops import IterableDrop
 from liquid.builtin.tags.cycle_tag import CycleNode
 from liquid.builtin.tags.for_tag import ForLoop
 from liquid.builtin.tags.include_tag import TAG_INCLUDE, IncludeNode
@@ -25,6 +26,7 @@ from liquid.exceptions import (
     ContextDepthError,
     LiquidValueError,
     LocalNamespaceLimitError,
+    LoopIterationLimitError,
     OutputStreamLimitError,
     TemplateNotFoundError,
 )
@@ -397,11 +399,13 @@ def include_tag(template: BoundTemplate, args: dict[str, object], context: Rende
 
 
 def render_tag(template: BoundTemplate, args: dict[str, object], context: RenderContext,
-               out: list[str], budget: OutputBudget | None,
-               names: LocalsBudget | None) -> None:
+               out: list[str], budget: OutputBudget | None, names: LocalsBudget | None,
+               node: RenderNode | None = None, value: object = None) -> None:
     """``{% render 'name', key: value %}`` as ``RenderNode`` renders ``template`` with the
     arguments ``args`` (evaluated by the compiled code), writing straight into ``out``
-    when the partial is compiled too."""
+    when the partial is compiled too. With ``node`` (a tag with ``with`` or ``for``),
+    ``value`` is its variable's value, bound as the node binds it: one context for every
+    item, as python-liquid's."""
     compiled = getattr(template, "compiled", None)
     fast = getattr(template, "fast_partial", False)
     partial: Any
@@ -414,23 +418,60 @@ def render_tag(template: BoundTemplate, args: dict[str, object], context: Render
             # The caller's local names count against the partial's.
             carry = _size_of_locals(context, names)
         partial = PartialContext(context, args, carry)
+        direct = True
     else:
         partial = _copy(context, ReadOnlyChainMap(args), template, names)
-        if not fast or partial.autoescape != compiled.escape:  # type: ignore[union-attr]
-            # Not through the compiled function: as python-liquid's own tag, via a buffer.
-            render_into = getattr(template, "render_into", None)
-            if render_into is not None:
-                if budget is not None:
-                    budget.exact()  # it limits its buffer by `budget.limit`
-                render_into(partial, out, budget)
-                return
-            buffer = _fallback_buffer(out, budget)
-            try:
-                template.render_with_context(partial, buffer, partial=True, block_scope=True)
-            finally:
-                out.append(buffer.getvalue())
-            return
-    compiled.render_partial(partial, out, budget, args)  # type: ignore[union-attr]
+        direct = fast and partial.autoescape == compiled.escape  # type: ignore[union-attr]
+    if node is None:
+        _render_partial(template, direct, partial, args, out, budget)
+        return
+    key = str(node.alias or template.name.split(".")[0])
+    if node.loop and isinstance(value, (tuple, list, IterableDrop)):
+        check = getattr(partial, "raise_for_loop_limit", None)
+        if check is not None:
+            check(len(value))
+        elif (limit := context.env.loop_iteration_limit) and \
+                len(value) * _loop_carry(context) > limit:
+            raise LoopIterationLimitError("loop iteration limit reached", token=None)
+        forloop = ForLoop(name=key, it=iter(value), length=len(value),
+                          parentloop=context.env.undefined("parentloop", token=node.token))
+        args["forloop"] = forloop
+        args[key] = None
+        for item in forloop:
+            args[key] = item
+            _render_partial(template, direct, partial, args, out, budget)
+    else:
+        args[key] = value
+        _render_partial(template, direct, partial, args, out, budget)
+
+
+def _render_partial(template: BoundTemplate, direct: bool, partial: Any,
+                    args: dict[str, object], out: list[str],
+                    budget: OutputBudget | None) -> None:
+    """Render ``template`` once in its context ``partial``: through its compiled function
+    (``direct``), or as python-liquid's own tag does, via a buffer."""
+    if direct:
+        template.compiled.render_partial(partial, out, budget, args)  # type: ignore[attr-defined]
+        return
+    render_into = getattr(template, "render_into", None)
+    if render_into is not None:
+        if budget is not None:
+            budget.exact()  # it limits its buffer by `budget.limit`
+        render_into(partial, out, budget)
+        return
+    buffer = _fallback_buffer(out, budget)
+    try:
+        template.render_with_context(partial, buffer, partial=True, block_scope=True)
+    finally:
+        out.append(buffer.getvalue())
+
+
+def _loop_carry(context: RenderContext) -> int:
+    """The loop iterations a copy of ``context`` carries (``carry_loop_iterations``)."""
+    carry: int = context.loop_iteration_carry
+    for loop in context.loops:
+        carry *= loop.length
+    return carry
 
 
 def _size_of_locals(context: RenderContext, names: LocalsBudget | None) -> int:
@@ -452,12 +493,9 @@ def _copy(context: RenderContext, namespace: ReadOnlyChainMap, template: BoundTe
     if copy_depth(context) > context.env.context_depth_limit:
         raise ContextDepthError("maximum context depth reached, possible recursive render",
                                 token=None)
-    carry = context.loop_iteration_carry
-    for loop in context.loops:
-        carry *= loop.length
     return kind(template, globals=_Namespaces(namespace, context.globals),
                 disabled_tags=[TAG_INCLUDE], copy_depth=copy_depth(context) + 1,
-                parent_context=context, loop_iteration_carry=carry,
+                parent_context=context, loop_iteration_carry=_loop_carry(context),
                 local_namespace_size_carry=_size_of_locals(context, names))
 
 

@@ -1,4 +1,4 @@
-"""The benchmark corpus: six pages, each written for every engine, rendering the same HTML.
+"""The benchmark corpus: nine pages, each written for every engine, rendering the same HTML.
 
 Each page has a folder here (the artist page keeps ``examples/artist`` and
 ``bench/artist``) with one subfolder per engine:
@@ -7,6 +7,9 @@ Each page has a folder here (the artist page keeps ``examples/artist`` and
 - ``liquid/``: standard Liquid, rendered by python-liquid;
 - ``jinja/``: Jinja2;
 - ``mako/``: Mako (the artist page only).
+
+The issues and docs pages have no ``ladle/``: ladle renders their standard Liquid as
+written, the way a page from someone else reaches it.
 
 The page's ``README.md`` lists what it exercises; its ``data.py`` makes its data from a
 fixed seed, hostile strings (``<script>``, quotes, ``&``) included. Every engine escapes
@@ -26,7 +29,10 @@ from typing import Any
 from bench.artist import data as artist_data
 from bench.pages.admin import data as admin_data
 from bench.pages.blog import data as blog_data
+from bench.pages.dashboard import data as dashboard_data
+from bench.pages.docs import data as docs_data
 from bench.pages.email import data as email_data
+from bench.pages.issues import data as issues_data
 from bench.pages.product import data as product_data
 from bench.pages.store import data as store_data
 
@@ -54,6 +60,15 @@ def _page(name: str, stem: str, make_data: Callable[[], dict[str, Any]],
                        "jinja2": folder / "jinja" / f"{stem}.html"}, make_data, records)
 
 
+def _as_written(name: str, stem: str, make_data: Callable[[], dict[str, Any]],
+                records: Callable[[dict[str, Any]], int]) -> Page:
+    """A page in standard Liquid as its author wrote it, untuned: ladle renders that file."""
+    folder = HERE / name
+    written = folder / "liquid" / f"{stem}.liquid"
+    return Page(name, {"ladle": written, "python-liquid": written,
+                       "jinja2": folder / "jinja" / f"{stem}.html"}, make_data, records)
+
+
 PAGES = (
     Page("artist", {
         "ladle": ROOT / "examples" / "artist" / "artist.html",
@@ -66,4 +81,7 @@ PAGES = (
     _page("blog", "blog", blog_data.make_page, blog_data.records),
     _page("email", "order-confirmation", email_data.make_page, email_data.records),
     _page("admin", "orders", admin_data.make_page, admin_data.records),
+    _page("dashboard", "dashboard", dashboard_data.make_page, dashboard_data.records),
+    _as_written("issues", "issues", issues_data.make_page, issues_data.records),
+    _as_written("docs", "docs", docs_data.make_page, docs_data.records),
 )

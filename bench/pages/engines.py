@@ -50,9 +50,11 @@ def liquid_environment(folder: Path | None = None) -> liquid.Environment:
 
 
 def jinja_environment(folder: Path | None = None) -> jinja2.Environment:
-    # keep_trailing_newline: Liquid keeps a file's final newline, Jinja drops it by default.
+    # keep_trailing_newline: Liquid keeps a file's final newline, Jinja drops it by default;
+    # loopcontrols: {% break %} and {% continue %}, as in Liquid.
     loader = None if folder is None else jinja2.FileSystemLoader(folder)
-    env = jinja2.Environment(loader=loader, autoescape=True, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=loader, autoescape=True, keep_trailing_newline=True,
+                             extensions=["jinja2.ext.loopcontrols"])
     env.filters.update({**CUSTOM, **JINJA})
     return env
 

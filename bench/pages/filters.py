@@ -19,6 +19,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from markupsafe import Markup, escape
+
 
 def money_with_currency(cents: int, currency: str = "USD") -> str:
     """Shopify's ``money_with_currency``: an amount in cents, a dollar sign and the code.
@@ -48,7 +50,9 @@ SHOPIFY: Mapping[str, Callable[..., Any]] = MappingProxyType({
 
 
 def truncate(text: str, length: int = 50, end: str = "...") -> str:
-    """Liquid's ``truncate``: a string of ``length`` characters or more is cut."""
+    """Liquid's ``truncate``: a string of ``length`` characters or more is cut; like Liquid's
+    string filters, it gives plain text, of ``Markup`` too (escaped again on output)."""
+    text = str(text)
     return text if len(text) < length else text[:length - len(end)] + end
 
 
@@ -72,9 +76,22 @@ def date(value: datetime, fmt: str) -> str:
     return value.strftime(fmt)
 
 
+def strip_newlines(text: str) -> Markup:
+    """Liquid's ``strip_newlines`` when escaping: the text escaped, without line breaks."""
+    return Markup(str(escape(text)).replace("\r\n", "").replace("\n", ""))
+
+
+def newline_to_br(text: str) -> Markup:
+    """Liquid's ``newline_to_br`` when escaping: the text escaped, a ``<br />`` before each
+    newline."""
+    return Markup(str(escape(text)).replace("\n", "<br />\n"))
+
+
 JINJA: Mapping[str, Callable[..., Any]] = MappingProxyType({
     "date": date,
+    "newline_to_br": newline_to_br,
     "strip_html": strip_html,
+    "strip_newlines": strip_newlines,
     "truncate_chars": truncate,
     "truncatewords": truncatewords,
     "url_encode": url_encode,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import jinja2
 import liquid
 import pytest
 
@@ -24,9 +25,10 @@ def test_every_engine_renders_the_page_as_ladle_does(page: Page) -> None:
     assert page.records(data) > 0
 
 
-def test_there_are_six_pages_and_the_store_renders_200_cards() -> None:
+def test_there_are_nine_pages_and_the_store_renders_200_cards() -> None:
     assert [page.name for page in PAGES] == ["artist", "store", "product", "blog", "email",
-                                             "admin"]
+                                             "admin", "dashboard", "issues",
+                                             "docs"]
     store = PAGES[1]
     assert engines.renderer("ladle", store)(store.make_data()).count('<li class="card') == 200
 
@@ -50,8 +52,8 @@ def test_every_engine_parses_the_page_and_its_partials(page: Page) -> None:
         assert len(parsed) == len(engines.sources(page, engine)) >= 1
 
 
-TEXTS = ["", "one", "Rock & Roll <b>loud</b> and   quiet\n words", "x" * 30, "a b c d e",
-         "<p>Tom &amp; Jerry</p> <em>R&amp;B</em>", "  spaced  out  "]
+TEXTS = ["", "one", "two\nlines <b>&\n", "Rock & Roll <b>loud</b> and   quiet\n words",
+         "x" * 30, "a b c d e", "<p>Tom &amp; Jerry</p> <em>R&amp;B</em>", "  spaced  out  "]
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -67,6 +69,17 @@ def test_the_jinja_ports_of_liquid_filters_give_liquids_results(text: str) -> No
     }
     for source, ported in cases.items():
         assert env.from_string(source).render(t=text) == ported, source
+    escaping = liquid.Environment(autoescape=True)
+    jinja = jinja2.Environment(autoescape=True)
+    jinja.filters.update(JINJA)
+    for source, port in [("t | newline_to_br", "t | newline_to_br"),
+                         ("t | newline_to_br | truncate: 9",
+                          "t | newline_to_br | truncate_chars(9)"),
+                         ("t | strip_newlines", "t | strip_newlines"),
+                         ("t | strip_newlines | truncatewords: 2",
+                          "t | strip_newlines | truncatewords(2)")]:
+        assert escaping.from_string(f"{{{{ {source} }}}}").render(t=text) == \
+            jinja.from_string(f"{{{{ {port} }}}}").render(t=text), source
     when = datetime(2024, 3, 5, 7, 8)
     assert env.from_string('{{ d | date: "%B %-d, %Y" }}').render(d=when) == \
         JINJA["date"](when, "%B %-d, %Y") == "March 5, 2024"

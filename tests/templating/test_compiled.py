@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from liquid import DictLoader
 from liquid.ast import Node
+from liquid.builtin.tags.render_tag import RenderNode
 from liquid.context import RenderContext
 from liquid.exceptions import (
     ContextDepthError,
@@ -414,6 +415,49 @@ def test_both_kinds_of_compiled_partial_render_as_python_liquid(
             outcomes.append(env.from_string(source).render())
         except LiquidError as error:
             outcomes.append(f"{type(error).__name__}: {error}")
+    assert outcomes[0] == outcomes[1]
+
+
+# Partials a `render ... with` or `for` binds a value in: simple ones (no loops) and others,
+# reading `forloop`, keeping names assigned by an earlier item, failing in the partial.
+BOUND_PARTIALS = {
+    "row": "[{{ row }}:{{ forloop.index }}/{{ forloop.length }}{{ forloop.first }}"
+           "{{ forloop.rindex0 }}{{ forloop.parentloop }}|{{ seen }}{% assign seen = row %}"
+           "|{{ k }}]",
+    "row.html": "<{{ row }}>",
+    "looped": "{% for i in (1..2) %}{{ item }}{{ i }}{% endfor %}",
+    "bad": "{{ 1 / item }}",
+}
+
+
+@pytest.mark.parametrize("source", [
+    "{% render 'row' for items as row, k: m.k %}",
+    "{% render 'row' for m.items %}{% render 'row' for items as row %}",
+    "{% render 'row' with items %}{% render 'row' with m as row, k: 1 %}",
+    "{% render 'row' for s %}{% render 'row' for m %}{% render 'row' for x %}",
+    "{% render 'row' for (1..3) %}{% render 'row.html' for m.items %}{% render 'row.html' %}",
+    "{% for o in (1..2) %}{% render 'looped' for items as item %}{% endfor %}",
+    "{% capture c %}{% render 'row' for items as row %}{% endcapture %}{{ c | size }}",
+    "{% render 'bad' for m.items as item %}", "{% render 'bad' for (0..1) as item %}",
+    "{% render 'missing' for items as row %}", "{% render 'row' for nope.deeper as row %}",
+])
+@pytest.mark.parametrize("limits", [{}, {"loop_iteration_limit": 7},
+                                    {"context_depth_limit": 1},
+                                    {"local_namespace_limit": 20}])
+def test_render_with_and_for_compiled_render_as_python_liquid(
+        source: str, limits: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    limited = type("Limited", (templating.Environment,), limits)
+    outcomes = []
+    for compiled in (True, False):
+        env = limited(compiled=compiled, loader=DictLoader(BOUND_PARTIALS))
+        template = env.from_string(source)
+        if compiled:  # the compiled template renders the partials itself, not the tag
+            monkeypatch.setattr(RenderNode, "render_to_output", None)
+        try:
+            outcomes.append(template.render(**DATA))
+        except LiquidError as error:
+            outcomes.append(f"{type(error).__name__}: {error}")
+        monkeypatch.undo()
     assert outcomes[0] == outcomes[1]
 
 

@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from ladle import templating
 from ladle.grammar import nodes, runtime
-from ladle.templating import budget
+from ladle.grammar.compiler import Compiler
+from ladle.templating import budget, expression
 
 
 def boom(value: Any, *args: Any) -> Any:
@@ -113,3 +114,65 @@ def test_equality_is_liquids(x: Any, y: Any, left: str, right: str, op: str) -> 
     assert templating.Environment().from_string(source).render(x=x, y=y) == expected, source
     if "blank" not in (left, right):
         assert liquid.Environment().from_string(source).render(x=x, y=y) == expected, source
+
+
+# -- functions called as filters are ------------------------------------------------------
+
+def pick(value: Any, other: Any = None) -> Any:
+    if other is None:
+        raise ValueError("no other")
+    return [value, other] if other == "both" else value
+
+
+CALLS = ["{{ min(a, b) }}|{{ max(a, b) }}", "{{ min(a) }}{{ max(b) }}", "{{ upper(a) }}",
+         "{{ lower(b) }}", "{{ str(a) }}", "{{ pick(a, b) }}", "{{ pick(a, b) | size }}",
+         "{{ min(1, 2) }}{{ upper('x') }}", "{{ max(a, 2.5) }}{{ min(-1, b) }}"]
+call_values = st.one_of(st.integers(-10, 10), st.integers(), st.floats(), st.booleans(),
+                        st.none(), st.text(max_size=6), st.text(max_size=6).map(Markup),
+                        st.lists(st.integers(-5, 5), max_size=4), st.just("both"),
+                        st.just(range(3)), st.just(["a" * 3000] * 4),
+                        st.just(list(range(2000))))
+
+
+def rendered(env: templating.Environment, source: str, **data: Any) -> str:
+    try:
+        return env.from_string(source).render(**data)
+    except templating.TemplateError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+@pytest.mark.parametrize("source", CALLS)
+@settings(max_examples=60, deadline=None)
+@given(a=call_values, b=call_values, escaped=st.booleans())
+def test_functions_called_directly_give_what_apply_gives(source: str, a: Any, b: Any,
+                                                         escaped: bool) -> None:
+    """The compiled call (``_Compiler.compile_call``) against grammar's, through ``apply``;
+    small limits make the budget's spending and the length checks part of the outcome."""
+    def env() -> templating.Environment:
+        return templating.Environment(functions={"pick": pick}, autoescape=escaped,
+                                      work_limit=300, max_length=5000)
+    direct = rendered(env(), source, a=a, b=b)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(expression._Compiler, "compile_call", Compiler.compile_call)
+        assert rendered(env(), source, a=a, b=b) == direct
+
+
+def test_a_function_error_is_named_after_the_function() -> None:
+    env = templating.Environment(functions={"pick": pick})
+    with pytest.raises(templating.TemplateError) as raised:
+        env.from_string("{{ pick(1) }}").render()
+    assert "pick(): no other" in str(raised.value) and "^" in str(raised.value)
+    with pytest.raises(templating.TemplateError, match=r"min\(\) needs all numbers"):
+        env.from_string("{{ min(a, 'x') }}").render(a=1)
+
+
+@pytest.mark.parametrize("condition", ["s == 'ab'", "s != 'ab'", "'ab' == s", "s == 'x'",
+                                       "tags contains 'gift'", "tags contains 'x'",
+                                       "m contains 'k'", "s contains 'b'", "s == t"])
+@pytest.mark.parametrize("escaped", [False, True])
+def test_text_against_a_literal_compares_as_in_python_liquid(condition: str,
+                                                             escaped: bool) -> None:
+    source = f"{{% if {condition} %}}yes{{% else %}}no{{% endif %}}"
+    data = {"s": "ab", "t": Markup("ab"), "tags": ["a", "gift"], "m": {"k": 1}}
+    ours = templating.Environment(autoescape=escaped).from_string(source).render(**data)
+    assert ours == liquid.Environment(autoescape=escaped).from_string(source).render(**data)

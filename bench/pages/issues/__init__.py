@@ -1,0 +1,1 @@
+"""A corpus page: see README.md here."""
