@@ -9,14 +9,27 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from liquid.filter import flatten
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
 from ladle.grammar.runtime import INTEGER_LIMIT
 
-__all__ = ["DICTS", "NUMBERS", "SEQUENCES", "TEXT", "Call", "Filter", "as_is", "escape_text",
-           "flat_list",
-           "markup", "needs_escape", "text_result", "whole_result"]
+__all__ = [
+    "DICTS",
+    "NUMBERS",
+    "SEQUENCES",
+    "TEXT",
+    "Call",
+    "Filter",
+    "as_is",
+    "escape_text",
+    "markup",
+    "needs_escape",
+    "sequence",
+    "text_result",
+    "whole_result",
+]
 
 Filter = Callable[..., Any]
 TEXT = frozenset({str, Markup})
@@ -29,8 +42,8 @@ SEQUENCES = frozenset({tuple, range})
 markup = str.__new__
 # The characters markupsafe's ``escape`` changes.
 _ESCAPED = re.compile(r"[&<>'\"]")
-# python-liquid's array filters flatten nested lists and tuples first.
-_NESTED = frozenset({list, tuple})
+# Items python-liquid's array filters take as they are (they flatten lists and tuples).
+_LEAVES = frozenset({str, Markup, int, float, bool, type(None), dict})
 
 
 def as_is(first: Any, result: Any) -> Any:
@@ -72,14 +85,16 @@ def text_result(call: Call) -> Callable[[Any, Any], Any]:
     return finish
 
 
-def flat_list(items: Any) -> bool:
-    """Whether ``items`` is a list that python-liquid's array filters take as it is:
-    no list or tuple in it to flatten.
+def sequence(items: Any) -> list[Any] | None:
+    """``items`` as python-liquid's array filters take a list (nested lists and tuples
+    flattened, by python-liquid's own ``flatten``); None when it is no list.
 
-    >>> flat_list(["a", 1, {"b": 2}]), flat_list(["a", ["b"]]), flat_list(("a",))
-    (True, False, False)
+    >>> sequence(["a", 1, {"b": 2}]), sequence(["a", ["b", ("c",)]]), sequence(("a",))
+    (['a', 1, {'b': 2}], ['a', 'b', 'c'], None)
     """
-    return type(items) is list and not _NESTED.intersection(map(type, items))
+    if type(items) is not list:
+        return None
+    return items if _LEAVES.issuperset(map(type, items)) else flatten(items)
 
 
 def escape_text(text: str) -> Markup:

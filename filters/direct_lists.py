@@ -1,7 +1,7 @@
-"""Direct versions of python-liquid's array filters (see ``filters.direct``): on lists
-that python-liquid takes as they are (strings, numbers, plain dicts; nothing nested for
-it to flatten first), exactly what python-liquid's give; anything else handed to the
-filter they replace. A list result always goes to the host's checks (``settle``)."""
+"""Direct versions of python-liquid's array filters (see ``filters.direct``): on lists of
+strings, numbers and plain dicts (nested lists flattened first, as python-liquid does),
+exactly what python-liquid's give; anything else handed to the filter they replace. A
+result from a list always goes to the host's checks (``settle``)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from ladle.filters.calls import (
     Call,
     Filter,
     escape_text,
-    flat_list,
     markup,
     needs_escape,
+    sequence,
 )
 
 __all__ = ["make_compact", "make_concat", "make_find", "make_find_index", "make_first",
@@ -201,8 +201,9 @@ def make_sort(call: Call) -> Filter:
 
     def sort(items: Any, key: Any = None) -> Any:
         try:
-            if key is None and type(items) is list and set(map(type, items)) in _SORTABLE:
-                return settle(items, sorted(items))
+            flat = sequence(items) if key is None else None
+            if flat is not None and set(map(type, flat)) in _SORTABLE:
+                return settle(items, sorted(flat))
             if key and _dicts(items, key):
                 text = str(key)
                 return settle(items, sorted(items,
@@ -219,8 +220,9 @@ def make_sort_natural(call: Call) -> Filter:
 
     def sort_natural(items: Any, key: Any = None) -> Any:
         if key is None or (type(key) in TEXT and not key):
-            if type(items) is list and set(map(type, items)) <= TEXT:
-                return settle(items, sorted(items, key=str.lower))
+            flat = sequence(items)
+            if flat is not None and set(map(type, flat)) <= TEXT:
+                return settle(items, sorted(flat, key=str.lower))
         elif _dicts(items, key):
             text = str(key)
             values = [item.get(text, _MAX_CHARACTER) for item in items]
@@ -238,8 +240,9 @@ def make_uniq(call: Call) -> Filter:
 
     def uniq(items: Any, key: Any = None) -> Any:
         if key is None:
-            if type(items) is list and set(map(type, items)) <= _HASHABLE:
-                return settle(items, list(dict.fromkeys(items)))  # the first of each
+            flat = sequence(items)
+            if flat is not None and set(map(type, flat)) <= _HASHABLE:
+                return settle(items, list(dict.fromkeys(flat)))  # the first of each
         elif _dicts(items, key):
             values = [item.get(key, _MISSING) for item in items]
             if set(map(type, values)) <= _HASHABLE | {object}:
@@ -257,8 +260,9 @@ def make_compact(call: Call) -> Filter:
 
     def compact(items: Any, key: Any = None) -> Any:
         if key is None:
-            if flat_list(items):
-                return settle(items, [item for item in items if item is not None])
+            flat = sequence(items)
+            if flat is not None:
+                return settle(items, [item for item in flat if item is not None])
         elif _dicts(items, key):
             try:
                 return settle(items, [item for item in items if item[key] is not None])
@@ -274,8 +278,9 @@ def make_concat(call: Call) -> Filter:
 
     def concat(items: Any, other: Any) -> Any:
         # (python-liquid flattens the first list, not the second)
-        if flat_list(items) and type(other) is list and len(items) + len(other) <= limit:
-            return settle(items, items + other)
+        flat = sequence(items)
+        if flat is not None and type(other) is list and len(items) + len(other) <= limit:
+            return settle(items, flat + other)
         return fallback(items, other)
 
     return concat
@@ -285,8 +290,9 @@ def make_reverse(call: Call) -> Filter:
     fallback, settle = call.fallback, call.settle
 
     def reverse(items: Any) -> Any:
-        if flat_list(items):
-            return settle(items, items[::-1])
+        flat = sequence(items)
+        if flat is not None:
+            return settle(items, flat[::-1])
         return fallback(items)
 
     return reverse
@@ -310,8 +316,9 @@ def make_sum(call: Call) -> Filter:
     def sum_(items: Any, key: Any = None) -> Any:
         total = None
         if key is None:
-            if type(items) is list:
-                total = _total(items)
+            flat = sequence(items)
+            if flat is not None:
+                total = _total(flat)
         elif _dicts(items, key):
             total = _total([item.get(key, 0) for item in items])
         if total is not None:

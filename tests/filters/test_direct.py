@@ -71,7 +71,11 @@ listed = mostly(st.one_of(st.lists(text, max_size=5), st.lists(st.integers(-5, 5
                           st.lists(st.one_of(st.integers(-5, 5), st.floats(-5, 5)), max_size=5),
                           st.lists(st.one_of(text, st.none(), st.integers(-2, 2),
                                              st.booleans(), st.lists(text, max_size=2)),
-                                   max_size=5)))
+                                   max_size=5),
+                          # nested lists and tuples, which python-liquid flattens first
+                          st.lists(st.one_of(st.integers(-3, 3), st.tuples(st.integers(-3, 3)),
+                                             st.lists(st.lists(st.integers(-3, 3), max_size=2),
+                                                      max_size=2)), max_size=4)))
 records = mostly(st.lists(dicts, max_size=5))
 either_key = mostly(st.one_of(keys, text))
 any_value = mostly(st.one_of(st.integers(-3, 3), words, st.none(), st.booleans()))
