@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 from ladle.grammar.errors import Diagnostic
@@ -24,6 +26,18 @@ class UserError(Diagnostic):
     @property
     def where(self) -> str:
         return self.file
+
+
+# Errors only a write can meet: where one arrives, the output could not be written.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def os_error_message(error: OSError) -> str:
+    """What an ``OSError`` says to a user: its reason in lower case (``no such file or
+    directory``), after ``cannot write:`` when only writing meets it (a full disk)."""
+    reason = error.strerror or str(error)
+    reason = reason[:1].lower() + reason[1:]
+    return f"cannot write: {reason}" if error.errno in _WRITE_ERRORS else reason
 
 
 def report(error: UserError) -> int:

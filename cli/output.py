@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
-from ladle.cli.diagnostics import UserError
+from ladle.cli.diagnostics import UserError, os_error_message
 
 _TEMPORARY = ".ladle-"  # temporary files are ".NAME.ladle-PID-N.tmp" beside the output
 
@@ -84,15 +84,28 @@ def output_stream(path: str | os.PathLike[str], *,
         try:
             through = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
         except OSError as error:
-            raise UserError(os.fspath(path), error.strerror or str(error)) from None
-        with through:
+            raise UserError(os.fspath(path), os_error_message(error)) from None
+        with named_write_errors(path), through:
             yield through
         return
-    with temporary_beside(target) as temporary, \
+    with temporary_beside(target) as temporary, named_write_errors(path), \
             open(temporary, "w", encoding="utf-8", newline="") as stream:
         yield stream
         stream.flush()
         os.fsync(stream.fileno())
+
+
+@contextmanager
+def named_write_errors(path: str | os.PathLike[str]) -> Iterator[None]:
+    """An error only writing meets (a full disk), raised in the block (or as the file is
+    flushed and closed), as a ``UserError`` naming ``path``; any other error as it is."""
+    try:
+        yield
+    except OSError as error:
+        message = os_error_message(error)
+        if not message.startswith("cannot write"):
+            raise
+        raise UserError(os.fspath(path), message) from None
 
 
 @contextmanager
@@ -153,7 +166,7 @@ def _create(target: Path, suffix: str, mode: int) -> Path:
             continue
         except OSError as error:
             raise UserError(os.fspath(target), f"cannot write here: "
-                            f"{error.strerror or error}") from None
+                            f"{os_error_message(error)}") from None
         try:
             os.fchmod(handle, mode)
         finally:

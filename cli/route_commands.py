@@ -13,7 +13,13 @@ from typing import Any
 import click
 
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from ladle.cli.output import check_output, output_stream, temporary_beside
+from ladle.cli.inputs import one_standard_input
+from ladle.cli.output import (
+    check_output,
+    named_write_errors,
+    output_stream,
+    temporary_beside,
+)
 from ladle.cli.rules_commands import load_ruleset
 from ladle.rules.assignments import FORMATS, assignment_writer, output_format, to_parquet
 from ladle.rules.engine import ENGINES
@@ -60,6 +66,13 @@ def _failures() -> Iterator[None]:
         raise UserError(error.file, error.message) from None
     except SparkFailure as error:
         raise UserError("spark", str(error)) from None
+    except RuntimeError as error:
+        # DuckDB turns a Ctrl-C into an error of its own: it is still a Ctrl-C
+        interrupt = getattr(sys.modules.get("duckdb"), "InterruptException", None)
+        if (interrupt is not None and isinstance(error, interrupt)) or \
+                str(error) == "Query interrupted":
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _notice(text: str) -> None:
@@ -86,7 +99,7 @@ def _assignments(output: str, format: str | None, inputs: list[str]) -> Iterator
     target = check_output(output, inputs)
     if target is None:
         raise UserError(output, "Parquet is written to a file, not a stream")
-    with temporary_beside(target) as parquet, \
+    with temporary_beside(target) as parquet, named_write_errors(output), \
             temporary_beside(target, keep=False, suffix=".tmp.jsonl") as lines:
         with lines.open("w", encoding="utf-8") as stream:
             yield assignment_writer(stream, "jsonl")
@@ -177,6 +190,7 @@ def route(rules_file: Path, catalog: str, output_format: str, catalog_format: st
     """
     from ladle.rules.python_engine import short_of
 
+    one_standard_input(("RULES", rules_file), ("CATALOG", catalog))
     ruleset = load_ruleset(rules_file)
     engine, spark = _spark(engine, spark_master, spark_remote)
     with _failures(), _progress(catalog, engine) as progress, (
@@ -229,6 +243,7 @@ def diff_command(old: Path, new: Path, catalog: str, output_format: str,
     Example:
       ladle rules diff examples/placement.rules examples/placement.rules examples/catalog.jsonl
     """
+    one_standard_input(("OLD", old), ("NEW", new), ("CATALOG", catalog))
     before, after = load_ruleset(old), load_ruleset(new)
     engine, spark = _spark(engine, spark_master, spark_remote)
     with _failures(), _progress(catalog, engine) as progress:

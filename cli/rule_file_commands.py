@@ -9,6 +9,7 @@ import click
 
 from ladle import grammar, rules
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, UserError
+from ladle.cli.inputs import one_standard_input
 from ladle.cli.output import write_output
 from ladle.cli.rules_commands import load_ruleset, rule_file_name, rule_source
 from ladle.rules.query import DIALECT_NAMES, to_sql
@@ -40,12 +41,16 @@ def check(rules_file: str, variables: str | None, catalog: str | None,
     from ladle.rules.check import check as check_rules
     from ladle.rules.check import parse_vars, sample_types
 
+    one_standard_input(("RULES", rules_file), ("--catalog", catalog))
     types: dict[str, str] | None = None
     if catalog is not None:
         try:
-            types = sample_types(catalog, catalog_format)
+            types = sample_types(catalog, catalog_format) or None
         except CatalogFileError as error:
             raise UserError(error.file, error.message) from None
+        if types is None and variables is None:  # not "unknown variable" for every name
+            click.echo(f"ladle: names and types not checked: {catalog} holds no record "
+                       "with a field", err=True)
     try:
         if variables is not None:
             types = {**(types or {}), **parse_vars(variables)}
@@ -60,7 +65,7 @@ def check(rules_file: str, variables: str | None, catalog: str | None,
                              problem.source or None, problem.position).render())
     if problems:
         click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} found")
-    if types is None:
+    if types is None and catalog is None:
         click.echo("ladle: names and types not checked: give --vars NAME:TYPE,... or "
                    "--catalog FILE", err=True)
     return EXIT_FAILED if problems else EXIT_OK

@@ -16,7 +16,7 @@ import click
 from ladle import rules
 from ladle.cli.app import LazyGroup
 from ladle.cli.diagnostics import EXIT_OK, UserError
-from ladle.cli.inputs import STDIN_NAME, parse_json, read_stdin, read_text
+from ladle.cli.inputs import STDIN_NAME, json_kind, parse_json, read_stdin, read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -124,9 +124,10 @@ def match(rules_file: str, record: str | None, output_format: str, explain: bool
     if streaming:
         return _stream(ruleset, only)
     text = record if record is not None else read_stdin()
-    data = parse_json(text, "--record" if record is not None else "<stdin>")
+    where = "--record" if record is not None else STDIN_NAME
+    data = parse_json(text, where)
     if not isinstance(data, dict):
-        raise UserError("--record", f"a record is a JSON object, not {type(data).__name__}")
+        raise UserError(where, f"a record is a JSON object, not {json_kind(data)}")
     if explain:
         return _explain(ruleset, data, output_format)
     results = ruleset.evaluate(data)

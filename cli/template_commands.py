@@ -11,7 +11,13 @@ from liquid.exceptions import LiquidError, TemplateNotFoundError
 
 from ladle import templating
 from ladle.cli.diagnostics import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, report
-from ladle.cli.inputs import STDIN_NAME, apply_settings, load_data, read_text
+from ladle.cli.inputs import (
+    STDIN_NAME,
+    apply_settings,
+    load_data,
+    one_standard_input,
+    read_text,
+)
 from ladle.cli.output import check_output, output_stream
 from ladle.templating.check import check_template
 from ladle.templating.errors import TemplateReadError
@@ -78,6 +84,7 @@ def render(template: str, data_path: str | None, settings: tuple[str, ...], stri
     --explain-if renders without writing anything and shows each if, elsif and unless
     condition on that line every time the render evaluates it (in a loop: once a pass).
     """
+    one_standard_input(("TEMPLATE", template), ("--data", data_path))
     inputs = [template] + ([data_path] if data_path else [])
     if output is not None:
         check_output(output, inputs)  # an unusable -o fails before any work
@@ -135,6 +142,7 @@ def check(templates: tuple[str, ...], data_path: str | None) -> int:
       ladle check examples/artist/artist.html --data examples/artist/artist.json
       echo '{{ x | upcase }}' | ladle check -
     """
+    one_standard_input(*(("TEMPLATES", t) for t in templates), ("--data", data_path))
     data = load_data(data_path) if data_path else None
     problems = unreadable = 0
     for template in templates:

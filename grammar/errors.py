@@ -13,15 +13,52 @@ def line_and_column(source: str, position: int) -> tuple[int, int]:
     return line, column
 
 
+# A line longer than this is shown as the part around the caret (a minified page, a
+# one-line JSON file of megabytes), with "…" where it was cut.
+EXCERPT_WIDTH = 160
+
+
 def caret_excerpt(source: str, position: int) -> str:
-    """The source line holding ``position`` with a caret under it."""
+    """The source line holding ``position`` with a caret under it; of a line longer than
+    ``EXCERPT_WIDTH``, the part around the caret.
+
+    >>> text, caret = caret_excerpt("a" * 200 + "!" + "b" * 200, 200).splitlines()
+    >>> text[:3], text[-3:], len(text), text[len(caret) - 1]
+    ('…aa', 'bb…', 162, '!')
+    """
     position = max(0, min(position, len(source)))
     start = source.rfind("\n", 0, position) + 1
     end = source.find("\n", position)
-    text = source[start : end if end >= 0 else len(source)]
+    end = end if end >= 0 else len(source)
+    before = after = ""
+    if end - start > EXCERPT_WIDTH:
+        half = EXCERPT_WIDTH // 2
+        if position - start > half:
+            start, before = position - half, "…"
+        if end - position > half:
+            end, after = position + half, "…"
+    text = before + source[start:end] + after
     # Tabs keep their width so the caret stays under the right character.
-    pad = "".join("\t" if ch == "\t" else " " for ch in text[: position - start])
+    pad = "".join("\t" if ch == "\t" else " " for ch in before + source[start:position])
     return f"{text}\n{pad}^"
+
+
+def undecodable(raw: bytes, error: UnicodeDecodeError) -> tuple[str, str, int]:
+    """For bytes that are not UTF-8: the message, the text (bad bytes replaced, lines
+    ended by ``\\n``, no byte order mark) and the position in it of the first bad byte,
+    so that the error has a line, a column and a caret like any other.
+
+    >>> undecodable(b"ok\\r\\nh\\xffi", UnicodeDecodeError("utf-8", b"", 5, 6, "bad"))
+    ('not UTF-8 text (byte 0xff)', 'ok\\nh\\ufffdi', 4)
+    """
+    def lines(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    text = lines(raw.decode("utf-8", "replace"))
+    position = len(lines(raw[:error.start].decode("utf-8", "replace")))
+    if text.startswith("\ufeff"):
+        text, position = text[1:], position - 1
+    return f"not UTF-8 text (byte 0x{raw[error.start]:02x})", text, position
 
 
 class Diagnostic(Exception):

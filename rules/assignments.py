@@ -11,8 +11,10 @@ mix numbers and strings) and ``rules`` (a list of strings).
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
+import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -60,11 +62,29 @@ def assignment(line: int, record_id: Any, names: list[str]) -> str:
 
 
 def to_parquet(jsonl: str | os.PathLike[str], parquet: str | os.PathLike[str]) -> None:
-    """Convert an assignment file written as JSON Lines into Parquet (needs DuckDB)."""
+    """Convert an assignment file written as JSON Lines into Parquet (needs DuckDB). A
+    file DuckDB cannot write (a full disk) raises ``OSError`` with the system's reason."""
     import duckdb
 
     with duckdb.connect() as con:
-        con.execute(
-            "COPY (SELECT line, id, rules FROM read_json(?, format = 'newline_delimited', "
-            "columns = {'line': 'UBIGINT', 'id': 'JSON', 'rules': 'VARCHAR[]'})) "
-            "TO ? (FORMAT parquet)", [os.fspath(jsonl), os.fspath(parquet)])
+        try:
+            con.execute(
+                "COPY (SELECT line, id, rules FROM read_json(?, format = 'newline_delimited', "
+                "columns = {'line': 'UBIGINT', 'id': 'JSON', 'rules': 'VARCHAR[]'})) "
+                "TO ? (FORMAT parquet)", [os.fspath(jsonl), os.fspath(parquet)])
+        except duckdb.IOException as error:
+            raise _os_error(str(error), parquet) from None
+
+
+def _os_error(message: str, path: str | os.PathLike[str]) -> OSError:
+    """DuckDB's I/O error as Python's: its errno, when it names one, gives the reason.
+
+    >>> _os_error('IO Error: Could not write file "x": No space left on device", '
+    ...           '"errno":"28"}', "x").strerror
+    'No space left on device'
+    """
+    found = re.search(r'"errno":\s*"(\d+)"', message)
+    if found is None:
+        return OSError(errno.EIO, message, os.fspath(path))
+    number = int(found.group(1))
+    return OSError(number, os.strerror(number), os.fspath(path))

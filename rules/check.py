@@ -37,7 +37,11 @@ def parse_vars(text: str) -> dict[str, str]:
         if not sep or not name or kind not in TYPES:
             raise ValueError(f"expected name:type with a type of {', '.join(TYPES)}, "
                              f"got {item!r}")
+        if declared.get(name, kind) != kind:
+            raise ValueError(f"{name!r} is given two types, {declared[name]} and {kind}")
         declared[name] = kind
+    if not declared:
+        raise ValueError(f"expected name:type,... (such as tag:string,id:int), got {text!r}")
     return declared
 
 

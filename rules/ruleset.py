@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ladle import grammar
-from ladle.grammar.errors import Diagnostic, line_and_column
+from ladle.grammar.errors import Diagnostic, line_and_column, undecodable
 from ladle.grammar.names import check_names, function_table
 from ladle.grammar.nodes import Node
 
@@ -106,6 +106,12 @@ def _split(text: str, file: str) -> list[tuple[str, int, str, int]]:
                 rules[-1][2].append(line)
             else:
                 match = _NAME.match(line)
+                end = 0 if match is None else match.end()
+                after = line[end:end + 1]
+                if after not in ("", ":", " ", "\t") and (match or not after.isdigit()):
+                    raise RuleError(f"{after!r} cannot be in a rule name (ASCII letters, "
+                                    "digits, '_' and '-', first a letter or '_')", file, text,
+                                    offset + end)
                 if match is None:
                     raise RuleError("expected a rule name (letters, digits, '_' or '-')",
                                     file, text, offset)
@@ -212,7 +218,12 @@ def read(source: str | Path) -> tuple[str, str]:
         with open(file, encoding="utf-8") as handle:
             return file, handle.read()
     except UnicodeDecodeError as error:
-        raise RuleError(f"not UTF-8 text (byte {error.start})", file) from None
+        try:
+            with open(file, "rb") as handle:  # again, for the line and column of the bad byte
+                message, text, position = undecodable(handle.read(), error)
+        except OSError:
+            raise RuleError(f"not UTF-8 text (byte {error.start + 1})", file) from None
+        raise RuleError(message, file, text, position) from None
     except OSError as error:
         raise RuleError(error.strerror or str(error), file) from None
 

@@ -10,6 +10,7 @@ from typing import Any
 from liquid.builtin.tags.include_tag import IncludeNode
 from liquid.builtin.tags.render_tag import RenderNode
 from liquid.exceptions import LiquidError, TemplateNotFoundError
+from liquid.extra.tags.extends_tag import ExtendsNode
 from liquid.token import Token
 
 from ladle.grammar import runtime
@@ -60,30 +61,47 @@ def check_template(path: Path, data: Mapping[str, Any] | None = None, *,
     env = _Collecting(loader=FileSystemLoader(path.parent))
     template = _parse(env, source, path.name, path)
     findings = [_finding(error, source) for error in _errors(env, source)]
-    if data is not None and template is not None and not env.errors:
-        findings.extend(_undefined(template, data, source))
+    clean = not env.errors
     if template is not None:
-        findings.extend(_partials(env, template, source, {path.name}))
+        in_partials = _partials(env, template, source, {path.name})
+        if data is not None and clean:
+            # through the partials too when all of them parse: their names as each sees them
+            findings.extend(_undefined(env, template, data, source,
+                                       partials=not in_partials))
+        findings.extend(in_partials)
     return sorted(findings, key=lambda f: (f.file or "", -1 if f.position is None
                                            else f.position))
 
 
-def _undefined(template: Any, data: Mapping[str, Any], source: str) -> list[Finding]:
-    """Each path the template reads that neither ``data`` nor the template defines, where
-    no fallback guards it (``grammar.fallbacks``: strict mode's rule); once per path."""
-    guarded = _guarded_offsets(template)
+def _undefined(env: _Collecting, template: Any, data: Mapping[str, Any], source: str, *,
+               partials: bool) -> list[Finding]:
+    """Each path the template (and with ``partials``, each partial it names, as python-liquid's
+    analysis scopes it: an ``include`` sees the names assigned before it, a ``render`` its
+    arguments) reads that neither ``data`` nor the template defines, where no fallback
+    guards it (``grammar.fallbacks``: strict mode's rule); once per path and file."""
+    try:
+        analysis = template.analyze(include_partials=partials)
+    except LiquidError:  # a partial named by a computed name, say: the template alone
+        analysis = template.analyze(include_partials=False)
+    texts: dict[str, tuple[str, set[int], str]] = {
+        template.name: (source, _guarded_offsets(template), "")}
     findings: list[Finding] = []
-    seen: set[str] = set()
-    for name, uses in template.analyze(include_partials=False).globals.items():
+    seen: set[tuple[str, str]] = set()
+    for name, uses in analysis.globals.items():
         for use in uses:
+            where = use.span.template_name
+            if where not in texts:
+                text = env.loader.get_source(env, where).text
+                texts[where] = (text, _guarded_offsets(env.from_string(text)), where)
+            text, guarded, file = texts[where]
             if use.span.index in guarded:
                 continue
             # (up to a computed segment, which only rendering can follow)
             rest = list(takewhile(lambda s: isinstance(s, str | int), use.segments[1:]))
             message = _missing(data, name, rest)
-            if message is not None and message not in seen:
-                seen.add(message)
-                findings.append(Finding(message, source, use.span.index))
+            if message is not None and (file, message) not in seen:
+                seen.add((file, message))
+                findings.append(Finding(message, text, use.span.index, file))
     return findings
 
 
@@ -130,14 +148,23 @@ def _parse(env: _Collecting, source: str, name: str, path: Path | None) -> Any:
         return None
 
 
-def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> list[Finding]:
-    """Findings in the partials ``template`` names literally: missing ones, and the syntax
-    errors of each (once each, however often it is named)."""
+def _partials(env: _Collecting, template: Any, source: str, seen: set[str],
+              rendered: bool = False) -> list[Finding]:
+    """Findings in the partials (and the parent template of ``extends``) ``template`` names
+    literally: missing ones, and the syntax errors of each (once each, however often it is
+    named); in a partial that a ``render`` tag renders (``rendered``), each ``include``,
+    which fails there when it runs."""
     findings: list[Finding] = []
     for node in walk_nodes(template.nodes):
-        if not isinstance(node, RenderNode | IncludeNode):
+        if not isinstance(node, RenderNode | IncludeNode | ExtendsNode):
             continue
-        name = getattr(node.name, "value", None)
+        if rendered and isinstance(node, IncludeNode):
+            findings.append(Finding("'include' cannot run in a partial that 'render' "
+                                    "renders (python-liquid's rule): use 'render'", source,
+                                    node.token.start_index))
+        # (extends names its parent by an identifier, a str, where the others hold a literal)
+        name = str(node.name) if isinstance(node, ExtendsNode) else \
+            getattr(node.name, "value", None)
         if not isinstance(name, str) or name in seen:
             continue
         seen.add(name)
@@ -155,8 +182,9 @@ def _partials(env: _Collecting, template: Any, source: str, seen: set[str]) -> l
         findings.extend(_finding(error, partial_source).in_file(name)
                         for error in _errors(env, partial_source))
         if partial is not None:
+            inner = rendered or isinstance(node, RenderNode)
             findings.extend(f.in_file(name)
-                            for f in _partials(env, partial, partial_source, seen))
+                            for f in _partials(env, partial, partial_source, seen, inner))
     return findings
 
 

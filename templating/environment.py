@@ -76,6 +76,22 @@ class Context(RenderContext):
         budget.spend(length)
 
 
+def _compiled(template: Template) -> CompiledTemplate | None:
+    """The template's compiled function, or None to walk its nodes: with ``compiled=False``,
+    and where Python cannot compile the function (loops nested past its limit of 20
+    blocks), which the nodes render all the same."""
+    if not getattr(template.env, "compile_templates", False):
+        return None
+    try:
+        return CompiledTemplate(template, template.escape)
+    except RecursionError:
+        return None
+    except SyntaxError as error:
+        if "nested blocks" in str(error.msg):  # any other would be a bug of the compiler
+            return None
+        raise
+
+
 class Template(BoundTemplate):
     """A bound template that knows whether to escape and whose errors name it.
 
@@ -89,9 +105,7 @@ class Template(BoundTemplate):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.escape = escapes_by_name(self.env, self.path or self.name)
-        self.compiled: CompiledTemplate | None = None
-        if getattr(self.env, "compile_templates", False):
-            self.compiled = CompiledTemplate(self, self.escape)
+        self.compiled = _compiled(self)
         # Rendered by a compiled `render` tag, straight through the compiled function.
         self.fast_partial = (self.compiled is not None and "partial" not in self.compiled.assigned
                              and type(self).render_with_context is Template.render_with_context)
@@ -105,8 +119,7 @@ class Template(BoundTemplate):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        if getattr(self.env, "compile_templates", False):
-            self.compiled = CompiledTemplate(self, self.escape)
+        self.compiled = _compiled(self)
 
     def _get_buffer(self) -> StringIO:
         limit = self.env.output_stream_limit

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import liquid
 from liquid.exceptions import TemplateNotFoundError
 
+from ladle.grammar.errors import line_and_column, undecodable
 from ladle.templating.errors import TemplateNotFound, TemplateReadError
 from ladle.templating.internals import read_template_file
 
@@ -43,11 +44,28 @@ def _read_checked(loader: liquid.FileSystemLoader, path: Path) -> tuple[str, flo
     try:
         return read_template_file(loader, path)
     except UnicodeDecodeError as error:
-        raise TemplateReadError(f"partial {path.name!r} is not {loader.encoding} text "
-                                f"(byte {error.start})", token=None) from None
+        raise TemplateReadError(f"partial {path.name!r} is not {_undecodable(path, error)}",
+                                token=None) from None
     except OSError as error:
         raise TemplateReadError(f"partial {path.name!r} cannot be read: "
                                 f"{error.strerror or error}", token=None) from None
+
+
+def _undecodable(path: Path, error: UnicodeDecodeError) -> str:
+    """What a partial that is not text is: 'UTF-8 text (byte 0xff at line 2, column 4)'
+    (the file read again, as the reader's error counts from the start of its chunk)."""
+    if error.encoding.replace("-", "").lower() != "utf8":
+        return f"{error.encoding} text"
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as again:
+        message, text, position = undecodable(raw, again)
+        line, column = line_and_column(text, position)
+        return f"{message.removeprefix('not ')[:-1]} at line {line}, column {column})"
+    except OSError:
+        pass
+    return "UTF-8 text"
 
 
 class FileSystemLoader(liquid.FileSystemLoader):
@@ -116,7 +134,9 @@ def searched(loader: object, name: str) -> str:
         where = ", ".join(str(folder) for folder in folders)
         extension = getattr(loader, "ext", None)
         also = f", also as {name}{extension}" if extension and not Path(name).suffix else ""
-        return f"looked in {where}{also}{_suggestion(name, _files(folders, name))}"
+        refused = _refused(folders, name)
+        hint = refused or _suggestion(name, [f for f in _files(folders, name) if f != name])
+        return f"looked in {where}{also}{hint}"
     templates = getattr(loader, "templates", None)
     if isinstance(loader, liquid.DictLoader) and isinstance(templates, dict):
         if not templates:
@@ -144,6 +164,25 @@ def _files(folders: list[Any], name: str) -> list[str]:
         except (OSError, ValueError):
             continue
     return found
+
+
+def _refused(folders: list[Any], name: str) -> str:
+    """Why a loader refused a name that is there: a folder, or a link that leads out of
+    the folder (a template must not read what lies elsewhere); '' when it is not there."""
+    parent = Path(name).parent
+    if parent.is_absolute() or ".." in parent.parts:
+        return ""
+    for folder in folders:
+        try:
+            path = Path(str(folder)) / name
+            if path.is_dir():
+                return f"; {name!r} there is a folder"
+            if path.is_symlink() and not path.resolve().is_relative_to(
+                    Path(str(folder)).resolve()):
+                return f"; {name!r} there links out of the folder, which partials may not"
+        except (OSError, ValueError):
+            continue
+    return ""
 
 
 def _suggestion(name: str, names: list[str]) -> str:

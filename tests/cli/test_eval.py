@@ -112,12 +112,13 @@ def test_bad_json_names_file_line_and_column(run, tmp_path: Path) -> None:
     bad.write_text('{\n  "a": 1,\n  "b": \n}\n')
     code, out, err = run("eval", "a", "--data", str(bad))
     assert (code, out) == (2, "")
-    assert err.splitlines()[0] == f"{bad}:4:1: error: invalid JSON: Expecting value"
+    assert err.splitlines()[0] == f"{bad}:4:1: error: invalid JSON: expecting value"
     assert err.splitlines()[1:] == ["  }", "  ^"]
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("[1, 2]", "the data must be a JSON object, not list"),
+    ("[1, 2]", "the data must be a JSON object, not an array"),
+    ("null", "the data must be a JSON object, not null"),
     (b"\xff\xfe", "not UTF-8 text"),
 ])
 def test_unusable_data(run, tmp_path: Path, content: str | bytes, message: str) -> None:

@@ -320,3 +320,25 @@ def test_error_classes() -> None:
     assert issubclass(EvaluationError, ExpressionError)
     assert issubclass(ExpressionError, Exception)
     assert not issubclass(EvaluationError, ExpressionSyntaxError)
+
+
+@pytest.mark.parametrize("module", ["ladle.grammar.errors", "ladle.rules.assignments"])
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_long_line_is_cut_around_the_caret_and_a_short_one_is_not() -> None:
+    from ladle.grammar.errors import EXCERPT_WIDTH, caret_excerpt
+
+    short = "x" * EXCERPT_WIDTH
+    assert caret_excerpt(short, 5) == short + "\n     ^"
+    text, caret = caret_excerpt("\tab" + "c" * 500, 1).split("\n")
+    assert (text, caret) == ("\tab" + "c" * 78 + "…", "\t^")  # cut at the end only
+    text, caret = caret_excerpt("a" * 500 + "\n" + "b" * 10, 499).split("\n")
+    assert (text, caret) == ("…" + "a" * 81, " " * 81 + "^")  # cut at the start only
+    error = syntax_error("1 + " + "(1 + " * 5 + "x " + " " * 400)
+    assert len(str(error).split("\n")[1]) < EXCERPT_WIDTH + 10

@@ -65,6 +65,10 @@ def test_file_path(tmp_path: Path) -> None:
     ("  x: 1\n", 1, 3, "a continuation line before any rule"),
     ("# only a comment\n", 1, 1, "no rules"),
     ("1a: x\n", 1, 1, "expected a rule name"),
+    ("café: x\n", 1, 4, "'é' cannot be in a rule name (ASCII letters, digits, "),
+    ("name\n", 1, 5, "expected ':' after the rule name 'name'"),
+    ("a.b: x\n", 1, 2, "'.' cannot be in a rule name"),
+    ("ü: x\n", 1, 1, "'ü' cannot be in a rule name"),
 ])
 def test_errors_have_line_and_column(text: str, line: int, column: int, message: str) -> None:
     with pytest.raises(rules.RuleError) as caught:

@@ -607,3 +607,16 @@ def test_a_node_stopped_by_break_still_refreshes_the_variables_read_after_it() -
                .from_string(source).render(items=[1, "two", 3])
                for compiled in (True, False)}
     assert outputs == {True: "1two3", False: "1two3"}
+
+
+@pytest.mark.parametrize(("depth", "last"), [(10, 2), (25, 1)])
+def test_loops_nested_past_python_s_block_limit_render_through_the_nodes(depth: int,
+                                                                         last: int) -> None:
+    # Python compiles at most 20 nested blocks ("too many statically nested blocks"): such
+    # a template renders by walking its nodes, as with compiled=False, not with a traceback
+    source = f"{{% for i in (1..{last}) %}}" * depth + "{{ i }}" + "{% endfor %}" * depth
+    template = templating.Environment().from_string(source)
+    assert template.compiled is None
+    expected = "".join(map(str, range(1, last + 1))) * last ** (depth - 1)
+    assert template.render() == templating.Environment(compiled=False).from_string(
+        source).render() == expected
