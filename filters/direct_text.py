@@ -9,9 +9,9 @@ import html
 import re
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-from liquid.builtin.filters import string
+from liquid.builtin.filters import extra, string
 from liquid.utils.html import strip_tags
 from markupsafe import Markup
 
@@ -19,7 +19,7 @@ from ladle.filters.calls import TEXT, Call, Filter, escape_text, markup, text_re
 
 __all__ = ["make_base64_decode", "make_base64_encode", "make_base64_url_safe_decode",
            "make_base64_url_safe_encode", "make_capitalize", "make_downcase", "make_escape",
-           "make_escape_once", "make_lstrip", "make_newline_to_br", "make_rstrip",
+           "make_escape_once", "make_escapejs", "make_lstrip", "make_newline_to_br", "make_rstrip",
            "make_safe", "make_squish", "make_strip", "make_strip_html",
            "make_strip_newlines", "make_upcase", "make_url_decode", "make_url_encode",
            "strip_html_text"]
@@ -69,15 +69,15 @@ def make_rstrip(call: Call) -> Filter:
 
 
 def _unwrapped(name: str, original: Filter, call: Call,
-               kinds: frozenset[type] = TEXT) -> Filter:
+               kinds: frozenset[type] = TEXT, **keywords: Any) -> Filter:
     """python-liquid's string filter ``original`` without its wrapper (which turns other
-    values into strings), on a value of one of ``kinds``."""
+    values into strings), on a value of one of ``kinds``, given ``keywords``."""
     inner: Filter = original.__wrapped__  # type: ignore[attr-defined]
     fallback, finish = call.fallback, text_result(call)
 
     def apply(value: Any) -> Any:
         if type(value) in kinds:
-            return finish(value, inner(value))
+            return finish(value, inner(value, **keywords))
         return fallback(value)
 
     apply.__name__ = name
@@ -107,6 +107,16 @@ def make_squish(call: Call) -> Filter:
 def make_url_decode(call: Call) -> Filter:
     # (``unquote_plus`` keeps a ``Markup`` without a ``%`` in it as ``Markup``)
     return _unwrapped("url_decode", string.url_decode, call, frozenset({str}))
+
+
+class _Escaping(NamedTuple):
+    """What python-liquid's ``escapejs`` reads of its environment."""
+
+    autoescape: bool
+
+
+def make_escapejs(call: Call) -> Filter:
+    return _unwrapped("escapejs", extra.escapejs, call, environment=_Escaping(call.escaped))
 
 
 def make_escape(call: Call) -> Filter:

@@ -95,7 +95,8 @@ ARGUMENTS: dict[str, tuple[st.SearchStrategy[Any], ...]] = {
     "escape": (strings,), "escape_once": (mostly(st.one_of(entities, text)),),
     "newline_to_br": (strings,), "strip_newlines": (strings,), "strip_html": (strings,),
     "url_encode": (strings,), "url_decode": (mostly(st.one_of(encoded, text)),),
-    "safe": (strings,), "base64_encode": (strings,), "base64_url_safe_encode": (strings,),
+    "safe": (strings,), "escapejs": (strings,), "base64_encode": (strings,),
+    "base64_url_safe_encode": (strings,),
     "base64_decode": (mostly(st.one_of(base64, text)),),
     "base64_url_safe_decode": (mostly(st.one_of(base64, text)),),
     "append": (strings, strings), "prepend": (strings, strings),
@@ -196,7 +197,7 @@ TEXT_ARGUMENTS = {"append": 1, "prepend": 1, "replace": 2, "replace_first": 2,
                   "split": 1, "upcase": 0, "downcase": 0, "capitalize": 0, "strip": 0,
                   "lstrip": 0, "rstrip": 0, "squish": 0, "escape": 0, "escape_once": 0,
                   "newline_to_br": 0, "strip_newlines": 0, "strip_html": 0, "url_encode": 0,
-                  "url_decode": 0, "safe": 0, "truncatewords": 0, "truncate": 0}
+                  "url_decode": 0, "safe": 0, "escapejs": 0, "truncatewords": 0, "truncate": 0}
 
 
 @pytest.mark.parametrize("escaped", [False, True], ids=["plain", "escaped"])
@@ -242,6 +243,7 @@ COMMON: dict[str, tuple[Any, ...]] = {
     "squish": (" a  b ",), "escape": ("<a>",), "escape_once": ("&amp; <",),
     "newline_to_br": ("a\nb",), "strip_newlines": ("a\nb",), "strip_html": ("<b>x</b>",),
     "url_encode": ("a b",), "url_decode": ("a%20b",), "safe": ("<b>",),
+    "escapejs": ("it's <b>",),
     "base64_encode": ("ab",), "base64_decode": ("YWI=",), "base64_url_safe_encode": ("ab",),
     "base64_url_safe_decode": ("YWI=",), "append": ("a", "/"), "prepend": ("a", "#"),
     "replace": ("a b", " ", "-"), "replace_first": ("a b", " ", "-"),
