@@ -36,7 +36,7 @@ from ladle.grammar.parser import parse as parse_expression
 from ladle.grammar.pyast import all_of, place, type_is
 from ladle.grammar.runtime import check_length, check_number, liquid_value
 from ladle.grammar.trace import Tracer
-from ladle.templating.budget import FREE_SIZE, spend_sizes
+from ladle.templating.budget import FREE_SIZE, SIZE_UNIT, size_of, spend, spend_sizes
 from ladle.templating.errors import at, from_expression
 from ladle.templating.escaping import FilterEnvironment, escaping
 
@@ -449,7 +449,8 @@ class _Compiler(Compiler):
     def settle(self, first: Any, result: Any) -> Any:
         """The checks of a filter's ``result`` (``first``: its input): its size spent from
         the work budget and checked, unless it is small."""
-        if type(first) is list:  # its work grows with the list, whatever it gives
+        first_kind = type(first)
+        if first_kind is list:  # its work grows with the list, whatever it gives
             spend_sizes(first, result)
             return check_number(result) if type(result) is int else check_length(
                 result, self.max_length)
@@ -458,8 +459,16 @@ class _Compiler(Compiler):
             return check_number(result)
         if kind in _UNSIZED:
             return result
-        if (kind is str or kind is Markup) and len(result) <= FREE_SIZE:
-            return result  # small, from plain arguments: nothing to spend or check
+        if kind is str or kind is Markup:
+            length = len(result)
+            if length <= FREE_SIZE:
+                return result  # small, from plain arguments: nothing to spend or check
+            # ``spend_sizes`` and ``check_length`` inline (a string grown in a loop comes
+            # here on every step): the text alone is past the free size
+            spend((length + (len(first) if first_kind is str or first_kind is Markup
+                             else size_of(first))) // SIZE_UNIT)
+            return result if length <= self.max_length else check_length(result,
+                                                                         self.max_length)
         spend_sizes(first, result)
         return check_length(result, self.max_length)
 

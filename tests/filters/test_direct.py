@@ -9,6 +9,7 @@ skip its checks."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from typing import Any
 
@@ -22,7 +23,8 @@ from markupsafe import Markup
 
 from ladle import filters, templating
 from ladle.filters.dates import plan
-from ladle.filters.direct import direct, strip_html_text
+from ladle.filters.direct import direct, skipped
+from ladle.filters.direct_text import strip_html_text
 from ladle.filters.text import pluralize
 
 LIMIT = 10_000
@@ -30,7 +32,7 @@ FREE = 16  # text up to this long needs no checks of the host's (small, to test 
 FELL_BACK = object()
 ENVIRONMENTS = {flag: liquid.Environment(autoescape=flag) for flag in (False, True)}
 
-words = st.text(alphabet=st.sampled_from("ab Cé<>&\"'\n\t"), max_size=12)
+words = st.text(alphabet=st.sampled_from("ab Cé<>&\"'\n\t\r%+2="), max_size=12)
 text = st.one_of(words, words.map(Markup))
 numbers = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, width=32),
                     st.floats())
@@ -41,29 +43,80 @@ dicts = st.dictionaries(keys, st.one_of(st.integers(-3, 3), words, st.none(),
 values = st.one_of(scalars, st.lists(text, max_size=5), st.lists(dicts, max_size=5),
                    st.lists(st.integers(-5, 5), max_size=5),
                    st.lists(st.one_of(st.integers(-5, 5), st.floats(-5, 5)), max_size=5),
+                   st.lists(st.one_of(text, st.none(), st.integers(-2, 2), st.booleans(),
+                                      st.lists(text, max_size=2)), max_size=5),
                    st.tuples(text, text), st.datetimes(dt.datetime(1980, 1, 1)),
                    st.dates(dt.date(1980, 1, 1)), dicts)
 small = st.one_of(st.integers(-8, 60), st.just(None), text, st.floats(-8, 8))
+
+
+def mostly(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``strategy`` three times in four, any of ``values`` else: the fast path is tried
+    often, and values off it still reach the fallback."""
+    return st.integers(0, 3).flatmap(lambda pick: strategy if pick else values)
+
+
+# Arguments that often occur in the text they are given (``replace``, ``split``…).
+pieces = mostly(st.one_of(st.sampled_from(["a", "", " ", "<", "&", "\n", "ab"]),
+                          st.sampled_from(["a", "", " ", "<", "&lt;", "b"]).map(Markup)))
+entities = st.lists(st.sampled_from(["a", "&amp;", "&lt;", "&", "<", "&#39;", "&nbsp"]),
+                    max_size=5).map("".join)
+encoded = st.lists(st.sampled_from(["a", "%20", "+", "%3C", "%", "%zz", "é"]),
+                   max_size=5).map("".join)
+base64 = st.sampled_from(["YWI=", "YWI", "PD4-", "PD4_", "w6k=", "+/+/", "", "*"])
 formats = st.one_of(st.sampled_from(["%Y-%m-%d", "%b %d, %Y", "%H:%M <%a>", "x"]),
                     st.sampled_from(["%Y &", "%d"]).map(Markup), st.just(5))
+strings = mostly(text)
+listed = mostly(st.one_of(st.lists(text, max_size=5), st.lists(st.integers(-5, 5), max_size=5),
+                          st.lists(st.one_of(st.integers(-5, 5), st.floats(-5, 5)), max_size=5),
+                          st.lists(st.one_of(text, st.none(), st.integers(-2, 2),
+                                             st.booleans(), st.lists(text, max_size=2)),
+                                   max_size=5),
+                          # nested lists and tuples, which python-liquid flattens first
+                          st.lists(st.one_of(st.integers(-3, 3), st.tuples(st.integers(-3, 3)),
+                                             st.lists(st.lists(st.integers(-3, 3), max_size=2),
+                                                      max_size=2)), max_size=4)))
+records = mostly(st.lists(dicts, max_size=5))
+either_key = mostly(st.one_of(keys, text))
+any_value = mostly(st.one_of(st.integers(-3, 3), words, st.none(), st.booleans()))
+numeric = mostly(numbers)
 
 # Filter: strategies for its input and each argument it may be given.
 ARGUMENTS: dict[str, tuple[st.SearchStrategy[Any], ...]] = {
     "plus": (numbers, numbers), "minus": (numbers, numbers), "times": (numbers, numbers),
     "divided_by": (numbers, numbers), "modulo": (numbers, numbers),
     "round": (numbers, st.one_of(st.integers(-3, 6), st.none())),
+    "abs": (numeric,), "ceil": (numeric,), "floor": (numeric,),
+    "at_most": (numeric, numeric), "at_least": (numeric, numeric),
     "default": (values, values), "size": (values,),
     "date": (st.one_of(values, st.datetimes(), st.dates()), formats),
-    "upcase": (values,), "downcase": (values,), "escape": (values,),
-    "url_encode": (values,), "append": (values, values), "prepend": (values, values),
-    "truncate": (values, small, small), "truncatewords": (values, small, small),
+    "upcase": (strings,), "downcase": (strings,), "capitalize": (strings,),
+    "strip": (strings,), "lstrip": (strings,), "rstrip": (strings,), "squish": (strings,),
+    "escape": (strings,), "escape_once": (mostly(st.one_of(entities, text)),),
+    "newline_to_br": (strings,), "strip_newlines": (strings,), "strip_html": (strings,),
+    "url_encode": (strings,), "url_decode": (mostly(st.one_of(encoded, text)),),
+    "safe": (strings,), "escapejs": (strings,), "base64_encode": (strings,),
+    "base64_url_safe_encode": (strings,),
+    "base64_decode": (mostly(st.one_of(base64, text)),),
+    "base64_url_safe_decode": (mostly(st.one_of(base64, text)),),
+    "append": (strings, strings), "prepend": (strings, strings),
+    "replace": (strings, pieces, pieces), "replace_first": (strings, pieces, pieces),
+    "replace_last": (strings, pieces, pieces), "remove": (strings, pieces),
+    "remove_first": (strings, pieces), "remove_last": (strings, pieces),
+    "split": (strings, pieces),
+    "truncate": (strings, small, small), "truncatewords": (strings, small, small),
     "slice": (st.one_of(text, st.lists(text)), st.integers(-9, 9), st.integers(-9, 9)),
-    "strip_html": (values,), "join": (values, st.one_of(text, values)),
-    "first": (values,), "last": (values,), "map": (values, st.one_of(keys, text)),
-    "where": (values, st.one_of(keys, text), values),
-    "sort": (values, st.one_of(keys, st.none())),
+    "join": (listed, st.one_of(text, values)),
+    "first": (values,), "last": (values,), "reverse": (listed,), "concat": (listed, listed),
+    "compact": (mostly(st.one_of(listed, records)), st.one_of(keys, st.none())),
+    "uniq": (mostly(st.one_of(listed, records)), st.one_of(keys, st.none())),
+    "sort": (mostly(st.one_of(listed, records)), st.one_of(keys, st.none())),
+    "sort_natural": (mostly(st.one_of(listed, records)), st.one_of(keys, st.none(), text)),
+    "sum": (mostly(st.one_of(listed, records)), st.one_of(keys, st.none())),
+    "map": (records, either_key), "where": (records, either_key, any_value),
+    "reject": (records, either_key, any_value), "find": (records, either_key, any_value),
+    "find_index": (records, either_key, any_value), "has": (records, either_key, any_value),
 }
-
 
 def size(value: Any) -> int:
     return len(value) if type(value) in (str, Markup, list, tuple, dict) else 0
@@ -110,9 +163,15 @@ def test_a_direct_filter_gives_what_python_liquid_gives(name: str, escaped: bool
     count = data.draw(st.integers(1, len(strategies)), label="count")
     args = [data.draw(strategy, label=f"argument {i}")
             for i, strategy in enumerate(strategies[:count])]
+    compare(name, escaped, args)
+
+
+def compare(name: str, escaped: bool, args: list[Any]) -> None:
+    """The direct ``name`` on ``args`` gives python-liquid's value and type, or an error
+    where it errs, or falls back; what it gives unsettled needs no checks."""
     original = liquid.Environment().filters[name]
     settled: list[Any] = []
-    mine = direct(original, lambda *_: FELL_BACK, escaped, LIMIT, count - 1,
+    mine = direct(original, lambda *_: FELL_BACK, escaped, LIMIT, len(args) - 1,
                   settle=lambda first, result: settled.append(result) or result, free=FREE)
     if mine is None:
         return  # no direct version for this many arguments: the template calls python-liquid's
@@ -129,21 +188,93 @@ def test_a_direct_filter_gives_what_python_liquid_gives(name: str, escaped: bool
         assert got == expected, args
 
 
+# Text with and without what escaping changes, as ``str`` and as ``Markup``, and pieces of it.
+SAMPLES = ["", "a", "ab a", "<a>", "a&b", " a\n", "é\r\n<", "&lt;a"]
+TEXTS = [*SAMPLES, *map(Markup, SAMPLES)]
+PIECES = ["", "a", " ", "<", "&", "\n", *map(Markup, ["", "a", "<", "&lt;"])]
+TEXT_ARGUMENTS = {"append": 1, "prepend": 1, "replace": 2, "replace_first": 2,
+                  "replace_last": 2, "remove": 1, "remove_first": 1, "remove_last": 1,
+                  "split": 1, "upcase": 0, "downcase": 0, "capitalize": 0, "strip": 0,
+                  "lstrip": 0, "rstrip": 0, "squish": 0, "escape": 0, "escape_once": 0,
+                  "newline_to_br": 0, "strip_newlines": 0, "strip_html": 0, "url_encode": 0,
+                  "url_decode": 0, "safe": 0, "escapejs": 0, "truncatewords": 0, "truncate": 0}
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "escaped"])
+@pytest.mark.parametrize("name", sorted(TEXT_ARGUMENTS))
+def test_text_filters_on_every_mix_of_str_and_markup(name: str, escaped: bool) -> None:
+    """Every sample text with every choice of pieces as its arguments: where ``Markup``
+    escapes the plain text joined to it, the direct filter must too."""
+    for count in range(TEXT_ARGUMENTS[name] + 1):
+        for args in itertools.product(TEXTS, *[PIECES] * count):
+            compare(name, escaped, list(args))
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "escaped"])
+def test_join_on_every_mix_of_str_and_markup(escaped: bool) -> None:
+    for first, second, separator in itertools.product(TEXTS, TEXTS, PIECES):
+        compare("join", escaped, [[first, second], separator])
+        compare("join", escaped, [[first], separator])
+
+
 def test_every_direct_filter_has_a_differential_test() -> None:
     made = [name for name, function in liquid.Environment().filters.items()
-            if direct(function, print, False, LIMIT, 1) or direct(function, print, False,
-                                                                    LIMIT, 0)]
+            if any(direct(function, print, False, LIMIT, count) for count in range(3))]
     assert sorted(made) == sorted(ARGUMENTS)
 
 
-@pytest.mark.parametrize("name", ["plus", "join", "date", "where", "strip_html"])
-def test_the_fast_path_is_taken_for_common_values(name: str) -> None:
-    common = {"plus": (1, 2), "join": (["a", "b"], ", "),
-              "date": (dt.datetime(2024, 5, 1), "%Y"), "where": ([{"a": 1}], "a"),
-              "strip_html": ("<b>x</b>",)}[name]
+def test_every_standard_filter_has_a_direct_version_or_a_reason() -> None:
+    """Each of python-liquid's standard filters is called directly, or is named with the
+    reason it is not."""
+    for name, function in liquid.Environment().filters.items():
+        made = any(direct(function, print, False, LIMIT, count) for count in range(3))
+        assert made != (function in skipped()), name
+    assert all(skipped().values())
+
+
+# Filter: arguments a template commonly gives it (string literals are ``Markup`` when
+# escaping: each is tried as ``str`` and as ``Markup``).
+COMMON: dict[str, tuple[Any, ...]] = {
+    "plus": (1, 2), "minus": (3, 1.5), "times": (2, 3), "divided_by": (7, 2),
+    "modulo": (7, 3), "round": (2.567, 2), "abs": (-3,), "ceil": (2.1,), "floor": (2.9,),
+    "at_most": (120, 99), "at_least": (-1, 0), "default": (None, "none"), "size": ([1],),
+    "date": (dt.datetime(2024, 5, 1), "%Y"), "upcase": ("a",), "downcase": ("A",),
+    "capitalize": ("ladle",), "strip": (" a ",), "lstrip": (" a",), "rstrip": ("a ",),
+    "squish": (" a  b ",), "escape": ("<a>",), "escape_once": ("&amp; <",),
+    "newline_to_br": ("a\nb",), "strip_newlines": ("a\nb",), "strip_html": ("<b>x</b>",),
+    "url_encode": ("a b",), "url_decode": ("a%20b",), "safe": ("<b>",),
+    "escapejs": ("it's <b>",),
+    "base64_encode": ("ab",), "base64_decode": ("YWI=",), "base64_url_safe_encode": ("ab",),
+    "base64_url_safe_decode": ("YWI=",), "append": ("a", "/"), "prepend": ("a", "#"),
+    "replace": ("a b", " ", "-"), "replace_first": ("a b", " ", "-"),
+    "replace_last": ("a b c", " ", "-"), "remove": ("a|b", "|"),
+    "remove_first": ("|a|b", "|"), "remove_last": ("a|b|", "|"), "split": ("a b", " "),
+    "slice": ("abc", 1, 1), "truncate": ("abcdef", 4), "truncatewords": ("a b c", 2),
+    "join": (["a", "b"], ", "), "first": (["a"],), "last": (["a"],),
+    "reverse": ([1, 2],), "concat": ([1], [2]), "compact": ([1, None],),
+    "uniq": (["a", "b", "a"],), "sort": (["b", "a"],), "sort_natural": (["b", "A"],),
+    "sum": ([1, 2.5],), "map": ([{"a": 1}], "a"), "where": ([{"a": 1}], "a"),
+    "reject": ([{"a": 1}], "a", 2), "find": ([{"a": 1}], "a", 1),
+    "find_index": ([{"a": 1}], "a", 1), "has": ([{"a": 1}], "a", 1),
+}
+
+
+def test_every_direct_filter_has_common_values() -> None:
+    assert sorted(COMMON) == sorted(ARGUMENTS)
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["plain", "escaped"])
+@pytest.mark.parametrize("name", sorted(COMMON))
+def test_the_fast_path_is_taken_for_common_values(name: str, escaped: bool) -> None:
+    common = COMMON[name]
     original = liquid.Environment().filters[name]
-    mine = direct(original, lambda *_: FELL_BACK, False, LIMIT, len(common) - 1)
+    mine = direct(original, lambda *_: FELL_BACK, escaped, LIMIT, len(common) - 1)
     assert mine is not None and mine(*common) is not FELL_BACK
+    if escaped and len(common) > 1 and all(type(a) is str for a in common[1:]):
+        literals = (common[0], *(Markup(a) for a in common[1:]))
+        assert mine(*literals) is not FELL_BACK, "a string literal is Markup"
+        compare(name, escaped, list(literals))
+    compare(name, escaped, list(common))
 
 
 # Text shaped like HTML: tags with and without attributes, comments, scripts, styles,

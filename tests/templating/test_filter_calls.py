@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ladle import templating
 from ladle.grammar import nodes, runtime
 from ladle.grammar.compiler import Compiler
-from ladle.templating import expression
+from ladle.templating import budget, expression
 
 
 def boom(value: Any, *args: Any) -> Any:
@@ -47,6 +47,28 @@ def test_large_results_spend_from_the_work_budget() -> None:
             env.from_string(source).render(s=big)
         roomy = templating.Environment(filters={"shout": str.upper})
         assert roomy.from_string(source).render(s=big) in ("500000", "500001")
+
+
+def test_a_string_grown_in_a_loop_spends_its_size_at_every_step() -> None:
+    """Once the string is past the free size, each ``append`` spends a unit per
+    ``SIZE_UNIT`` characters of its input and result, as ``budget.spend_sizes`` counts them."""
+    source = "{% for i in (1..30) %}{% assign s = s | append: x %}{% endfor %}{{ s.size }}"
+
+    def spent(x: str) -> int:
+        env = templating.Environment(work_limit=10**9)
+        token = budget.begin(env)
+        try:
+            env.from_string(source).render(s="", x=x)
+            current = budget.current()
+            assert current is not None
+            return int(10**9 - current.left)
+        finally:
+            budget.end(token)
+
+    sizes = [(100 * (step - 1), 100 * step) for step in range(1, 31)]
+    expected = sum((before + after) // budget.SIZE_UNIT for before, after in sizes
+                   if after > budget.FREE_SIZE)
+    assert spent("b" * 100) - spent("") == expected
 
 
 def test_results_over_the_length_limit_are_refused() -> None:
