@@ -188,5 +188,8 @@ def _refused(folders: list[Any], name: str) -> str:
 def _suggestion(name: str, names: list[str]) -> str:
     if len(name) > _LONGEST_COMPARED:
         return ""
-    close = difflib.get_close_matches(name, names, n=1)
+    # the name without its extension ('row' for row.html) is the likeliest slip
+    close = sorted(other for other in names if Path(other).stem == name and
+                   Path(other).suffix and not Path(name).suffix)[:1] or \
+        difflib.get_close_matches(name, names, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""

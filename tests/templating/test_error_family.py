@@ -184,3 +184,18 @@ def test_ladle_render_says_where_a_missing_partial_was_looked_for(
     assert cli.main(["render", "page.html"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("page.html:2:11: error: partial 'nope.html' not found (looked in .;")
+
+
+def test_a_partial_named_without_its_extension_is_suggested_with_it(tmp_path: Path) -> None:
+    (tmp_path / "row.html").write_text("x")
+    (tmp_path / "rowing.html").write_text("x")
+    (tmp_path / "row").mkdir()  # a folder is refused: said before any suggestion
+    env = templating.Environment(loader=templating.FileSystemLoader(tmp_path))
+    with pytest.raises(templating.TemplateNotFound) as caught:
+        env.from_string("{% render 'row' %}").render()
+    assert "row.html" not in caught.value.message
+    (tmp_path / "row").rmdir()
+    with pytest.raises(templating.TemplateNotFound) as caught:
+        env.from_string("{% render 'row' %}").render()
+    assert caught.value.message == \
+        f"template 'row' not found (looked in {tmp_path}; did you mean 'row.html'?)"
