@@ -417,12 +417,15 @@ class Compiler:
             if folded is not None:
                 return folded
         self.at(node.span[0])
+        return self.result(self.call_function(function, what, [a.expr for a in args]))
+
+    def call_function(self, function: Function, what: str, args: list[ast.expr]) -> ast.expr:
+        """A call of ``function``: direct, or through ``apply``'s checks."""
         callee = self.bind(function.call, "f")
         if function.direct:
-            return self.result(ast.Call(func=callee, args=[a.expr for a in args], keywords=[]))
-        return self.result(invoke("_apply", callee, ast.Constant(what),
-                                 ast.Tuple(elts=[a.expr for a in args], ctx=ast.Load()),
-                                 ast.Dict(keys=[], values=[])))
+            return ast.Call(func=callee, args=args, keywords=[])
+        return invoke("_apply", callee, ast.Constant(what), ast.Tuple(elts=args, ctx=ast.Load()),
+                      ast.Dict(keys=[], values=[]))
 
     def compile_unary(self, node: Node, op: str, operand_node: Node) -> Operand:
         operand = self.value(operand_node)
@@ -453,8 +456,7 @@ class Compiler:
         slow: ast.expr = invoke(helper_name, left.expr, right.expr,
                                *(ast.Constant(value) for value in extra))
         # Arithmetic gives a number or raises; '+' may also join strings or lists.
-        is_number = row.result == "number" or (
-            op == "+" and (left.is_number or right.is_number))
+        is_number = row.result == "number" or (op == "+" and (left.is_number or right.is_number))
         is_bool = row.result == "bool"
         fast = fast_binary(op, left, right, slow)
         if fast is None:
@@ -500,8 +502,7 @@ class Compiler:
             if fast is not None:
                 self.at(node.at)
                 return self.result(fast, is_bool=True)
-        return self.call_helper(node.at, "_contains", container, item,
-                                is_bool=True)
+        return self.call_helper(node.at, "_contains", container, item, is_bool=True)
 
     def compile_logical(self, node: Logical, lenient: bool) -> Operand:
         """A flattened chain of ``&&``/``and`` (or ``||``/``or``, or ``??``) in nested ``if``
@@ -642,8 +643,7 @@ class Compiler:
         combined = self._guarded([ast.Return(whole)], passed="_ExpressionError")
         return self._define("evaluate", [combined])
 
-    def _function(self, results: list[Operand], *, single: bool,
-                  name: str) -> Callable[..., Any]:
+    def _function(self, results: list[Operand], *, single: bool, name: str) -> Callable[..., Any]:
         """Define the function ``name`` from the statements emitted so far, returning
         ``results`` (one value, or a tuple), and start afresh; errors go through _fail."""
         self.line += 1

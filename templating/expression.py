@@ -351,8 +351,7 @@ class _Compiler(Compiler):
             original, checked, self.escaped, self.max_length, len(args), settle=self.settle,
             free=FREE_SIZE, known=known)
         if quick is None:
-            quick = checked_call(bound, Call(checked, self.escaped, self.max_length,
-                                             self.settle, FREE_SIZE))
+            quick = self.checked(bound, what)
         symbol = arithmetic(original) if original is not None and len(args) == 1 else None
         if symbol is not None:
             inlined = self.inline_arithmetic(symbol, value, args[0], quick, node, what)
@@ -363,26 +362,20 @@ class _Compiler(Compiler):
         return self.result(ast.Call(func=self.bind(quick, "g"),
                                     args=[value.expr, *(a.expr for a in args)], keywords=[]))
 
-    def compile_call(self, node: nodes.Call) -> Operand:
+    def call_function(self, function: Function, what: str, args: list[ast.expr]) -> ast.expr:
         """A function that may make or walk long values, called as a filter without a direct
-        version is (``checked_call``), not through ``apply``; folded when pure and constant."""
-        function = self.functions[node.name]
-        if function.direct or not node.args:
-            return super().compile_call(node)
-        args = [self.value(a) for a in node.args]
-        what = f"{node.name}()"
-        if function.pure and all(a.constant for a in args):
-            values = tuple(a.value for a in args)
-            folded = self.fold(lambda: self.apply(function.call, what, values, {}))
-            if folded is not None:
-                return folded
-        checked = partial(self.apply_plainly, function.call, what)
-        quick = checked_call(function.call, Call(checked, self.escaped, self.max_length,
-                                                 self.settle, FREE_SIZE))
-        self.at(node.span[0])
+        version is (``checked_call``), not through ``apply``."""
+        if function.direct or not args:
+            return super().call_function(function, what, args)
         self.calls[self.line] = what
-        return self.result(ast.Call(func=self.bind(quick, "f"), args=[a.expr for a in args],
-                                    keywords=[]))
+        return ast.Call(func=self.bind(self.checked(function.call, what), "f"), args=args,
+                        keywords=[])
+
+    def checked(self, function: Callable[..., Any], what: str) -> Callable[..., Any]:
+        """``function`` called straight, with ``apply``'s checks on the fast path itself."""
+        return checked_call(function, Call(partial(self.apply_plainly, function, what),
+                                           self.escaped, self.max_length, self.settle,
+                                           FREE_SIZE))
 
     def inline_arithmetic(self, symbol: str, value: Operand, argument: Operand,
                           quick: Callable[[Any, Any], Any], node: nodes.Filter, what: str

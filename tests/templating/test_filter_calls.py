@@ -146,14 +146,14 @@ def rendered(env: templating.Environment, source: str, **data: Any) -> str:
 @given(a=call_values, b=call_values, escaped=st.booleans())
 def test_functions_called_directly_give_what_apply_gives(source: str, a: Any, b: Any,
                                                          escaped: bool) -> None:
-    """The compiled call (``_Compiler.compile_call``) against grammar's, through ``apply``;
+    """The compiled call (``_Compiler.call_function``) against grammar's, through ``apply``;
     small limits make the budget's spending and the length checks part of the outcome."""
     def env() -> templating.Environment:
         return templating.Environment(functions={"pick": pick}, autoescape=escaped,
                                       work_limit=300, max_length=5000)
     direct = rendered(env(), source, a=a, b=b)
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(expression._Compiler, "compile_call", Compiler.compile_call)
+        patched.setattr(expression._Compiler, "call_function", Compiler.call_function)
         assert rendered(env(), source, a=a, b=b) == direct
 
 
