@@ -1,5 +1,7 @@
 """Building Python syntax trees: the small constructors the expression compiler uses, and
-``place``, which gives the nodes of a statement their line (which positions errors)."""
+how nodes get the line that positions their errors: ``place`` puts every node of a statement
+on a line; ``place_statement`` only the statements and what they hold directly, for trees
+whose other expression nodes are made line-less (the classes below)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,38 @@ def all_of(*tests: ast.expr) -> ast.expr:
     return tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=list(tests))
 
 
+class _NoLine:
+    """A node without a line of its own: CPython gives its instructions the line of the
+    instruction before them (a line of -1 is none). Placing such nodes one by one is most
+    of the cost of placing a template's statements; only where an instruction may fail does
+    its line matter, and there the compiler places it."""
+
+    lineno: int = -1
+    col_offset: int = -1
+    end_lineno: int | None = -1
+    end_col_offset: int | None = -1
+
+
+# The expression nodes the template compiler makes, line-less.
+class Attribute(_NoLine, ast.Attribute): ...
+class Await(_NoLine, ast.Await): ...
+class BinOp(_NoLine, ast.BinOp): ...
+class BoolOp(_NoLine, ast.BoolOp): ...
+class Call(_NoLine, ast.Call): ...
+class Compare(_NoLine, ast.Compare): ...
+class Constant(_NoLine, ast.Constant): ...
+class Dict(_NoLine, ast.Dict): ...
+class FormattedValue(_NoLine, ast.FormattedValue): ...
+class IfExp(_NoLine, ast.IfExp): ...
+class JoinedStr(_NoLine, ast.JoinedStr): ...
+class List(_NoLine, ast.List): ...
+class Name(_NoLine, ast.Name): ...
+class NamedExpr(_NoLine, ast.NamedExpr): ...
+class Subscript(_NoLine, ast.Subscript): ...
+class Tuple(_NoLine, ast.Tuple): ...
+class UnaryOp(_NoLine, ast.UnaryOp): ...
+
+
 # Fields of AST nodes that never hold a node (names, operators, flags).
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "name", "attr", "arg", "module", "kind",
                           "level", "is_async", "conversion", "simple", "type_comment",
@@ -55,14 +89,14 @@ _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "name", "attr", "arg", "modu
 
 
 def _node_fields(kind: type[ast.AST]) -> tuple[str, ...]:
-    if kind is ast.Constant:
+    if issubclass(kind, ast.Constant):
         return ()  # its value is data, even when it is a tuple
     return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
 
 
 # The node-holding fields of every kind of Python AST node, computed once.
 _NODE_FIELDS: Mapping[type[ast.AST], tuple[str, ...]] = MappingProxyType({
-    kind: _node_fields(kind) for kind in vars(ast).values()
+    kind: _node_fields(kind) for kind in [*vars(ast).values(), *globals().values()]
     if isinstance(kind, type) and issubclass(kind, ast.AST)})
 
 
@@ -87,6 +121,36 @@ def place(statement: ast.AST, line: int) -> None:
                 pending.extend(value)
             elif value is not None:
                 pending.append(value)
+
+
+_STATEMENT = (ast.stmt, ast.excepthandler)
+
+
+def place_statement(statement: ast.AST, line: int) -> None:
+    """Put ``statement``, the statements in it and the expressions these hold directly on
+    ``line``, where no line is set yet. An instruction of a deeper, line-less node takes
+    the line of the one before it: the template compiler places a deeper node that may
+    fail itself, unless what comes just before it is placed (an evaluation before the
+    helper that makes its value text)."""
+    location = {"lineno": line, "end_lineno": line, "col_offset": 0, "end_col_offset": 0}
+    pending: list[Any] = [statement]
+    table = _NODE_FIELDS
+    while pending:
+        node = pending.pop()
+        fields = node.__dict__
+        if "lineno" in fields:
+            continue
+        fields.update(location)
+        for name in table[type(node)]:
+            value = fields.get(name)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _STATEMENT):
+                        pending.append(item)
+                    elif "lineno" not in item.__dict__:
+                        item.__dict__.update(location)
+            elif value is not None and "lineno" not in value.__dict__:
+                value.__dict__.update(location)
 
 
 def return_last(body: list[ast.stmt], value: ast.expr, line: int) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from liquid.ast import BlockNode, ConditionalBlockNode, IllegalNode, Node
 from liquid.builtin.content import ContentNode
@@ -48,7 +48,9 @@ from liquid.token import Token
 from markupsafe import Markup
 
 from ladle.grammar import nodes as g
+from ladle.grammar import pyast as py
 from ladle.grammar.pyast import place as _locate
+from ladle.grammar.pyast import place_statement
 from ladle.grammar.runtime import liquid_equals
 from ladle.templating import loop_compiler, runtime
 from ladle.templating.expression import (
@@ -100,13 +102,14 @@ _OUTPUTS_PER_PIECE = 8
 
 _LOAD = ast.Load()
 _STORE = ast.Store()
+_Expr = TypeVar("_Expr", bound=ast.expr)
 
 
 # (Nodes are made with positional arguments, in the order of their ``_fields``: faster.)
 
 
 # Constants the code tests against everywhere, one node each (``tag_compiler.placed``).
-_NONE = placed(ast.Constant(None))
+_NONE = placed(py.Constant(None))
 
 
 def _expressions(node: Node) -> list[Any]:
@@ -200,13 +203,13 @@ class TemplateCompiler:
     def load(self, name: str) -> ast.Name:
         node = self.loads.get(name)
         if node is None:
-            node = self.loads[name] = placed(ast.Name(name, _LOAD))
+            node = self.loads[name] = placed(py.Name(name, _LOAD))
         return node
 
     def store(self, name: str) -> ast.Name:
         node = self.stores.get(name)
         if node is None:
-            node = self.stores[name] = placed(ast.Name(name, _STORE))
+            node = self.stores[name] = placed(py.Name(name, _STORE))
         return node
 
     def set(self, target: str, value: ast.expr) -> ast.Assign:
@@ -219,12 +222,22 @@ class TemplateCompiler:
         return self.load(key)
 
     def at(self, statement: ast.stmt, token: Token) -> ast.stmt:
-        """``statement`` on a new line, whose errors are reported at ``token``."""
+        """``statement`` on a new line, whose errors are reported at ``token``: it and
+        what it holds directly (``place_statement``)."""
         self.line += 1
-        _locate(statement, self.line)
+        place_statement(statement, self.line)
         assert self.top is not None
         self.lines[self.line] = (self.top, token)
         return statement
+
+    def located(self, value: _Expr, token: Token) -> _Expr:
+        """``value``, which may fail where it lies deep in a statement, on a line of its
+        own whose errors are reported at ``token``."""
+        self.line += 1
+        _locate(value, self.line)
+        assert self.top is not None
+        self.lines[self.line] = (self.top, token)
+        return value
 
     def evaluation(self, expression: TemplateExpression) -> ast.expr:
         """The call that evaluates ``expression``, on a line of its own (its errors are
@@ -247,19 +260,25 @@ class TemplateCompiler:
         if self.is_async and any(len(path) > 1 for path in expression.paths()):
             # Drops on its paths may load asynchronously: awaited first.
             call = _call(self.load("_evaluate_with"), self.load(key),
-                         ast.Await(_call(self.load("_awaited"), self.load("_v"),
+                         py.Await(_call(self.load("_awaited"), self.load("_v"),
                                          self.bind(expression.paths(), "_q"))), context)
-        self.line += 1
-        _locate(call, self.line)
-        assert self.top is not None
-        self.lines[self.line] = (self.top, expression.token)
-        return call
+        return self.located(call, expression.token)
 
-    def output_text(self, value: ast.expr) -> ast.expr:
-        """A value as a piece of an f-string: ``_text(value)`` (``_plain(value)`` without
-        escaping). One call, not the type tests inline: a smaller function compiles
-        quicker, and the helper tests the kinds as quickly as the inline code did."""
-        return ast.Call(self.load("_text" if self.escape_output else "_plain"), [value], [])
+    def output_text(self, expression: TemplateExpression) -> ast.expr:
+        """The value of ``expression`` as a piece of an f-string: ``_text(value)``
+        (``_plain(value)`` without escaping). One call, not the type tests inline: a smaller
+        function compiles quicker, and the helper tests the kinds as quickly as the inline
+        code did."""
+        return self.applied("_text" if self.escape_output else "_plain", expression)
+
+    def applied(self, helper: str, expression: TemplateExpression,
+                *first: ast.expr) -> ast.expr:
+        """``helper(*first, value)`` of ``expression``'s value. Its instructions take the
+        line of the evaluation just before them, but where the value is a variable (an
+        assigned name read directly) the call has a line of its own."""
+        value = self.evaluation(expression)
+        call = _call(self.load(helper), *first, value)
+        return self.located(call, expression.token) if isinstance(value, ast.Name) else call
 
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""
@@ -269,7 +288,7 @@ class TemplateCompiler:
 
     def condition(self, expression: TemplateExpression) -> ast.expr:
         """A Python test for a condition: ``_test(value)``, Liquid's truth of its value."""
-        return _call(self.load("_test"), self.evaluation(expression))
+        return self.applied("_test", expression)
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -287,7 +306,7 @@ class TemplateCompiler:
             if len(pieces) == 1 and not isinstance(pieces[0], ast.FormattedValue):
                 value: ast.expr = pieces[0]
             else:  # an f-string even for one value: it formats the `int`s output_text passes
-                value = ast.JoinedStr(list(pieces))
+                value = py.JoinedStr(list(pieces))
             # `_w(_p := value); _n += len(_p)`, and a check once `_n` passes `_lim`.
             loop_compiler.append_piece(self, value, token, body)
             pieces.clear()
@@ -303,10 +322,10 @@ class TemplateCompiler:
                 text: str = node.text  # type: ignore[attr-defined]
                 last = pieces[-1] if pieces else None
                 if isinstance(last, ast.Constant) and isinstance(last.value, str):
-                    pieces[-1] = ast.Constant(last.value + text)
+                    pieces[-1] = py.Constant(last.value + text)
                 else:
                     flush_token[:1] = flush_token[:1] or [node.token]
-                    pieces.append(ast.Constant(text))
+                    pieces.append(py.Constant(text))
                 continue
             if kind in (OutputNode, EchoNode) and isinstance(
                     node.expression, TemplateExpression | Nil):  # type: ignore[attr-defined]
@@ -319,9 +338,9 @@ class TemplateCompiler:
                     flush()  # in a tolerant mode, each node's output stands on its own
                 # Evaluated inside the f-string (pieces are evaluated in order); a string is
                 # escaped right there, anything else made text by a helper.
-                text_value = self.output_text(self.evaluation(expression))
+                text_value = self.output_text(expression)
                 flush_token[:1] = flush_token[:1] or [node.token]
-                pieces.append(ast.FormattedValue(text_value, -1, None))
+                pieces.append(py.FormattedValue(text_value, -1, None))
                 outputs = sum(isinstance(piece, ast.FormattedValue) for piece in pieces)
                 if not self.strict or outputs >= _OUTPUTS_PER_PIECE:
                     flush()
@@ -330,7 +349,7 @@ class TemplateCompiler:
                 if not self.strict:
                     flush()
                 flush_token[:1] = flush_token[:1] or [node.token]
-                pieces.append(ast.FormattedValue(cycle_piece(self, node), -1, None))  # type: ignore[arg-type]
+                pieces.append(py.FormattedValue(cycle_piece(self, node), -1, None))  # type: ignore[arg-type]
                 if not self.strict:
                     flush()
                 continue
@@ -371,7 +390,7 @@ class TemplateCompiler:
             else:
                 error = "_Break" if kind is BreakNode else "_Continue"
                 word = "break" if kind is BreakNode else "continue"
-                body.append(self.at(ast.Raise(_call(load(error), ast.Constant(word)), None),
+                body.append(self.at(ast.Raise(_call(load(error), py.Constant(word)), None),
                                     node.token))
         else:
             self.fallback(node, body, discard=discard)
@@ -388,7 +407,7 @@ class TemplateCompiler:
         else:
             call = _call(load("_fallback"), bound, load("_ctx"), load("_o"), load("_b"))
         if self.is_async:
-            call = ast.Await(call)
+            call = py.Await(call)
         if isinstance(node, _KEEPS_SCOPE):
             body.append(self.at(ast.Expr(call), node.token))
             return
@@ -421,17 +440,20 @@ class TemplateCompiler:
 
     def arguments(self, node: RenderNode | IncludeNode) -> ast.Dict:
         """A partial's ``key: value`` arguments, as a dict the compiled code makes."""
-        keys: list[ast.expr | None] = [ast.Constant(argument.name) for argument in node.args]
-        return ast.Dict(keys, [self.tag_value(argument.value) for argument in node.args])
+        keys: list[ast.expr | None] = [py.Constant(argument.name) for argument in node.args]
+        return py.Dict(keys, [self.tag_value(argument.value, node.token)
+                              for argument in node.args])
 
-    def tag_value(self, value: Any) -> ast.expr:
-        """The value of a tag's expression ``value``, in the compiled code."""
+    def tag_value(self, value: Any, token: Token) -> ast.expr:
+        """The value of a tag's expression ``value`` (errors at ``token``), in the
+        compiled code."""
         if isinstance(value, TemplateExpression) and not self.is_async:
             self.forloop_reads += value.shape.reads_forloop
             return self.evaluation(value)
         if not isinstance(value, _CONSTANTS):
             self.forloop_reads += 1  # evaluated by itself, in the context: may read it
-        return _call(_attr(self.bind(value, "_x"), "evaluate"), self.load("_ctx"))
+        return self.located(_call(_attr(self.bind(value, "_x"), "evaluate"),
+                                  self.load("_ctx")), token)
 
     def compile_render(self, node: RenderNode, body: list[ast.stmt]) -> None:
         arguments = self.arguments(node)
@@ -449,7 +471,7 @@ class TemplateCompiler:
         call = _call(load("_render"), load(template), arguments, load("_ctx"), load("_o"),
                      load("_b"), load("_ls"))
         if node.var is not None:
-            call.args += [self.bind(node, "_n"), self.tag_value(node.var)]
+            call.args += [self.bind(node, "_n"), self.tag_value(node.var, node.token)]
         body.append(self.at(ast.Expr(call), node.token))
 
     def assign(self, node: Node, body: list[ast.stmt]) -> None:
@@ -459,15 +481,15 @@ class TemplateCompiler:
     def assign_value(self, name: str, value: ast.expr, token: Token,
                      body: list[ast.stmt]) -> None:
         """``context.assign(name, value)``, where the compiled code reads it directly."""
-        key = ast.Constant(name)
+        key = py.Constant(name)
         local = self.locals.get(name)
         if local is None:
             local = self.locals[name] = self.temp("_a")
-        targets: list[ast.expr] = [ast.Subscript(self.load("_l"), key, _STORE),
+        targets: list[ast.expr] = [py.Subscript(self.load("_l"), key, _STORE),
                                    self.store(local)]
         self.bound |= {name}
         if name not in self.loops:  # a loop's own variable hides the assigned one
-            targets.append(ast.Subscript(self.load("_v"), key, _STORE))
+            targets.append(py.Subscript(self.load("_v"), key, _STORE))
         body.append(self.at(ast.Assign(targets, value), token))
         body.append(self.at(ast.Expr(_call(_attr(self.load("_ls"), "add"), self.load("_ctx"), key,
                                            self.load(local))), token))
@@ -492,7 +514,7 @@ class TemplateCompiler:
             self.bound = before  # each test runs where no branch before it did
             test = self.condition(expression)
             if negate:
-                test = ast.UnaryOp(ast.Not(), test)
+                test = py.UnaryOp(ast.Not(), test)
             then: list[ast.stmt] = []
             self.block(block.nodes, then, discard=discard or self.blank(block))
             after.append(self.bound)
@@ -534,7 +556,7 @@ class TemplateCompiler:
     def loop_iterable(self, loop: LoopExpression) -> ast.expr:
         """``loop.evaluate(ctx)``; awaited in async code (drops may load asynchronously)."""
         if self.is_async:
-            return ast.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
+            return py.Await(_call(_attr(self.bind(loop, "_x"), "evaluate_async"),
                                    self.load("_ctx")))
         plain = loop_compiler.plain_items(self, loop)
         return plain or _call(_attr(self.bind(loop, "_x"), "evaluate"), self.load("_ctx"))
@@ -564,21 +586,21 @@ class TemplateCompiler:
         needs_forloop = catches or self.forloop_reads > reads or self.reads_forloop(
             node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))
-        body.append(self.at(ast.Assign([ast.Tuple([store(it), store(length)], ast.Store())],
+        body.append(self.at(ast.Assign([py.Tuple([store(it), store(length)], ast.Store())],
                                        self.loop_iterable(loop)), loop.token))
         started: list[ast.stmt] = []
         if needs_forloop:
-            started.append(self.at(ast.Assign([ast.Tuple([store(record), store(namespace)],
+            started.append(self.at(ast.Assign([py.Tuple([store(record), store(namespace)],
                                                          ast.Store())], _call(
-                load("_startfor"), load("_ctx"), load("_v"), ast.Constant(name),
-                ast.Constant(f"{name}-{loop.iterable}"), load(it), load(length))), token))
+                load("_startfor"), load("_ctx"), load("_v"), py.Constant(name),
+                py.Constant(f"{name}-{loop.iterable}"), load(it), load(length))), token))
         else:
             started.append(self.at(assign(namespace, _call(
-                load("_start"), load("_ctx"), ast.Constant(name), load(length))), token))
+                load("_start"), load("_ctx"), py.Constant(name), load(length))), token))
         each: list[ast.stmt] = [
             self.at(ast.Assign([
-                ast.Subscript(load(namespace), ast.Constant(name), ast.Store()),
-                ast.Subscript(load("_v"), ast.Constant(name), ast.Store())], load(item)), token),
+                py.Subscript(load(namespace), py.Constant(name), ast.Store()),
+                py.Subscript(load("_v"), py.Constant(name), ast.Store())], load(item)), token),
         ]
         if getattr(self.env, "time_limit", None) is not None:
             each.append(self.at(ast.Expr(_call(load("_tick"))), token))
@@ -591,7 +613,7 @@ class TemplateCompiler:
         each.extend(inner)
         iterated = load(record) if needs_forloop else load(it)
         cleanup: list[ast.stmt] = [ast.Expr(_call(load("_leave"), load("_ctx"), load("_v"),
-                                                  ast.Constant(name), ast.Constant("forloop")))]
+                                                  py.Constant(name), py.Constant("forloop")))]
         started.append(self.at(ast.Try([ast.For(store(item), iterated, each, [])], [], [],
                                        cleanup), token))
         otherwise: list[ast.stmt] = []
@@ -624,13 +646,12 @@ class TemplateCompiler:
             body = [self.guarded(body or [ast.Pass()])]
         if not self.uncounted:  # `_n` counts every character appended since the last check
             for counted_call, count in self.counted:
-                _locate(count, counted_call.lineno)
                 counted_call.args[-1] = count
         setup = [
             assign("_w", _attr(load("_o"), "append")),
             assign("_v", _call(load("_Frame"), _attr(load("_ctx"), "scope"), load("_known"))),
             assign("_l", _attr(load("_ctx"), "locals")),
-            assign("_n", ast.Constant(0)),
+            assign("_n", py.Constant(0)),
             assign("_lim", _call(load("_room"), load("_b"), load("_o"))),
         ]
         parameters = [ast.arg(a) for a in

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from liquid.token import Token
 
+from ladle.grammar import pyast as py
 from ladle.templating import runtime
 from ladle.templating.expression import TemplateExpression
 from ladle.templating.tag_compiler import attr, call
@@ -49,9 +50,9 @@ def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
         return
     if isinstance(value, ast.Constant):
         body.append(compiler.at(ast.Expr(call(load("_w"), value)), token))
-        size: ast.expr = ast.Constant(len(str(value.value)))
+        size: ast.expr = py.Constant(len(str(value.value)))
     else:
-        body.append(compiler.at(ast.Expr(call(load("_w"), ast.NamedExpr(
+        body.append(compiler.at(ast.Expr(call(load("_w"), py.NamedExpr(
             store("_p"), value))), token))
         size = call(load("_len"), load("_p"))
     body.append(compiler.at(ast.AugAssign(store("_n"), ast.Add(), size), token))
@@ -65,9 +66,9 @@ def limit_check(compiler: TemplateCompiler, token: Token) -> ast.stmt:
     the generated code small)."""
     load, assign = compiler.load, compiler.set
     return compiler.at(ast.If(
-        ast.Compare(load("_n"), [ast.Gt()], [load("_lim")]),
+        py.Compare(load("_n"), [ast.Gt()], [load("_lim")]),
         [assign("_lim", call(load("_room"), load("_b"), load("_o"))),
-         assign("_n", ast.Constant(0))], []), token)
+         assign("_n", py.Constant(0))], []), token)
 
 
 def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
@@ -80,9 +81,9 @@ def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
             not isinstance(iterable, TemplateExpression) or iterable.condition:
         return None
     compiler.uses_context = True
-    key = ast.Constant(f"{loop.identifier}-{iterable}")  # as `LoopExpression` names it
+    key = py.Constant(f"{loop.identifier}-{iterable}")  # as `LoopExpression` names it
     return call(load("_items"), load("_ctx"), compiler.evaluation(iterable), key,
-                ast.Constant(loop.weight))
+                py.Constant(loop.weight))
 
 
 def tablerow_compiles(node: Any) -> bool:
@@ -93,12 +94,12 @@ def _cell_end(record: ast.expr) -> ast.expr:
     """``'</td>'``, closing the row too after its last cell (but the table's last):
     ``'</td></tr>\\n<tr class="row{record.row + 1}">' if record.col_last and not
     record.last else '</td>'``."""
-    next_row = ast.JoinedStr([ast.Constant('</td></tr>\n<tr class="row'), ast.FormattedValue(
-        ast.BinOp(attr(record, "row"), ast.Add(), ast.Constant(1)), -1, None),
-        ast.Constant('">')])
-    ends_row = ast.BoolOp(ast.And(), [attr(record, "col_last"),
-                                      ast.UnaryOp(ast.Not(), attr(record, "last"))])
-    return ast.IfExp(ends_row, next_row, ast.Constant("</td>"))
+    next_row = py.JoinedStr([py.Constant('</td></tr>\n<tr class="row'), py.FormattedValue(
+        py.BinOp(attr(record, "row"), ast.Add(), py.Constant(1)), -1, None),
+        py.Constant('">')])
+    ends_row = py.BoolOp(ast.And(), [attr(record, "col_last"),
+                                      py.UnaryOp(ast.Not(), attr(record, "last"))])
+    return py.IfExp(ends_row, next_row, py.Constant("</td>"))
 
 
 def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.stmt], *,
@@ -111,7 +112,7 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     body.append(compiler.at(ast.Expr(call(load("_disabled"), compiler.bind(node, "_n"),
                                           load("_ctx"))), token))
     it, length, record, namespace, item, stop = (compiler.temp() for _ in range(6))
-    body.append(compiler.at(ast.Assign([ast.Tuple([store(it), store(length)], ast.Store())],
+    body.append(compiler.at(ast.Assign([py.Tuple([store(it), store(length)], ast.Store())],
                                        compiler.loop_iterable(loop)), loop.token))
     # The block first: whether it renders a node by its own method decides the rest.
     before = compiler.bound
@@ -130,35 +131,36 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     cols = loop.cols
     columns = load("_NO_COLUMNS") if cols is None else (
         compiler.evaluation(cols) if isinstance(cols, TemplateExpression) else
-        call(attr(compiler.bind(cols, "_x"), "evaluate"), load("_ctx")))
+        compiler.located(call(attr(compiler.bind(cols, "_x"), "evaluate"), load("_ctx")),
+                         token))
     started: list[ast.stmt] = [compiler.at(assign(record, call(
-        load("_table_row"), load("_ctx"), ast.Constant(name), load(it), load(length),
+        load("_table_row"), load("_ctx"), py.Constant(name), load(it), load(length),
         columns)), token)]
-    started.append(compiler.at(assign(namespace, ast.Dict([ast.Constant("tablerowloop")],
+    started.append(compiler.at(assign(namespace, py.Dict([py.Constant("tablerowloop")],
                                                          [load(record)])), token))
 
     def write(value: ast.expr, into: list[ast.stmt]) -> None:
         if not discard:  # in a blank block: rendered for its effects alone
             append_piece(compiler, value, token, into)
 
-    write(ast.Constant('<tr class="row1">\n'), started)
+    write(py.Constant('<tr class="row1">\n'), started)
     started.append(compiler.at(ast.Expr(call(load("_enter"), load("_ctx"), load(length),
                                              load(record), load(namespace))), token))
-    started.append(compiler.at(ast.Assign([ast.Subscript(load("_v"), ast.Constant(
+    started.append(compiler.at(ast.Assign([py.Subscript(load("_v"), py.Constant(
         "tablerowloop"), ast.Store())], load(record)), token))
     each: list[ast.stmt] = [compiler.at(ast.Assign([
-        ast.Subscript(load(namespace), ast.Constant(name), ast.Store()),
-        ast.Subscript(load("_v"), ast.Constant(name), ast.Store())], load(item)), token)]
+        py.Subscript(load(namespace), py.Constant(name), ast.Store()),
+        py.Subscript(load("_v"), py.Constant(name), ast.Store())], load(item)), token)]
     if not discard:
         each.append(limit_check(compiler, token))
     if getattr(compiler.env, "time_limit", None) is not None:
         each.append(compiler.at(ast.Expr(call(load("_tick"))), token))
-    write(ast.JoinedStr([ast.Constant('<td class="col'), ast.FormattedValue(
-        attr(load(record), "col"), -1, None), ast.Constant('">')]), each)
+    write(py.JoinedStr([py.Constant('<td class="col'), py.FormattedValue(
+        attr(load(record), "col"), -1, None), py.Constant('">')]), each)
     if catches:  # python-liquid's: the cell is closed after a `break` or `continue` too
-        each.append(compiler.at(assign(stop, ast.Constant(False)), token))
+        each.append(compiler.at(assign(stop, py.Constant(False)), token))
         each.append(compiler.at(ast.Try(inner or [ast.Pass()], [
-            ast.ExceptHandler(load("_Break"), None, [assign(stop, ast.Constant(True))]),
+            ast.ExceptHandler(load("_Break"), None, [assign(stop, py.Constant(True))]),
             ast.ExceptHandler(load("_Continue"), None, [ast.Pass()])], [], []), token))
     else:
         each.extend(inner)
@@ -166,8 +168,8 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     if catches:
         each.append(compiler.at(ast.If(load(stop), [ast.Break()], []), token))
     cleanup: list[ast.stmt] = [ast.Expr(call(load("_leave"), load("_ctx"), load("_v"),
-                                             ast.Constant(name), ast.Constant("tablerowloop")))]
+                                             py.Constant(name), py.Constant("tablerowloop")))]
     started.append(compiler.at(ast.Try(
         [ast.For(store(item), load(record), each, [])], [], [], cleanup), token))
-    write(ast.Constant("</tr>\n"), started)
+    write(py.Constant("</tr>\n"), started)
     body.append(compiler.at(ast.If(load(length), started, []), token))

@@ -27,6 +27,7 @@ from liquid.builtin.tags.for_tag import BreakNode, ContinueNode
 from liquid.stringify import to_liquid_string
 
 from ladle.grammar import nodes as g
+from ladle.grammar import pyast as py
 from ladle.templating.expression import TemplateExpression
 from ladle.templating.tags.case_tag import AnyOf
 from ladle.templating.walk import walk_nodes
@@ -37,37 +38,37 @@ if TYPE_CHECKING:
 LOAD = ast.Load()
 STORE = ast.Store()
 _Expr = TypeVar("_Expr", bound=ast.expr)
-# The function's first line, where nothing is reported.
-_FIRST_LINE = {"lineno": 1, "end_lineno": 1, "col_offset": 0, "end_col_offset": 0}
+# No line (``pyast.place_statement``), set on the node itself.
+_NO_LINE = {"lineno": -1, "end_lineno": -1, "col_offset": -1, "end_col_offset": -1}
 
 
 def placed(node: _Expr) -> _Expr:
-    """``node`` on the function's first line: ``place`` leaves it there, so one node can
-    serve every use of it, in every template. For nodes whose line is never reported
-    (reading or assigning a name, a constant: they cannot fail); never changed after."""
-    node.__dict__.update(_FIRST_LINE)
+    """``node`` placed on no line: placing leaves it so, so one node can serve every use
+    of it, in every template. For nodes that cannot fail (reading or assigning a name, a
+    constant); never changed after."""
+    node.__dict__.update(_NO_LINE)
     return node
 
 
 # The names the generated code uses all over (its arguments, locals and helpers), one
 # placed node each, which every compiler starts from (``TemplateCompiler.load``): making
 # and placing a node per use was a sixth of compiling.
-LOADS: Mapping[str, ast.Name] = MappingProxyType({name: placed(ast.Name(name, LOAD)) for name in (
+LOADS: Mapping[str, ast.Name] = MappingProxyType({name: placed(py.Name(name, LOAD)) for name in (
     "_ctx", "_o", "_b", "_v", "_w", "_n", "_lim", "_p", "_s", "_k", "_l", "_ls", "_room",
     "_len", "_truth", "_escape", "_text", "_plain", "_int", "_Markup", "type", "str",
     "_enter", "_leave", "_start", "_startfor", "_block", "_partial", "_known", "_tick",
     "_in_context", "_render", "_partialof", "_include", "_includeof", "_cycle", "_top",
     "_fallback", "_discard", "_equals", "_Break", "_Continue")})
 STORES: Mapping[str, ast.Name] = MappingProxyType({
-    name: placed(ast.Name(name, STORE)) for name in ("_n", "_lim", "_p", "_s", "_k")})
+    name: placed(py.Name(name, STORE)) for name in ("_n", "_lim", "_p", "_s", "_k")})
 
 
 def call(func: ast.expr, *args: ast.expr) -> ast.Call:
-    return ast.Call(func, list(args), [])
+    return py.Call(func, list(args), [])
 
 
 def attr(value: ast.expr, name: str) -> ast.Attribute:
-    return ast.Attribute(value, name, LOAD)
+    return py.Attribute(value, name, LOAD)
 
 
 # python-liquid expressions that read no variable.
@@ -113,11 +114,13 @@ def cycle_piece(compiler: TemplateCompiler, node: CycleNode) -> ast.expr:
         known = [value.evaluate(_Escaping(escape)) for value in node.args]  # type: ignore[arg-type]
         key = ("", tuple(known)) if node.group_by_args else str(known)
         texts = tuple(to_liquid_string(value, autoescape=escape) for value in known)
-        return call(load("_cycle_fixed"), compiler.bind(node, "_n"), load("_ctx"),
-                    compiler.bind(key, "_c"), compiler.bind(texts, "_c"))
-    group = ast.Constant(None) if node.group is None else _value(compiler, node.group)
-    values = ast.List([_value(compiler, value) for value in node.args], LOAD)
-    return call(load("_cycle"), compiler.bind(node, "_n"), load("_ctx"), group, values)
+        return compiler.located(call(load("_cycle_fixed"), compiler.bind(node, "_n"),
+                                     load("_ctx"), compiler.bind(key, "_c"),
+                                     compiler.bind(texts, "_c")), node.token)
+    group = py.Constant(None) if node.group is None else _value(compiler, node.group)
+    values = py.List([_value(compiler, value) for value in node.args], LOAD)
+    return compiler.located(call(load("_cycle"), compiler.bind(node, "_n"), load("_ctx"),
+                                 group, values), node.token)
 
 
 def equality(compiler: TemplateCompiler, subject: ast.Name, choice: Any) -> ast.expr:
@@ -125,13 +128,13 @@ def equality(compiler: TemplateCompiler, subject: ast.Name, choice: Any) -> ast.
     whole-number literal, Python's ``==`` first where the subject is of the literal's own
     type, for which Liquid's equality is Python's."""
     load = compiler.load
-    slow = call(load("_equals"), subject, compiler.evaluation(choice))
+    slow = compiler.applied("_equals", choice, subject)
     tree = choice.tree
     value = tree.value if type(tree) is g.Literal and tree.kind in ("string", "int") else None
     if type(value) is str or type(value) is int:
         kind = "str" if type(value) is str else "_int"
-        return ast.IfExp(ast.Compare(call(load("type"), subject), [ast.Is()], [load(kind)]),
-                         ast.Compare(subject, [ast.Eq()], [ast.Constant(value)]), slow)
+        return py.IfExp(py.Compare(call(load("type"), subject), [ast.Is()], [load(kind)]),
+                         py.Compare(subject, [ast.Eq()], [py.Constant(value)]), slow)
     return slow
 
 
@@ -156,7 +159,7 @@ def compile_case(compiler: TemplateCompiler, node: CaseNode, body: list[ast.stmt
                  discard: bool) -> None:
     load, store, assign = compiler.load, compiler.store, compiler.set
     default = compiler.temp()
-    body.append(compiler.at(assign(default, ast.Constant(True)), node.token))
+    body.append(compiler.at(assign(default, py.Constant(True)), node.token))
     current = compiler.bound  # what surely holds in the case's own code, block by block
     for block in node.blocks:
         compiler.bound = current
@@ -169,19 +172,19 @@ def compile_case(compiler: TemplateCompiler, node: CaseNode, body: list[ast.stmt
                            discard=discard or compiler.blank(block.block))
             once = inner or [ast.Pass()]
             if len(tests) == 1:
-                matched = [assign(default, ast.Constant(False)), *once]
+                matched = [assign(default, py.Constant(False)), *once]
                 body.append(compiler.at(ast.If(tests[0], matched, []), block.token))
                 current &= compiler.bound
                 continue
             count = compiler.temp()
-            matches = ast.List(tests, ast.Load())
+            matches = py.List(tests, ast.Load())
             body.append(compiler.at(assign(count, call(attr(matches, "count"),
-                                                       ast.Constant(True))), block.token))
+                                                       py.Constant(True))), block.token))
             repeat = ast.For(store(compiler.temp()), call(load("range"), load(count)), once,
                              [])
-            once_only = ast.Compare(load(count), [ast.Eq()], [ast.Constant(1)])
+            once_only = py.Compare(load(count), [ast.Eq()], [py.Constant(1)])
             body.append(compiler.at(ast.If(load(count), [
-                assign(default, ast.Constant(False)), ast.If(once_only, once, [repeat])], []),
+                assign(default, py.Constant(False)), ast.If(once_only, once, [repeat])], []),
                 block.token))
         else:
             inner = []
@@ -201,19 +204,19 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
     load, store, assign = compiler.load, compiler.store, compiler.set
     token = node.token
     saved, text = compiler.temp(), compiler.temp()
-    names = ast.Tuple([load(n) for n in _OUTPUT_NAMES], LOAD)
+    names = py.Tuple([load(n) for n in _OUTPUT_NAMES], LOAD)
     limit = compiler.env.output_stream_limit
     body.append(compiler.at(assign(saved, names), token))
-    body.append(compiler.at(assign("_o", ast.List([], LOAD)), token))
+    body.append(compiler.at(assign("_o", py.List([], LOAD)), token))
     body.append(compiler.at(assign("_w", attr(load("_o"), "append")), token))
     # As python-liquid's `context.get_buffer`: the limit less what the output holds.
-    start = call(load("_captured"), load("_b"), ast.Subscript(load(saved), ast.Constant(0), LOAD),
-                 ast.Constant(limit), ast.Constant(None))
+    start = call(load("_captured"), load("_b"), py.Subscript(load(saved), py.Constant(0), LOAD),
+                 py.Constant(limit), py.Constant(None))
     # The output's count since its last check, where it counts every character.
-    compiler.counted.append((start, ast.Subscript(load(saved), ast.Constant(3), LOAD)))
-    body.append(compiler.at(ast.Assign([ast.Tuple([store("_b"), store("_lim")], STORE)], start),
+    compiler.counted.append((start, py.Subscript(load(saved), py.Constant(3), LOAD)))
+    body.append(compiler.at(ast.Assign([py.Tuple([store("_b"), store("_lim")], STORE)], start),
                             token))
-    body.append(compiler.at(assign("_n", ast.Constant(0)), token))
+    body.append(compiler.at(assign("_n", py.Constant(0)), token))
     inner: list[ast.stmt] = []
     uncounted = compiler.uncounted
     compiler.block(node.block.nodes, inner, discard=compiler.blank(node.block))
@@ -224,13 +227,13 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
     if limit is None:
         check = []
     elif compiler.uncounted == uncounted:
-        check = [ast.If(ast.Compare(
-            ast.BinOp(load("_n"), ast.Mult(), ast.Constant(4)), [ast.Gt()],
-            [ast.BinOp(attr(load("_b"), "limit"), ast.Sub(), attr(load("_b"), "size"))]),
+        check = [ast.If(py.Compare(
+            py.BinOp(load("_n"), ast.Mult(), py.Constant(4)), [ast.Gt()],
+            [py.BinOp(attr(load("_b"), "limit"), ast.Sub(), attr(load("_b"), "size"))]),
             check, [])]
-    restore = ast.Assign([ast.Tuple([store(n) for n in _OUTPUT_NAMES], STORE)], load(saved))
+    restore = ast.Assign([py.Tuple([store(n) for n in _OUTPUT_NAMES], STORE)], load(saved))
     body.append(compiler.at(ast.Try(
-        [*inner, *check, assign(text, call(attr(ast.Constant(""), "join"), load("_o")))],
+        [*inner, *check, assign(text, call(attr(py.Constant(""), "join"), load("_o")))],
         [], [], [restore]), token))
     if compiler.escape_output:  # `usable` renders it only where the context escapes so
         # `Markup(text)` for the joined `str`, without its check for `__html__`.

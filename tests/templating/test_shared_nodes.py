@@ -9,6 +9,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from liquid.exceptions import LiquidError
 
 from ladle import templating
 from ladle.templating import compiler, tag_compiler
@@ -41,7 +42,7 @@ def test_compiling_leaves_the_shared_nodes_as_made() -> None:
     assert asyncio.run(template.render_async(xs=[1, 2, 3])) == outputs[0]
     assert outputs[0] == "1<b>3</b>\n<b>6</b>\n6"
     assert _state(_shared()) == before
-    assert all(node.lineno == 1 for node in _shared())  # type: ignore[attr-defined]
+    assert all(node.lineno == -1 for node in _shared())  # no line  # type: ignore[attr-defined]
 
 
 def test_an_error_names_the_output_that_raised_it() -> None:
@@ -50,3 +51,27 @@ def test_an_error_names_the_output_that_raised_it() -> None:
     with pytest.raises(TemplateEvaluationError) as raised:
         template.render()
     assert "-> <string>:3:6" in str(raised.value)
+
+
+class _Unshowable:
+    """A value whose text cannot be made: the error comes from the helper that makes the
+    output's text, after the expression is evaluated."""
+
+    def __str__(self) -> str:
+        raise LiquidError("cannot show it", token=None)
+
+
+@pytest.mark.parametrize("source", [
+    "{{ bad }}\n{{ 'x' }}\n{{ 1 }}",  # one piece of output over three lines
+    "{% assign c = bad %}x\n{{ 'y' }}{{ c }}\n{{ 1 }}",  # a variable read directly
+    "a\n{% cycle bad, 'x' %}\n{{ 1 }}",
+])
+def test_an_error_making_output_text_names_its_own_node(source: str) -> None:
+    errors = []
+    for compiled in (True, False):
+        env = templating.Environment(strict=True, compiled=compiled)
+        with pytest.raises(LiquidError) as raised:
+            env.from_string(source, name="page.html").render(bad=_Unshowable())
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1]
+    assert "cannot show it" in errors[0]
