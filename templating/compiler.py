@@ -171,6 +171,7 @@ class TemplateCompiler:
         self.top: Token | None = None
         self.counter = 0
         self.appends = 0  # pieces appended by the code so far (a loop checks if it appends)
+        self.counting = False  # whether the code counts what it appends (``_n``, ``_lim``)
         self.loops: list[str] = []  # names bound by the compiled loops around the code
         self.assigned: set[str] = set()
         self.expression_keys: dict[int, str] = {}
@@ -650,10 +651,14 @@ class TemplateCompiler:
         setup = [
             assign("_w", _attr(load("_o"), "append")),
             assign("_v", _call(load("_Frame"), _attr(load("_ctx"), "scope"), load("_known"))),
-            assign("_l", _attr(load("_ctx"), "locals")),
-            assign("_n", py.Constant(0)),
-            assign("_lim", _call(load("_room"), load("_b"), load("_o"))),
         ]
+        if self.assigned:
+            setup.append(assign("_l", _attr(load("_ctx"), "locals")))
+        room = _call(load("_room"), load("_b"), load("_o"))  # checks the output so far
+        if self.counting:
+            setup += [assign("_n", py.Constant(0)), assign("_lim", room)]
+        else:
+            setup.append(ast.Expr(room))
         parameters = [ast.arg(a) for a in
                       ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")]
         arguments = ast.arguments([], parameters, None, [], [], None, [])

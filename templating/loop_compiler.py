@@ -55,6 +55,7 @@ def append_piece(compiler: TemplateCompiler, value: ast.expr, token: Token,
         body.append(compiler.at(ast.Expr(call(load("_w"), py.NamedExpr(
             store("_p"), value))), token))
         size = call(load("_len"), load("_p"))
+    compiler.counting = True
     body.append(compiler.at(ast.AugAssign(store("_n"), ast.Add(), size), token))
 
 
@@ -65,6 +66,7 @@ def limit_check(compiler: TemplateCompiler, token: Token) -> ast.stmt:
     amount, checked when the render ends (one check a loop pass, not one a piece, keeps
     the generated code small)."""
     load, assign = compiler.load, compiler.set
+    compiler.counting = True
     return compiler.at(ast.If(
         py.Compare(load("_n"), [ast.Gt()], [load("_lim")]),
         [assign("_lim", call(load("_room"), load("_b"), load("_o"))),

@@ -203,6 +203,7 @@ def compile_capture(compiler: TemplateCompiler, node: CaptureNode,
                     body: list[ast.stmt]) -> None:
     load, store, assign = compiler.load, compiler.store, compiler.set
     token = node.token
+    compiler.counting = True
     saved, text = compiler.temp(), compiler.temp()
     names = py.Tuple([load(n) for n in _OUTPUT_NAMES], LOAD)
     limit = compiler.env.output_stream_limit
