@@ -648,7 +648,7 @@ class TemplateCompiler:
         if not self.uncounted:  # `_n` counts every character appended since the last check
             for counted_call, count in self.counted:
                 counted_call.args[-1] = count
-        setup = [
+        setup: list[ast.stmt] = [
             assign("_w", _attr(load("_o"), "append")),
             assign("_v", _call(load("_Frame"), _attr(load("_ctx"), "scope"), load("_known"))),
         ]
