@@ -481,19 +481,17 @@ class TemplateCompiler:
 
     def assign_value(self, name: str, value: ast.expr, token: Token,
                      body: list[ast.stmt]) -> None:
-        """``context.assign(name, value)``, where the compiled code reads it directly."""
-        key = py.Constant(name)
+        """``context.assign(name, value)``, where the compiled code reads it directly:
+        ``_a = _ls.assign(_ctx, _v, name, value)`` (``LocalsBudget.assign``)."""
         local = self.locals.get(name)
         if local is None:
             local = self.locals[name] = self.temp("_a")
-        targets: list[ast.expr] = [py.Subscript(self.load("_l"), key, _STORE),
-                                   self.store(local)]
         self.bound |= {name}
-        if name not in self.loops:  # a loop's own variable hides the assigned one
-            targets.append(py.Subscript(self.load("_v"), key, _STORE))
-        body.append(self.at(ast.Assign(targets, value), token))
-        body.append(self.at(ast.Expr(_call(_attr(self.load("_ls"), "add"), self.load("_ctx"), key,
-                                           self.load(local))), token))
+        # A loop's own variable hides the assigned one: the frame keeps the loop's.
+        frame = _NONE if name in self.loops else self.load("_v")
+        call = _call(_attr(self.load("_ls"), "assign"), self.load("_ctx"), frame,
+                     py.Constant(name), value)
+        body.append(self.at(ast.Assign([self.store(local)], call), token))
         self.assigned.add(name)
 
     # -- if, unless, case ------------------------------------------------------------
@@ -652,8 +650,6 @@ class TemplateCompiler:
             assign("_w", _attr(load("_o"), "append")),
             assign("_v", _call(load("_Frame"), _attr(load("_ctx"), "scope"), load("_known"))),
         ]
-        if self.assigned:
-            setup.append(assign("_l", _attr(load("_ctx"), "locals")))
         room = _call(load("_room"), load("_b"), load("_o"))  # checks the output so far
         if self.counting:
             setup += [assign("_n", py.Constant(0)), assign("_lim", room)]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import StringIO
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from liquid.ast import Node
 from liquid.builtin.drops import IterableDrop
@@ -42,6 +42,8 @@ from ladle.templating.budget import spend
 from ladle.templating.expression import TemplateExpression, truth
 from ladle.templating.internals import copy_depth, escape_text, scope_maps
 from ladle.templating.text import output_text
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate
@@ -168,6 +170,17 @@ class LocalsBudget:
         """Count afresh: something else changed the local names."""
         self.sizes = None
 
+    def assign(self, context: RenderContext, frame: dict[str, object] | None, key: str,
+               value: T) -> T:
+        """``context.assign(key, value)`` for compiled code, also into its ``frame`` (unless
+        None), then counted: ``value``."""
+        context.locals[key] = value
+        if frame is not None:
+            frame[key] = value
+        if self.limit:
+            self.add(context, key, value)
+        return value
+
     def add(self, context: RenderContext, key: str, value: object) -> None:
         sizes = self.sizes
         if sizes is None:
@@ -182,15 +195,13 @@ class LocalsBudget:
 
 
 class _NoLocalsLimit(LocalsBudget):
-    """The local namespace is not limited (or nothing is assigned): nothing to count."""
+    """The local namespace is not limited (or nothing is assigned): nothing to count (a
+    limit of 0: ``assign`` only assigns)."""
 
     __slots__ = ()
 
     def __init__(self) -> None:
         super().__init__(0)
-
-    def add(self, context: RenderContext, key: str, value: object) -> None:
-        pass
 
     def forget(self) -> None:
         pass

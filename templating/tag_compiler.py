@@ -54,7 +54,7 @@ def placed(node: _Expr) -> _Expr:
 # placed node each, which every compiler starts from (``TemplateCompiler.load``): making
 # and placing a node per use was a sixth of compiling.
 LOADS: Mapping[str, ast.Name] = MappingProxyType({name: placed(py.Name(name, LOAD)) for name in (
-    "_ctx", "_o", "_b", "_v", "_w", "_n", "_lim", "_p", "_s", "_k", "_l", "_ls", "_room",
+    "_ctx", "_o", "_b", "_v", "_w", "_n", "_lim", "_p", "_s", "_k", "_ls", "_room",
     "_len", "_truth", "_escape", "_text", "_plain", "_int", "_Markup", "type", "str",
     "_enter", "_leave", "_start", "_startfor", "_block", "_partial", "_known", "_tick",
     "_in_context", "_render", "_partialof", "_include", "_includeof", "_cycle", "_top",

@@ -582,7 +582,7 @@ def test_generated_code_holds_template_text_only_as_constants(source: str) -> No
     template = env.from_string(source)
     module = TemplateCompiler(template, escape_output=True, is_async=False).function(template.nodes)
     generated = re.compile(r"_[A-Za-z]+\d*|type|str|range|Exception")
-    attributes = {"append", "scope", "locals", "clear", "pop", "add", "forget", "checked",
+    attributes = {"append", "scope", "locals", "clear", "pop", "assign", "forget", "checked",
                   "check", "evaluate", "parentloop", "count"}
     hostile = {"__import__", "__class__", "os", "system", "exec", "eval", "x"}
     for node in ast.walk(module):
