@@ -53,7 +53,8 @@ class CompiledTemplate:
         self.simple = not compiler.uses_context  # a `PartialContext` will do for it
         self._async: Any = None
 
-    def _build(self, compiler: TemplateCompiler) -> tuple[Any, dict[int, tuple[Token, Token]]]:
+    def _build(self, compiler: TemplateCompiler) -> tuple[Any, tuple[dict[int, Token],
+                                                                     dict[int, Token]]]:
         module = compiler.function(self.nodes)
         compiler.namespace["_top"] = self._top
         filename = f"<template {self.template.name or 'string'}>"
@@ -161,11 +162,10 @@ class CompiledTemplate:
 
     async def render_async(self, context: RenderContext, buffer: Any, partial: bool,
                            block_scope: bool) -> None:
-        function = self._async
-        if function is None:
+        if self._async is None:
             compiler = TemplateCompiler(self.template, escape_output=self.escape, is_async=True)
-            function, _ = self._build(compiler)
-            self._async = function
+            self._async = self._build(compiler)  # its own lines: its code is not the same
+        function = self._async[0]
         out: list[str] = []
         budget, names = self._budgets(buffer)
         try:
@@ -179,10 +179,14 @@ class CompiledTemplate:
         """The tokens of this template's generated line that raised ``error``."""
         traceback = error.__traceback__
         found = None
-        codes = (self.function.__code__, getattr(self._async, "__code__", None))
+        functions = [(self.function, self.lines)]
+        if self._async is not None:
+            functions.append(self._async)
         while traceback is not None:
-            if traceback.tb_frame.f_code in codes:
-                found = self.lines.get(traceback.tb_lineno, found)
+            line = traceback.tb_lineno
+            for function, (tops, tokens) in functions:
+                if traceback.tb_frame.f_code is function.__code__ and line in tokens:
+                    found = (tops[line], tokens[line])
             traceback = traceback.tb_next
         return found
 

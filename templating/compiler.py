@@ -167,7 +167,7 @@ class TemplateCompiler:
         }
         self.line = 1
         # generated line -> (token of the top-level node, token of what runs on the line)
-        self.lines: dict[int, tuple[Token, Token]] = {}
+        self.lines: tuple[dict[int, Token], dict[int, Token]] = ({}, {})
         self.top: Token | None = None
         self.counter = 0
         self.appends = 0  # pieces appended by the code so far (a loop checks if it appends)
@@ -222,22 +222,26 @@ class TemplateCompiler:
         self.namespace[key] = value
         return self.load(key)
 
+    def new_line(self, token: Token) -> int:
+        """A new line of the generated code, whose errors are reported at ``token`` (in
+        the top-level node ``top``)."""
+        self.line += 1
+        assert self.top is not None
+        tops, tokens = self.lines  # two maps: no tuple per line for the GC to look over
+        tops[self.line] = self.top
+        tokens[self.line] = token
+        return self.line
+
     def at(self, statement: ast.stmt, token: Token) -> ast.stmt:
         """``statement`` on a new line, whose errors are reported at ``token``: it and
         what it holds directly (``place_statement``)."""
-        self.line += 1
-        place_statement(statement, self.line)
-        assert self.top is not None
-        self.lines[self.line] = (self.top, token)
+        place_statement(statement, self.new_line(token))
         return statement
 
     def located(self, value: _Expr, token: Token) -> _Expr:
         """``value``, which may fail where it lies deep in a statement, on a line of its
         own whose errors are reported at ``token``."""
-        self.line += 1
-        _locate(value, self.line)
-        assert self.top is not None
-        self.lines[self.line] = (self.top, token)
+        _locate(value, self.new_line(token))
         return value
 
     def evaluation(self, expression: TemplateExpression) -> ast.expr:
@@ -250,7 +254,7 @@ class TemplateCompiler:
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
-            self.namespace[key] = runtime.lazy(self.namespace, key, expression)
+            self.namespace[key] = runtime.Lazy(self.namespace, key, expression)
             self.expression_keys[id(expression)] = key
         call: ast.expr = _call(self.load(key), self.load("_v"))
         context: ast.expr = _NONE

@@ -633,14 +633,20 @@ def text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[
     return escaped, plain
 
 
-def lazy(namespace: dict[str, Any], key: str,
-         expression: TemplateExpression) -> Callable[..., Any]:
+class Lazy:
     """A stand-in that compiles ``expression`` on its first call and puts the compiled
-    function in its place (the same function whichever thread gets there first)."""
+    function in its place (the same function whichever thread gets there first). One
+    object, not a closure and its cells: a template makes one per expression."""
 
-    def first(data: Any) -> Any:
-        function = expression.compiled.evaluate
-        namespace[key] = function
+    __slots__ = ("expression", "key", "namespace")
+
+    def __init__(self, namespace: dict[str, Any], key: str,
+                 expression: TemplateExpression) -> None:
+        self.namespace = namespace
+        self.key = key
+        self.expression = expression
+
+    def __call__(self, data: Any) -> Any:
+        function = self.expression.compiled.evaluate
+        self.namespace[self.key] = function
         return function(data)
-
-    return first

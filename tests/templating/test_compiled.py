@@ -287,6 +287,27 @@ def test_errors_are_the_same_and_in_the_same_place(source: str) -> None:
     assert errors[0] == errors[1]
 
 
+@pytest.mark.parametrize("source", [
+    "{% render 'p' %}{% for i in (1..2) %}\n{{ i }}\n{% endfor %}\n{{ 1 / zero }}",
+    "{% for i in (1..2) %}{% render 'p' %}{% endfor %}\n{% if zero %}{% endif %}{{ 1 / zero }}",
+])
+def test_async_errors_are_where_sync_errors_are(source: str) -> None:
+    # The async function is compiled apart (renders and loops differ): its own lines.
+    errors = []
+    for compiled, run_async in ((False, False), (True, False), (True, True)):
+        env = templating.Environment(compiled=compiled, strict=True,
+                                     loader=DictLoader({"p": "x"}))
+        template = env.from_string(source, name="page.html")
+        with pytest.raises(LiquidError) as raised:
+            if run_async:
+                asyncio.run(template.render_async(zero=0))
+            else:
+                template.render(zero=0)
+        errors.append(raised.value.detailed_message())
+    assert errors[0] == errors[1] == errors[2]
+    assert "page.html:4:6" in errors[0] or "page.html:2" in errors[0]
+
+
 def test_async_rendering_uses_the_compiled_function() -> None:
     env = templating.Environment(loader=DictLoader({"p": "<{{ x }}>"}))
     source = "{% for x in (1..3) %}{% render 'p', x: x %}{% if x > 1 %}+{% endif %}{% endfor %}"
