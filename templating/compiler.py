@@ -110,6 +110,9 @@ _Expr = TypeVar("_Expr", bound=ast.expr)
 
 # Constants the code tests against everywhere, one node each (``tag_compiler.placed``).
 _NONE = placed(py.Constant(None))
+# The parameters of every compiled function, one placed node (compiling only reads it).
+_PARAMETERS = placed(ast.arguments([], [placed(ast.arg(name)) for name in (
+    "_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")], None, [], [], None, []))
 
 
 def _expressions(node: Node) -> list[Any]:
@@ -659,12 +662,9 @@ class TemplateCompiler:
             setup += [assign("_n", py.Constant(0)), assign("_lim", room)]
         else:
             setup.append(ast.Expr(room))
-        parameters = [ast.arg(a) for a in
-                      ("_ctx", "_o", "_b", "_ls", "_partial", "_block", "_known")]
-        arguments = ast.arguments([], parameters, None, [], [], None, [])
         kind = ast.AsyncFunctionDef if self.is_async else ast.FunctionDef
-        function = kind("render", arguments, setup + body, [], None)
-        _locate(function, 1)
+        function = kind("render", _PARAMETERS, setup + body, [], None)
+        place_statement(function, 1)  # the setup on line 1, where nothing is reported
         return ast.Module([function], [])
 
     def guarded(self, body: list[ast.stmt]) -> ast.stmt:

@@ -37,12 +37,12 @@ if TYPE_CHECKING:
 
 LOAD = ast.Load()
 STORE = ast.Store()
-_Expr = TypeVar("_Expr", bound=ast.expr)
+_Node = TypeVar("_Node", bound=ast.AST)
 # No line (``pyast.place_statement``), set on the node itself.
 _NO_LINE = {"lineno": -1, "end_lineno": -1, "col_offset": -1, "end_col_offset": -1}
 
 
-def placed(node: _Expr) -> _Expr:
+def placed(node: _Node) -> _Node:
     """``node`` placed on no line: placing leaves it so, so one node can serve every use
     of it, in every template. For nodes that cannot fail (reading or assigning a name, a
     constant); never changed after."""
