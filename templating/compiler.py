@@ -92,6 +92,9 @@ _COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, I
                        UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
                        ConditionalBlockNode, MultiExpressionBlockNode, BlockNode,
                        CycleNode, CaptureNode, Tablerow})
+# Nodes that never change the scope compiled: of a kind compiled to Python or of one that
+# keeps it (a loop's block holding any other is compiled as if the scope changed).
+_SCOPE_KEPT = _COMPILED | frozenset(_KEEPS_SCOPE)
 # Expression outputs in one piece: a piece is checked once made, so this bounds how far
 # past the limit one piece can go (each value is at most ``max_length`` characters).
 _OUTPUTS_PER_PIECE = 8
@@ -575,20 +578,15 @@ class TemplateCompiler:
         token = node.token
         # The body first: whether it renders any node by its own method decides the rest.
         before = self.bound
-        inner: list[ast.stmt] = []
         self.loops.append(name)
         self.loops.append("forloop")
-        fallbacks, reads, appends = self.fallbacks, self.forloop_reads, self.appends
-        self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
-        catches = self.fallbacks > fallbacks  # such a node may raise break or continue
-        if catches and before:
-            # It may change the scope, so on a second pass nothing surely holds at its start.
-            self.bound = before = frozenset()
-            inner = []
-            self.block(node.block.nodes, inner, discard=discard or self.blank(node.block))
+        reads, appends = self.forloop_reads, self.appends
+        inner, catches = self.loop_block(node.block.nodes, discard or self.blank(node.block))
         self.loops.pop()
         self.loops.pop()
-        self.bound = before  # after any number of passes, as it was (the body only adds)
+        # After any number of passes, as it was (the body only adds), unless it ran a node
+        # that may have changed the scope.
+        self.bound = frozenset() if catches else before
         needs_forloop = catches or self.forloop_reads > reads or self.reads_forloop(
             node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))
@@ -628,6 +626,24 @@ class TemplateCompiler:
                        discard=discard or self.blank(node.default))
             self.bound &= before
         body.append(self.at(ast.If(load(length), started, otherwise), token))
+
+    def loop_block(self, nodes: list[Node], discard: bool) -> tuple[list[ast.stmt], bool]:
+        """A loop's block, and whether a node in it is rendered by its own method (which
+        may change the scope, or raise ``break`` or ``continue``). Such a node may have run
+        on an earlier pass, so then nothing surely holds at the block's start: where one
+        may be in it, the block is compiled so from the first (compiling it again once
+        found doubled the cost of every loop around it)."""
+        if self.bound and any(type(n) not in _SCOPE_KEPT for n in walk_nodes(nodes)):
+            self.bound = frozenset()
+        before, fallbacks = self.bound, self.fallbacks
+        inner: list[ast.stmt] = []
+        self.block(nodes, inner, discard=discard)
+        catches = self.fallbacks > fallbacks
+        if catches and before:  # a node of a kind compiled here, not compiled this time
+            self.bound = frozenset()
+            inner = []
+            self.block(nodes, inner, discard=discard)
+        return inner, catches
 
     # -- the function ----------------------------------------------------------------
 

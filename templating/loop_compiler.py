@@ -118,18 +118,10 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
                                        compiler.loop_iterable(loop)), loop.token))
     # The block first: whether it renders a node by its own method decides the rest.
     before = compiler.bound
-    inner: list[ast.stmt] = []
-    discard_block = discard or compiler.blank(node.block)
     compiler.loops.extend((name, "tablerowloop"))
-    fallbacks = compiler.fallbacks
-    compiler.block(node.block.nodes, inner, discard=discard_block)
-    catches = compiler.fallbacks > fallbacks  # such a node may raise break or continue
-    if catches and before:
-        compiler.bound = before = frozenset()  # it may change the scope: a second pass
-        inner = []
-        compiler.block(node.block.nodes, inner, discard=discard_block)
+    inner, catches = compiler.loop_block(node.block.nodes, discard or compiler.blank(node.block))
     del compiler.loops[-2:]
-    compiler.bound = before
+    compiler.bound = frozenset() if catches else before
     cols = loop.cols
     columns = load("_NO_COLUMNS") if cols is None else (
         compiler.evaluation(cols) if isinstance(cols, TemplateExpression) else

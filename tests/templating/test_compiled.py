@@ -617,6 +617,24 @@ def test_generated_code_holds_template_text_only_as_constants(source: str) -> No
             assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda)
 
 
+def test_each_loop_block_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An assigned name held before loops whose blocks render a node by its own method
+    # (`increment`): each such block was compiled twice.
+    source = ("{% assign n = 1 %}" + "{% for i in (1..2) %}{% increment c %}{{ n }}" * 4
+              + "{% endfor %}" * 4 + "{{ n }}")
+    blocks: list[int] = []
+    real = TemplateCompiler.block
+
+    def counted(self: TemplateCompiler, *args: Any, **kwargs: Any) -> None:
+        blocks.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(TemplateCompiler, "block", counted)
+    counters = "".join(f"{c}1" for c in range(30))  # `increment` then `n`, 30 times
+    assert same(source, {}) == ("text", counters + "1")
+    assert len(blocks) == 5  # the top level's and each loop's block, once
+
+
 def test_a_node_stopped_by_break_still_refreshes_the_variables_read_after_it() -> None:
     # The inner capture assigns `items` before the `break` stops the outer one (lax mode
     # goes on): the last output reads the new value in both renderers.
