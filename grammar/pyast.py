@@ -1,7 +1,7 @@
 """Building Python syntax trees: the small constructors the expression compiler uses, and
 how nodes get the line that positions their errors: ``place`` puts every node of a statement
 on a line; ``place_statement`` only the statements and what they hold directly, for trees
-whose other expression nodes are made line-less (the classes below)."""
+whose other expression nodes are made on line 1 (the classes below)."""
 
 from __future__ import annotations
 
@@ -51,18 +51,18 @@ def all_of(*tests: ast.expr) -> ast.expr:
 
 
 class _NoLine:
-    """A node without a line of its own: CPython gives its instructions the line of the
-    instruction before them (a line of -1 is none). Placing such nodes one by one is most
-    of the cost of placing a template's statements; only where an instruction may fail does
-    its line matter, and there the compiler places it."""
+    """A node on line 1, where the template compiler reports nothing: placing such nodes
+    one by one was most of the cost of placing a template's statements, and only where
+    an instruction may fail does its line matter; there the compiler places it. (Not
+    line -1, "none": CPython 3.13 fails to compile some trees with such lines.)"""
 
-    lineno: int = -1
-    col_offset: int = -1
-    end_lineno: int | None = -1
-    end_col_offset: int | None = -1
+    lineno: int = 1
+    col_offset: int = 0
+    end_lineno: int | None = 1
+    end_col_offset: int | None = 0
 
 
-# The expression nodes the template compiler makes, line-less.
+# The expression nodes the template compiler makes, on line 1.
 class Attribute(_NoLine, ast.Attribute): ...
 class Await(_NoLine, ast.Await): ...
 class BinOp(_NoLine, ast.BinOp): ...
@@ -127,11 +127,10 @@ _STATEMENT = (ast.stmt, ast.excepthandler)
 
 
 def place_statement(statement: ast.AST, line: int) -> None:
-    """Put ``statement``, the statements in it and the expressions these hold directly on
-    ``line``, where no line is set yet. An instruction of a deeper, line-less node takes
-    the line of the one before it: the template compiler places a deeper node that may
-    fail itself, unless what comes just before it is placed (an evaluation before the
-    helper that makes its value text)."""
+    """Put ``statement``, the statements in it and the expressions these hold directly
+    (and what such a call calls) on ``line``, where no line is set yet. Deeper nodes made
+    on line 1 stay there: the template compiler places a deeper node that may fail
+    itself."""
     location = {"lineno": line, "end_lineno": line, "col_offset": 0, "end_col_offset": 0}
     pending: list[Any] = [statement]
     table = _NODE_FIELDS
@@ -151,6 +150,9 @@ def place_statement(statement: ast.AST, line: int) -> None:
                         item.__dict__.update(location)
             elif value is not None and "lineno" not in value.__dict__:
                 value.__dict__.update(location)
+                if type(value) is Call and "lineno" not in value.func.__dict__:
+                    # CPython 3.12+ puts a method call on its method's line
+                    value.func.__dict__.update(location)
 
 
 def return_last(body: list[ast.stmt], value: ast.expr, line: int) -> None:

@@ -284,12 +284,10 @@ class TemplateCompiler:
 
     def applied(self, helper: str, expression: TemplateExpression,
                 *first: ast.expr) -> ast.expr:
-        """``helper(*first, value)`` of ``expression``'s value. Its instructions take the
-        line of the evaluation just before them, but where the value is a variable (an
-        assigned name read directly) the call has a line of its own."""
-        value = self.evaluation(expression)
-        call = _call(self.load(helper), *first, value)
-        return self.located(call, expression.token) if isinstance(value, ast.Name) else call
+        """``helper(*first, value)`` of ``expression``'s value, on a line of its own whose
+        errors are reported at the expression (the helper may fail on the value)."""
+        call = _call(self.load(helper), *first, self.evaluation(expression))
+        return self.located(call, expression.token)
 
     def evaluate(self, expression: TemplateExpression, body: list[ast.stmt]) -> ast.Name:
         """Emit the evaluation of ``expression`` into a temporary and return its name."""

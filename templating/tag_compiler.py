@@ -38,15 +38,15 @@ if TYPE_CHECKING:
 LOAD = ast.Load()
 STORE = ast.Store()
 _Node = TypeVar("_Node", bound=ast.AST)
-# No line (``pyast.place_statement``), set on the node itself.
-_NO_LINE = {"lineno": -1, "end_lineno": -1, "col_offset": -1, "end_col_offset": -1}
+# The function's first line, where nothing is reported.
+_FIRST_LINE = {"lineno": 1, "end_lineno": 1, "col_offset": 0, "end_col_offset": 0}
 
 
 def placed(node: _Node) -> _Node:
-    """``node`` placed on no line: placing leaves it so, so one node can serve every use
-    of it, in every template. For nodes that cannot fail (reading or assigning a name, a
-    constant); never changed after."""
-    node.__dict__.update(_NO_LINE)
+    """``node`` on the function's first line, set on the node itself: placing leaves it
+    there, so one node can serve every use of it, in every template. For nodes that
+    cannot fail (reading or assigning a name, a constant); never changed after."""
+    node.__dict__.update(_FIRST_LINE)
     return node
 
 
