@@ -653,9 +653,10 @@ def test_loops_nested_past_python_s_block_limit_render_through_the_nodes(depth: 
                                                                          last: int) -> None:
     # Python compiles at most 20 nested blocks ("too many statically nested blocks"): such
     # a template renders by walking its nodes, as with compiled=False, not with a traceback
+    # (where the limit falls depends on the version: 3.13 compiles ten loops, 3.11 not)
     source = f"{{% for i in (1..{last}) %}}" * depth + "{{ i }}" + "{% endfor %}" * depth
     template = templating.Environment().from_string(source)
-    assert template.compiled is None
+    assert template.compiled is None or depth < 20
     expected = "".join(map(str, range(1, last + 1))) * last ** (depth - 1)
     assert template.render() == templating.Environment(compiled=False).from_string(
         source).render() == expected
