@@ -128,7 +128,8 @@ _STATEMENT = (ast.stmt, ast.excepthandler)
 
 def place_statement(statement: ast.AST, line: int) -> None:
     """Put ``statement``, the statements in it and the expressions these hold directly
-    (and what such a call calls) on ``line``, where no line is set yet. Deeper nodes made
+    (and the call such an ``await`` awaits, and what such a call calls) on ``line``, where
+    no line is set yet. Deeper nodes made
     on line 1 stay there: the template compiler places a deeper node that may fail
     itself."""
     location = {"lineno": line, "end_lineno": line, "col_offset": 0, "end_col_offset": 0}
@@ -150,6 +151,9 @@ def place_statement(statement: ast.AST, line: int) -> None:
                         item.__dict__.update(location)
             elif value is not None and "lineno" not in value.__dict__:
                 value.__dict__.update(location)
+                if type(value) is Await and "lineno" not in value.value.__dict__:
+                    value = value.value  # the call awaited
+                    value.__dict__.update(location)
                 if type(value) is Call and "lineno" not in value.func.__dict__:
                     # CPython 3.12+ puts a method call on its method's line
                     value.func.__dict__.update(location)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import ast
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from liquid import DictLoader
 from liquid.exceptions import LiquidError
 
 from ladle import templating
@@ -75,3 +77,28 @@ def test_an_error_making_output_text_names_its_own_node(source: str) -> None:
         errors.append(str(raised.value))
     assert errors[0] == errors[1]
     assert "cannot show it" in errors[0]
+
+
+# What the generated code may call on line 1 (``pyast._NoLine``), where no error is
+# reported: only what cannot fail.
+_UNPLACED_CALLS_THAT_CANNOT_FAIL = {"type"}
+ARTIST = Path(__file__).resolve().parents[2] / "examples" / "artist"
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+@pytest.mark.parametrize("source", [
+    SOURCE,
+    (ARTIST / "artist.html").read_text(encoding="utf-8"),
+    "{% case x %}{% when 1, 'a' %}{% cycle 'p', q %}{% when y %}{{ y }}{% endcase %}"
+    "{% capture c %}{{ c }}{% endcapture %}{% unless c %}{% increment n %}{% endunless %}"
+    "{% tablerow t in xs cols: 2 %}{{ t }}{% endtablerow %}{% include 'p', a: x %}"
+    "{% render 'p' for xs as v, b: y %}{% for i in xs %}{% break %}{% endfor %}",
+])
+def test_every_call_that_may_fail_has_a_line(source: str, is_async: bool) -> None:
+    env = templating.Environment(loader=DictLoader({"p": "{{ a }}{{ v }}"}))
+    template = env.from_string(source)
+    module = compiler.TemplateCompiler(template, escape_output=True,
+                                       is_async=is_async).function(template.nodes)
+    unplaced = {ast.unparse(node.func) for node in ast.walk(module)
+                if isinstance(node, ast.Call) and "lineno" not in vars(node)}
+    assert unplaced <= _UNPLACED_CALLS_THAT_CANNOT_FAIL
