@@ -270,19 +270,31 @@ def test_resource_limits_stop_compiled_templates(limit: str, source: str,
 # -- errors, async, threads -----------------------------------------------------------------
 
 
+class _Unshowable:
+    """A value whose text cannot be made: the error comes from the helper that makes the
+    output's text, after the expression is evaluated."""
+
+    def __str__(self) -> str:
+        raise LiquidError("cannot show it", token=None)
+
+
 @pytest.mark.parametrize("source", [
     "line\n{{ 1 / zero }}",
     "{% for i in (1..2) %}\n{% if i == 2 %}{{ 'a' | nope_filter_call: i }}{% endif %}"
     "{% endfor %}",
     "{% let x = items[1] + 1 %}",
     "{% case 1 %}{% when 1 / 0 %}x{% endcase %}",
+    "{{ bad }}\n{{ 'x' }}\n{{ 1 }}",  # one piece of output over three lines
+    "{% assign c = bad %}x\n{{ 'y' }}{{ c }}\n{{ 1 }}",  # a variable read directly
+    "a\n{% cycle bad, 'x' %}\n{{ 1 }}",
 ])
 def test_errors_are_the_same_and_in_the_same_place(source: str) -> None:
     errors = []
     for compiled in (True, False):
         env = templating.Environment(compiled=compiled, strict=True)
         with pytest.raises(LiquidError) as raised:
-            env.from_string(source, name="page.html").render(zero=0, items=[1, "a"])
+            env.from_string(source, name="page.html").render(zero=0, items=[1, "a"],
+                                                             bad=_Unshowable())
         errors.append((type(raised.value), raised.value.detailed_message()))
     assert errors[0] == errors[1]
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from liquid import DictLoader
-from liquid.exceptions import LiquidError
 
 from ladle import templating
 from ladle.templating import compiler, tag_compiler
@@ -53,30 +52,6 @@ def test_an_error_names_the_output_that_raised_it() -> None:
     with pytest.raises(TemplateEvaluationError) as raised:
         template.render()
     assert "-> <string>:3:6" in str(raised.value)
-
-
-class _Unshowable:
-    """A value whose text cannot be made: the error comes from the helper that makes the
-    output's text, after the expression is evaluated."""
-
-    def __str__(self) -> str:
-        raise LiquidError("cannot show it", token=None)
-
-
-@pytest.mark.parametrize("source", [
-    "{{ bad }}\n{{ 'x' }}\n{{ 1 }}",  # one piece of output over three lines
-    "{% assign c = bad %}x\n{{ 'y' }}{{ c }}\n{{ 1 }}",  # a variable read directly
-    "a\n{% cycle bad, 'x' %}\n{{ 1 }}",
-])
-def test_an_error_making_output_text_names_its_own_node(source: str) -> None:
-    errors = []
-    for compiled in (True, False):
-        env = templating.Environment(strict=True, compiled=compiled)
-        with pytest.raises(LiquidError) as raised:
-            env.from_string(source, name="page.html").render(bad=_Unshowable())
-        errors.append(str(raised.value))
-    assert errors[0] == errors[1]
-    assert "cannot show it" in errors[0]
 
 
 # What the generated code may call on line 1 (``pyast._NoLine``), where no error is
