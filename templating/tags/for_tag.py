@@ -11,7 +11,6 @@ from liquid.builtin.expressions import StringLiteral
 from liquid.builtin.expressions.loop import LoopExpression
 from liquid.builtin.tags.for_tag import ForNode
 from liquid.expression import Expression
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG, Token
@@ -20,7 +19,7 @@ from ladle.grammar.lexer import NAME_PATTERN
 from ladle.templating.budget import INTERPRETED, spend
 from ladle.templating.errors import at
 from ladle.templating.expression import compile_expression
-from ladle.templating.tags.parsing import expression_token, lexemes, syntax_error
+from ladle.templating.tags.parsing import block_parser, expression_token, lexemes, syntax_error
 from ladle.templating.walk import work
 
 if TYPE_CHECKING:
@@ -117,7 +116,7 @@ class ForTag(Tag):
     def parse(self, stream: TokenStream) -> Node:
         token = stream.eat(TOKEN_TAG)
         expression = loop_expression(self.env, expression_token(stream, token))
-        parse_block = get_parser(self.env).parse_block
+        parse_block = block_parser(self.env).parse_block
         block = parse_block(stream, frozenset((self.end, "else")))
         default: BlockNode | None = None
         if stream.current.is_tag("else"):

@@ -6,13 +6,12 @@ from typing import Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, Node
 from liquid.builtin.tags.if_tag import IfNode
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG
 
 from ladle.templating.expression import compile_expression
-from ladle.templating.tags.parsing import expression_token
+from ladle.templating.tags.parsing import block_parser, expression_token
 
 
 class IfTag(Tag):
@@ -27,7 +26,7 @@ class IfTag(Tag):
         token = stream.eat(TOKEN_TAG)
         condition = compile_expression(self.env, expression_token(stream, token),
                                        condition=True)
-        parse_block = get_parser(self.env).parse_block
+        parse_block = block_parser(self.env).parse_block
         stops = frozenset((self.end, "elsif", "else"))
         consequence = parse_block(stream, stops | {TOKEN_EOF})
         alternatives: list[ConditionalBlockNode] = []

@@ -12,7 +12,6 @@ from typing import Any, TextIO
 from liquid.builtin.expressions import Parameter
 from liquid.context import RenderContext
 from liquid.extra.tags.macro_tag import Macro, MacroNode
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
@@ -20,7 +19,7 @@ from liquid.token import TOKEN_TAG
 from ladle.templating.budget import INTERPRETED, PARTIAL_COST
 from ladle.templating.errors import at
 from ladle.templating.tags.arguments import name, parts
-from ladle.templating.tags.parsing import expression_token
+from ladle.templating.tags.parsing import block_parser, expression_token
 from ladle.templating.walk import work
 
 
@@ -68,7 +67,7 @@ class MacroTag(Tag):
                     value = part.expression(f"'{word.text}:'")
                 params[word.text] = Parameter(at(part.token, part.offset(word)), word.text,
                                               value)
-        block = get_parser(self.env).parse_block(stream, (self.end,))
+        block = block_parser(self.env).parse_block(stream, (self.end,))
         stream.expect(TOKEN_TAG, value=self.end)
         # A call renders its block interpreted, in a context of its own, like a partial.
         return self.node_class(token, macro, params, block,

@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from liquid.ast import Node
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode
 from liquid.builtin.tags.tablerow_tag import TablerowNode
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
 
 from ladle.templating.budget import INTERPRETED
 from ladle.templating.tags.for_tag import loop_expression
-from ladle.templating.tags.parsing import expression_token
+from ladle.templating.tags.parsing import block_parser, expression_token
 from ladle.templating.walk import walk_nodes, work
 
 
@@ -51,7 +50,7 @@ class TablerowTag(Tag):
     def parse(self, stream: TokenStream) -> Tablerow:
         token = stream.eat(TOKEN_TAG)
         expression = loop_expression(self.env, expression_token(stream, token), self.name)
-        block = get_parser(self.env).parse_block(stream, frozenset((self.end,)))
+        block = block_parser(self.env).parse_block(stream, frozenset((self.end,)))
         stream.expect(TOKEN_TAG, value=self.end)
         # Compiled in a compiled template unless it has a `break` or `continue`.
         compiled = getattr(self.env, "compile_templates", False) and not interrupts(block.nodes)
