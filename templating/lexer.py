@@ -47,7 +47,6 @@ from ladle.templating.errors import TemplateSyntaxError
 _TEMPLATE_COMMENT = "COMMENT"
 _WHITESPACE = re.compile(r"\s*")  # \s is str.isspace(), as str.rstrip() uses
 _WORD = re.compile(r"\w+")
-_QUOTE = re.compile("['\"]")
 # A quote a string body can end at: not the second character of a backslash pair.
 # Pairs are counted from the start of each run of backslashes, which is where the
 # body scan of any string starts counting them (a string starts after a quote).
@@ -258,48 +257,40 @@ def _error(message: str, value: str, start: int, source: str) -> TemplateSyntaxE
     return TemplateSyntaxError(message, token=Token(TOKEN_EOF, value, start, source))
 
 
-def _plain(source: str, start: int, end: str) -> tuple[int, int, bool, int] | None:
-    """``_Scanner.body`` for the common bodies, where each quote starts a string that ends
-    at the next quote of its kind (no backslash before it) and an end delimiter follows
-    the last string; None for any other (the scanner reads it).
+def _whole(end: str) -> str:
+    """A body that ends at ``end`` (then ``(-?)`` and ``end``) where each quote starts a
+    string closed by the next quote of its kind, with no backslash in it. Each character
+    has one way to match and no repeat gives back what it took (possessive: ``++``,
+    ``*+``), so a match, or a failure, reads the text once; runs of ordinary characters
+    are read by one repeat (several times quicker than one character a turn)."""
+    pieces = [rf"[^'\"\-{re.escape(end[0])}]++", rf"-(?!{re.escape(end)})", r"'[^'\\]*+'",
+              r'"[^"\\]*+"']
+    if len(end) > 1:
+        pieces.append(rf"{re.escape(end[0])}(?!{re.escape(end[1:])})")
+    return rf"((?:{'|'.join(pieces)})*+)(-?){re.escape(end)}"
 
-    Every search goes forward from where the last one stopped, within the body.
-    """
-    segment = start  # where the single characters after the last string start
-    close = source.find(end, start)
-    if close < 0:
-        return None
-    while True:
-        quote = _QUOTE.search(source, segment, close)
-        if quote is None:
-            break
-        opening = quote.start()
-        closing = source.find(source[opening], opening + 1)
-        if closing < 0 or source[closing - 1] == "\\":
-            return None
-        segment = closing + 1
-        if close < segment:  # the string held the end delimiter
-            close = source.find(end, segment)
-            if close < 0:
-                return None
-    barrier = close - 1 if close > segment and source[close - 1] == "-" else close
-    stop = segment + len(source[segment:barrier].rstrip())
-    if stop == start:  # nothing but spaces: an empty body at ``start``
-        return start, start, barrier < close, close + len(end)
-    return _spaces(source, start), stop, barrier < close, close + len(end)
+
+def _read(whole: re.Match[str]) -> tuple[int, int, bool, int]:
+    """``_Scanner.body`` from a match of ``_Lexer.output`` or ``_Lexer.tag``."""
+    body = whole.start(2)
+    stop = body + len(whole.group(2).rstrip())
+    if stop == body:  # nothing but spaces: an empty body where the spaces start
+        body = stop = whole.end(1)
+    return body, stop, whole.start(3) < whole.end(3), whole.end()
 
 
 def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
     """python-liquid's ``_tokenize_template``, with the scanner in place of its rules.
 
-    ``_plain`` reads the bodies of outputs and tags until it meets one it cannot read;
-    the scanner, made then, reads that one and the rest.
+    Whole outputs and tags are read by one match each (``_whole``) until one fails to
+    match; the scanner, made then, reads that one and the rest.
     """
     scan: _Scanner | None = None
     tag_start, tag_end, out_start, out_end = (lexer.tag_start, lexer.tag_end, lexer.out_start,
                                               lexer.out_end)
     comment, comment_end = lexer.comment_start, lexer.comment_end
     head_at = lexer.head.match
+    output_at, tag_at = lexer.output.match, lexer.tag.match
     opening_after = lexer.opening.search
     blocks = lexer.block_end
     quick = lexer.quick
@@ -318,12 +309,17 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
     while position < end:
         start = position
         at_tag = source.startswith(tag_start, start)
-        head = head_at(source, start + len(tag_start)) if at_tag else None
-        name = None if head is None else head.group(1)
+        head = whole = None
+        if at_tag:
+            if quick:
+                whole = tag_at(source, start)
+                quick = whole is not None  # (it may have read far: no more quick reads)
+            head = whole or head_at(source, start + len(tag_start))
+        name = None if head is None else head.group(1)  # (and ``end(1)`` where it ends)
 
         if head is not None and name in blocks:
             scan = scan or _Scanner(source, lexer)
-            block = scan.block(name, head.end())
+            block = scan.block(name, head.end(1))
             if block is not None:
                 position = block[3]
                 if not comment_depth:
@@ -351,13 +347,15 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
             no_comment_end = min(no_comment_end, opened)
 
         if source.startswith(out_start, start):
-            opened = start + len(out_start)
-            opened += source.startswith("-", opened)
-            output = _plain(source, opened, out_end) if quick else None
-            if output is None:
-                # The scanner reads this body and every later one: ``_plain`` may have
-                # searched far, and must not again.
+            read = output_at(source, start) if quick else None
+            if read is not None:
+                output: tuple[int, int, bool, int] | None = _read(read)
+            else:
+                # The scanner reads this body and every later one (a quick read that
+                # failed may have read far: it must not again).
                 quick = False
+                opened = start + len(out_start)
+                opened += source.startswith("-", opened)
                 scan = scan or _Scanner(source, lexer)
                 output = scan.body(scan.outputs, opened, out_end)
             if output is not None:
@@ -369,12 +367,11 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
                 continue
 
         if head is not None and name is not None:
-            opened = head.end()
-            tag = _plain(source, opened, tag_end) if quick else None
-            if tag is None:
-                quick = False
+            if whole is not None:
+                tag: tuple[int, int, bool, int] | None = _read(whole)
+            else:
                 scan = scan or _Scanner(source, lexer)
-                tag = scan.body(scan.tags, opened, tag_end)
+                tag = scan.body(scan.tags, head.end(1), tag_end)
             if tag is not None:
                 body, stop, trim, position = tag
                 name_start = head.start(1)
@@ -449,10 +446,12 @@ class _Lexer:
         # Plain text ends at the first of these; of two at one place, at the shorter.
         self.opening = re.compile("|".join(re.escape(opening) for opening in sorted(
             (tag_start, out_start, comment_start), key=len) if opening))
-        # Whether quote-free bodies are read without the scanner (``_plain``); the scanner
-        # alone reads every body otherwise (a test compares the two).
+        # Whether outputs and tags are read by one match each (``output``, ``tag``) while
+        # they match; the scanner alone reads every body otherwise (a test compares the two).
         self.quick = quick
         te = re.escape(tag_end)
+        self.output = re.compile(rf"{re.escape(out_start)}(-?)\s*+{_whole(out_end)}")
+        self.tag = re.compile(rf"{re.escape(tag_start)}-?\s*+(#|\w++)\s*+{_whole(tag_end)}")
         # After the tag start: the optional trim dash, spaces and the tag name, if any.
         self.head = re.compile(r"-?\s*(#|\w+)?")
         # After ``raw`` or ``doc``: the rest of the opening tag.
