@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _HEAD = re.compile(rf"\s*(?P<name>{NAME_PATTERN})\s+in\b")
 _PARAMETERS = frozenset({"limit", "offset", "cols"})
+_PARAMETER_WORDS = re.compile("limit|offset|cols|reversed")
 
 
 def _before_comma(text: str, start: int, end: int) -> int:
@@ -36,6 +37,28 @@ def _before_comma(text: str, start: int, end: int) -> int:
     if part.endswith(","):
         part = part[:-1]
     return start + len(part)
+
+
+def _cuts(token: Token, start: int) -> list[tuple[str, int, int]]:
+    """Where the text from ``start`` is split: at top-level ``limit:``, ``offset:``,
+    ``cols:`` and ``reversed``, as (parameter, start of its word, start of its value)."""
+    cuts: list[tuple[str, int, int]] = []
+    depth = 0
+    items = lexemes(token)
+    for index, lexeme in enumerate(items):
+        if lexeme.start < start:
+            continue
+        if lexeme.kind in ("(", "["):
+            depth += 1
+        elif lexeme.kind in (")", "]"):
+            depth -= 1
+        elif depth == 0 and lexeme.kind == "NAME":
+            following = items[index + 1]
+            if lexeme.text in _PARAMETERS and following.kind == ":":
+                cuts.append((lexeme.text, lexeme.start, following.end))
+            elif lexeme.text == "reversed" and following.kind in ("EOF", "NAME", ","):
+                cuts.append(("reversed", lexeme.start, lexeme.end))
+    return cuts
 
 
 class WeightedLoop(LoopExpression):
@@ -68,23 +91,8 @@ def loop_expression(env: object, token: Token, tag: str = "for") -> WeightedLoop
     head = _HEAD.match(text)
     if head is None:
         raise syntax_error(f"expected 'name in expression' after {tag!r}", token, 0)
-    # Split the rest at top-level `limit:`, `offset:`, `cols:` and `reversed`.
-    cuts: list[tuple[str, int, int]] = []  # (parameter, start of its word, start of value)
-    depth = 0
-    items = lexemes(token)
-    for index, lexeme in enumerate(items):
-        if lexeme.start < head.end():
-            continue
-        if lexeme.kind in ("(", "["):
-            depth += 1
-        elif lexeme.kind in (")", "]"):
-            depth -= 1
-        elif depth == 0 and lexeme.kind == "NAME":
-            following = items[index + 1]
-            if lexeme.text in _PARAMETERS and following.kind == ":":
-                cuts.append((lexeme.text, lexeme.start, following.end))
-            elif lexeme.text == "reversed" and following.kind in ("EOF", "NAME", ","):
-                cuts.append(("reversed", lexeme.start, lexeme.end))
+    # Without the words, no parameter: the text is not lexed here (only as the iterable).
+    cuts = _cuts(token, head.end()) if _PARAMETER_WORDS.search(text, head.end()) else []
     ends = [start for _, start, _ in cuts] + [len(text)]
     iterable_end = _before_comma(text, head.end(), ends[0])
     if not text[head.end():iterable_end].strip():
