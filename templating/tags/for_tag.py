@@ -64,14 +64,41 @@ def _cuts(token: Token, start: int) -> list[tuple[str, int, int]]:
 class WeightedLoop(LoopExpression):
     """A loop's expression that spends the loop's work from the render's budget when it
     is evaluated: its length times ``weight``, the work of one pass through its body
-    (``body_work``, times what interpreting costs more where it is not compiled)."""
+    (``body_work``, times what interpreting costs more where it is not compiled).
 
-    __slots__ = ("body_work", "weight")
+    Both are counted when first asked, from ``body`` (a loop may never be compiled or
+    rendered; two threads may both count them, harmlessly)."""
+
+    __slots__ = ("_body_work", "_weight", "body", "compiled")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.weight = 0
-        self.body_work: int | None = None  # known once its body is parsed
+        self.body: list[Node] | None = None  # its body's nodes, once parsed
+        self.compiled = False  # whether compiled code renders its body
+        self._body_work: int | None = None
+        self._weight: int | None = None
+
+    @property
+    def body_work(self) -> int | None:
+        """The work of one pass through its body (``walk.work``); None until it is parsed."""
+        if self._body_work is None and self.body is not None:
+            self._body_work = work(self.body)
+        return self._body_work
+
+    @property
+    def weight(self) -> int:
+        weight = self._weight
+        if weight is None:
+            body_work = self.body_work
+            if body_work is None:
+                return 0
+            weight = self._weight = body_work * (1 if self.runs_compiled() else INTERPRETED)
+        return weight
+
+    def runs_compiled(self) -> bool:
+        """Whether its body is rendered by compiled code (interpreted nodes cost several
+        times what compiled code does)."""
+        return self.compiled
 
     def evaluate(self, context: RenderContext) -> tuple[Iterator[object], int]:
         it, length = super().evaluate(context)
@@ -84,7 +111,8 @@ class WeightedLoop(LoopExpression):
         return it, length
 
 
-def loop_expression(env: object, token: Token, tag: str = "for") -> WeightedLoop:
+def loop_expression(env: object, token: Token, tag: str = "for",
+                    kind: type[WeightedLoop] = WeightedLoop) -> WeightedLoop:
     """Parse ``name in iterable [limit: e] [offset: e | continue] [cols: e] [reversed]``,
     the parameters in any order, optionally separated by commas."""
     text = token.value
@@ -111,28 +139,30 @@ def loop_expression(env: object, token: Token, tag: str = "for") -> WeightedLoop
             values[parameter] = StringLiteral(at(token, value_start), "continue")
         else:
             values[parameter] = compile_expression(env, token, value_text, value_start)  # type: ignore[arg-type]
-    return WeightedLoop(
+    loop = kind(
         at(token, 0), head.group("name"), iterable, limit=values.get("limit"),
         offset=values.get("offset"), reversed_=is_reversed, cols=values.get("cols"))
+    loop.compiled = bool(getattr(env, "compile_templates", False))
+    return loop
 
 
 class ForTag(Tag):
     name = "for"
     end = "endfor"
     node_class = ForNode
+    # The tags its body, and its `else` block, end at.
+    body_ends = frozenset((end, "else"))
+    else_ends = frozenset((end,))
 
     def parse(self, stream: TokenStream) -> Node:
         token = stream.eat(TOKEN_TAG)
         expression = loop_expression(self.env, expression_token(stream, token))
         parse_block = block_parser(self.env).parse_block
-        block = parse_block(stream, frozenset((self.end, "else")))
+        block = parse_block(stream, self.body_ends)
         default: BlockNode | None = None
         if stream.current.is_tag("else"):
             next(stream)
-            default = parse_block(stream, frozenset((self.end,)))
+            default = parse_block(stream, self.else_ends)
         stream.expect(TOKEN_TAG, value=self.end)
-        # Interpreted nodes cost several times what compiled code does.
-        factor = 1 if getattr(self.env, "compile_templates", False) else INTERPRETED
-        expression.body_work = work(block.nodes)
-        expression.weight = expression.body_work * factor
+        expression.body = block.nodes
         return self.node_class(token, expression=expression, block=block, default=default)
