@@ -53,6 +53,22 @@ class TemplateStream(TokenStream):
     def next(self) -> Token:
         return self.__next__()
 
+    # `eat` and `expect` as python-liquid's, in fewer steps when the token is the one
+    # expected (python-liquid's own raise the error otherwise).
+
+    def eat(self, typ: str) -> Token:
+        token = self.current
+        if token.kind != typ:
+            return super().eat(typ)
+        self.__next__()
+        return token
+
+    def expect(self, typ: str, value: str | None = None) -> Token:
+        token = self.current
+        if token.kind != typ or (value is not None and token.value != value):
+            return super().expect(typ, value)
+        return token
+
     def next_token(self) -> Token:
         return self.__next__()
 

@@ -91,3 +91,20 @@ def test_the_stream_steps_as_python_liquids() -> None:
     empty = TemplateStream(iter([]))
     assert (empty.current, next(empty), empty.next(), empty.next_token()) == (
         TokenStream.eof,) * 4
+
+
+@pytest.mark.parametrize(("step", "args"), [
+    ("eat", ("tag",)), ("eat", ("output",)), ("expect", ("tag",)), ("expect", ("tag", "if")),
+    ("expect", ("tag", "for")), ("expect", ("output",)), ("expect", ("expression", "y")),
+])
+def test_eat_and_expect_as_python_liquids(step: str, args: tuple[str, ...]) -> None:
+    tokens = list(STRICT[0].tokenizer()("{% if y %}"))
+
+    def run(stream: TokenStream) -> object:
+        try:
+            found = getattr(stream, step)(*args)
+        except LiquidError as error:
+            return (type(error).__name__, error.message, error.token, stream.pos)
+        return (found, stream.current, stream.pos)
+
+    assert run(TemplateStream(iter(tokens))) == run(TokenStream(iter(tokens)))
