@@ -53,6 +53,9 @@ class TemplateStream(TokenStream):
     def next(self) -> Token:
         return self.__next__()
 
+    def next_token(self) -> Token:
+        return self.__next__()
+
     # `eat` and `expect` as python-liquid's, in fewer steps when the token is the one
     # expected (python-liquid's own raise the error otherwise).
 
@@ -68,9 +71,6 @@ class TemplateStream(TokenStream):
         if token.kind != typ or (value is not None and token.value != value):
             return super().expect(typ, value)
         return token
-
-    def next_token(self) -> Token:
-        return self.__next__()
 
 
 class BlockParser(Parser):
