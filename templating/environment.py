@@ -29,6 +29,7 @@ from ladle.templating.errors import TemplateNotFound, TemplateReadError, Templat
 from ladle.templating.escaping import escapes_by_name, escaping_as
 from ladle.templating.expression import compile_uncached
 from ladle.templating.loaders import CachingFileSystemLoader, FileSystemLoader, not_found
+from ladle.templating.tags.parsing import BlockParser, TemplateStream
 from ladle.templating.walk import work
 
 
@@ -282,7 +283,7 @@ class Environment(liquid.Environment):
     def __getstate__(self) -> dict[str, Any]:
         # The caches of parsed and compiled expressions are made afresh when unpickled.
         state = self.__dict__.copy()
-        del state["compile_at"], state["parse_at"], state["functions"]
+        del state["compile_at"], state["parse_at"], state["functions"], state["block_parser"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -291,6 +292,8 @@ class Environment(liquid.Environment):
         self._make_caches()
 
     def _make_caches(self) -> None:
+        # Templates, and the blocks of ladle's tags, are parsed by ladle's block parser.
+        self.block_parser = BlockParser(self)
         # Re-parsing a template (a loader without a cache, a partial rendered in a loop)
         # reuses its compiled expressions; keyed by text, place and escaping.
         self.compile_at = functools.lru_cache(maxsize=4096)(self._compile_at)
@@ -364,7 +367,7 @@ class Environment(liquid.Environment):
 
     def _parse(self, source: str) -> list[Node]:
         try:
-            return super()._parse(source)
+            return self.block_parser.parse(TemplateStream(self.tokenizer()(source)))
         except LiquidSyntaxError as error:
             unclosed = self.unclosed_block(error, source)
             if unclosed is not None:

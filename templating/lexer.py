@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import lru_cache, partial
 
 from liquid.token import (
     TOKEN_COMMENT,
@@ -76,28 +76,12 @@ def _spaces(text: str, start: int) -> int:
     return match.end()
 
 
-class _Next:
-    """The next occurrence of a fixed string at or after a position.
+class _NextMatch:
+    """The next match of a pattern at or after a position.
 
     Remembers the last answer, so asking with positions that only grow (as the scanner
     does) costs one pass over the text in all.
     """
-
-    def __init__(self, text: str, needle: str) -> None:
-        self.text = text
-        self.needle = needle
-        self.asked = len(text) + 1
-        self.found = -1
-
-    def at(self, start: int) -> int:
-        if not (self.asked <= start and (self.found >= start or self.found < 0)):
-            self.asked = start
-            self.found = self.text.find(self.needle, start)
-        return self.found
-
-
-class _NextMatch:
-    """The next match of a pattern at or after a position; remembered like ``_Next``."""
 
     def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
         self.text = text
@@ -225,9 +209,6 @@ class _Scanner:
         quotes = _Quotes(text)
         self.outputs = _Bodies(text, lexer.out_end, quotes)
         self.tags = _Bodies(text, lexer.tag_end, quotes)
-        # Where plain text may end: each opening delimiter's finder, and its length.
-        self.delimiters = [(_Next(text, opening), len(opening)) for opening in (
-            lexer.tag_start, lexer.out_start, lexer.comment_start) if opening]
         self.block_end = {name: _NextMatch(text, pattern)
                           for name, pattern in lexer.block_end.items()}
 
@@ -259,20 +240,6 @@ class _Scanner:
         trim = text.startswith("-", after) and text.startswith(end, after + 1)
         return body, stop, trim, after + trim + len(end)
 
-    def content_end(self, start: int) -> tuple[int, bool]:
-        """Plain text from ``start`` runs to the next delimiter after its first character:
-        (its end, whether that delimiter trims the text before it)."""
-        after = start + 1
-        end, length = -1, 0
-        for finder, size in self.delimiters:
-            at = finder.at(after)
-            # The first; of two at one place, the shorter (as ``min`` of the pairs would).
-            if at >= 0 and (end < 0 or at < end or (at == end and size < length)):
-                end, length = at, size
-        if end < 0:
-            return len(self.text), False
-        return end, self.text.startswith("-", end + length)
-
     def unclosed(self, start: int) -> TemplateSyntaxError:
         """The error for plain text that starts with an opening delimiter."""
         text = self.text
@@ -290,11 +257,49 @@ def _error(message: str, value: str, start: int, source: str) -> TemplateSyntaxE
     return TemplateSyntaxError(message, token=Token(TOKEN_EOF, value, start, source))
 
 
+def _whole(end: str) -> str:
+    """A body that ends at ``end`` (then ``(-?)`` and ``end``) where each quote starts a
+    string closed by the next quote of its kind, with no backslash in it. Each character
+    has one way to match and no repeat gives back what it took (possessive: ``++``,
+    ``*+``), so a match, or a failure, reads the text once; runs of ordinary characters
+    are read by one repeat (several times quicker than one character a turn)."""
+    pieces = [rf"[^'\"\-{re.escape(end[0])}]++", rf"-(?!{re.escape(end)})", r"'[^'\\]*+'",
+              r'"[^"\\]*+"']
+    if len(end) > 1:
+        pieces.append(rf"{re.escape(end[0])}(?!{re.escape(end[1:])})")
+    return rf"((?:{'|'.join(pieces)})*+)(-?){re.escape(end)}"
+
+
+def _read(whole: re.Match[str]) -> tuple[int, int, bool, int]:
+    """``_Scanner.body`` from a match of ``_Lexer.output`` or ``_Lexer.tag``."""
+    body = whole.start(2)
+    stop = body + len(whole.group(2).rstrip())
+    if stop == body:  # nothing but spaces: an empty body where the spaces start
+        body = stop = whole.end(1)
+    return body, stop, whole.start(3) < whole.end(3), whole.end()
+
+
 def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
-    """python-liquid's ``_tokenize_template``, with the scanner in place of its rules."""
-    scan = _Scanner(source, lexer)
-    tag_start, out_start = lexer.tag_start, lexer.out_start
+    """python-liquid's ``_tokenize_template``, with the scanner in place of its rules.
+
+    Whole outputs and tags are read by one match each (``_whole``) until one fails to
+    match; the scanner, made then, reads that one and the rest.
+    """
+    scan: _Scanner | None = None
+    tag_start, tag_end, out_start, out_end = (lexer.tag_start, lexer.tag_end, lexer.out_start,
+                                              lexer.out_end)
+    comment, comment_end = lexer.comment_start, lexer.comment_end
+    head_at = lexer.head.match
+    output_at, tag_at = lexer.output.match, lexer.tag.match
+    opening_after = lexer.opening.search
+    blocks = lexer.block_end
+    quick = lexer.quick
+    # A token made straight from its tuple (NamedTuple's ``__new__`` is a Python function).
+    make = tuple.__new__
     end = len(source)
+    # No comment end occurs at or after this: comments never closed, repeated, do not
+    # search the rest of the text each time (linear time).
+    no_comment_end = end + 1
     position = 0
     lstrip = False
     comment_depth = 0
@@ -304,49 +309,69 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
     while position < end:
         start = position
         at_tag = source.startswith(tag_start, start)
-        head = lexer.head.match(source, start + len(tag_start)) if at_tag else None
-        name = None if head is None else head.group(1)
+        head = whole = None
+        if at_tag:
+            if quick:
+                whole = tag_at(source, start)
+                quick = whole is not None  # (it may have read far: no more quick reads)
+            head = whole or head_at(source, start + len(tag_start))
+        name = None if head is None else head.group(1)  # (and ``end(1)`` where it ends)
 
-        if head is not None and name in scan.block_end:
-            block = scan.block(name, head.end())
+        if head is not None and name in blocks:
+            scan = scan or _Scanner(source, lexer)
+            block = scan.block(name, head.end(1))
             if block is not None:
                 position = block[3]
                 if not comment_depth:
                     if name == "raw":
                         lstrip = bool(block[1])  # python-liquid reads the opening tag's dash
-                        yield Token(TOKEN_CONTENT, block[0], start, source)
+                        yield make(Token, (TOKEN_CONTENT, block[0], start, source))
                     else:
                         lstrip = bool(block[2])
-                        yield Token(TOKEN_DOC, block[0], start, source)
+                        yield make(Token, (TOKEN_DOC, block[0], start, source))
                 continue
 
-        comment = lexer.comment_start
         if comment and source.startswith(comment, start):
-            close = source.find(lexer.comment_end, start + len(comment))
-            if close >= 0:  # `{#(.*?)(-?)#}`: the first end, a dash before it trims
-                inner = source[start + len(comment):close]
-                position = close + len(lexer.comment_end)
+            opened = start + len(comment)
+            # `{#(.*?)(-?)#}`: the first end, a dash before it trims
+            close = source.find(comment_end, opened) if opened < no_comment_end else -1
+            if close >= 0:
+                inner = source[opened:close]
+                position = close + len(comment_end)
                 if not comment_depth:
                     trims = inner.endswith("-")
-                    yield Token(_TEMPLATE_COMMENT, inner[:-1] if trims else inner, start,
-                                source)
+                    yield make(Token, (_TEMPLATE_COMMENT, inner[:-1] if trims else inner, start,
+                                       source))
                     lstrip = trims
                 continue
+            no_comment_end = min(no_comment_end, opened)
 
         if source.startswith(out_start, start):
-            opened = start + len(out_start)
-            output = scan.body(scan.outputs, opened + source.startswith("-", opened),
-                               lexer.out_end)
+            read = output_at(source, start) if quick else None
+            if read is not None:
+                output: tuple[int, int, bool, int] | None = _read(read)
+            else:
+                # The scanner reads this body and every later one (a quick read that
+                # failed may have read far: it must not again).
+                quick = False
+                opened = start + len(out_start)
+                opened += source.startswith("-", opened)
+                scan = scan or _Scanner(source, lexer)
+                output = scan.body(scan.outputs, opened, out_end)
             if output is not None:
                 body, stop, trim, position = output
                 if not comment_depth:
-                    yield Token(TOKEN_OUTPUT, source[start:position], start, source)
-                    yield Token(TOKEN_EXPRESSION, source[body:stop], body, source)
+                    yield make(Token, (TOKEN_OUTPUT, source[start:position], start, source))
+                    yield make(Token, (TOKEN_EXPRESSION, source[body:stop], body, source))
                     lstrip = trim
                 continue
 
         if head is not None and name is not None:
-            tag = scan.body(scan.tags, head.end(), lexer.tag_end)
+            if whole is not None:
+                tag: tuple[int, int, bool, int] | None = _read(whole)
+            else:
+                scan = scan or _Scanner(source, lexer)
+                tag = scan.body(scan.tags, head.end(1), tag_end)
             if tag is not None:
                 body, stop, trim, position = tag
                 name_start = head.start(1)
@@ -358,45 +383,49 @@ def _tokenize(source: str, lexer: _Lexer) -> Iterator[Token]:
                                 raise TemplateSyntaxError(
                                     "missing tag name or closing delimiter",
                                     token=bad_in_comment)
-                            yield Token(TOKEN_COMMENT, source[comment_index:start],
-                                        comment_index, source)
-                            yield Token(TOKEN_TAG, name, name_start, source)
+                            yield make(Token, (TOKEN_COMMENT, source[comment_index:start],
+                                               comment_index, source))
+                            yield make(Token, (TOKEN_TAG, name, name_start, source))
                             lstrip = trim
                     elif name == "comment":
                         comment_depth += 1
                     continue
-                yield Token(TOKEN_TAG, name, name_start, source)
+                yield make(Token, (TOKEN_TAG, name, name_start, source))
                 if stop > body:
-                    yield Token(TOKEN_EXPRESSION, source[body:stop], body, source)
+                    yield make(Token, (TOKEN_EXPRESSION, source[body:stop], body, source))
                 lstrip = trim
                 if name == "comment":
                     comment_index = position
                     comment_depth = 1
                 continue
 
-        position, rstrip = scan.content_end(start)
+        # Plain text runs to the next opening delimiter after its first character.
+        following = opening_after(source, start + 1)
+        position = end if following is None else following.start()
         if comment_depth:
             if at_tag and bad_in_comment is None:
-                bad_in_comment = Token(TOKEN_CONTENT, source[start:position], start, source)
+                bad_in_comment = make(Token, (TOKEN_CONTENT, source[start:position], start,
+                                              source))
             continue
         first = min(_spaces(source, start), position) if lstrip else start
         # Text that starts with an opening delimiter is one never closed: refused before
         # it is copied (it may be the whole rest of a large template).
         if source.startswith(out_start, first, position) or \
                 source.startswith(tag_start, first, position):
-            raise scan.unclosed(start)
+            raise (scan or _Scanner(source, lexer)).unclosed(start)
         value = source[first:position]
-        if rstrip:
+        # A dash after the delimiter trims the text before it.
+        if following is not None and source.startswith("-", following.end()):
             value = value.rstrip()
         if value:
-            yield Token(TOKEN_CONTENT, value, start, source)
+            yield make(Token, (TOKEN_CONTENT, value, start, source))
 
 
 class _Lexer:
     """The delimiters and the patterns made from them."""
 
     def __init__(self, tag_start: str, tag_end: str, out_start: str, out_end: str,
-                 comment_start: str = "", comment_end: str = "") -> None:
+                 comment_start: str = "", comment_end: str = "", *, quick: bool = True) -> None:
         # The scanner relies on these (python-liquid's rules do too, in effect): a start
         # delimiter does not end in white space, and an end delimiter cannot start with
         # what a body, a tag name or a trim dash can end with.
@@ -414,7 +443,15 @@ class _Lexer:
         # ``{# … #}`` comments, when the environment has ``template_comments``.
         self.comment_start = comment_start
         self.comment_end = comment_end
+        # Plain text ends at the first of these; of two at one place, at the shorter.
+        self.opening = re.compile("|".join(re.escape(opening) for opening in sorted(
+            (tag_start, out_start, comment_start), key=len) if opening))
+        # Whether outputs and tags are read by one match each (``output``, ``tag``) while
+        # they match; the scanner alone reads every body otherwise (a test compares the two).
+        self.quick = quick
         te = re.escape(tag_end)
+        self.output = re.compile(rf"{re.escape(out_start)}(-?)\s*+{_whole(out_end)}")
+        self.tag = re.compile(rf"{re.escape(tag_start)}-?\s*+(#|\w++)\s*+{_whole(tag_end)}")
         # After the tag start: the optional trim dash, spaces and the tag name, if any.
         self.head = re.compile(r"-?\s*(#|\w+)?")
         # After ``raw`` or ``doc``: the rest of the opening tag.
@@ -425,6 +462,8 @@ class _Lexer:
         }
 
 
+# Made once per set of delimiters (an environment asks for its tokenizer on every parse).
+@lru_cache(maxsize=64)
 def get_lexer(tag_start: str = "{%", tag_end: str = "%}", out_start: str = "{{",
               out_end: str = "}}", comment_start: str = "",
               comment_end: str = "") -> Callable[[str], Iterator[Token]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from liquid.extra import BlockTag, ExtendsTag
+from liquid.token import TOKEN_CONTENT
 
 from ladle.templating.tags.assign_tag import AssignTag
 from ladle.templating.tags.call_tag import CallTag
@@ -41,8 +42,9 @@ def register(env: Environment) -> None:
         env.add_tag(tag)
     if "translate" in env.tags:  # python-liquid's extra tags are on
         env.add_tag(TranslateTag)
-    # python-liquid's tags left read their arguments with its own tokenizer.
+    # python-liquid's tags left read their arguments with its own tokenizer (plain text
+    # has none: its pseudo-tag is left as it is, for the block parser to see).
     own: tuple[type, ...] = (*TAGS, TranslateTag, Screened)
     for name, existing in list(env.tags.items()):
-        if not isinstance(existing, own):
+        if not isinstance(existing, own) and name != TOKEN_CONTENT:
             env.tags[name] = Screened(existing)

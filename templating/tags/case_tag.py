@@ -8,14 +8,18 @@ from liquid.ast import BlockNode, Node
 from liquid.builtin.tags.case_tag import CaseNode, MultiExpressionBlockNode
 from liquid.context import RenderContext
 from liquid.expression import Expression
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
 
 from ladle.grammar.runtime import liquid_equals
 from ladle.templating.expression import compile_expression
-from ladle.templating.tags.parsing import expression_token, split_top_level, syntax_error
+from ladle.templating.tags.parsing import (
+    block_parser,
+    expression_token,
+    split_top_level,
+    syntax_error,
+)
 
 # `when a, b` and `when a or b` both list alternatives, as in Liquid.
 _WHEN_SEPARATORS = frozenset({",", "or"})
@@ -57,7 +61,7 @@ class CaseTag(Tag):
         stops = frozenset((self.end, "when", "else", TOKEN_EOF))
         while stream.current.kind not in (TOKEN_TAG, TOKEN_EOF):
             next(stream)  # text between `case` and the first `when` is dropped
-        parse_block = get_parser(self.env).parse_block
+        parse_block = block_parser(self.env).parse_block
         blocks: list[MultiExpressionBlockNode | BlockNode] = []
         while not stream.current.is_tag(self.end):
             if stream.current.is_tag("else"):

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from liquid.ast import BlockNode, ConditionalBlockNode, Node
 from liquid.builtin.tags.if_tag import IfNode
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG
 
 from ladle.templating.expression import compile_expression
-from ladle.templating.tags.parsing import expression_token
+from ladle.templating.tags.parsing import block_parser, expression_token
+
+if TYPE_CHECKING:
+    from liquid import Environment
 
 
 class IfTag(Tag):
@@ -23,13 +25,19 @@ class IfTag(Tag):
     end = "endif"
     node_class: Any = IfNode
 
+    def __init__(self, env: Environment) -> None:
+        super().__init__(env)
+        # The tags its blocks end at (the first also at the end of the template).
+        self.stops = frozenset((self.end, "elsif", "else"))
+        self.first_stops = self.stops | {TOKEN_EOF}
+
     def parse(self, stream: TokenStream) -> Node:
         token = stream.eat(TOKEN_TAG)
         condition = compile_expression(self.env, expression_token(stream, token),
                                        condition=True)
-        parse_block = get_parser(self.env).parse_block
-        stops = frozenset((self.end, "elsif", "else"))
-        consequence = parse_block(stream, stops | {TOKEN_EOF})
+        parse_block = block_parser(self.env).parse_block
+        stops = self.stops
+        consequence = parse_block(stream, self.first_stops)
         alternatives: list[ConditionalBlockNode] = []
         while stream.current.is_tag("elsif"):
             elsif = next(stream)

@@ -12,7 +12,6 @@ from typing import Any, TextIO
 from liquid.builtin.expressions import Parameter
 from liquid.context import RenderContext
 from liquid.extra.tags.macro_tag import Macro, MacroNode
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
@@ -20,7 +19,7 @@ from liquid.token import TOKEN_TAG
 from ladle.templating.budget import INTERPRETED, PARTIAL_COST
 from ladle.templating.errors import at
 from ladle.templating.tags.arguments import name, parts
-from ladle.templating.tags.parsing import expression_token
+from ladle.templating.tags.parsing import block_parser, expression_token
 from ladle.templating.walk import work
 
 
@@ -34,11 +33,21 @@ class WeightedMacro(Macro):
 class WeightedMacroNode(MacroNode):
     """python-liquid's macro, which spends like a partial each time it is called."""
 
-    __slots__ = ("weight",)
+    __slots__ = ("_weight",)
 
-    def __init__(self, *args: Any, weight: int = PARTIAL_COST, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.weight = weight
+        self._weight: int | None = None
+
+    @property
+    def weight(self) -> int:
+        """The work one call spends: a call renders the block interpreted, in a context of
+        its own, like a partial (counted when first rendered; two threads may both count
+        it, harmlessly)."""
+        weight = self._weight
+        if weight is None:
+            weight = self._weight = PARTIAL_COST + work(self.block.nodes) * INTERPRETED
+        return weight
 
     def render_to_output(self, context: RenderContext, _buffer: TextIO) -> int:
         context.tag_namespace["macros"][self.name] = WeightedMacro(
@@ -68,8 +77,6 @@ class MacroTag(Tag):
                     value = part.expression(f"'{word.text}:'")
                 params[word.text] = Parameter(at(part.token, part.offset(word)), word.text,
                                               value)
-        block = get_parser(self.env).parse_block(stream, (self.end,))
+        block = block_parser(self.env).parse_block(stream, (self.end,))
         stream.expect(TOKEN_TAG, value=self.end)
-        # A call renders its block interpreted, in a context of its own, like a partial.
-        return self.node_class(token, macro, params, block,
-                               weight=PARTIAL_COST + work(block.nodes) * INTERPRETED)
+        return self.node_class(token, macro, params, block)

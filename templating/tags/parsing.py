@@ -1,15 +1,133 @@
-"""Helpers the tags share: reading a tag's expression and splitting it at top-level words."""
+"""Helpers the tags share: the token stream and parser of blocks, reading a tag's
+expression and splitting it at top-level words."""
 
 from __future__ import annotations
 
-from liquid.exceptions import LiquidSyntaxError
+from collections.abc import Container, Iterator
+from typing import TYPE_CHECKING
+
+from liquid.ast import BlockNode, Node
+from liquid.builtin.content import Literal
+from liquid.exceptions import BlockNestingError, LiquidError, LiquidSyntaxError
+from liquid.parser import Parser, get_parser
 from liquid.stream import TokenStream
-from liquid.token import TOKEN_EXPRESSION, Token
+from liquid.token import (
+    TOKEN_COMMENT,
+    TOKEN_CONTENT,
+    TOKEN_DOC,
+    TOKEN_EOF,
+    TOKEN_EXPRESSION,
+    TOKEN_ILLEGAL,
+    TOKEN_OUTPUT,
+    TOKEN_TAG,
+    Token,
+)
 
 from ladle.grammar.errors import ExpressionError
 from ladle.grammar.lexer import Token as Lexeme
 from ladle.grammar.lexer import tokenize
 from ladle.templating.errors import TemplateSyntaxError, at, from_expression
+
+if TYPE_CHECKING:
+    from liquid import Environment
+
+
+class TemplateStream(TokenStream):
+    """python-liquid's token stream, whose current token is an attribute, not a property
+    that looks it up: the parser and the tags ask for it several times a token."""
+
+    current: Token = TokenStream.eof  # (this class attribute hides the base's property)
+
+    def __init__(self, tokens: Iterator[Token], block_depth_carry: int = 0) -> None:
+        super().__init__(tokens, block_depth_carry)
+        if self.tokens:
+            self.current = self.tokens[0]
+
+    def __next__(self) -> Token:
+        token = self.current
+        if token is not self.eof:
+            pos = self.pos = self.pos + 1
+            self.current = self.tokens[pos] if pos < len(self.tokens) else self.eof
+        return token
+
+    def next(self) -> Token:
+        return self.__next__()
+
+    def next_token(self) -> Token:
+        return self.__next__()
+
+    # `eat` and `expect` as python-liquid's, in fewer steps when the token is the one
+    # expected (python-liquid's own raise the error otherwise).
+
+    def eat(self, typ: str) -> Token:
+        token = self.current
+        if token.kind != typ:
+            return super().eat(typ)
+        self.__next__()
+        return token
+
+    def expect(self, typ: str, value: str | None = None) -> Token:
+        token = self.current
+        if token.kind != typ or (value is not None and token.value != value):
+            return super().expect(typ, value)
+        return token
+
+
+class BlockParser(Parser):
+    """python-liquid's parser, making the same nodes with fewer steps a token: a content
+    token becomes its node here when the content tag is python-liquid's own."""
+
+    __slots__ = ()
+
+    def parse(self, stream: TokenStream) -> list[Node]:
+        return self.nodes(stream, ())
+
+    def parse_block(self, stream: TokenStream, end: Container[str]) -> BlockNode:
+        stream.block_depth += 1
+        if stream.block_depth > self.env.block_nesting_limit:
+            raise BlockNestingError("block nesting limit reached", token=None)
+        nodes = self.nodes(stream, end)
+        stream.block_depth -= 1
+        return BlockNode(stream.current, nodes)
+
+    def nodes(self, stream: TokenStream, end: Container[str]) -> list[Node]:
+        """The nodes up to the end of ``stream`` or a tag named in ``end``."""
+        tags = self.env.tags
+        illegal = tags[TOKEN_ILLEGAL]
+        content = tags[TOKEN_CONTENT]
+        output = tags[TOKEN_OUTPUT]
+        text = content.node_class if type(content) is Literal else None
+        nodes: list[Node] = []
+        token = stream.current
+        while token.kind != TOKEN_EOF:
+            kind = token.kind
+            try:
+                if kind == TOKEN_CONTENT and text is not None:
+                    nodes.append(text(token, token.value))
+                elif kind == TOKEN_OUTPUT:
+                    nodes.append(output.get_node(stream))
+                elif kind == TOKEN_TAG:
+                    if token.value in end:
+                        break
+                    nodes.append(tags.get(token.value, illegal).get_node(stream))
+                elif kind == TOKEN_DOC:
+                    nodes.append(tags.get(TOKEN_DOC, illegal).get_node(stream))
+                elif kind == "COMMENT":
+                    nodes.append(tags.get(TOKEN_COMMENT, illegal).get_node(stream))
+                else:
+                    nodes.append(content.get_node(stream))
+            except LiquidError as error:
+                self.env.error(error, token=stream.current)
+            next(stream)
+            token = stream.current
+        return nodes
+
+
+def block_parser(env: Environment) -> Parser:
+    """The parser of ``env``'s blocks: ladle's environment keeps one (python-liquid's
+    ``get_parser`` hashes all of the environment's settings each time)."""
+    parser: Parser | None = getattr(env, "block_parser", None)
+    return parser or get_parser(env)
 
 
 def expression_token(stream: TokenStream, tag: Token, *, consume: bool = True) -> Token:

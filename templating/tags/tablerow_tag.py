@@ -13,15 +13,13 @@ from collections.abc import Iterable
 from liquid.ast import Node
 from liquid.builtin.tags.for_tag import BreakNode, ContinueNode
 from liquid.builtin.tags.tablerow_tag import TablerowNode
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
 
-from ladle.templating.budget import INTERPRETED
-from ladle.templating.tags.for_tag import loop_expression
-from ladle.templating.tags.parsing import expression_token
-from ladle.templating.walk import walk_nodes, work
+from ladle.templating.tags.for_tag import WeightedLoop, loop_expression
+from ladle.templating.tags.parsing import block_parser, expression_token
+from ladle.templating.walk import walk_nodes
 
 
 def interrupts(nodes: Iterable[Node]) -> bool:
@@ -41,20 +39,29 @@ class Tablerow(TablerowNode):
             return 0
 
 
+class TablerowLoop(WeightedLoop):
+    """A ``tablerow`` loop's expression: compiled in a compiled template unless its body
+    has a ``break`` or ``continue``."""
+
+    __slots__ = ()
+
+    def runs_compiled(self) -> bool:
+        return self.compiled and self.body is not None and not interrupts(self.body)
+
+
 class TablerowTag(Tag):
     """Rows and cells of an HTML table, one cell per item."""
 
     name = "tablerow"
     end = "endtablerow"
     node_class = Tablerow
+    ends = frozenset((end,))
 
     def parse(self, stream: TokenStream) -> Tablerow:
         token = stream.eat(TOKEN_TAG)
-        expression = loop_expression(self.env, expression_token(stream, token), self.name)
-        block = get_parser(self.env).parse_block(stream, frozenset((self.end,)))
+        expression = loop_expression(self.env, expression_token(stream, token), self.name,
+                                     TablerowLoop)
+        block = block_parser(self.env).parse_block(stream, self.ends)
         stream.expect(TOKEN_TAG, value=self.end)
-        # Compiled in a compiled template unless it has a `break` or `continue`.
-        compiled = getattr(self.env, "compile_templates", False) and not interrupts(block.nodes)
-        expression.body_work = work(block.nodes)
-        expression.weight = expression.body_work * (1 if compiled else INTERPRETED)
+        expression.body = block.nodes
         return self.node_class(token, expression=expression, block=block)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from liquid.ast import Node
 from liquid.extra import WithTag as LiquidWithTag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_TAG
 
 from ladle.templating.tags.arguments import keyword_arguments, parts
-from ladle.templating.tags.parsing import expression_token
+from ladle.templating.tags.parsing import block_parser, expression_token
 
 # python-liquid's node (its module is private to python-liquid; its tag names it).
 WithNode = LiquidWithTag.node_class
@@ -30,6 +29,6 @@ class WithTag(Tag):
     def parse(self, stream: TokenStream) -> Node:
         token = stream.eat(TOKEN_TAG)
         args = keyword_arguments(parts(self.env, expression_token(stream, token)))
-        block = get_parser(self.env).parse_block(stream, (self.end, TOKEN_EOF))
+        block = block_parser(self.env).parse_block(stream, (self.end, TOKEN_EOF))
         stream.expect(TOKEN_TAG, value=self.end)
         return self.node_class(token, args=args, block=block)

@@ -246,6 +246,11 @@ env = templating.Environment()
 def template(text):
     env.from_string(text)
 
+commenting = templating.Environment(template_comments=True)
+
+def commented(text):
+    commenting.from_string(text)
+
 def layout(style):
     player.resolve({"w": 10, "h": 10, "art": {"x": 0, "y": 0, "w": 1, "h": 1, "show": True,
                                               "styles": {"color": style}}}, variant="track")
@@ -263,6 +268,7 @@ GROWTH: dict[str, tuple[str, str, int]] = {
     "output, escaped quotes": ("template", "'{{ x ' + \"\\\\'\" * n + ' }}'", 3 * 10**4),
     "unclosed outputs": ("template", "'{{' * n", 2500),
     "unclosed tags": ("template", "'{%' * n", 25 * 10**5),
+    "unclosed {# comments": ("commented", "'{#' * n", 10**4),  # was quadratic
     "output missing a brace, apostrophes":
         ("template", "'<p>{{ x }</p>' + \"<p>it's a dog's life, isn't it</p>\\n\" * n", 60000),
     "raw never closed": ("template", "'{% raw %}' * n", 5000),

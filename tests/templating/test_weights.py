@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ladle import templating
 from ladle.templating.budget import INTERPRETED
+from ladle.templating.tags import for_tag, macro_tag
 from ladle.templating.tags.for_tag import WeightedLoop
 from ladle.templating.walk import walk_nodes, work
 
@@ -27,16 +30,11 @@ def _loops(template: Any) -> list[tuple[Any, WeightedLoop]]:
     return found
 
 
-def _afresh(nodes: list[Any], loops: list[tuple[Any, WeightedLoop]]) -> int:
+def _afresh(nodes: list[Any]) -> int:
     """``work(nodes)`` with no loop's body work known: every node counted one by one."""
-    known = [loop.body_work for _, loop in loops]
-    for _, loop in loops:
-        loop.body_work = None
-    try:
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(WeightedLoop, "body_work", property(lambda loop: None))
         return work(nodes)
-    finally:
-        for (_, loop), body in zip(loops, known, strict=True):
-            loop.body_work = body
 
 
 def test_loops_in_loops_weigh_what_their_nodes_do() -> None:
@@ -44,8 +42,27 @@ def test_loops_in_loops_weigh_what_their_nodes_do() -> None:
         template = templating.Environment(compiled=compiled).from_string(SOURCE)
         loops = _loops(template)
         assert len(loops) == 4
-        assert work(template.nodes) == _afresh(template.nodes, loops)
+        assert work(template.nodes) == _afresh(template.nodes)
         for node, loop in loops:
             block = node.block.nodes
-            assert loop.body_work == _afresh(block, loops)
+            assert loop.body_work == _afresh(block)
             assert loop.weight == loop.body_work * (1 if compiled else INTERPRETED)
+
+
+def test_weights_are_counted_when_first_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not while parsing: interpreted, when a loop or a macro first renders."""
+    counted: list[int] = []
+
+    def counting(nodes: Any) -> int:
+        counted.append(1)
+        return work(nodes)
+
+    monkeypatch.setattr(for_tag, "work", counting)
+    monkeypatch.setattr(macro_tag, "work", counting)
+    env = templating.Environment(compiled=False)
+    template = env.from_string(SOURCE + "{% macro 'm' %}{{ 1 }}{% endmacro %}{% call 'm' %}")
+    assert counted == []
+    assert template.render(xs=[]) == "empty01"
+    assert len(counted) == 5  # the four loops' bodies (the outer one's holds the others), m's
+    assert template.render(xs=[]) == "empty01"
+    assert len(counted) == 5  # each counted once
