@@ -8,6 +8,8 @@ The function is built by ``templating.compiler`` and calls ``templating.runtime`
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Mapping
 from io import StringIO
 from typing import TYPE_CHECKING, Any
@@ -30,20 +32,37 @@ from ladle.templating.compiler import TemplateCompiler
 from ladle.templating.errors import from_expression
 from ladle.templating.escaping import reset_escaping, set_escaping
 from ladle.templating.internals import scope_maps
-from ladle.templating.runtime import NO_LOCALS_LIMIT, LocalsBudget, OutputBudget, PartialContext
+from ladle.templating.runtime import (
+    NO_LOCALS_LIMIT,
+    Lazy,
+    LocalsBudget,
+    OutputBudget,
+    PartialContext,
+)
 
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate
 
 
+def _top(compiled: weakref.ref[CompiledTemplate], error: Exception, partial: bool,
+         block_scope: bool) -> bool:
+    """``CompiledTemplate.handle_top`` of the compiled template that raised ``error`` (held
+    weakly by the generated code's globals)."""
+    template = compiled()
+    assert template is not None  # (its function is running)
+    return template.handle_top(error, partial, block_scope)
+
+
 class CompiledTemplate:
     """A template's compiled render function (the async one is compiled when first needed)."""
 
-    __slots__ = ("_async", "assigned", "env", "escape", "function", "lines", "nodes",
-                 "simple", "template")
+    __slots__ = ("__weakref__", "_async", "_template", "assigned", "env", "escape", "function",
+                 "lines", "nodes", "simple")
 
     def __init__(self, template: BoundTemplate, escape_output: bool) -> None:
-        self.template = template
+        # The template holds this, so this holds it weakly (nothing here holds this
+        # strongly either): a template let go of is freed at once, not by the cyclic GC.
+        self._template = weakref.ref(template)
         self.env = template.env
         self.nodes = template.nodes
         self.escape = escape_output
@@ -53,13 +72,25 @@ class CompiledTemplate:
         self.simple = not compiler.uses_context  # a `PartialContext` will do for it
         self._async: Any = None
 
+    @property
+    def template(self) -> BoundTemplate:
+        template = self._template()
+        assert template is not None  # (it renders through this)
+        return template
+
     def _build(self, compiler: TemplateCompiler) -> tuple[Any, tuple[dict[int, Token],
                                                                      dict[int, Token]]]:
         module = compiler.function(self.nodes)
-        compiler.namespace["_top"] = self._top
+        namespace = compiler.namespace
+        namespace["_top"] = functools.partial(_top, weakref.ref(self))
         filename = f"<template {self.template.name or 'string'}>"
-        exec(compile(module, filename, "exec"), compiler.namespace)
-        return compiler.namespace["render"], compiler.lines
+        exec(compile(module, filename, "exec"), namespace)
+        function = namespace.pop("render")  # (its globals would hold it)
+        owner = weakref.ref(function)
+        for value in namespace.values():
+            if type(value) is Lazy:
+                value.owner = owner
+        return function, compiler.lines
 
     def usable(self, context: RenderContext, namespace: Mapping[str, object]) -> bool:
         """Whether the compiled function renders exactly as the nodes would here: the
@@ -190,7 +221,7 @@ class CompiledTemplate:
             traceback = traceback.tb_next
         return found
 
-    def _top(self, error: Exception, partial: bool, block_scope: bool) -> bool:
+    def handle_top(self, error: Exception, partial: bool, block_scope: bool) -> bool:
         """python-liquid's handling of an error at the top level of a template; True to stop."""
         if isinstance(error, StopRender):
             return True

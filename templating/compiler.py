@@ -260,7 +260,7 @@ class TemplateCompiler:
         key = self.expression_keys.get(id(expression))
         if key is None:
             key = self.temp("_e")
-            self.namespace[key] = runtime.Lazy(self.namespace, key, expression)
+            self.namespace[key] = runtime.Lazy(key, expression)
             self.expression_keys[id(expression)] = key
         call: ast.expr = _call(self.load(key), self.load("_v"))
         context: ast.expr = _NONE

@@ -9,9 +9,11 @@ and the helpers that make values output text.
 from __future__ import annotations
 
 import sys
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import StringIO
 from itertools import chain, islice
+from types import FunctionType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from liquid.ast import Node
@@ -635,18 +637,21 @@ def text_helpers(limit: int | None) -> tuple[Callable[[object], str], Callable[[
 
 class Lazy:
     """A stand-in that compiles ``expression`` on its first call and puts the compiled
-    function in its place (the same function whichever thread gets there first). One
-    object, not a closure and its cells: a template makes one per expression."""
+    function in its place, among the globals of the function that calls it (``owner``,
+    set once that is made; the same function whichever thread gets there first). One
+    object, not a closure and its cells, and no reference to those globals: a template
+    that is let go of is freed at once, not left for the cyclic garbage collector."""
 
-    __slots__ = ("expression", "key", "namespace")
+    __slots__ = ("expression", "key", "owner")
 
-    def __init__(self, namespace: dict[str, Any], key: str,
-                 expression: TemplateExpression) -> None:
-        self.namespace = namespace
+    def __init__(self, key: str, expression: TemplateExpression) -> None:
         self.key = key
         self.expression = expression
+        self.owner: weakref.ref[FunctionType] | None = None
 
     def __call__(self, data: Any) -> Any:
         function = self.expression.compiled.evaluate
-        self.namespace[self.key] = function
+        owner = None if self.owner is None else self.owner()
+        if owner is not None:
+            owner.__globals__[self.key] = function
         return function(data)

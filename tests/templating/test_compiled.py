@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import gc
 import json
 import os
 import re
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -318,6 +320,27 @@ def test_async_errors_are_where_sync_errors_are(source: str) -> None:
         errors.append(raised.value.detailed_message())
     assert errors[0] == errors[1] == errors[2]
     assert "page.html:4:6" in errors[0] or "page.html:2" in errors[0]
+
+
+def test_a_template_let_go_of_is_freed_at_once() -> None:
+    # No reference cycle through the compiled function, its globals or the template: a
+    # template is freed when dropped, not left for the cyclic garbage collector (which
+    # parsing many templates kept busy).
+    env = templating.Environment(loader=DictLoader({"p": "{{ a }}"}))
+    source = ("{% assign n = 1 %}{% for i in xs %}{{ i | plus: n }}{% render 'p', a: i %}"
+              "{% endfor %}{% capture c %}{{ n }}{% endcapture %}{{ c }}{{ 1 / zero }}")
+    gc.collect()
+    gc.disable()
+    try:
+        rendered, unrendered = env.from_string(source), env.from_string(source)
+        assert rendered.render(xs=[1, 2], zero=1) == "213211"
+        assert asyncio.run(rendered.render_async(xs=[1, 2], zero=1)) == "213211"
+        references = [weakref.ref(rendered), weakref.ref(unrendered),
+                      weakref.ref(rendered.compiled)]  # type: ignore[attr-defined]
+        del rendered, unrendered
+        assert [reference() for reference in references] == [None, None, None]
+    finally:
+        gc.enable()
 
 
 def test_async_rendering_uses_the_compiled_function() -> None:
