@@ -74,7 +74,7 @@ def limit_check(compiler: TemplateCompiler, token: Token) -> ast.stmt:
 
 
 def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
-    """``_items(_ctx, iterable, name, weight)`` for a loop without ``limit``, ``offset``
+    """``_items(_ctx, iterable, name, loop)`` for a loop without ``limit``, ``offset``
     or ``reversed`` whose iterable is ladle's (None for any other)."""
     load = compiler.load
     iterable = loop.iterable
@@ -85,7 +85,7 @@ def plain_items(compiler: TemplateCompiler, loop: Any) -> ast.expr | None:
     compiler.uses_context = True
     key = py.Constant(f"{loop.identifier}-{iterable}")  # as `LoopExpression` names it
     return call(load("_items"), load("_ctx"), compiler.evaluation(iterable), key,
-                py.Constant(loop.weight))
+                compiler.bind(loop, "_x"))
 
 
 def tablerow_compiles(node: Any) -> bool:

@@ -50,6 +50,8 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from liquid.template import BoundTemplate
 
+    from ladle.templating.tags.for_tag import WeightedLoop
+
 
 class Frame(dict[str, Any]):
     """Variables as the compiled code reads them: a cache of the render context's scope."""
@@ -251,10 +253,11 @@ def enter_loop(context: RenderContext, length: int, record: object,
 
 
 def loop_items(context: RenderContext, value: Any, key: str,
-               weight: int) -> tuple[Iterator[object], int]:
+               loop: WeightedLoop) -> tuple[Iterator[object], int]:
     """What a loop without ``limit``, ``offset`` or ``reversed`` iterates (as
     ``WeightedLoop.evaluate`` makes it, given its iterable's ``value`` and its name ``key``):
-    its items and their count, recorded for a later ``offset: continue``."""
+    its items and their count, recorded for a later ``offset: continue``. Its work is
+    spent from the budget (the loop's ``weight``, counted when first rendered)."""
     kind = type(value)
     it: Iterator[object]
     if kind is list or kind is tuple:
@@ -265,8 +268,10 @@ def loop_items(context: RenderContext, value: Any, key: str,
         it, length = _iterable(value, context)
         it = islice(it, 0, length)
     context.tag_namespace["stopindex"][key] = length  # as `context.stopindex` records it
-    if weight and length:
-        spend(length * weight)
+    if length:
+        weight = loop.weight
+        if weight:
+            spend(length * weight)
     return it, length
 
 

@@ -66,3 +66,20 @@ def test_weights_are_counted_when_first_needed(monkeypatch: pytest.MonkeyPatch) 
     assert len(counted) == 5  # the four loops' bodies (the outer one's holds the others), m's
     assert template.render(xs=[]) == "empty01"
     assert len(counted) == 5  # each counted once
+
+
+def test_compiling_counts_no_weight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compiled loop's weight is counted when it first renders, not while compiling."""
+    counted: list[int] = []
+
+    def counting(nodes: Any) -> int:
+        counted.append(1)
+        return work(nodes)
+
+    monkeypatch.setattr(for_tag, "work", counting)
+    template = templating.Environment().from_string(
+        "{% for x in xs %}{% for y in xs %}{{ x }}{{ y }}{% endfor %}{% endfor %}")
+    assert template.compiled is not None  # type: ignore[attr-defined]
+    assert counted == []
+    assert template.render(xs=[1, 2]) == "11122122"
+    assert len(counted) == 2  # each loop's body, once
