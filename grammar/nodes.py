@@ -135,6 +135,17 @@ class Literal(Node):
         _set(self, "span", span)
 
 
+# The literal words: each one's ``Literal`` kind and value.
+LITERAL_WORDS: Final[dict[str, tuple[str, object]]] = {
+    "true": ("bool", True),
+    "false": ("bool", False),
+    "nil": ("nil", None),
+    "null": ("nil", None),
+    "empty": ("empty", EMPTY),
+    "blank": ("blank", BLANK),
+}
+
+
 class Name(Node):
     """A top-level variable."""
 

@@ -1,27 +1,72 @@
-"""The parser's shortcuts for the commonest expressions in templates: a plain path
-(``user.name``), read without lexing, and a path or literal through filters with plain
-arguments (``title | truncate: 20, '…'``), read from the tokens in one loop instead of the
-descent through every level of precedence.
+"""The parser's shortcuts for the commonest expressions in templates, read from the text by
+regular expressions, without lexing (most of a short expression's cost to parse):
+
+* ``path``: a plain path (``user.name``);
+* ``simple``: one or two operands joined by a binary operator, through filters with plain
+  arguments (``title | truncate: 20, '…'``, ``item.minutes > 10``,
+  ``cents / 100.0 | money: currency``). An operand is a path, a literal word, a string
+  without escapes or a number, after at most one ``!`` or ``-``.
 
 Each gives exactly the tree (spans too) ``Parser`` gives, or None, when the parser reads
 the text otherwise or would raise an error: then the parser reads it (tests/grammar/
-test_parse_shortcuts.py compares the two on generated text).
+test_parse_shortcuts.py compares the two on generated text). Their patterns take each
+token whole, as the lexer does (atomic groups and possessive repeats: no backtracking
+into a name, a number or space), and no name starting with white space, which the lexer
+reads as space (``\u00a0`` may be in a name).
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-from ladle.grammar.lexer import KEYWORDS, NAME_PATTERN, Token
-from ladle.grammar.nodes import Filter, Literal, Member, Name, Node, Pipeline
+from ladle.grammar.lexer import KEYWORDS, NAME_PATTERN
+from ladle.grammar.nodes import (
+    LITERAL_WORDS,
+    Binary,
+    Filter,
+    Literal,
+    Logical,
+    Member,
+    Name,
+    Node,
+    Pipeline,
+    Unary,
+)
+from ladle.grammar.operators import ALIASES, AND_LEVEL, LEVELS, symbol_pattern
 
-# Each name taken whole, as the lexer takes it (atomic groups: no backtracking into a
-# name), and none starting with white space, which the lexer reads as space (``\u00a0``
-# may be in a name).
 _PATH = re.compile(rf"\s*+(?>({NAME_PATTERN}))((?:\.(?!\s)(?>{NAME_PATTERN}))*+)\s*+")
 _MEMBER = re.compile(rf"\.(?!\s)(?>({NAME_PATTERN}))")
 # Digits of an integer that is surely within the language's limit.
 _SMALL_INT = 18
+
+
+def _operand(tag: str = "") -> str:
+    """The pattern of one operand, with groups named after ``tag`` (none without one): the
+    prefix, and the path's head and dotted members, or the string, or the number (FLOAT
+    before INT, as the lexer tries them)."""
+    pattern = (r"(?:(?P<prefix>[!-])\s*+)?"
+               rf"(?:(?P<head>(?>{NAME_PATTERN}))(?P<members>(?:\.(?!\s)(?>{NAME_PATTERN}))*+)"
+               r"|(?P<string>\"[^\"\\]*+\"|'[^'\\]*+')"
+               r"|(?P<number>(?>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"
+               r"|[0-9]+)))")
+    return pattern.replace("(?P<", f"(?P<{tag}") if tag else re.sub(r"\(\?P<\w+>", "(?:",
+                                                                       pattern)
+
+
+# An operator: a symbol, or a name that must be a word operator (checked after).
+_OPERATOR = rf"(?:{symbol_pattern()}|(?>{NAME_PATTERN}))"
+_ARGUMENTS = rf"{_operand()}(?:\s*+,\s*+{_operand()})*+"
+_FILTER = rf"\s*+\|\s*+(?P<filter>(?>{NAME_PATTERN}))(?:\s*+:\s*+(?P<arguments>{_ARGUMENTS}))?"
+_SIMPLE = re.compile(
+    rf"\s*+{_operand('a')}(?:\s*+(?P<operator>{_OPERATOR})\s*+{_operand('b')})?"
+    rf"(?P<filters>(?:{_FILTER})*+)\s*+", re.DOTALL)
+_FILTERS = re.compile(_FILTER, re.DOTALL)
+_ARGUMENT = re.compile(rf"(?:\s*+,)?\s*+{_operand('x')}", re.DOTALL)
+
+# Each binary operator's level; ``and``/``or`` are looser than all (the ``words`` rule).
+_LEVEL_OF = {op: level for level, ops in enumerate(LEVELS) for op in ops}
+_WORDS = frozenset({"and", "or"})
 
 
 def path(source: str, max_depth: int) -> Node | None:
@@ -43,66 +88,102 @@ def path(source: str, max_depth: int) -> Node | None:
     return node
 
 
-def filtered(tokens: list[Token], max_depth: int) -> Node | None:
-    """The tokens of ``value | name: arg, arg | name …`` (at least one filter), where the
-    value and each argument is a path, a string without escapes or a small integer."""
-    operand = _operand(tokens, 0)
-    if operand is None or tokens[operand[1]].kind != "|":
+def simple(source: str, max_depth: int) -> Node | None:
+    """``source`` as ``operand [operator operand] ("|" name [":" operand ("," operand)*])*``
+    (see the module's docstring), within the depth limit."""
+    match = _SIMPLE.fullmatch(source)
+    if match is None:
         return None
-    value, index, depth = operand
+    read = _read_operand(source, match, "a", max_depth)
+    if read is None:
+        return None
+    node, depth = read
+    start = node.span[0]
+    word = match.group("operator")
+    if word is not None:
+        right = _read_operand(source, match, "b", max_depth)
+        if right is None:
+            return None
+        kind = ALIASES.get(word, word)
+        level = _LEVEL_OF.get(kind)
+        end = right[0].span[1]
+        if word in _WORDS:
+            node = Logical(word, node, right[0], span=(start, end))
+        elif level is None:
+            return None  # a name that is no operator
+        elif level <= AND_LEVEL:
+            node = Logical(word, node, right[0], span=(start, end))
+        else:
+            node = Binary(kind, node, right[0], at=match.start("operator"), span=(start, end))
+        depth = max(depth, 1 + right[1])  # the operator is a level, its right side in it
+    begin, finish = match.span("filters")
+    if begin == finish:
+        return node if depth <= max_depth else None
     filters: list[Filter] = []
-    while tokens[index].kind == "|":
-        name = tokens[index + 1]
-        if name.kind != "NAME":
+    for item in _FILTERS.finditer(source, begin, finish):
+        name = item.group("filter")
+        if name in KEYWORDS:
             return None
-        index += 2
-        args: list[Node] = []
         level = len(filters) + 1  # each filter is a level, its arguments inside it
-        depth = max(depth, level)
-        if tokens[index].kind == ":":
-            while True:
-                operand = _operand(tokens, index + 1)
-                if operand is None:
+        if level > max_depth:
+            return None  # the parser says where the nesting goes too deep
+        args: list[Node] = []
+        if item.group("arguments") is not None:
+            for argument in _ARGUMENT.finditer(source, *item.span("arguments")):
+                read = _read_operand(source, argument, "x", max_depth)
+                if read is None:
                     return None
-                argument, index, dots = operand
-                args.append(argument)
-                depth = max(depth, level + dots)
-                if tokens[index].kind != ",":
-                    break
-        if tokens[index].kind not in ("|", "EOF"):
-            return None
-        filters.append(Filter(name.text, tuple(args), (),
-                              span=(name.start, tokens[index - 1].end)))
-    if tokens[index].kind != "EOF" or depth > max_depth:
+                args.append(read[0])
+                depth = max(depth, level + read[1])
+        filters.append(Filter(name, tuple(args), (), span=(item.start("filter"), item.end())))
+    if depth > max_depth:
         return None
-    return Pipeline(value, tuple(filters), span=(tokens[0].start, tokens[index - 1].end))
+    return Pipeline(node, tuple(filters), span=(start, finish))
 
 
-def _operand(tokens: list[Token], index: int) -> tuple[Node, int, int] | None:
-    """The plain operand at ``index``: (its node, the index after it, its dots), if what
-    follows it ends it (``|``, ``,`` or the end)."""
-    token = tokens[index]
-    kind = token.kind
-    dots = 0
+def _read_operand(source: str, match: re.Match[str], tag: str, max_depth: int
+                  ) -> tuple[Node, int] | None:
+    """The operand of ``match``'s groups named after ``tag``, and its depth (a level for
+    each ``.`` and for the prefix); None if the parser reads it otherwise."""
     node: Node
-    if kind == "NAME":
-        node = Name(token.text, span=(token.start, token.end))
-        index += 1
-        while tokens[index].kind == ".":
-            member = tokens[index + 1]
-            if member.kind != "NAME" and not member.text[:1].isalpha():
+    depth = 0
+    head = match.group(tag + "head")
+    if head is not None:
+        start, end = match.span(tag + "head")
+        if head not in KEYWORDS:
+            node = Name(head, span=(start, end))
+        elif head in LITERAL_WORDS:
+            kind, value = LITERAL_WORDS[head]
+            node = Literal(kind, value, span=(start, end))
+        else:
+            return None
+        begin, finish = match.span(tag + "members")
+        if begin != finish:
+            members = _MEMBER.findall(source, begin, finish)
+            depth = len(members)
+            if depth > max_depth:
                 return None
-            node = Member(node, member.text, span=(token.start, member.end))
-            index += 2
-            dots += 1
-    elif kind == "STRING" and "\\" not in token.text:
-        node = Literal("string", token.text[1:-1], span=(token.start, token.end))
-        index += 1
-    elif kind == "INT" and len(token.text) <= _SMALL_INT:
-        node = Literal("int", int(token.text), span=(token.start, token.end))
-        index += 1
+            for member in members:
+                end += 1 + len(member)
+                node = Member(node, member, span=(start, end))
     else:
-        return None
-    if tokens[index].kind not in ("|", ",", "EOF"):
-        return None
-    return node, index, dots
+        text = match.group(tag + "string")
+        if text is not None:
+            node = Literal("string", text[1:-1], span=match.span(tag + "string"))
+        else:
+            text = match.group(tag + "number")
+            span = match.span(tag + "number")
+            if "." in text or "e" in text or "E" in text:
+                number = float(text)
+                if not math.isfinite(number):
+                    return None  # the parser says it is too large
+                node = Literal("float", number, span=span)
+            elif len(text) <= _SMALL_INT:
+                node = Literal("int", int(text), span=span)
+            else:
+                return None  # the parser checks its size
+    prefix = match.group(tag + "prefix")
+    if prefix is not None:
+        node = Unary(prefix, node, span=(match.start(tag + "prefix"), node.span[1]))
+        depth += 1
+    return node, depth
