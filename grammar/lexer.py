@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.operators import WORDS, symbol_pattern
@@ -116,9 +116,9 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     """
     limit = NEVER_PARSED if max_depth is None else max_depth
     # Matches one after another, each where the last ended (a scanner does not search
-    # on: that would try every later position of a hostile text).
-    matches: Iterator[re.Match[str]] = iter(
-        _SCAN.scanner(source).match, None)  # type: ignore[attr-defined]  # (no stub)
+    # on: that would try every later position of a hostile text). Typed Any: each has a
+    # ``lastindex``, which ``re.Match`` types as optional.
+    matches: Iterator[Any] = iter(_SCAN.scanner(source).match, None)  # type: ignore[attr-defined]
     nested = len(source) > limit  # only a text this long can nest past the limit
     if nested:
         matches = _until_too_deep(matches, limit)
@@ -140,8 +140,7 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     return tokens
 
 
-def _until_too_deep(matches: Iterator[re.Match[str]], limit: int
-                    ) -> Iterator[re.Match[str]]:
+def _until_too_deep(matches: Iterator[Any], limit: int) -> Iterator[Any]:
     """``matches`` up to and with the first bracket nested more than ``limit`` deep."""
     depth = 0
     for match in matches:

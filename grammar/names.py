@@ -83,12 +83,11 @@ def check_names(
                 raise ExpressionSyntaxError(
                     f"{node.name}() takes {wanted} {noun}, not {count}", source, node.span[0]
                 )
-        elif isinstance(node, RootIndex):
-            if allowed is not None and not (
-                    isinstance(node.key, Literal) and isinstance(node.key.value, str)):
-                raise ExpressionSyntaxError(
-                    "a variable looked up by a computed name cannot be checked: "
-                    "write the name itself", source, node.span[0])
+        elif isinstance(node, RootIndex) and allowed is not None and not (
+                isinstance(node.key, Literal) and isinstance(node.key.value, str)):
+            raise ExpressionSyntaxError(
+                "a variable looked up by a computed name cannot be checked: "
+                "write the name itself", source, node.span[0])
     if filter_arguments and filters is not None:
         check_filter_arguments(tree, source, filters)
     return applied

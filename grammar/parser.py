@@ -27,6 +27,7 @@ from ladle.grammar.nodes import (
     RangeLiteral,
     RootIndex,
     Unary,
+    builder,
 )
 from ladle.grammar.operators import ALIASES, AND_LEVEL, COMPARISON_LEVEL, COMPARISONS, LEVELS
 
@@ -49,6 +50,10 @@ _CANNOT_START = frozenset({"EOF", ")", "]", ",", ":", "|", "..", "and", "or", "?
     frozenset(_LEVEL_OF) - {"-", "+"})
 # Tokens after which a filter's arguments have ended (``x | f: | g``, ``(x | f: 1,)``).
 _ARGUMENTS_END = frozenset({"EOF", "|", ")", "if"})
+# The nodes made most, made quicker (``nodes.builder``).
+_name, _member, _index = builder(Name), builder(Member), builder(Index)
+_literal, _binary, _logical = builder(Literal), builder(Binary), builder(Logical)
+_call, _filter, _pipeline = builder(Call), builder(Filter), builder(Pipeline)
 # Tokens that begin an operand at a level above the one ``postfix`` reads.
 _PREFIXES = frozenset({"not", "-", "!"})
 def _describe(token: Token) -> str:
@@ -179,7 +184,7 @@ class Parser:
         self.depth -= len(filters)
         if not filters:
             return value
-        return Pipeline(value, tuple(filters), span=(start, tokens[self.index - 1].end))
+        return _pipeline(value, tuple(filters), (start, tokens[self.index - 1].end))
 
     def filter(self) -> Filter:
         """filter: NAME [":" [arg ("," arg)* [","]]]"""
@@ -205,7 +210,7 @@ class Parser:
                 if tokens[self.index].kind != ",":
                     break
                 self.index += 1
-        return Filter(name.text, tuple(args), tuple(kwargs),
+        return _filter(name.text, tuple(args), tuple(kwargs),
                       span=(name.start, tokens[self.index - 1].end))
 
     def arg(self) -> tuple[str | None, Node]:
@@ -287,7 +292,7 @@ class Parser:
         self.check_operand(word)
         right = self.words()
         self.depth -= 1
-        return Logical(word.text, left, right, span=self.span(start))
+        return _logical(word.text, left, right, self.span(start))
 
     def binary(self, min_level: int = 0) -> Node:
         """The C-style levels, by precedence climbing over ``BINARY_LEVELS``:
@@ -329,10 +334,10 @@ class Parser:
             right = self.quick_binary(level + 1)
             span = (start, tokens[self.index - 1].end)
             if level <= _LAST_LOGICAL_LEVEL:
-                node = Logical(token.kind, node, right, span=span)
+                node = _logical(token.kind, node, right, span)
             else:
                 op = ALIASES.get(token.kind, token.kind)
-                node = Binary(op, node, right, at=token.start, span=span)
+                node = _binary(op, node, right, token.start, span)
             if level == _COMPARISON_LEVEL and tokens[self.index].kind in _COMPARISONS:
                 raise self.error(
                     "comparisons do not chain: use '&&' to combine them "
@@ -364,7 +369,7 @@ class Parser:
         first = tokens[self.index]
         if first.kind == "NAME" and tokens[self.index + 1].kind != "(":
             self.index += 1  # a name: the commonest primary
-            node: Node = Name(first.text, span=(first.start, first.end))
+            node: Node = _name(first.text, (first.start, first.end))
         else:
             node = self.primary()
         kind = tokens[self.index].kind
@@ -383,12 +388,12 @@ class Parser:
                     raise self.error(f"expected a property name after '.', "
                                      f"found {_describe(name)}")
                 self.index += 1
-                node = Member(node, name.text, span=(start, name.end))
+                node = _member(node, name.text, (start, name.end))
             else:
                 self.check_operand(token)
                 key = self.ternary()
                 self.expect("]", "']'")
-                node = Index(node, key, span=(start, tokens[self.index - 1].end))
+                node = _index(node, key, (start, tokens[self.index - 1].end))
             kind = tokens[self.index].kind
         self.depth -= entered
         return node
@@ -399,26 +404,26 @@ class Parser:
         kind = token.kind
         if kind == "INT":
             self.index += 1
-            return Literal("int", self._integer(token), span=(token.start, token.end))
+            return _literal("int", self._integer(token), (token.start, token.end))
         if kind == "STRING":
             self.index += 1
             text = unescape(token.text, self.source, token.start)
-            return Literal("string", text, span=(token.start, token.end))
+            return _literal("string", text, (token.start, token.end))
         if kind == "NAME":
             if self.peek().kind == "(":
                 return self.call()
             self.index += 1
-            return Name(token.text, span=(token.start, token.end))
+            return _name(token.text, (token.start, token.end))
         if kind in LITERAL_WORDS:
             self.index += 1
             literal_kind, word_value = LITERAL_WORDS[kind]
-            return Literal(literal_kind, word_value, span=(token.start, token.end))
+            return _literal(literal_kind, word_value, (token.start, token.end))
         if kind == "FLOAT":
             self.index += 1
             value = float(token.text)
             if not math.isfinite(value):
                 raise self.error("number literal is too large", token.start)
-            return Literal("float", value, span=(token.start, token.end))
+            return _literal("float", value, (token.start, token.end))
         if kind == "(":
             return self.group()
         if kind == "[":
@@ -447,7 +452,7 @@ class Parser:
                     break
         self.expect(")", f"',' or ')' to close the call of {name.text!r}")
         self.depth -= 1
-        return Call(name.text, tuple(args), span=self.span(name.start))
+        return _call(name.text, tuple(args), self.span(name.start))
 
     def group(self) -> Node:
         """group: "(" pipeline ")" | "(" ternary ".." ternary ")" | "(" ternary "," [items] ")" """

@@ -32,6 +32,7 @@ from ladle.grammar.nodes import (
     Node,
     Pipeline,
     Unary,
+    builder,
 )
 from ladle.grammar.operators import ALIASES, AND_LEVEL, LEVELS, symbol_pattern
 
@@ -42,16 +43,19 @@ _SMALL_INT = 18
 
 
 def _operand(tag: str = "") -> str:
-    """The pattern of one operand, with groups named after ``tag`` (none without one): the
-    prefix, and the path's head and dotted members, or the string, or the number (FLOAT
-    before INT, as the lexer tries them)."""
-    pattern = (r"(?:(?P<prefix>[!-])\s*+)?"
-               rf"(?:(?P<head>(?>{NAME_PATTERN}))(?P<members>(?:\.(?!\s)(?>{NAME_PATTERN}))*+)"
-               r"|(?P<string>\"[^\"\\]*+\"|'[^'\\]*+')"
-               r"|(?P<number>(?>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"
-               r"|[0-9]+)))")
-    return pattern.replace("(?P<", f"(?P<{tag}") if tag else re.sub(r"\(\?P<\w+>", "(?:",
-                                                                       pattern)
+    """The pattern of one operand: its prefix, then a path's head and dotted members, or a
+    string, or a number (FLOAT before INT, as the lexer tries them). With a ``tag``, the
+    five are groups (named after it, in that order: ``_read_operand`` reads them so)."""
+
+    def group(name: str) -> str:
+        return f"(?P<{tag}{name}>" if tag else "(?:"
+
+    return (rf"(?:{group('prefix')}[!-])\s*+)?"
+            rf"(?:{group('head')}(?>{NAME_PATTERN}))"
+            rf"{group('members')}(?:\.(?!\s)(?>{NAME_PATTERN}))*+)"
+            rf"|{group('string')}\"[^\"\\]*+\"|'[^'\\]*+')"
+            rf"|{group('number')}(?>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"
+            r"|[0-9]+)))")
 
 
 # An operator: a symbol, or a name that must be a word operator (checked after).
@@ -63,6 +67,16 @@ _SIMPLE = re.compile(
     rf"(?P<filters>(?:{_FILTER})*+)\s*+", re.DOTALL)
 _FILTERS = re.compile(_FILTER, re.DOTALL)
 _ARGUMENT = re.compile(rf"(?:\s*+,)?\s*+{_operand('x')}", re.DOTALL)
+# Where each one's groups begin (their spans are read by index: ``Match.regs``).
+_A, _OPERATOR_GROUP, _B, _FILTERS_GROUP = (_SIMPLE.groupindex[name] for name in (
+    "aprefix", "operator", "bprefix", "filters"))
+_FILTER_GROUP, _ARGUMENTS_GROUP = _FILTERS.groupindex["filter"], _FILTERS.groupindex["arguments"]
+_X = _ARGUMENT.groupindex["xprefix"]
+
+# The nodes, made quicker (``nodes.builder``).
+_name, _member, _literal, _unary = builder(Name), builder(Member), builder(Literal), builder(Unary)
+_binary, _logical = builder(Binary), builder(Logical)
+_filter, _pipeline = builder(Filter), builder(Pipeline)
 
 # Each binary operator's level; ``and``/``or`` are looser than all (the ``words`` rule).
 _LEVEL_OF = {op: level for level, ops in enumerate(LEVELS) for op in ops}
@@ -76,7 +90,7 @@ def path(source: str, max_depth: int) -> Node | None:
     if match is None or match.group(1) in KEYWORDS:
         return None
     start, end = match.span(1)
-    node: Node = Name(match.group(1), span=(start, end))
+    node: Node = _name(match.group(1), (start, end))
     if match.start(2) == match.end(2):
         return node
     members = _MEMBER.findall(source, match.start(2), match.end(2))
@@ -84,7 +98,7 @@ def path(source: str, max_depth: int) -> Node | None:
         return None  # the parser says where the nesting goes too deep
     for name in members:
         end += 1 + len(name)
-        node = Member(node, name, span=(start, end))
+        node = _member(node, name, (start, end))
     return node
 
 
@@ -94,96 +108,94 @@ def simple(source: str, max_depth: int) -> Node | None:
     match = _SIMPLE.fullmatch(source)
     if match is None:
         return None
-    read = _read_operand(source, match, "a", max_depth)
+    regs = match.regs
+    read = _read_operand(source, regs, _A, max_depth)
     if read is None:
         return None
     node, depth = read
     start = node.span[0]
-    word = match.group("operator")
-    if word is not None:
-        right = _read_operand(source, match, "b", max_depth)
+    at, after = regs[_OPERATOR_GROUP]
+    if at >= 0:
+        right = _read_operand(source, regs, _B, max_depth)
         if right is None:
             return None
+        word = source[at:after]
         kind = ALIASES.get(word, word)
         level = _LEVEL_OF.get(kind)
         end = right[0].span[1]
-        if word in _WORDS:
-            node = Logical(word, node, right[0], span=(start, end))
+        if word in _WORDS or (level is not None and level <= AND_LEVEL):
+            node = _logical(word, node, right[0], (start, end))
         elif level is None:
             return None  # a name that is no operator
-        elif level <= AND_LEVEL:
-            node = Logical(word, node, right[0], span=(start, end))
         else:
-            node = Binary(kind, node, right[0], at=match.start("operator"), span=(start, end))
+            node = _binary(kind, node, right[0], at, (start, end))
         depth = max(depth, 1 + right[1])  # the operator is a level, its right side in it
-    begin, finish = match.span("filters")
+    begin, finish = regs[_FILTERS_GROUP]
     if begin == finish:
         return node if depth <= max_depth else None
     filters: list[Filter] = []
     for item in _FILTERS.finditer(source, begin, finish):
-        name = item.group("filter")
+        spans = item.regs
+        name_start, name_end = spans[_FILTER_GROUP]
+        name = source[name_start:name_end]
         if name in KEYWORDS:
             return None
         level = len(filters) + 1  # each filter is a level, its arguments inside it
         if level > max_depth:
             return None  # the parser says where the nesting goes too deep
         args: list[Node] = []
-        if item.group("arguments") is not None:
-            for argument in _ARGUMENT.finditer(source, *item.span("arguments")):
-                read = _read_operand(source, argument, "x", max_depth)
+        if spans[_ARGUMENTS_GROUP][0] >= 0:
+            for argument in _ARGUMENT.finditer(source, *spans[_ARGUMENTS_GROUP]):
+                read = _read_operand(source, argument.regs, _X, max_depth)
                 if read is None:
                     return None
                 args.append(read[0])
                 depth = max(depth, level + read[1])
-        filters.append(Filter(name, tuple(args), (), span=(item.start("filter"), item.end())))
+        filters.append(_filter(name, tuple(args), (), (name_start, spans[0][1])))
     if depth > max_depth:
         return None
-    return Pipeline(node, tuple(filters), span=(start, finish))
+    return _pipeline(node, tuple(filters), (start, finish))
 
 
-def _read_operand(source: str, match: re.Match[str], tag: str, max_depth: int
-                  ) -> tuple[Node, int] | None:
-    """The operand of ``match``'s groups named after ``tag``, and its depth (a level for
-    each ``.`` and for the prefix); None if the parser reads it otherwise."""
+def _read_operand(source: str, regs: tuple[tuple[int, int], ...], first: int,
+                  max_depth: int) -> tuple[Node, int] | None:
+    """The operand whose five groups (``_operand``) begin at group ``first``, and its depth
+    (a level for each ``.`` and for the prefix); None if the parser reads it otherwise."""
+    prefix, head, members, string, number = regs[first:first + 5]
     node: Node
     depth = 0
-    head = match.group(tag + "head")
-    if head is not None:
-        start, end = match.span(tag + "head")
-        if head not in KEYWORDS:
-            node = Name(head, span=(start, end))
-        elif head in LITERAL_WORDS:
-            kind, value = LITERAL_WORDS[head]
-            node = Literal(kind, value, span=(start, end))
+    if head[0] >= 0:
+        start, end = head
+        text = source[start:end]
+        if text not in KEYWORDS:
+            node = _name(text, head)
+        elif text in LITERAL_WORDS:
+            kind, value = LITERAL_WORDS[text]
+            node = _literal(kind, value, head)
         else:
             return None
-        begin, finish = match.span(tag + "members")
-        if begin != finish:
-            members = _MEMBER.findall(source, begin, finish)
-            depth = len(members)
+        if members[0] != members[1]:
+            names = _MEMBER.findall(source, *members)
+            depth = len(names)
             if depth > max_depth:
                 return None
-            for member in members:
-                end += 1 + len(member)
-                node = Member(node, member, span=(start, end))
+            for name in names:
+                end += 1 + len(name)
+                node = _member(node, name, (start, end))
+    elif string[0] >= 0:
+        node = _literal("string", source[string[0] + 1:string[1] - 1], string)
     else:
-        text = match.group(tag + "string")
-        if text is not None:
-            node = Literal("string", text[1:-1], span=match.span(tag + "string"))
+        text = source[number[0]:number[1]]
+        if "." in text or "e" in text or "E" in text:
+            value = float(text)
+            if not math.isfinite(value):
+                return None  # the parser says it is too large
+            node = _literal("float", value, number)
+        elif len(text) <= _SMALL_INT:
+            node = _literal("int", int(text), number)
         else:
-            text = match.group(tag + "number")
-            span = match.span(tag + "number")
-            if "." in text or "e" in text or "E" in text:
-                number = float(text)
-                if not math.isfinite(number):
-                    return None  # the parser says it is too large
-                node = Literal("float", number, span=span)
-            elif len(text) <= _SMALL_INT:
-                node = Literal("int", int(text), span=span)
-            else:
-                return None  # the parser checks its size
-    prefix = match.group(tag + "prefix")
-    if prefix is not None:
-        node = Unary(prefix, node, span=(match.start(tag + "prefix"), node.span[1]))
+            return None  # the parser checks its size
+    if prefix[0] >= 0:
+        node = _unary(source[prefix[0]], node, (prefix[0], node.span[1]))
         depth += 1
     return node, depth
