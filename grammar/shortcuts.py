@@ -60,18 +60,19 @@ def _operand(tag: str = "") -> str:
 
 # An operator: a symbol, or a name that must be a word operator (checked after).
 _OPERATOR = rf"(?:{symbol_pattern()}|(?>{NAME_PATTERN}))"
-_ARGUMENTS = rf"{_operand()}(?:\s*+,\s*+{_operand()})*+"
-_FILTER = rf"\s*+\|\s*+(?P<filter>(?>{NAME_PATTERN}))(?:\s*+:\s*+(?P<arguments>{_ARGUMENTS}))?"
-_SIMPLE = re.compile(
-    rf"\s*+{_operand('a')}(?:\s*+(?P<operator>{_OPERATOR})\s*+{_operand('b')})?"
-    rf"(?P<filters>(?:{_FILTER})*+)\s*+", re.DOTALL)
-_FILTERS = re.compile(_FILTER, re.DOTALL)
-_ARGUMENT = re.compile(rf"(?:\s*+,)?\s*+{_operand('x')}", re.DOTALL)
+# The value of a pipeline: an operand, perhaps an operator and an operand.
+_HEAD = re.compile(rf"\s*+{_operand('a')}(?:\s*+(?P<operator>{_OPERATOR})\s*+{_operand('b')})?")
+# One filter, its first argument and the span of the others.
+_FILTER = re.compile(rf"\s*+\|\s*+(?P<filter>(?>{NAME_PATTERN}))"
+                     rf"(?:\s*+:\s*+{_operand('x')}(?P<more>(?:\s*+,\s*+{_operand()})*+))?")
+_MORE = re.compile(rf"\s*+,\s*+{_operand('x')}")
+_SPACE = re.compile(r"\s*+")
 # Where each one's groups begin (their spans are read by index: ``Match.regs``).
-_A, _OPERATOR_GROUP, _B, _FILTERS_GROUP = (_SIMPLE.groupindex[name] for name in (
-    "aprefix", "operator", "bprefix", "filters"))
-_FILTER_GROUP, _ARGUMENTS_GROUP = _FILTERS.groupindex["filter"], _FILTERS.groupindex["arguments"]
-_X = _ARGUMENT.groupindex["xprefix"]
+_A, _OPERATOR_GROUP, _B = (_HEAD.groupindex[name] for name in ("aprefix", "operator",
+                                                                 "bprefix"))
+_NAME_GROUP, _FIRST, _MORE_GROUP = (_FILTER.groupindex[name] for name in ("filter", "xprefix",
+                                                                           "more"))
+_X = _MORE.groupindex["xprefix"]
 
 # The nodes, made quicker (``nodes.builder``).
 _name, _member, _literal, _unary = builder(Name), builder(Member), builder(Literal), builder(Unary)
@@ -105,7 +106,7 @@ def path(source: str, max_depth: int) -> Node | None:
 def simple(source: str, max_depth: int) -> Node | None:
     """``source`` as ``operand [operator operand] ("|" name [":" operand ("," operand)*])*``
     (see the module's docstring), within the depth limit."""
-    match = _SIMPLE.fullmatch(source)
+    match = _HEAD.match(source)
     if match is None:
         return None
     regs = match.regs
@@ -130,13 +131,11 @@ def simple(source: str, max_depth: int) -> Node | None:
         else:
             node = _binary(kind, node, right[0], at, (start, end))
         depth = max(depth, 1 + right[1])  # the operator is a level, its right side in it
-    begin, finish = regs[_FILTERS_GROUP]
-    if begin == finish:
-        return node if depth <= max_depth else None
+    position = match.end()
     filters: list[Filter] = []
-    for item in _FILTERS.finditer(source, begin, finish):
+    while (item := _FILTER.match(source, position)) is not None:
         spans = item.regs
-        name_start, name_end = spans[_FILTER_GROUP]
+        name_start, name_end = spans[_NAME_GROUP]
         name = source[name_start:name_end]
         if name in KEYWORDS:
             return None
@@ -144,17 +143,27 @@ def simple(source: str, max_depth: int) -> Node | None:
         if level > max_depth:
             return None  # the parser says where the nesting goes too deep
         args: list[Node] = []
-        if spans[_ARGUMENTS_GROUP][0] >= 0:
-            for argument in _ARGUMENT.finditer(source, *spans[_ARGUMENTS_GROUP]):
-                read = _read_operand(source, argument.regs, _X, max_depth)
+        more_start, more_end = spans[_MORE_GROUP]
+        if more_start >= 0:  # arguments given
+            arguments = [(spans, _FIRST)]
+            if more_start != more_end:
+                arguments += [(more.regs, _X)
+                              for more in _MORE.finditer(source, more_start, more_end)]
+            for groups, first in arguments:
+                read = _read_operand(source, groups, first, max_depth)
                 if read is None:
                     return None
                 args.append(read[0])
                 depth = max(depth, level + read[1])
-        filters.append(_filter(name, tuple(args), (), (name_start, spans[0][1])))
+        position = item.end()
+        filters.append(_filter(name, tuple(args), (), (name_start, position)))
+    if _SPACE.match(source, position).end() != len(source):  # type: ignore[union-attr]
+        return None  # more than this shortcut reads
     if depth > max_depth:
         return None
-    return _pipeline(node, tuple(filters), (start, finish))
+    if not filters:
+        return node
+    return _pipeline(node, tuple(filters), (start, position))
 
 
 def _read_operand(source: str, regs: tuple[tuple[int, int], ...], first: int,
