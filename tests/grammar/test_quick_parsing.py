@@ -22,7 +22,7 @@ from ladle.grammar.parser import Parser, parse
 
 # Pieces of every kind of token, and of what the shortcuts must leave to the parser.
 PIECES = ["a", "b.c", "x-y", "q?", "é", "_", "true", "nil", "empty", "and", "or", "not",
-          "contains", "in", "if", "else", "1", "007", "2.5", "1e3", "1e999", "1.",
+          "contains", "in", "if", "else", "1", "007", "2.5", "1e3", "2E-1", "1e999", "1.",
           "123456789012345678901", "'x'", '"y"', "'a\\'b'", '"\\u00e9"', "'", "==", "!=",
           "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "??", "||", "&&", "!", "?",
           "|", ":", ",", ".", "..", "(", ")", "[", "]", "abs(", "len(", " ", "  ", "\n",
