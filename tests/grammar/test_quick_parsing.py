@@ -168,8 +168,8 @@ def checked(tree: nodes.Node, source: str) -> object:
         return ("filter" if "filter" in error.message else "function", error.position)
 
 
-NAME_PIECES = PIECES + ["| f", "| h", "| upcase", "abs(", "len(a)", "round(a, 1)", "min(",
-                        "nope(", ")", ", "]
+NAME_PIECES = [*PIECES, "| f", "| h", "| upcase", "abs(", "len(a)", "round(a, 1)", "min(",
+               "nope(", ")", ", "]
 
 
 @settings(max_examples=3000, deadline=None, database=None)
@@ -203,4 +203,4 @@ def test_a_built_node_is_the_node_the_class_makes(node: nodes.Node) -> None:
     assert shape(built) == shape(node)
     assert shape(pickle.loads(pickle.dumps(built))) == shape(node)
     with pytest.raises(AttributeError):
-        built.span = (0, 0)  # type: ignore[misc]
+        built.span = (0, 0)
