@@ -88,16 +88,20 @@ def path(source: str, max_depth: int) -> Node | None:
     """``source`` as a plain path: a name that is no keyword, then ``.name``s within the
     depth limit (each ``.`` is a level)."""
     match = _PATH.fullmatch(source)
-    if match is None or match.group(1) in KEYWORDS:
+    if match is None:
         return None
-    start, end = match.span(1)
-    node: Node = _name(match.group(1), (start, end))
-    if match.start(2) == match.end(2):
+    _, head, members = match.regs
+    start, end = head
+    text = source[start:end]
+    if text in KEYWORDS:
+        return None
+    node: Node = _name(text, head)
+    if members[0] == members[1]:
         return node
-    members = _MEMBER.findall(source, match.start(2), match.end(2))
-    if len(members) > max_depth:
+    names = _MEMBER.findall(source, *members)
+    if len(names) > max_depth:
         return None  # the parser says where the nesting goes too deep
-    for name in members:
+    for name in names:
         end += 1 + len(name)
         node = _member(node, name, (start, end))
     return node

@@ -295,9 +295,11 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
                                   filters=filters)
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
-    # Whether it calls a filter that reads the render context (``with_context``).
-    needs_context = bool(applied) and any(getattr(filters[f.name], "with_context", False)
-                                          for f in applied)
+    needs_context = False  # whether it calls a filter that reads the render context
+    for applied_filter in applied:
+        if getattr(filters[applied_filter.name], "with_context", False):
+            needs_context = True
+            break
     return TemplateExpression(located, tree, env, escaping(env), condition=condition,
                               needs_context=needs_context)
 
