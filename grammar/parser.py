@@ -56,6 +56,8 @@ _literal, _binary, _logical = builder(Literal), builder(Binary), builder(Logical
 _call, _filter, _pipeline = builder(Call), builder(Filter), builder(Pipeline)
 # Tokens that begin an operand at a level above the one ``postfix`` reads.
 _PREFIXES = frozenset({"not", "-", "!"})
+
+
 def _describe(token: Token) -> str:
     if token.kind == "EOF":
         return "the end of the expression"
@@ -211,7 +213,7 @@ class Parser:
                     break
                 self.index += 1
         return _filter(name.text, tuple(args), tuple(kwargs),
-                      span=(name.start, tokens[self.index - 1].end))
+                       (name.start, tokens[self.index - 1].end))
 
     def arg(self) -> tuple[str | None, Node]:
         """arg: NAME ":" ternary | ternary"""
@@ -506,11 +508,17 @@ def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH, liquid: bool = Fal
     arguments after keyword arguments (``default: allow_false: true, "x"``)."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    tree = shortcuts.path(source, max_depth) or shortcuts.simple(source, max_depth)
+    tree = shortcuts.path(source, max_depth)
     if tree is not None:
         return tree
-    return with_stack(lambda: Parser(source, max_depth=max_depth, liquid=liquid).parse(),
-                      levels=max_depth, source=source)
+
+    def work() -> Node:  # (out of memory on a huge text: a syntax error too)
+        shortcut = shortcuts.simple(source, max_depth)
+        if shortcut is not None:
+            return shortcut
+        return Parser(source, max_depth=max_depth, liquid=liquid).parse()
+
+    return with_stack(work, levels=max_depth, source=source)
 
 
 # Python frames one nesting level may take while parsing or compiling.
