@@ -9,10 +9,10 @@ regular expressions, without lexing (most of a short expression's cost to parse)
 
 Each gives exactly the tree (spans too) ``Parser`` gives, or None, when the parser reads
 the text otherwise or would raise an error: then the parser reads it (tests/grammar/
-test_parse_shortcuts.py compares the two on generated text). Their patterns take each
-token whole, as the lexer does (atomic groups and possessive repeats: no backtracking
-into a name, a number or space), and no name starting with white space, which the lexer
-reads as space (``\u00a0`` may be in a name).
+test_parse_shortcuts.py and test_quick_parsing.py compare the two on generated text).
+Their patterns take each token whole, as the lexer does (atomic groups and possessive
+repeats: no backtracking into a name, a number or space), and no name starting with
+white space, which the lexer reads as space (a no-break space may be in a name).
 """
 
 from __future__ import annotations
