@@ -508,17 +508,14 @@ def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH, liquid: bool = Fal
     arguments after keyword arguments (``default: allow_false: true, "x"``)."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    tree = shortcuts.path(source, max_depth)
+    try:
+        tree = shortcuts.path(source, max_depth) or shortcuts.simple(source, max_depth)
+    except MemoryError:  # a huge text: as ``with_stack`` says it
+        raise _too_large(source) from None
     if tree is not None:
         return tree
-
-    def work() -> Node:  # (out of memory on a huge text: a syntax error too)
-        shortcut = shortcuts.simple(source, max_depth)
-        if shortcut is not None:
-            return shortcut
-        return Parser(source, max_depth=max_depth, liquid=liquid).parse()
-
-    return with_stack(work, levels=max_depth, source=source)
+    return with_stack(lambda: Parser(source, max_depth=max_depth, liquid=liquid).parse(),
+                      levels=max_depth, source=source)
 
 
 # Python frames one nesting level may take while parsing or compiling.

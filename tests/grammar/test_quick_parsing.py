@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ladle.grammar import nodes
+from ladle.grammar import nodes, shortcuts
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.functions import BUILTINS
 from ladle.grammar.lexer import _TOKEN, KEYWORDS, NEVER_PARSED, Token, tokenize
@@ -204,3 +204,13 @@ def test_a_built_node_is_the_node_the_class_makes(node: nodes.Node) -> None:
     assert shape(pickle.loads(pickle.dumps(built))) == shape(node)
     with pytest.raises(AttributeError):
         built.span = (0, 0)
+
+
+def test_running_out_of_memory_in_a_shortcut_is_a_syntax_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def exhausted(source: str, max_depth: int) -> nodes.Node:
+        raise MemoryError
+
+    monkeypatch.setattr(shortcuts, "simple", exhausted)
+    with pytest.raises(ExpressionSyntaxError, match="too large to compile: out of memory"):
+        parse("a | f")
