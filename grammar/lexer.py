@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, NoReturn
+from collections.abc import Iterator
+from typing import Any, NamedTuple, NoReturn
 
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.operators import WORDS, symbol_pattern
@@ -24,18 +25,26 @@ STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/
 
 # Strings match possessively: the body cannot end with the closing quote, so backtracking
 # into it never helps, and an unterminated string otherwise keeps backtracking state for
-# each character (a 10 MB one took 1 GB and 2.5 s).
+# each character (a 10 MB one took 1 GB and 2.5 s). The alternatives begin with different
+# characters (but FLOAT before INT), so their order only sets which is tried first.
 _TOKEN = re.compile(
     r"""
-    (?P<WS>\s+)
+    (?P<NAME>""" + NAME_PATTERN + r""")
+  | (?P<OP>\.\.|""" + symbol_pattern() + r"""|[-!?:|.,()\[\]])
   | (?P<FLOAT>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
   | (?P<INT>[0-9]+)
   | (?P<STRING>"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+')
-  | (?P<NAME>""" + NAME_PATTERN + r""")
-  | (?P<OP>\.\.|""" + symbol_pattern() + r"""|[-!?:|.,()\[\]])
     """,
     re.VERBOSE | re.DOTALL,
 )
+# A token after any white space (possessive: the space is never given back), so each
+# match is a token; ``lastindex`` tells which.
+_SCAN = re.compile(r"\s*+(?:" + _TOKEN.pattern + ")", re.VERBOSE | re.DOTALL)
+_SPACE = re.compile(r"\s*+")
+# A token's kind by its group, or None where it is the token's text (an operator) or,
+# for a NAME, where the text is a keyword.
+_KIND_OF_GROUP = (None, "NAME", None, "FLOAT", "INT", "STRING")
+_KEYWORD_KINDS = {word: word for word in KEYWORDS}
 # An escape; a high surrogate's \\uXXXX takes the low one after it (group 2) along.
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)(?:(?<=\\u[dD][89abAB][0-9a-fA-F]{2})"
                      r"\\u([dD][c-fC-F][0-9a-fA-F]{2}))?", re.DOTALL)
@@ -58,6 +67,10 @@ class Token(NamedTuple):
     text: str
     start: int
     end: int
+
+
+# Makes a token from its four fields at C speed (``Token(...)`` runs a Python ``__new__``).
+_new_token = tuple.__new__
 
 
 def unescape(text: str, source: str, start: int) -> str:
@@ -102,33 +115,48 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     it, so it reports the same error without the rest of a hostile text being lexed.
     """
     limit = NEVER_PARSED if max_depth is None else max_depth
-    tokens: list[Token] = []
-    position = 0
-    depth = 0
-    end = len(source)
     # Matches one after another, each where the last ended (a scanner does not search
-    # on: that would try every later position of a hostile text).
-    next_match = _TOKEN.scanner(source).match  # type: ignore[attr-defined]  # (no stub)
-    while (match := next_match()) is not None:
-        start = position
-        position = match.end()
-        kind = match.lastgroup
-        if kind == "WS":
-            continue
-        text = match.group()
-        if kind == "OP" or (kind == "NAME" and text in KEYWORDS):
-            kind = text
-        tokens.append(Token(kind, text, start, position))
-        if kind in _OPENING:
+    # on: that would try every later position of a hostile text). Typed Any: each has a
+    # ``lastindex``, which ``re.Match`` types as optional.
+    matches: Iterator[Any] = iter(_SCAN.scanner(source).match, None)  # type: ignore[attr-defined]
+    nested = len(source) > limit  # only a text this long can nest past the limit
+    if nested:
+        matches = _until_too_deep(matches, limit)
+    # One comprehension, not a loop of statements: most of tokenizing was the loop's own
+    # steps. A token's kind: a keyword's text, else its group's kind, else its text.
+    tokens = [_new_token(Token, (_KEYWORD_KINDS.get(text) or _KIND_OF_GROUP[group] or text,
+                                 text, start, end))
+              for match in matches
+              for group in (match.lastindex,)
+              for text in (match.group(group),)
+              for start, end in (match.span(group),)]
+    end = len(source)
+    position = tokens[-1].end if tokens else 0
+    if position < end and not (nested and _depth(tokens) > limit):
+        after_space = _SPACE.match(source, position).end()  # type: ignore[union-attr]
+        if after_space < end:
+            _unexpected(source, after_space)
+    tokens.append(_new_token(Token, ("EOF", "", end, end)))
+    return tokens
+
+
+def _until_too_deep(matches: Iterator[Any], limit: int) -> Iterator[Any]:
+    """``matches`` up to and with the first bracket nested more than ``limit`` deep."""
+    depth = 0
+    for match in matches:
+        yield match
+        char = match.group(match.lastindex)
+        if char in _OPENING:
             depth += 1
             if depth > limit:
-                break
-        elif kind in _CLOSING:
+                return
+        elif char in _CLOSING:
             depth -= 1
-    if position < end and depth <= limit:
-        _unexpected(source, position)
-    tokens.append(Token("EOF", "", end, end))
-    return tokens
+
+
+def _depth(tokens: list[Token]) -> int:
+    """How deep the brackets are open after ``tokens``."""
+    return sum((t.kind in _OPENING) - (t.kind in _CLOSING) for t in tokens)
 
 
 def _unexpected(source: str, position: int) -> NoReturn:

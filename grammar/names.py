@@ -10,7 +10,18 @@ from typing import Any
 
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.functions import BUILTINS, Function
-from ladle.grammar.nodes import Call, Filter, Literal, Name, Node, RootIndex, walk
+from ladle.grammar.nodes import (
+    Call,
+    Filter,
+    Literal,
+    Member,
+    Name,
+    Node,
+    Pipeline,
+    RootIndex,
+    children,
+    walk,
+)
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -29,10 +40,11 @@ def check_names(
     functions: Mapping[str, Function],
     filters: Mapping[str, Callable[..., Any]] | None,
     filter_arguments: bool = False,
-) -> None:
+) -> list[Filter]:
     """Raise ``ExpressionSyntaxError`` for an unknown variable, function or filter, and,
     with ``filter_arguments``, for a filter given arguments it cannot take
-    (``check_filter_arguments``)."""
+    (``check_filter_arguments``). Returns the filters the tree applies (what a host may
+    want to know of them next, without walking the tree again)."""
     allowed = None if names is None else frozenset(names)
     if allowed is not None:  # else there is nothing to check the names read against
         for name, node in _read_names(tree):
@@ -43,14 +55,15 @@ def check_names(
                     hint = f" (did you mean {' - '.join(parts)!r}?)"
                 raise ExpressionSyntaxError(f"unknown variable {name!r}{hint}", source,
                                             node.span[0])
-    for node in walk(tree):
-        if allowed is not None and isinstance(node, RootIndex) and not (
-            isinstance(node.key, Literal) and isinstance(node.key.value, str)
-        ):
-            raise ExpressionSyntaxError(
-                "a variable looked up by a computed name cannot be checked: "
-                "write the name itself", source, node.span[0])
-        if isinstance(node, Call):
+    applied: list[Filter] = []
+    for node in _named(tree):
+        if isinstance(node, Filter):
+            if filters is None or node.name not in filters:
+                hint = did_you_mean(node.name, filters or {})
+                raise ExpressionSyntaxError(f"unknown filter {node.name!r}{hint}", source,
+                                            node.span[0])
+            applied.append(node)
+        elif isinstance(node, Call):
             function = functions.get(node.name)
             if function is None:
                 hint = did_you_mean(node.name, functions)
@@ -70,12 +83,42 @@ def check_names(
                 raise ExpressionSyntaxError(
                     f"{node.name}() takes {wanted} {noun}, not {count}", source, node.span[0]
                 )
-        if isinstance(node, Filter) and (filters is None or node.name not in filters):
-            hint = did_you_mean(node.name, filters or {})
-            raise ExpressionSyntaxError(f"unknown filter {node.name!r}{hint}", source,
-                                        node.span[0])
+        elif isinstance(node, RootIndex) and allowed is not None and not (
+                isinstance(node.key, Literal) and isinstance(node.key.value, str)):
+            raise ExpressionSyntaxError(
+                "a variable looked up by a computed name cannot be checked: "
+                "write the name itself", source, node.span[0])
     if filter_arguments and filters is not None:
         check_filter_arguments(tree, source, filters)
+    return applied
+
+
+_LEAVES = (Name, Literal)
+_NAMED = (Call, RootIndex)
+
+
+def _named(tree: Node) -> list[Node]:
+    """The tree's calls, filters and root lookups (``[key]``), in ``walk``'s order: a
+    walk that steps over the leaves and paths, most of a template's nodes."""
+    found: list[Node] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _LEAVES):
+            continue
+        if isinstance(node, Member):
+            stack.append(node.target)
+        elif isinstance(node, Filter):
+            found.append(node)
+            stack.extend(reversed(children(node)) if node.kwargs else node.args[::-1])
+        elif isinstance(node, Pipeline):
+            stack.extend(node.filters[::-1])
+            stack.append(node.value)
+        else:
+            if isinstance(node, _NAMED):
+                found.append(node)
+            stack.extend(reversed(children(node)))
+    return found
 
 
 def check_filter_arguments(tree: Node, source: str,

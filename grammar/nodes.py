@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from operator import attrgetter
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 
 class _Marker:
@@ -133,6 +133,17 @@ class Literal(Node):
         _set(self, "kind", kind)
         _set(self, "value", value)
         _set(self, "span", span)
+
+
+# The literal words: each one's ``Literal`` kind and value.
+LITERAL_WORDS: Final[dict[str, tuple[str, object]]] = {
+    "true": ("bool", True),
+    "false": ("bool", False),
+    "nil": ("nil", None),
+    "null": ("nil", None),
+    "empty": ("empty", EMPTY),
+    "blank": ("blank", BLANK),
+}
 
 
 class Name(Node):
@@ -327,6 +338,62 @@ class Pipeline(Node):
 
 
 _LEAVES = frozenset({Literal, Name})
+N = TypeVar("N", bound=Node)
+
+
+def builder(kind: type[N]) -> Callable[..., N]:
+    """``kind``'s nodes made quicker, for the parser: ``build(*fields, span)``, the fields
+    in order, gives what ``kind(*fields, span=span)`` does in half the time (calling a
+    class and its ``__init__`` costs more than setting the slots straight)."""
+    new = object.__new__
+    put_span = Node.__dict__["span"].__set__
+    setters = [getattr(kind, name).__set__ for name in kind.__match_args__]
+    # One function for each number of fields, so that no loop runs per node.
+    if len(setters) == 1:
+        (put_a,) = setters
+
+        def build_1(a: Any, span: Span) -> N:
+            node = new(kind)
+            put_a(node, a)
+            put_span(node, span)
+            return node
+
+        return build_1
+    if len(setters) == 2:
+        put_a, put_b = setters
+
+        def build_2(a: Any, b: Any, span: Span) -> N:
+            node = new(kind)
+            put_a(node, a)
+            put_b(node, b)
+            put_span(node, span)
+            return node
+
+        return build_2
+    if len(setters) == 3:
+        put_a, put_b, put_c = setters
+
+        def build_3(a: Any, b: Any, c: Any, span: Span) -> N:
+            node = new(kind)
+            put_a(node, a)
+            put_b(node, b)
+            put_c(node, c)
+            put_span(node, span)
+            return node
+
+        return build_3
+    put_a, put_b, put_c, put_d = setters  # the most any node has
+
+    def build_4(a: Any, b: Any, c: Any, d: Any, span: Span) -> N:
+        node = new(kind)
+        put_a(node, a)
+        put_b(node, b)
+        put_c(node, c)
+        put_d(node, d)
+        put_span(node, span)
+        return node
+
+    return build_4
 
 
 def children(node: Node) -> tuple[Node, ...]:

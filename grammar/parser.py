@@ -11,8 +11,7 @@ from ladle.grammar import limits, shortcuts
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.lexer import MAX_LITERAL_DIGITS, Token, tokenize, unescape
 from ladle.grammar.nodes import (
-    BLANK,
-    EMPTY,
+    LITERAL_WORDS,
     Binary,
     Call,
     Conditional,
@@ -28,6 +27,7 @@ from ladle.grammar.nodes import (
     RangeLiteral,
     RootIndex,
     Unary,
+    builder,
 )
 from ladle.grammar.operators import ALIASES, AND_LEVEL, COMPARISON_LEVEL, COMPARISONS, LEVELS
 
@@ -50,14 +50,12 @@ _CANNOT_START = frozenset({"EOF", ")", "]", ",", ":", "|", "..", "and", "or", "?
     frozenset(_LEVEL_OF) - {"-", "+"})
 # Tokens after which a filter's arguments have ended (``x | f: | g``, ``(x | f: 1,)``).
 _ARGUMENTS_END = frozenset({"EOF", "|", ")", "if"})
-_LITERAL_WORDS: dict[str, tuple[str, object]] = {
-    "true": ("bool", True),
-    "false": ("bool", False),
-    "nil": ("nil", None),
-    "null": ("nil", None),
-    "empty": ("empty", EMPTY),
-    "blank": ("blank", BLANK),
-}
+# The nodes made most, made quicker (``nodes.builder``).
+_name, _member, _index = builder(Name), builder(Member), builder(Index)
+_literal, _binary, _logical = builder(Literal), builder(Binary), builder(Logical)
+_call, _filter, _pipeline = builder(Call), builder(Filter), builder(Pipeline)
+# Tokens that begin an operand at a level above the one ``postfix`` reads.
+_PREFIXES = frozenset({"not", "-", "!"})
 
 
 def _describe(token: Token) -> str:
@@ -125,15 +123,19 @@ class Parser:
         return (start, self.tokens[self.index - 1].end if self.index else start)
 
     # -- rules --------------------------------------------------------------------
+    # The hot paths read ``self.tokens[self.index]`` rather than ``current`` (a property
+    # call each time) and skip the levels a token cannot continue: a plain operand is
+    # most of what templates hold.
 
     def parse(self) -> Node:
         """start: pipeline"""
-        if self.current.kind == "EOF":
+        tokens = self.tokens
+        if tokens[self.index].kind == "EOF":
             raise self.error("expected an expression, found nothing")
         node = self.pipeline()
-        if self.current.kind != "EOF":
-            token = self.current
-            previous = self.tokens[self.index - 1]
+        token = tokens[self.index]
+        if token.kind != "EOF":
+            previous = tokens[self.index - 1]
             hint = ""
             if previous.kind == "NAME" and previous.text.endswith("?"):
                 hint = f" ({previous.text!r} is one name: write 'a ? b : c' with spaces)"
@@ -142,8 +144,14 @@ class Parser:
 
     def pipeline(self) -> Node:
         """pipeline: filtered ["if" words ["else" pipeline]]; filtered: ternary ("|" filter)*"""
-        start = self.current.start
-        return self.inline_conditional(self.filters_after(self.ternary(), start), start)
+        tokens = self.tokens
+        start = tokens[self.index].start
+        node = self.ternary()
+        kind = tokens[self.index].kind
+        if kind == "|":
+            node = self.filters_after(node, start)
+            kind = tokens[self.index].kind
+        return self.inline_conditional(node, start) if kind == "if" else node
 
     def inline_conditional(self, then: Node, start: int) -> Node:
         """python-liquid's ``then if test else otherwise`` after its ``then`` part: the
@@ -167,28 +175,32 @@ class Parser:
 
     def filters_after(self, value: Node, start: int) -> Node:
         """The ``("|" filter)*`` part of a pipeline whose value is already parsed."""
+        tokens = self.tokens
         filters: list[Filter] = []
-        while self.current.kind == "|":
+        while (bar := tokens[self.index]).kind == "|":
+            self.index += 1
             # Each filter is a level, as in the call ``f(g(x))`` it stands for: a chain
             # of 100,000 filters is refused here, not compiled into 100,000 statements.
-            self.enter(self.advance().start)
+            self.enter(bar.start)
             filters.append(self.filter())
         self.depth -= len(filters)
         if not filters:
             return value
-        return Pipeline(value, tuple(filters), span=self.span(start))
+        return _pipeline(value, tuple(filters), (start, tokens[self.index - 1].end))
 
     def filter(self) -> Filter:
         """filter: NAME [":" [arg ("," arg)* [","]]]"""
-        start = self.current.start
-        if self.current.kind != "NAME":
-            raise self.error(f"expected a filter name after '|', found {_describe(self.current)}")
-        name = self.advance().text
+        tokens = self.tokens
+        name = tokens[self.index]
+        if name.kind != "NAME":
+            raise self.error(f"expected a filter name after '|', found {_describe(name)}")
+        self.index += 1
         args: list[Node] = []
         kwargs: list[tuple[str, Node]] = []
-        if self.accept(":"):
+        if tokens[self.index].kind == ":":
+            self.index += 1
             # As in Liquid, the colon may stand alone and the list may end with a comma.
-            while self.current.kind not in _ARGUMENTS_END:
+            while tokens[self.index].kind not in _ARGUMENTS_END:
                 key, value = self.arg()
                 if key is None:
                     if kwargs and not self.liquid:
@@ -197,29 +209,34 @@ class Parser:
                     args.append(value)
                 else:
                     kwargs.append((key, value))
-                if not self.accept(","):
+                if tokens[self.index].kind != ",":
                     break
-        return Filter(name, tuple(args), tuple(kwargs), span=self.span(start))
+                self.index += 1
+        return _filter(name.text, tuple(args), tuple(kwargs),
+                       (name.start, tokens[self.index - 1].end))
 
     def arg(self) -> tuple[str | None, Node]:
         """arg: NAME ":" ternary | ternary"""
-        if self.current.kind == "NAME" and self.peek().kind == ":":
-            key = self.advance().text
-            colon = self.advance()
-            if self.current.kind in ("EOF", ",", "|"):
+        tokens = self.tokens
+        token = tokens[self.index]
+        if token.kind == "NAME" and tokens[self.index + 1].kind == ":":
+            colon = tokens[self.index + 1]
+            self.index += 2
+            if tokens[self.index].kind in ("EOF", ",", "|"):
                 raise self.operand_error(colon)
-            return key, self.ternary()
-        if self.current.kind in ("EOF", ",", "|"):
-            raise self.error(f"expected a filter argument, found {_describe(self.current)}")
+            return token.text, self.ternary()
+        if token.kind in ("EOF", ",", "|"):
+            raise self.error(f"expected a filter argument, found {_describe(token)}")
         return None, self.ternary()
 
     def ternary(self) -> Node:
         """ternary: words ("?" ternary ":" ternary)?"""
-        start = self.current.start
-        test = self.words()
-        if self.current.kind != "?":
+        tokens = self.tokens
+        start = tokens[self.index].start
+        test = self.quick_words()
+        if tokens[self.index].kind != "?":
             return test
-        before = self.tokens[self.index - 1]
+        before = tokens[self.index - 1]
         question = self.advance()
         self.enter(question.start)
         self.check_operand(question)
@@ -234,6 +251,22 @@ class Parser:
         otherwise = self.ternary()
         self.depth -= 1
         return Conditional(test, then, otherwise, span=self.span(start))
+
+    def quick_words(self) -> Node:
+        """``words``, by fewer steps where it begins with an operand: the levels between
+        are skipped, each of which would only pass the operand on."""
+        tokens = self.tokens
+        first = tokens[self.index]
+        if first.kind in _PREFIXES:
+            return self.words()
+        node = self.postfix()
+        kind = tokens[self.index].kind
+        if kind in _LEVEL_OF:
+            node = self.climb(node, 0, first.start)
+            kind = tokens[self.index].kind
+        if kind == "and" or kind == "or":
+            return self.words_after(node, first.start)
+        return node
 
     def words(self) -> Node:
         """words: "not" words | binary (("and" | "or") words)?"""
@@ -250,7 +283,10 @@ class Parser:
                 node = Unary("not", node, span=(word.start, node.span[1]))
             self.depth -= len(nots)
             return node
-        left = self.binary(0)
+        return self.words_after(self.binary(0), start)
+
+    def words_after(self, left: Node, start: int) -> Node:
+        """The ``(("and" | "or") words)?`` part of ``words`` after its ``binary``."""
         if self.current.kind not in ("and", "or"):
             return left
         word = self.advance()
@@ -258,7 +294,7 @@ class Parser:
         self.check_operand(word)
         right = self.words()
         self.depth -= 1
-        return Logical(word.text, left, right, span=self.span(start))
+        return _logical(word.text, left, right, self.span(start))
 
     def binary(self, min_level: int = 0) -> Node:
         """The C-style levels, by precedence climbing over ``BINARY_LEVELS``:
@@ -270,21 +306,41 @@ class Parser:
         sum: product (("+" | "-") product)*
         product: unary (("*" | "/" | "%") unary)*
         """
-        start = self.current.start
+        start = self.tokens[self.index].start
         node = self.unary()
+        if _LEVEL_OF.get(self.tokens[self.index].kind, -1) < min_level:
+            return node
+        return self.climb(node, min_level, start)
+
+    def quick_binary(self, min_level: int) -> Node:
+        """``binary``, by fewer steps where it begins with an operand (as ``quick_words``)."""
+        tokens = self.tokens
+        first = tokens[self.index]
+        if first.kind == "-" or first.kind == "!":
+            return self.binary(min_level)
+        node = self.postfix()
+        if _LEVEL_OF.get(tokens[self.index].kind, -1) < min_level:
+            return node
+        return self.climb(node, min_level, first.start)
+
+    def climb(self, node: Node, min_level: int, start: int) -> Node:
+        """``binary(min_level)`` after its first operand, ``node`` (from ``start``)."""
+        tokens = self.tokens
         entered = 0
-        while (level := _LEVEL_OF.get(self.current.kind, -1)) >= min_level:
-            token = self.advance()
+        while (level := _LEVEL_OF.get((token := tokens[self.index]).kind, -1)) >= min_level:
+            self.index += 1
             self.enter(token.start)
             entered += 1
-            self.check_operand(token)
-            right = self.binary(level + 1)
+            if tokens[self.index].kind in _CANNOT_START:
+                raise self.operand_error(token)
+            right = self.quick_binary(level + 1)
+            span = (start, tokens[self.index - 1].end)
             if level <= _LAST_LOGICAL_LEVEL:
-                node = Logical(token.kind, node, right, span=self.span(start))
+                node = _logical(token.kind, node, right, span)
             else:
                 op = ALIASES.get(token.kind, token.kind)
-                node = Binary(op, node, right, at=token.start, span=self.span(start))
-            if level == _COMPARISON_LEVEL and self.current.kind in _COMPARISONS:
+                node = _binary(op, node, right, token.start, span)
+            if level == _COMPARISON_LEVEL and tokens[self.index].kind in _COMPARISONS:
                 raise self.error(
                     "comparisons do not chain: use '&&' to combine them "
                     f"(found {self.current.text!r} after a comparison)"
@@ -294,6 +350,9 @@ class Parser:
 
     def unary(self) -> Node:
         """unary: ("-" | "!") unary | postfix"""
+        kind = self.tokens[self.index].kind
+        if kind != "-" and kind != "!":
+            return self.postfix()
         prefixes: list[Token] = []
         while self.current.kind in ("-", "!"):
             token = self.advance()
@@ -308,54 +367,65 @@ class Parser:
 
     def postfix(self) -> Node:
         """postfix: primary ("." member_name | "[" ternary "]")*"""
-        start = self.current.start
-        node = self.primary()
+        tokens = self.tokens
+        first = tokens[self.index]
+        if first.kind == "NAME" and tokens[self.index + 1].kind != "(":
+            self.index += 1  # a name: the commonest primary
+            node: Node = _name(first.text, (first.start, first.end))
+        else:
+            node = self.primary()
+        kind = tokens[self.index].kind
+        if kind != "." and kind != "[":
+            return node
+        start = first.start
         entered = 0
-        while self.current.kind in (".", "["):
-            token = self.advance()
+        while kind == "." or kind == "[":
+            token = tokens[self.index]
+            self.index += 1
             self.enter(token.start)
             entered += 1
-            if token.kind == ".":
-                name = self.current
+            if kind == ".":
+                name = tokens[self.index]
                 if name.kind != "NAME" and not name.text[:1].isalpha():
                     raise self.error(f"expected a property name after '.', "
                                      f"found {_describe(name)}")
-                self.advance()
-                node = Member(node, name.text, span=self.span(start))
+                self.index += 1
+                node = _member(node, name.text, (start, name.end))
             else:
                 self.check_operand(token)
                 key = self.ternary()
                 self.expect("]", "']'")
-                node = Index(node, key, span=self.span(start))
+                node = _index(node, key, (start, tokens[self.index - 1].end))
+            kind = tokens[self.index].kind
         self.depth -= entered
         return node
 
     def primary(self) -> Node:
         """primary: literal | NAME | call | "(" ... ")" | "[" ternary "]" """
-        token = self.current
+        token = self.tokens[self.index]
         kind = token.kind
         if kind == "INT":
-            self.advance()
-            return Literal("int", self._integer(token), span=(token.start, token.end))
-        if kind == "FLOAT":
-            self.advance()
-            value = float(token.text)
-            if not math.isfinite(value):
-                raise self.error("number literal is too large", token.start)
-            return Literal("float", value, span=(token.start, token.end))
+            self.index += 1
+            return _literal("int", self._integer(token), (token.start, token.end))
         if kind == "STRING":
-            self.advance()
+            self.index += 1
             text = unescape(token.text, self.source, token.start)
-            return Literal("string", text, span=(token.start, token.end))
-        if kind in _LITERAL_WORDS:
-            self.advance()
-            literal_kind, word_value = _LITERAL_WORDS[kind]
-            return Literal(literal_kind, word_value, span=(token.start, token.end))
+            return _literal("string", text, (token.start, token.end))
         if kind == "NAME":
             if self.peek().kind == "(":
                 return self.call()
-            self.advance()
-            return Name(token.text, span=(token.start, token.end))
+            self.index += 1
+            return _name(token.text, (token.start, token.end))
+        if kind in LITERAL_WORDS:
+            self.index += 1
+            literal_kind, word_value = LITERAL_WORDS[kind]
+            return _literal(literal_kind, word_value, (token.start, token.end))
+        if kind == "FLOAT":
+            self.index += 1
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise self.error("number literal is too large", token.start)
+            return _literal("float", value, (token.start, token.end))
         if kind == "(":
             return self.group()
         if kind == "[":
@@ -384,7 +454,7 @@ class Parser:
                     break
         self.expect(")", f"',' or ')' to close the call of {name.text!r}")
         self.depth -= 1
-        return Call(name.text, tuple(args), span=self.span(name.start))
+        return _call(name.text, tuple(args), self.span(name.start))
 
     def group(self) -> Node:
         """group: "(" pipeline ")" | "(" ternary ".." ternary ")" | "(" ternary "," [items] ")" """
@@ -438,18 +508,14 @@ def parse(source: str, *, max_depth: int = DEFAULT_MAX_DEPTH, liquid: bool = Fal
     arguments after keyword arguments (``default: allow_false: true, "x"``)."""
     if not isinstance(source, str):
         raise ExpressionSyntaxError(f"an expression must be text, not {type(source).__name__}")
-    tree = shortcuts.path(source, max_depth)
+    try:
+        tree = shortcuts.path(source, max_depth) or shortcuts.simple(source, max_depth)
+    except MemoryError:  # a huge text: as ``with_stack`` says it
+        raise _too_large(source) from None
     if tree is not None:
         return tree
-
-    def work() -> Node:
-        tokens = tokenize(source)
-        shortcut = shortcuts.filtered(tokens, max_depth) if "|" in source else None
-        if shortcut is not None:
-            return shortcut
-        return Parser(source, max_depth=max_depth, liquid=liquid, tokens=tokens).parse()
-
-    return with_stack(work, levels=max_depth, source=source)
+    return with_stack(lambda: Parser(source, max_depth=max_depth, liquid=liquid).parse(),
+                      levels=max_depth, source=source)
 
 
 # Python frames one nesting level may take while parsing or compiling.

@@ -1,108 +1,214 @@
-"""The parser's shortcuts for the commonest expressions in templates: a plain path
-(``user.name``), read without lexing, and a path or literal through filters with plain
-arguments (``title | truncate: 20, '…'``), read from the tokens in one loop instead of the
-descent through every level of precedence.
+"""The parser's shortcuts for the commonest expressions in templates, read from the text by
+regular expressions, without lexing (most of a short expression's cost to parse):
+
+* ``path``: a plain path (``user.name``);
+* ``simple``: one or two operands joined by a binary operator, through filters with plain
+  arguments (``title | truncate: 20, '…'``, ``item.minutes > 10``,
+  ``cents / 100.0 | money: currency``). An operand is a path, a literal word, a string
+  without escapes or a number, after at most one ``!`` or ``-``.
 
 Each gives exactly the tree (spans too) ``Parser`` gives, or None, when the parser reads
 the text otherwise or would raise an error: then the parser reads it (tests/grammar/
-test_parse_shortcuts.py compares the two on generated text).
+test_parse_shortcuts.py and test_quick_parsing.py compare the two on generated text).
+Their patterns take each token whole, as the lexer does (atomic groups and possessive
+repeats: no backtracking into a name, a number or space), and no name starting with
+white space, which the lexer reads as space (a no-break space may be in a name).
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-from ladle.grammar.lexer import KEYWORDS, NAME_PATTERN, Token
-from ladle.grammar.nodes import Filter, Literal, Member, Name, Node, Pipeline
+from ladle.grammar.lexer import KEYWORDS, NAME_PATTERN
+from ladle.grammar.nodes import (
+    LITERAL_WORDS,
+    Binary,
+    Filter,
+    Literal,
+    Logical,
+    Member,
+    Name,
+    Node,
+    Pipeline,
+    Unary,
+    builder,
+)
+from ladle.grammar.operators import ALIASES, AND_LEVEL, LEVELS, symbol_pattern
 
-# Each name taken whole, as the lexer takes it (atomic groups: no backtracking into a
-# name), and none starting with white space, which the lexer reads as space (``\u00a0``
-# may be in a name).
 _PATH = re.compile(rf"\s*+(?>({NAME_PATTERN}))((?:\.(?!\s)(?>{NAME_PATTERN}))*+)\s*+")
 _MEMBER = re.compile(rf"\.(?!\s)(?>({NAME_PATTERN}))")
 # Digits of an integer that is surely within the language's limit.
 _SMALL_INT = 18
 
 
+def _operand(tag: str = "") -> str:
+    """The pattern of one operand: its prefix, then a path's head and dotted members, or a
+    string, or a number (FLOAT before INT, as the lexer tries them). With a ``tag``, the
+    five are groups (named after it, in that order: ``_read_operand`` reads them so)."""
+
+    def group(name: str) -> str:
+        return f"(?P<{tag}{name}>" if tag else "(?:"
+
+    return (rf"(?:{group('prefix')}[!-])\s*+)?"
+            rf"(?:{group('head')}(?>{NAME_PATTERN}))"
+            rf"{group('members')}(?:\.(?!\s)(?>{NAME_PATTERN}))*+)"
+            rf"|{group('string')}\"[^\"\\]*+\"|'[^'\\]*+')"
+            rf"|{group('number')}(?>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"
+            r"|[0-9]+)))")
+
+
+# An operator: a symbol, or a name that must be a word operator (checked after).
+_OPERATOR = rf"(?:{symbol_pattern()}|(?>{NAME_PATTERN}))"
+# The value of a pipeline: an operand, perhaps an operator and an operand.
+_HEAD = re.compile(rf"\s*+{_operand('a')}(?:\s*+(?P<operator>{_OPERATOR})\s*+{_operand('b')})?")
+# One filter, its first argument and the span of the others.
+_FILTER = re.compile(rf"\s*+\|\s*+(?P<filter>(?>{NAME_PATTERN}))"
+                     rf"(?:\s*+:\s*+{_operand('x')}(?P<more>(?:\s*+,\s*+{_operand()})*+))?")
+_MORE = re.compile(rf"\s*+,\s*+{_operand('x')}")
+_SPACE = re.compile(r"\s*+")
+# Where each one's groups begin (their spans are read by index: ``Match.regs``).
+_A, _OPERATOR_GROUP, _B = (_HEAD.groupindex[name] for name in ("aprefix", "operator",
+                                                                 "bprefix"))
+_NAME_GROUP, _FIRST, _MORE_GROUP = (_FILTER.groupindex[name] for name in ("filter", "xprefix",
+                                                                           "more"))
+_X = _MORE.groupindex["xprefix"]
+
+# The nodes, made quicker (``nodes.builder``).
+_name, _member, _literal, _unary = builder(Name), builder(Member), builder(Literal), builder(Unary)
+_binary, _logical = builder(Binary), builder(Logical)
+_filter, _pipeline = builder(Filter), builder(Pipeline)
+
+# Each binary operator's level; ``and``/``or`` are looser than all (the ``words`` rule).
+_LEVEL_OF = {op: level for level, ops in enumerate(LEVELS) for op in ops}
+_WORDS = frozenset({"and", "or"})
+
+
 def path(source: str, max_depth: int) -> Node | None:
     """``source`` as a plain path: a name that is no keyword, then ``.name``s within the
     depth limit (each ``.`` is a level)."""
     match = _PATH.fullmatch(source)
-    if match is None or match.group(1) in KEYWORDS:
+    if match is None:
         return None
-    start, end = match.span(1)
-    node: Node = Name(match.group(1), span=(start, end))
-    if match.start(2) == match.end(2):
+    _, head, members = match.regs
+    start, end = head
+    text = source[start:end]
+    if text in KEYWORDS:
+        return None
+    node: Node = _name(text, head)
+    if members[0] == members[1]:
         return node
-    members = _MEMBER.findall(source, match.start(2), match.end(2))
-    if len(members) > max_depth:
+    names = _MEMBER.findall(source, *members)
+    if len(names) > max_depth:
         return None  # the parser says where the nesting goes too deep
-    for name in members:
+    for name in names:
         end += 1 + len(name)
-        node = Member(node, name, span=(start, end))
+        node = _member(node, name, (start, end))
     return node
 
 
-def filtered(tokens: list[Token], max_depth: int) -> Node | None:
-    """The tokens of ``value | name: arg, arg | name …`` (at least one filter), where the
-    value and each argument is a path, a string without escapes or a small integer."""
-    operand = _operand(tokens, 0)
-    if operand is None or tokens[operand[1]].kind != "|":
+def simple(source: str, max_depth: int) -> Node | None:
+    """``source`` as ``operand [operator operand] ("|" name [":" operand ("," operand)*])*``
+    (see the module's docstring), within the depth limit."""
+    match = _HEAD.match(source)
+    if match is None:
         return None
-    value, index, depth = operand
+    regs = match.regs
+    read = _read_operand(source, regs, _A, max_depth)
+    if read is None:
+        return None
+    node, depth = read
+    start = node.span[0]
+    at, after = regs[_OPERATOR_GROUP]
+    if at >= 0:
+        right = _read_operand(source, regs, _B, max_depth)
+        if right is None:
+            return None
+        word = source[at:after]
+        kind = ALIASES.get(word, word)
+        level = _LEVEL_OF.get(kind)
+        end = right[0].span[1]
+        if word in _WORDS or (level is not None and level <= AND_LEVEL):
+            node = _logical(word, node, right[0], (start, end))
+        elif level is None:
+            return None  # a name that is no operator
+        else:
+            node = _binary(kind, node, right[0], at, (start, end))
+        depth = max(depth, 1 + right[1])  # the operator is a level, its right side in it
+    position = match.end()
     filters: list[Filter] = []
-    while tokens[index].kind == "|":
-        name = tokens[index + 1]
-        if name.kind != "NAME":
+    while (item := _FILTER.match(source, position)) is not None:
+        spans = item.regs
+        name_start, name_end = spans[_NAME_GROUP]
+        name = source[name_start:name_end]
+        if name in KEYWORDS:
             return None
-        index += 2
-        args: list[Node] = []
         level = len(filters) + 1  # each filter is a level, its arguments inside it
-        depth = max(depth, level)
-        if tokens[index].kind == ":":
-            while True:
-                operand = _operand(tokens, index + 1)
-                if operand is None:
+        if level > max_depth:
+            return None  # the parser says where the nesting goes too deep
+        args: list[Node] = []
+        more_start, more_end = spans[_MORE_GROUP]
+        if more_start >= 0:  # arguments given
+            arguments = [(spans, _FIRST)]
+            if more_start != more_end:
+                arguments += [(more.regs, _X)
+                              for more in _MORE.finditer(source, more_start, more_end)]
+            for groups, first in arguments:
+                read = _read_operand(source, groups, first, max_depth)
+                if read is None:
                     return None
-                argument, index, dots = operand
-                args.append(argument)
-                depth = max(depth, level + dots)
-                if tokens[index].kind != ",":
-                    break
-        if tokens[index].kind not in ("|", "EOF"):
-            return None
-        filters.append(Filter(name.text, tuple(args), (),
-                              span=(name.start, tokens[index - 1].end)))
-    if tokens[index].kind != "EOF" or depth > max_depth:
+                args.append(read[0])
+                depth = max(depth, level + read[1])
+        position = item.end()
+        filters.append(_filter(name, tuple(args), (), (name_start, position)))
+    if _SPACE.match(source, position).end() != len(source):  # type: ignore[union-attr]
+        return None  # more than this shortcut reads
+    if depth > max_depth:
         return None
-    return Pipeline(value, tuple(filters), span=(tokens[0].start, tokens[index - 1].end))
+    if not filters:
+        return node
+    return _pipeline(node, tuple(filters), (start, position))
 
 
-def _operand(tokens: list[Token], index: int) -> tuple[Node, int, int] | None:
-    """The plain operand at ``index``: (its node, the index after it, its dots), if what
-    follows it ends it (``|``, ``,`` or the end)."""
-    token = tokens[index]
-    kind = token.kind
-    dots = 0
+def _read_operand(source: str, regs: tuple[tuple[int, int], ...], first: int,
+                  max_depth: int) -> tuple[Node, int] | None:
+    """The operand whose five groups (``_operand``) begin at group ``first``, and its depth
+    (a level for each ``.`` and for the prefix); None if the parser reads it otherwise."""
+    prefix, head, members, string, number = regs[first:first + 5]
     node: Node
-    if kind == "NAME":
-        node = Name(token.text, span=(token.start, token.end))
-        index += 1
-        while tokens[index].kind == ".":
-            member = tokens[index + 1]
-            if member.kind != "NAME" and not member.text[:1].isalpha():
+    depth = 0
+    if head[0] >= 0:
+        start, end = head
+        text = source[start:end]
+        if text not in KEYWORDS:
+            node = _name(text, head)
+        elif text in LITERAL_WORDS:
+            kind, value = LITERAL_WORDS[text]
+            node = _literal(kind, value, head)
+        else:
+            return None
+        if members[0] != members[1]:
+            names = _MEMBER.findall(source, *members)
+            depth = len(names)
+            if depth > max_depth:
                 return None
-            node = Member(node, member.text, span=(token.start, member.end))
-            index += 2
-            dots += 1
-    elif kind == "STRING" and "\\" not in token.text:
-        node = Literal("string", token.text[1:-1], span=(token.start, token.end))
-        index += 1
-    elif kind == "INT" and len(token.text) <= _SMALL_INT:
-        node = Literal("int", int(token.text), span=(token.start, token.end))
-        index += 1
+            for name in names:
+                end += 1 + len(name)
+                node = _member(node, name, (start, end))
+    elif string[0] >= 0:
+        node = _literal("string", source[string[0] + 1:string[1] - 1], string)
     else:
-        return None
-    if tokens[index].kind not in ("|", ",", "EOF"):
-        return None
-    return node, index, dots
+        text = source[number[0]:number[1]]
+        if "." in text or "e" in text or "E" in text:
+            value = float(text)
+            if not math.isfinite(value):
+                return None  # the parser says it is too large
+            node = _literal("float", value, number)
+        elif len(text) <= _SMALL_INT:
+            node = _literal("int", int(text), number)
+        else:
+            return None  # the parser checks its size
+    if prefix[0] >= 0:
+        node = _unary(source[prefix[0]], node, (prefix[0], node.span[1]))
+        depth += 1
+    return node, depth

@@ -56,17 +56,14 @@ class TemplateExpression(Expression):
                  "tree")
 
     def __init__(self, token: Token, tree: nodes.Node, env: Environment, escaped: bool, *,
-                 condition: bool = False):
+                 condition: bool = False, needs_context: bool):
         super().__init__(token)
         self.source = token.value
         self.tree = tree
         self.env = env
         self.escaped = escaped
         self.condition = condition
-        # Whether it calls a filter that reads the render context (``with_context``).
-        self.needs_context = "|" in self.source and any(
-            getattr(env.filters.get(node.name), "with_context", False)
-            for node in nodes.walk(tree) if isinstance(node, nodes.Filter))
+        self.needs_context = needs_context  # calls a filter that reads the render context
         self._compiled: grammar.Expression | None = None
         self._shape: Shape | None = None
 
@@ -289,14 +286,22 @@ def compile_expression(env: Environment, token: Token, text: str | None = None,
     located = token if text is None and not offset else Token(
         token.kind, source, token.start_index + offset, token.source)
     parse_at = getattr(env, "parse_at", None)  # ladle's environment caches parsed trees
+    filters = env.filters
+    applied: list[nodes.Filter] = []
     try:
         tree = parse_expression(source, liquid=True) if parse_at is None else parse_at(source)
         if "|" in source or "(" in source:  # only calls and filters have names to check
-            check_names(tree, source, names=None, functions=functions_of(env),
-                        filters=env.filters)
+            applied = check_names(tree, source, names=None, functions=functions_of(env),
+                                  filters=filters)
     except grammar.ExpressionError as error:
         raise from_expression(error, located) from None
-    return TemplateExpression(located, tree, env, escaping(env), condition=condition)
+    needs_context = False  # whether it calls a filter that reads the render context
+    for applied_filter in applied:
+        if getattr(filters[applied_filter.name], "with_context", False):
+            needs_context = True
+            break
+    return TemplateExpression(located, tree, env, escaping(env), condition=condition,
+                              needs_context=needs_context)
 
 
 def _compile(env: Environment, located: Token, escaped: bool,

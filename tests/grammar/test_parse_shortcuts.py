@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from ladle.grammar import nodes, shortcuts
 from ladle.grammar.errors import ExpressionSyntaxError
-from ladle.grammar.lexer import tokenize
 from ladle.grammar.parser import Parser, parse
 
 
@@ -101,8 +100,11 @@ def test_any_text_of_filters_and_operands(source: str, depth: int) -> None:
 
 @pytest.mark.parametrize(("source", "taken"), [
     ("a | f", True), ("a.b | f: 1, 'x' | g: c.d", True), ("'x' | upcase", True),
-    ("a", False), ("a | f: x: 1", False), ("a | f: 1.5", False), ("a | f: 'a\\'b'", False),
-    ("a | f:", False), ("a + b | f", False), ("a | f if b", False)])
-def test_the_filter_shortcut_reads_plain_operands_only(source: str, taken: bool) -> None:
-    assert (shortcuts.filtered(tokenize(source), 100) is not None) is taken
+    ("a", True), ("a | f: x: 1", False), ("a | f: 1.5", True), ("a | f: 'a\\'b'", False),
+    ("a | f:", False), ("a + b | f", True), ("a + b * c", False), ("a | f if b", False),
+    ("a.b > 10", True), ("!a", True), ("!!a", False), ("a[0]", False), ("f(a)", False),
+    ("a | f: -1", True), ("a | f: b + 1", False), ("a ? b : c", False), ("not a", False),
+    ("a and b", True), ("a b", False), ("1e999", False), ("1234567890123456789", False)])
+def test_the_shortcuts_read_plain_operands_only(source: str, taken: bool) -> None:
+    assert (shortcuts.simple(source, 100) is not None) is taken
     assert (shortcuts.path(source, 100) is not None) is (source == "a")
