@@ -78,7 +78,7 @@ def test_paths_are_the_parsers_trees() -> None:
 
 
 _PIECES = st.sampled_from(["a", "b1", "x-y", "q?", "true", "and", "é", ".", "..", " ",
-                           "\u00a0", "1", "-", "?", "_"])
+                           "\u00a0", "1", "-", "?", "_", "\U0001d4b3"])  # (past U+FFFF)
 
 
 @settings(max_examples=3000, deadline=None, database=None)
@@ -89,7 +89,8 @@ def test_any_text_of_names_and_dots(source: str) -> None:
 
 _FILTER_PIECES = st.sampled_from(["a", "b.c", "f", "g?", " ", "|", "||", ":", ",", "'x'",
                                   '"y"', "'\\n'", "1", "0099", "2.5", "true", "nil", "(",
-                                  ")", "[", "]", ".", "+", "if", "and", "-", "x:", "\u00a0"])
+                                  ")", "[", "]", ".", "+", "if", "and", "-", "x:", "\u00a0",
+                                  "'\U0001f600'", "\U0001d4b3"])
 
 
 @settings(max_examples=4000, deadline=None, database=None)
@@ -104,7 +105,8 @@ def test_any_text_of_filters_and_operands(source: str, depth: int) -> None:
     ("a | f:", False), ("a + b | f", True), ("a + b * c", False), ("a | f if b", False),
     ("a.b > 10", True), ("!a", True), ("!!a", False), ("a[0]", False), ("f(a)", False),
     ("a | f: -1", True), ("a | f: b + 1", False), ("a ? b : c", False), ("not a", False),
-    ("a and b", True), ("a b", False), ("1e999", False), ("1234567890123456789", False)])
+    ("a and b", True), ("a b", False), ("1e999", False), ("1234567890123456789", False),
+    ("'\U0001f600' | f", False), ("a\U0001d4b3 | f", False)])  # text past U+FFFF: the parser's
 def test_the_shortcuts_read_plain_operands_only(source: str, taken: bool) -> None:
     assert (shortcuts.simple(source, 100) is not None) is taken
     assert (shortcuts.path(source, 100) is not None) is (source == "a")
