@@ -31,19 +31,25 @@ STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/
 # into it never helps, and an unterminated string otherwise keeps backtracking state for
 # each character (a 10 MB one took 1 GB and 2.5 s). The alternatives begin with different
 # characters (but FLOAT before INT), so their order only sets which is tried first.
-_TOKEN = re.compile(
-    r"""
-    (?P<NAME>""" + NAME_PATTERN + r""")
+def _token_pattern(name: str) -> str:
+    return r"""
+    (?P<NAME>""" + name + r""")
   | (?P<OP>\.\.|""" + symbol_pattern() + r"""|[-!?:|.,()\[\]])
   | (?P<FLOAT>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
   | (?P<INT>[0-9]+)
   | (?P<STRING>"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+')
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+
+
+TOKEN_FLAGS = re.VERBOSE | re.DOTALL
+# One token (its kind's group names it).
+TOKEN_PATTERN = _token_pattern(NAME_PATTERN)
 # A token after any white space (possessive: the space is never given back), so each
-# match is a token; ``lastindex`` tells which.
-_SCAN = re.compile(r"\s*+(?:" + _TOKEN.pattern + ")", re.VERBOSE | re.DOTALL)
+# match is a token; ``lastindex`` tells which. For text with no character past U+FFFF
+# (``beyond_bmp``), the same with names' quicker classes: the pattern for any text is
+# compiled only when such a text comes (through ``re``'s own cache).
+_SCAN = re.compile(r"\s*+(?:" + _token_pattern(BMP_NAME_PATTERN) + ")", TOKEN_FLAGS)
+_SCAN_ANY = r"\s*+(?:" + TOKEN_PATTERN + ")"
 _SPACE = re.compile(r"\s*+")
 # A token's kind by its group, or None where it is the token's text (an operator) or,
 # for a NAME, where the text is a keyword.
@@ -109,6 +115,11 @@ def unescape(text: str, source: str, start: int) -> str:
     return _ESCAPE.sub(replace, body) if "\\" in body else body
 
 
+def beyond_bmp(source: str) -> bool:
+    """Whether ``source`` holds a character past U+FFFF (which no name may hold)."""
+    return not source.isascii() and max(source) > "\uffff"
+
+
 def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     """Split ``source`` into tokens, ending with an EOF token just past the text.
 
@@ -122,7 +133,8 @@ def tokenize(source: str, *, max_depth: int | None = None) -> list[Token]:
     # Matches one after another, each where the last ended (a scanner does not search
     # on: that would try every later position of a hostile text). Typed Any: each has a
     # ``lastindex``, which ``re.Match`` types as optional.
-    matches: Iterator[Any] = iter(_SCAN.scanner(source).match, None)  # type: ignore[attr-defined]
+    scan = re.compile(_SCAN_ANY, TOKEN_FLAGS) if beyond_bmp(source) else _SCAN
+    matches: Iterator[Any] = iter(scan.scanner(source).match, None)  # type: ignore[attr-defined]
     nested = len(source) > limit  # only a text this long can nest past the limit
     if nested:
         matches = _until_too_deep(matches, limit)

@@ -21,7 +21,7 @@ import math
 import re
 
 from ladle.grammar.lexer import BMP_NAME_PATTERN as NAME_PATTERN
-from ladle.grammar.lexer import KEYWORDS
+from ladle.grammar.lexer import KEYWORDS, beyond_bmp
 from ladle.grammar.nodes import (
     LITERAL_WORDS,
     Binary,
@@ -85,16 +85,10 @@ _LEVEL_OF = {op: level for level, ops in enumerate(LEVELS) for op in ops}
 _WORDS = frozenset({"and", "or"})
 
 
-def _astral(source: str) -> bool:
-    """Whether ``source`` holds a character past U+FFFF, which the patterns here do not
-    read (its names are the parser's to read)."""
-    return not source.isascii() and max(source) > "\uffff"
-
-
 def path(source: str, max_depth: int) -> Node | None:
     """``source`` as a plain path: a name that is no keyword, then ``.name``s within the
     depth limit (each ``.`` is a level)."""
-    match = None if _astral(source) else _PATH.fullmatch(source)
+    match = None if beyond_bmp(source) else _PATH.fullmatch(source)
     if match is None:
         return None
     _, head, members = match.regs
@@ -117,7 +111,7 @@ def path(source: str, max_depth: int) -> Node | None:
 def simple(source: str, max_depth: int) -> Node | None:
     """``source`` as ``operand [operator operand] ("|" name [":" operand ("," operand)*])*``
     (see the module's docstring), within the depth limit."""
-    match = None if _astral(source) else _HEAD.match(source)
+    match = None if beyond_bmp(source) else _HEAD.match(source)
     if match is None:
         return None
     regs = match.regs

@@ -25,12 +25,14 @@ from liquid.token import TOKEN_COMMENT, TOKEN_CONTENT, TOKEN_OUTPUT, Token
 
 from ladle import grammar
 from ladle.grammar import parser as grammar_parser
-from ladle.grammar.lexer import _TOKEN, NEVER_PARSED, tokenize
+from ladle.grammar.lexer import NEVER_PARSED, TOKEN_FLAGS, TOKEN_PATTERN, tokenize
 from ladle.player.resolve import _interpolations
 from ladle.templating import lexer
 from ladle.templating.errors import TemplateSyntaxError
 from ladle.templating.tags import foreign
 from tests.adversarial.capped import assert_grows_linearly, expect_output
+
+_TOKEN = re.compile(TOKEN_PATTERN, TOKEN_FLAGS)  # one token, as the lexer reads it
 
 # -- reproducers -------------------------------------------------------------------------
 

@@ -16,9 +16,18 @@ from hypothesis import strategies as st
 from ladle.grammar import nodes, shortcuts
 from ladle.grammar.errors import ExpressionSyntaxError
 from ladle.grammar.functions import BUILTINS
-from ladle.grammar.lexer import _TOKEN, KEYWORDS, NEVER_PARSED, Token, tokenize
+from ladle.grammar.lexer import (
+    KEYWORDS,
+    NEVER_PARSED,
+    TOKEN_FLAGS,
+    TOKEN_PATTERN,
+    Token,
+    tokenize,
+)
 from ladle.grammar.names import check_names
 from ladle.grammar.parser import Parser, parse
+
+_TOKEN = re.compile(TOKEN_PATTERN, TOKEN_FLAGS)  # one token, as the lexer reads it
 
 # Pieces of every kind of token, and of what the shortcuts must leave to the parser.
 PIECES = ["a", "b.c", "x-y", "q?", "é", "_", "true", "nil", "empty", "and", "or", "not",
@@ -26,7 +35,7 @@ PIECES = ["a", "b.c", "x-y", "q?", "é", "_", "true", "nil", "empty", "and", "or
           "123456789012345678901", "'x'", '"y"', "'a\\'b'", '"\\u00e9"', "'", "==", "!=",
           "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "??", "||", "&&", "!", "?",
           "|", ":", ",", ".", "..", "(", ")", "[", "]", "abs(", "len(", " ", "  ", "\n",
-          "\u00a0", "\x1c", "&", "@", "f", "g: "]
+          "\u00a0", "\x1c", "&", "@", "f", "g: ", "\U0001d4b3", "'\U0001f600'"]  # (past U+FFFF)
 TEXTS = st.one_of(st.lists(st.sampled_from(PIECES), max_size=14).map("".join),
                   st.lists(st.sampled_from(PIECES), max_size=14).map(" ".join))
 
