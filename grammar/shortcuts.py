@@ -17,8 +17,10 @@ white space, which the lexer reads as space (a no-break space may be in a name).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from typing import NamedTuple
 
 from ladle.grammar.lexer import BMP_NAME_PATTERN as NAME_PATTERN
 from ladle.grammar.lexer import KEYWORDS, beyond_bmp
@@ -63,17 +65,33 @@ def _operand(tag: str = "") -> str:
 _OPERATOR = rf"(?:{symbol_pattern()}|(?>{NAME_PATTERN}))"
 # The value of a pipeline: an operand, perhaps an operator and an operand.
 _HEAD = re.compile(rf"\s*+{_operand('a')}(?:\s*+(?P<operator>{_OPERATOR})\s*+{_operand('b')})?")
-# One filter, its first argument and the span of the others.
-_FILTER = re.compile(rf"\s*+\|\s*+(?P<filter>(?>{NAME_PATTERN}))"
-                     rf"(?:\s*+:\s*+{_operand('x')}(?P<more>(?:\s*+,\s*+{_operand()})*+))?")
-_MORE = re.compile(rf"\s*+,\s*+{_operand('x')}")
 _SPACE = re.compile(r"\s*+")
 # Where each one's groups begin (their spans are read by index: ``Match.regs``).
 _A, _OPERATOR_GROUP, _B = (_HEAD.groupindex[name] for name in ("aprefix", "operator",
                                                                  "bprefix"))
-_NAME_GROUP, _FIRST, _MORE_GROUP = (_FILTER.groupindex[name] for name in ("filter", "xprefix",
-                                                                           "more"))
-_X = _MORE.groupindex["xprefix"]
+
+
+class _Filters(NamedTuple):
+    """The patterns of filters: one filter, its first argument and the span of the others
+    (``one``), and one more argument (``more``); where their groups begin."""
+
+    one: re.Pattern[str]
+    more: re.Pattern[str]
+    name: int
+    first: int
+    others: int
+    other: int
+
+
+@functools.cache
+def _filters() -> _Filters:
+    """Compiled when a text with filters first comes, not on import: a program that
+    evaluates a few rules never needs them (a tenth of its start)."""
+    one = re.compile(rf"\s*+\|\s*+(?P<filter>(?>{NAME_PATTERN}))"
+                     rf"(?:\s*+:\s*+{_operand('x')}(?P<more>(?:\s*+,\s*+{_operand()})*+))?")
+    more = re.compile(rf"\s*+,\s*+{_operand('x')}")
+    name, first, others = (one.groupindex[group] for group in ("filter", "xprefix", "more"))
+    return _Filters(one, more, name, first, others, more.groupindex["xprefix"])
 
 # The nodes, made quicker (``nodes.builder``).
 _name, _member, _literal, _unary = builder(Name), builder(Member), builder(Literal), builder(Unary)
@@ -138,9 +156,10 @@ def simple(source: str, max_depth: int) -> Node | None:
         depth = max(depth, 1 + right[1])  # the operator is a level, its right side in it
     position = match.end()
     filters: list[Filter] = []
-    while (item := _FILTER.match(source, position)) is not None:
+    patterns = _filters() if source.find("|", position) >= 0 else None
+    while patterns is not None and (item := patterns.one.match(source, position)) is not None:
         spans = item.regs
-        name_start, name_end = spans[_NAME_GROUP]
+        name_start, name_end = spans[patterns.name]
         name = source[name_start:name_end]
         if name in KEYWORDS:
             return None
@@ -148,12 +167,12 @@ def simple(source: str, max_depth: int) -> Node | None:
         if level > max_depth:
             return None  # the parser says where the nesting goes too deep
         args: list[Node] = []
-        more_start, more_end = spans[_MORE_GROUP]
+        more_start, more_end = spans[patterns.others]
         if more_start >= 0:  # arguments given
-            arguments = [(spans, _FIRST)]
+            arguments = [(spans, patterns.first)]
             if more_start != more_end:
-                arguments += [(more.regs, _X)
-                              for more in _MORE.finditer(source, more_start, more_end)]
+                arguments += [(more.regs, patterns.other)
+                              for more in patterns.more.finditer(source, more_start, more_end)]
             for groups, first in arguments:
                 read = _read_operand(source, groups, first, max_depth)
                 if read is None:
