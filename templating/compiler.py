@@ -92,8 +92,8 @@ _COMPILED = frozenset({ContentNode, OutputNode, EchoNode, AssignNode, LetNode, I
                        UnlessNode, CaseNode, ForNode, BreakNode, ContinueNode,
                        ConditionalBlockNode, MultiExpressionBlockNode, BlockNode,
                        CycleNode, CaptureNode, Tablerow})
-# Nodes that never change the scope compiled: of a kind compiled to Python or of one that
-# keeps it (a loop's block holding any other is compiled as if the scope changed).
+# Kinds of node that never change the scope once compiled: those compiled to Python and
+# those that keep it. A loop's block holding any other is compiled as if the scope changed.
 _SCOPE_KEPT = _COMPILED | frozenset(_KEEPS_SCOPE)
 # Expression outputs in one piece: a piece is checked once made, so this bounds how far
 # past the limit one piece can go (each value is at most ``max_length`` characters).
