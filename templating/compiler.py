@@ -582,9 +582,9 @@ class TemplateCompiler:
         inner, catches = self.loop_block(node.block.nodes, discard or self.blank(node.block))
         self.loops.pop()
         self.loops.pop()
-        # After any number of passes, as it was (the body only adds), unless it ran a node
-        # that may have changed the scope.
-        self.bound = frozenset() if catches else before
+        if catches:  # a node in it may have changed the scope
+            before = frozenset()
+        self.bound = before  # after any number of passes, as it was (the body only adds)
         needs_forloop = catches or self.forloop_reads > reads or self.reads_forloop(
             node.block.nodes)
         it, length, record, namespace, item = (self.temp() for _ in range(5))

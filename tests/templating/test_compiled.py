@@ -670,6 +670,13 @@ def test_each_loop_block_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(blocks) == 5  # the top level's and each loop's block, once
 
 
+def test_a_loop_that_may_change_the_scope_and_its_else_leave_nothing_held() -> None:
+    # The `else` block assigns the name too, but the loop's `include` may have set it.
+    source = ("{% assign x = 1 %}{% for i in items %}{% include 'p' %}{% else %}"
+              "{% assign x = 3 %}{% endfor %}{{ x }}")
+    assert same(source, {"items": [1]}, templates={"p": "{% assign x = 5 %}"}) == ("text", "5")
+
+
 def test_a_node_stopped_by_break_still_refreshes_the_variables_read_after_it() -> None:
     # The inner capture assigns `items` before the `break` stops the outer one (lax mode
     # goes on): the last output reads the new value in both renderers.
