@@ -121,12 +121,9 @@ def compile_tablerow(compiler: TemplateCompiler, node: Tablerow, body: list[ast.
     compiler.loops.extend((name, "tablerowloop"))
     inner, catches = compiler.loop_block(node.block.nodes, discard or compiler.blank(node.block))
     del compiler.loops[-2:]
-    compiler.bound = frozenset() if catches else before
+    compiler.bound = frozenset() if catches else before  # (a node in it may change the scope)
     cols = loop.cols
-    columns = load("_NO_COLUMNS") if cols is None else (
-        compiler.evaluation(cols) if isinstance(cols, TemplateExpression) else
-        compiler.located(call(attr(compiler.bind(cols, "_x"), "evaluate"), load("_ctx")),
-                         token))
+    columns = load("_NO_COLUMNS") if cols is None else compiler.tag_value(cols, token)
     started: list[ast.stmt] = [compiler.at(assign(record, call(
         load("_table_row"), load("_ctx"), py.Constant(name), load(it), load(length),
         columns)), token)]
